@@ -1,0 +1,486 @@
+//! The model's input: a validated scenario with names resolved to typed ids.
+//!
+//! `scenario::validate` builds a [`Config`] from a file; nothing here can be invalid.
+
+use rand::Rng;
+use rand_distr::{Distribution as _, Exp, LogNormal, Weibull};
+use serde::Deserialize;
+
+use crate::engine::SimTime;
+
+/// Index of a pool in [`Config::pools`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PoolId(pub u32);
+
+/// Index of a site in [`Config::sites`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SiteId(pub u32);
+
+/// Product version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Default)]
+pub enum Product {
+    /// Lync Server 2010: backup registrar only, no Backup Service, no pool failover.
+    Lync2010,
+    /// Lync Server 2013: pool pairing and the Backup Service.
+    #[default]
+    Lync2013,
+    /// Skype for Business Server 2015.
+    SfB2015,
+    /// Skype for Business Server 2019.
+    SfB2019,
+}
+
+impl Product {
+    /// Name as written in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Product::Lync2010 => "Lync2010",
+            Product::Lync2013 => "Lync2013",
+            Product::SfB2015 => "SfB2015",
+            Product::SfB2019 => "SfB2019",
+        }
+    }
+
+    /// Most front ends in an Enterprise pool (capacity docs).
+    pub fn max_front_ends(self) -> u32 {
+        if self == Product::SfB2019 {
+            16
+        } else {
+            12
+        }
+    }
+
+    /// Most users in one pool (capacity docs).
+    pub fn max_pool_users(self) -> u32 {
+        if self == Product::SfB2019 {
+            106_000
+        } else {
+            80_000
+        }
+    }
+
+    /// Most users per pool in a disaster-recovery pair (capacity docs).
+    pub fn max_paired_pool_users(self) -> u32 {
+        if self == Product::SfB2019 {
+            53_000
+        } else {
+            40_000
+        }
+    }
+
+    /// Whether pools can be paired for the Backup Service and pool failover.
+    pub fn has_pool_pairing(self) -> bool {
+        self != Product::Lync2010
+    }
+}
+
+/// Users per front end, recommended hardware (capacity docs).
+pub const USERS_PER_FRONT_END: u32 = 6_660;
+/// Users per Standard Edition server in a pair (capacity docs); 5,000 on the survivor.
+pub const USERS_PER_STANDARD_SERVER: u32 = 2_500;
+
+/// Pool edition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+pub enum Edition {
+    /// One server with SQL Express.
+    #[default]
+    Standard,
+    /// Several front ends and a separate back end.
+    Enterprise,
+}
+
+/// The pool's back-end database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub enum BackEnd {
+    /// SQL Express on the Standard Edition server itself.
+    #[default]
+    Local,
+    /// One SQL server.
+    Single,
+    /// Synchronous SQL mirroring, with or without a witness.
+    Mirrored {
+        /// Whether a witness allows automatic failover.
+        witness: bool,
+    },
+}
+
+/// A user-facing feature; the order is the column order of every output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    /// Instant messaging.
+    Im,
+    /// Presence.
+    Presence,
+    /// Contact list.
+    Contacts,
+    /// Enterprise Voice.
+    Voice,
+    /// Conferencing.
+    Conferencing,
+    /// Changing call-forwarding settings.
+    CallForwardingChanges,
+    /// Response Group service.
+    ResponseGroups,
+    /// Call Park.
+    CallPark,
+}
+
+impl Feature {
+    /// Every feature, in column order.
+    pub const ALL: [Feature; 8] = [
+        Feature::Im,
+        Feature::Presence,
+        Feature::Contacts,
+        Feature::Voice,
+        Feature::Conferencing,
+        Feature::CallForwardingChanges,
+        Feature::ResponseGroups,
+        Feature::CallPark,
+    ];
+
+    /// Column name.
+    pub fn column(self) -> &'static str {
+        match self {
+            Feature::Im => "im",
+            Feature::Presence => "presence",
+            Feature::Contacts => "contacts",
+            Feature::Voice => "voice",
+            Feature::Conferencing => "conferencing",
+            Feature::CallForwardingChanges => "call_forwarding_changes",
+            Feature::ResponseGroups => "response_groups",
+            Feature::CallPark => "call_park",
+        }
+    }
+}
+
+/// The state of a user's client, which decides its features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ClientState {
+    /// Signed in to its healthy home pool.
+    Full,
+    /// Limited functionality: on the backup registrar, or home pool degraded.
+    Resiliency,
+    /// Served by the paired pool after a pool failover.
+    FailedOver,
+    /// Waiting in a pool's sign-in queue.
+    SigningIn,
+    /// No registrar serves it.
+    Offline,
+}
+
+impl ClientState {
+    /// Every state, in column order.
+    pub const ALL: [ClientState; 5] = [
+        ClientState::Full,
+        ClientState::Resiliency,
+        ClientState::FailedOver,
+        ClientState::SigningIn,
+        ClientState::Offline,
+    ];
+
+    /// Column name.
+    pub fn column(self) -> &'static str {
+        match self {
+            ClientState::Full => "full",
+            ClientState::Resiliency => "resiliency",
+            ClientState::FailedOver => "failed_over",
+            ClientState::SigningIn => "signing_in",
+            ClientState::Offline => "offline",
+        }
+    }
+
+    /// Index in [`ClientState::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Which features each client state has (SPEC 4.3, overridable in `features:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeatureMatrix {
+    has: [[bool; 8]; 5],
+}
+
+impl Default for FeatureMatrix {
+    fn default() -> Self {
+        use Feature::*;
+        let mut m = FeatureMatrix { has: [[false; 8]; 5] };
+        m.set(ClientState::Full, &Feature::ALL);
+        m.set(ClientState::Resiliency, &[Im, Voice]);
+        m.set(ClientState::FailedOver, &Feature::ALL);
+        m
+    }
+}
+
+impl FeatureMatrix {
+    /// Replace the features of `state` (only `Full`, `Resiliency` and `FailedOver` have any).
+    pub fn set(&mut self, state: ClientState, features: &[Feature]) {
+        self.has[state.index()] = [false; 8];
+        for f in features {
+            self.has[state.index()][*f as usize] = true;
+        }
+    }
+
+    /// Whether a user in `state` has `feature`. For `FailedOver`, response groups further
+    /// need the Response Group data on the serving pool.
+    pub fn has(&self, state: ClientState, feature: Feature) -> bool {
+        self.has[state.index()][feature as usize]
+    }
+}
+
+/// A duration drawn from a distribution each time it is used.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Delay {
+    /// Always the same.
+    Fixed(SimTime),
+    /// Exponential with mean `mean_s` seconds.
+    Exponential {
+        /// Mean, seconds.
+        mean_s: f64,
+    },
+    /// Weibull.
+    Weibull {
+        /// Shape k.
+        shape: f64,
+        /// Scale, seconds.
+        scale_s: f64,
+    },
+    /// Log-normal.
+    LogNormal {
+        /// Median, seconds.
+        median_s: f64,
+        /// Sigma of the logarithm.
+        sigma: f64,
+    },
+    /// Uniform.
+    Uniform {
+        /// Lower bound, seconds.
+        min_s: f64,
+        /// Upper bound, seconds.
+        max_s: f64,
+    },
+}
+
+impl Delay {
+    /// A fixed number of seconds.
+    pub const fn secs(s: u64) -> Self {
+        Delay::Fixed(SimTime::from_secs(s))
+    }
+
+    /// Draw one value, rounded to the millisecond. Fixed delays draw nothing.
+    /// Parameters were validated, so the distributions always construct.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimTime {
+        let secs = match *self {
+            Delay::Fixed(t) => return t,
+            Delay::Exponential { mean_s } => Exp::new(1.0 / mean_s).map(|d| d.sample(rng)).unwrap_or(mean_s),
+            Delay::Weibull { shape, scale_s } => {
+                Weibull::new(scale_s, shape).map(|d| d.sample(rng)).unwrap_or(scale_s)
+            }
+            Delay::LogNormal { median_s, sigma } => {
+                LogNormal::new(median_s.ln(), sigma).map(|d| d.sample(rng)).unwrap_or(median_s)
+            }
+            Delay::Uniform { min_s, max_s } => {
+                if max_s > min_s {
+                    rng.random_range(min_s..max_s)
+                } else {
+                    min_s
+                }
+            }
+        };
+        SimTime::from_secs_f64(secs)
+    }
+}
+
+/// A site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteConfig {
+    /// Unique name.
+    pub name: String,
+}
+
+/// Automatic voice failover to the backup registrar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VoiceFailoverConfig {
+    /// Heartbeat loss after which the backup registrar accepts the pool's users.
+    pub detection: Delay,
+    /// Delay after the pool's return before the backup redirects its users home.
+    pub failback: Delay,
+}
+
+/// A Front End pool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolConfig {
+    /// FQDN.
+    pub fqdn: String,
+    /// Site.
+    pub site: SiteId,
+    /// Edition.
+    pub edition: Edition,
+    /// Front-end servers.
+    pub front_ends: u32,
+    /// Back end.
+    pub back_end: BackEnd,
+    /// Users homed here.
+    pub users: u32,
+    /// Routing groups (resolved default: see [`default_routing_groups`]).
+    pub routing_groups: u32,
+    /// Backup registrar / paired pool.
+    pub backup: Option<PoolId>,
+    /// Automatic voice failover; `None` when turned off.
+    pub voice_failover: Option<VoiceFailoverConfig>,
+    /// Sign-in capacity per running front end.
+    pub registrations_per_sec: f64,
+}
+
+/// Default routing groups for a pool: one per 1,000 users, at least one, at most 1,000
+/// (assumption: Microsoft publishes no number; the seed's 3 routing groups for a lab pool
+/// of a few users fit "at least one per front end").
+pub fn default_routing_groups(users: u32, front_ends: u32) -> u32 {
+    users.div_ceil(1_000).clamp(front_ends.max(1), 1_000)
+}
+
+/// Backup Service settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BackupServiceConfig {
+    /// Replication period.
+    pub sync_interval: Delay,
+    /// Whether Response Group data is replicated (SfB 2019 only).
+    pub replicate_response_groups: bool,
+}
+
+/// Timings of servers and cmdlets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimingConfig {
+    /// See the scenario reference.
+    pub registrar_poll_failed_pool: Delay,
+    /// See the scenario reference.
+    pub registrar_poll_backup_pool: Delay,
+    /// See the scenario reference.
+    pub backup_store_unavailable_threshold: Delay,
+    /// See the scenario reference.
+    pub cms_replication: Delay,
+    /// See the scenario reference.
+    pub steady_state_backup: Option<Delay>,
+    /// See the scenario reference.
+    pub full_backup: Option<Delay>,
+    /// See the scenario reference.
+    pub hydrate_per_routing_group: Delay,
+    /// See the scenario reference.
+    pub hydrate_per_user: Delay,
+    /// See the scenario reference.
+    pub quorum_loss_recovery: Delay,
+    /// See the scenario reference.
+    pub sql_mirror_failover: Delay,
+    /// See the scenario reference.
+    pub cms_failover: Delay,
+}
+
+/// Client behaviour.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClientsConfig {
+    /// Registration refresh period.
+    pub refresh: Delay,
+    /// Keep-alive period.
+    pub keepalive: Delay,
+    /// First retry delay.
+    pub retry: Delay,
+    /// Largest retry delay.
+    pub retry_max: Delay,
+    /// Relative jitter on retries.
+    pub retry_jitter: f64,
+}
+
+/// A resolved scheduled action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The pool fails.
+    PoolDown(PoolId),
+    /// The pool is repaired.
+    PoolUp(PoolId),
+    /// The site fails.
+    SiteDown(SiteId),
+    /// The site is repaired.
+    SiteUp(SiteId),
+}
+
+/// An action at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScheduledAction {
+    /// When.
+    pub at: SimTime,
+    /// What.
+    pub action: Action,
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Results folder name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Product.
+    pub product: Product,
+    /// Root seed.
+    pub seed: u64,
+    /// Simulated span.
+    pub horizon: SimTime,
+    /// Sampling period.
+    pub sample_every: SimTime,
+    /// Replications.
+    pub replications: u32,
+    /// Sites.
+    pub sites: Vec<SiteConfig>,
+    /// Pools.
+    pub pools: Vec<PoolConfig>,
+    /// Backup Service.
+    pub backup_service: BackupServiceConfig,
+    /// Timings.
+    pub timing: TimingConfig,
+    /// Clients.
+    pub clients: ClientsConfig,
+    /// Feature matrix.
+    pub features: FeatureMatrix,
+    /// Scheduled actions, in file order.
+    pub events: Vec<ScheduledAction>,
+    /// SHA-256 of the scenario file's bytes, hex.
+    pub scenario_sha256: String,
+}
+
+impl Config {
+    /// All users of all pools.
+    pub fn total_users(&self) -> u64 {
+        self.pools.iter().map(|p| p.users as u64).sum()
+    }
+
+    /// The pool's configuration.
+    pub fn pool(&self, id: PoolId) -> &PoolConfig {
+        &self.pools[id.0 as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn sampled_delays_have_their_documented_means() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        // Means: 100; 100 * Gamma(1 + 1/1.5) = 90.27; 100 * exp(0.5^2 / 2) = 113.31; 100.
+        let cases = [
+            (Delay::Exponential { mean_s: 100.0 }, 100.0),
+            (Delay::Weibull { shape: 1.5, scale_s: 100.0 }, 90.27),
+            (Delay::LogNormal { median_s: 100.0, sigma: 0.5 }, 113.31),
+            (Delay::Uniform { min_s: 50.0, max_s: 150.0 }, 100.0),
+        ];
+        for (d, expected) in cases {
+            let n = 20_000;
+            let mean = (0..n).map(|_| d.sample(&mut rng).as_secs_f64()).sum::<f64>() / n as f64;
+            assert!((mean - expected).abs() < 0.03 * expected, "{d:?}: {mean} vs {expected}");
+        }
+        assert_eq!(Delay::secs(5).sample(&mut rng), SimTime::from_secs(5));
+    }
+}

@@ -1,0 +1,56 @@
+//! The event log: every discrete event that changed something (`events.csv`, `trace`).
+
+use crate::engine::SimTime;
+
+/// Kind of a logged event (SPEC 5.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LogKind {
+    /// A fault.
+    Fault,
+    /// A repair.
+    Repair,
+    /// A service or registrar changed what it does (e.g. a backup registrar starts accepting).
+    Service,
+    /// A cmdlet or one of its steps.
+    Admin,
+    /// A cmdlet failed.
+    AdminError,
+    /// A registrar PoolState change.
+    PoolState,
+    /// A registrar poll that acted on a PoolState change.
+    RegistrarPoll,
+    /// Routing-group hydration.
+    Hydrate,
+    /// A warning.
+    Warning,
+}
+
+impl LogKind {
+    /// Name in `events.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            LogKind::Fault => "Fault",
+            LogKind::Repair => "Repair",
+            LogKind::Service => "Service",
+            LogKind::Admin => "Admin",
+            LogKind::AdminError => "AdminError",
+            LogKind::PoolState => "PoolState",
+            LogKind::RegistrarPoll => "RegistrarPoll",
+            LogKind::Hydrate => "Hydrate",
+            LogKind::Warning => "Warning",
+        }
+    }
+}
+
+/// One row of `events.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    /// When.
+    pub time: SimTime,
+    /// Kind.
+    pub kind: LogKind,
+    /// Pool concerned (empty for site-level events).
+    pub pool: String,
+    /// Human-readable detail.
+    pub detail: String,
+}

@@ -1,0 +1,597 @@
+//! The scenario file as written: serde types that mirror the RON text one to one.
+//!
+//! Every struct denies unknown fields; every optional field has its default next to the
+//! type (documented in `docs/scenario-reference.md`). Names are not resolved here: that is
+//! [`super::validate`]'s job.
+
+use serde::Deserialize;
+
+use super::duration::{Distribution, Duration, TimeValue};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Results folder name: `[a-z0-9_-]` only.
+    pub name: String,
+    /// Free text shown in reports.
+    #[serde(default)]
+    pub description: String,
+    /// Product version. Default `Lync2013`.
+    #[serde(default)]
+    pub product: Product,
+    /// Root of every random stream. Default 1.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Simulated span.
+    pub horizon: Duration,
+    /// Time-series sampling period. Default 10 s.
+    #[serde(default = "default_sample_every")]
+    pub sample_every: Duration,
+    /// Monte Carlo replications. Default 1.
+    #[serde(default = "default_replications")]
+    pub replications: u32,
+    /// Sites (data centres).
+    pub sites: Vec<Site>,
+    /// Front End pools.
+    pub pools: Vec<Pool>,
+    /// Backup Service settings (global).
+    #[serde(default)]
+    pub backup_service: BackupService,
+    /// Timings of servers and cmdlets.
+    #[serde(default)]
+    pub timing: Timing,
+    /// Client behaviour.
+    #[serde(default)]
+    pub clients: Clients,
+    /// Overrides of the feature matrix.
+    #[serde(default)]
+    pub features: Features,
+    /// Scheduled faults, repairs and administrator actions.
+    #[serde(default)]
+    pub events: Vec<Event>,
+    /// Stochastic failures.
+    #[serde(default)]
+    pub failures: Vec<Failure>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+fn default_sample_every() -> Duration {
+    Duration::secs(10)
+}
+fn default_replications() -> u32 {
+    1
+}
+
+/// Product version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Default)]
+pub enum Product {
+    /// Lync Server 2010: backup registrar only.
+    Lync2010,
+    /// Lync Server 2013: pool pairing and the Backup Service.
+    #[default]
+    Lync2013,
+    /// Skype for Business Server 2015.
+    SfB2015,
+    /// Skype for Business Server 2019.
+    SfB2019,
+}
+
+/// A site.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// Unique name.
+    pub name: String,
+}
+
+/// Pool edition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+pub enum Edition {
+    /// One server with SQL Express.
+    #[default]
+    Standard,
+    /// Several front ends and a separate back end.
+    Enterprise,
+}
+
+/// The pool's back-end database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub enum BackEnd {
+    /// SQL Express on the Standard Edition server itself.
+    #[default]
+    Local,
+    /// One SQL server.
+    Single,
+    /// Synchronous SQL mirroring, with or without a witness.
+    Mirrored {
+        /// Whether a witness allows automatic failover.
+        witness: bool,
+    },
+}
+
+/// A Front End pool.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pool {
+    /// Pool FQDN, unique.
+    pub fqdn: String,
+    /// The site that holds the pool.
+    pub site: String,
+    /// Default `Standard`.
+    #[serde(default)]
+    pub edition: Edition,
+    /// Front-end servers. Default 1.
+    #[serde(default = "default_front_ends")]
+    pub front_ends: u32,
+    /// Default `Local`.
+    #[serde(default)]
+    pub back_end: BackEnd,
+    /// Users homed on the pool.
+    pub users: u32,
+    /// Routing groups; default derived from users.
+    #[serde(default)]
+    pub routing_groups: Option<u32>,
+    /// Backup registrar and paired pool.
+    #[serde(default)]
+    pub backup_pool: Option<String>,
+    /// Automatic voice failover to the backup registrar; `None` turns it off.
+    #[serde(default = "default_voice_failover")]
+    pub voice_failover: Option<VoiceFailover>,
+    /// Sign-in capacity per running front end, registrations per second.
+    #[serde(default = "default_registrations_per_sec")]
+    pub registrations_per_sec: f64,
+}
+
+fn default_front_ends() -> u32 {
+    1
+}
+fn default_voice_failover() -> Option<VoiceFailover> {
+    Some(VoiceFailover::default())
+}
+/// Default sign-in capacity per front end (assumption, see the scenario reference).
+pub const DEFAULT_REGISTRATIONS_PER_SEC: f64 = 20.0;
+fn default_registrations_per_sec() -> f64 {
+    DEFAULT_REGISTRATIONS_PER_SEC
+}
+
+/// Topology Builder's "Automatic failover and failback for Voice".
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoiceFailover {
+    /// Voice failure detection interval. Default 120 s (Topology Builder help).
+    #[serde(default = "default_detection")]
+    pub detection: TimeValue,
+    /// Voice failback interval. Default 240 s (Topology Builder help).
+    #[serde(default = "default_failback")]
+    pub failback: TimeValue,
+}
+
+fn default_detection() -> TimeValue {
+    TimeValue::secs(120)
+}
+fn default_failback() -> TimeValue {
+    TimeValue::secs(240)
+}
+
+impl Default for VoiceFailover {
+    fn default() -> Self {
+        VoiceFailover { detection: default_detection(), failback: default_failback() }
+    }
+}
+
+/// `Set-CsBackupServiceConfiguration`.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupService {
+    /// SyncInterval: default 2 min, allowed 5 s..3 h.
+    pub sync_interval: TimeValue,
+    /// EnableRgsBackupService (SfB 2019 July 2019 CU only). Default false.
+    pub replicate_response_groups: bool,
+}
+
+impl Default for BackupService {
+    fn default() -> Self {
+        BackupService { sync_interval: TimeValue::secs(120), replicate_response_groups: false }
+    }
+}
+
+/// Timings of servers and cmdlets (SPEC 4.7).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Timing {
+    /// Failed pool's registrar-configuration poll after a PoolState change. Default 90 s (seed).
+    pub registrar_poll_failed_pool: TimeValue,
+    /// Backup pool's poll, after the failed pool's. Default 30 s (seed).
+    pub registrar_poll_backup_pool: TimeValue,
+    /// BackupStoreUnavailableThreshold. Default 30 min.
+    pub backup_store_unavailable_threshold: TimeValue,
+    /// Invoke-CsManagementStoreReplication and its status checks. Assumption.
+    pub cms_replication: TimeValue,
+    /// Backup-CsPool -SteadyState; `None` derives it from the backlog.
+    pub steady_state_backup: Option<TimeValue>,
+    /// Backup-CsPool -FullBackup; `None` derives it from the backlog.
+    pub full_backup: Option<TimeValue>,
+    /// Sync-CsUserData per routing group. Assumption.
+    pub hydrate_per_routing_group: TimeValue,
+    /// Sync-CsUserData per user. Assumption.
+    pub hydrate_per_user: TimeValue,
+    /// Reset-CsPoolRegistrarState -ResetType QuorumLossRecovery. Default 30 min (upper bound).
+    pub quorum_loss_recovery: TimeValue,
+    /// Automatic SQL mirror failover with a witness. Assumption within the 5 min target.
+    pub sql_mirror_failover: TimeValue,
+    /// Invoke-CsManagementServerFailover. Default 5 min (CMS RTO).
+    pub cms_failover: TimeValue,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            registrar_poll_failed_pool: TimeValue::secs(90),
+            registrar_poll_backup_pool: TimeValue::secs(30),
+            backup_store_unavailable_threshold: TimeValue::secs(30 * 60),
+            cms_replication: TimeValue::secs(60),
+            steady_state_backup: None,
+            full_backup: None,
+            hydrate_per_routing_group: TimeValue::secs(15),
+            hydrate_per_user: TimeValue::Fixed(Duration(crate::engine::SimTime::from_millis(20))),
+            quorum_loss_recovery: TimeValue::secs(30 * 60),
+            sql_mirror_failover: TimeValue::secs(60),
+            cms_failover: TimeValue::secs(5 * 60),
+        }
+    }
+}
+
+/// Client behaviour (SPEC 4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Clients {
+    /// Registration refresh period. Default 600 s (DefaultEndpointExpiration).
+    pub refresh: TimeValue,
+    /// Keep-alive period. Default 300 s (assumption: [MS-SIPREGE] example).
+    pub keepalive: TimeValue,
+    /// First retry delay after a failed sign-in. Default 30 s (assumption).
+    pub retry: TimeValue,
+    /// Largest retry delay; the delay doubles up to it. Default 5 min (assumption).
+    pub retry_max: TimeValue,
+    /// Relative jitter on each retry delay, 0..=1. Default 0.2 (assumption).
+    pub retry_jitter: f64,
+}
+
+impl Default for Clients {
+    fn default() -> Self {
+        Clients {
+            refresh: TimeValue::secs(600),
+            keepalive: TimeValue::secs(300),
+            retry: TimeValue::secs(30),
+            retry_max: TimeValue::secs(300),
+            retry_jitter: 0.2,
+        }
+    }
+}
+
+/// A user-facing feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    /// Instant messaging.
+    Im,
+    /// Presence.
+    Presence,
+    /// Contact list.
+    Contacts,
+    /// Enterprise Voice.
+    Voice,
+    /// Conferencing.
+    Conferencing,
+    /// Changing call-forwarding settings.
+    CallForwardingChanges,
+    /// Response Group service.
+    ResponseGroups,
+    /// Call Park.
+    CallPark,
+}
+
+/// Overrides of the feature matrix: for each client state, the features it has.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Features {
+    /// Features of a user on its healthy home pool.
+    pub full: Option<Vec<Feature>>,
+    /// Features in resiliency mode.
+    pub resiliency: Option<Vec<Feature>>,
+    /// Features after pool failover.
+    pub failed_over: Option<Vec<Feature>>,
+}
+
+/// `At(time, action)`.
+#[derive(Debug, Clone, Deserialize)]
+pub enum Event {
+    /// The action runs at the given time.
+    At(Duration, Action),
+}
+
+/// A Windows service on a front end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Service {
+    /// RTCSRV.
+    FrontEnd,
+    /// LYNCBACKUP.
+    Backup,
+    /// REPLICA.
+    Replica,
+    /// Mediation.
+    Mediation,
+}
+
+/// A back-end SQL node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum BackEndNode {
+    /// The principal.
+    Principal,
+    /// The mirror.
+    Mirror,
+    /// The witness.
+    Witness,
+}
+
+/// Registrar PoolState.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum PoolState {
+    /// Normal.
+    Active,
+    /// Failover in progress.
+    FailingOver,
+    /// Users served by the backup pool.
+    FailedOver,
+    /// Failback in progress.
+    FailingBack,
+    /// Failback done.
+    FailedBack,
+}
+
+/// `Reset-CsPoolRegistrarState -ResetType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum ResetType {
+    /// Restart RtcSrv and FabricHostSvc.
+    ServiceReset,
+    /// Reload routing groups in quorum loss from the back end.
+    QuorumLossRecovery,
+}
+
+/// `Invoke-CsDatabaseFailover -NewPrincipal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum NewPrincipal {
+    /// Make the mirror the principal.
+    Mirror,
+    /// Return to the primary.
+    Primary,
+}
+
+/// What happens at a scheduled time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Action {
+    /// Every server of the pool fails.
+    PoolDown {
+        /// Pool FQDN.
+        pool: String,
+    },
+    /// The pool's servers come back.
+    PoolUp {
+        /// Pool FQDN.
+        pool: String,
+    },
+    /// One front end fails.
+    ServerDown {
+        /// Pool FQDN.
+        pool: String,
+        /// 0-based front-end index.
+        server: u32,
+    },
+    /// One front end comes back.
+    ServerUp {
+        /// Pool FQDN.
+        pool: String,
+        /// 0-based front-end index.
+        server: u32,
+    },
+    /// A Windows service stops.
+    ServiceStop {
+        /// Pool FQDN.
+        pool: String,
+        /// 0-based front-end index.
+        server: u32,
+        /// Which service.
+        service: Service,
+    },
+    /// A Windows service starts.
+    ServiceStart {
+        /// Pool FQDN.
+        pool: String,
+        /// 0-based front-end index.
+        server: u32,
+        /// Which service.
+        service: Service,
+    },
+    /// A back-end node fails.
+    BackEndDown {
+        /// Pool FQDN.
+        pool: String,
+        /// Which node.
+        node: BackEndNode,
+    },
+    /// A back-end node comes back.
+    BackEndUp {
+        /// Pool FQDN.
+        pool: String,
+        /// Which node.
+        node: BackEndNode,
+    },
+    /// Everything at a site fails.
+    SiteDown {
+        /// Site name.
+        site: String,
+    },
+    /// The site comes back.
+    SiteUp {
+        /// Site name.
+        site: String,
+    },
+    /// The WAN link between two sites is cut.
+    WanDown {
+        /// One site.
+        a: String,
+        /// The other site.
+        b: String,
+    },
+    /// The WAN link is restored.
+    WanUp {
+        /// One site.
+        a: String,
+        /// The other site.
+        b: String,
+    },
+    /// `Invoke-CsPoolFailover -PoolFqdn pool [-DisasterMode]`.
+    InvokeCsPoolFailover {
+        /// The pool that suffered the disaster.
+        pool: String,
+        /// `-DisasterMode`. Default false.
+        #[serde(default)]
+        disaster_mode: bool,
+    },
+    /// `Invoke-CsPoolFailback -PoolFqdn pool [-DisasterMode]`.
+    InvokeCsPoolFailback {
+        /// The pool that suffered the disaster.
+        pool: String,
+        /// `-DisasterMode`. Default false.
+        #[serde(default)]
+        disaster_mode: bool,
+    },
+    /// `Set-CsRegistrarConfiguration -PoolState`.
+    SetCsRegistrarConfiguration {
+        /// Pool FQDN.
+        pool: String,
+        /// New state.
+        pool_state: PoolState,
+    },
+    /// `Invoke-CsManagementServerFailover`.
+    InvokeCsManagementServerFailover {
+        /// Pool that takes the CMS.
+        to_pool: String,
+    },
+    /// `Reset-CsPoolRegistrarState`.
+    ResetCsPoolRegistrarState {
+        /// Pool FQDN.
+        pool: String,
+        /// Reset type.
+        reset_type: ResetType,
+    },
+    /// `Invoke-CsDatabaseFailover`.
+    InvokeCsDatabaseFailover {
+        /// Pool FQDN.
+        pool: String,
+        /// New principal.
+        new_principal: NewPrincipal,
+    },
+    /// `Import-CsRgsConfiguration` into a pool.
+    ImportCsRgsConfiguration {
+        /// Pool FQDN.
+        pool: String,
+    },
+}
+
+impl Action {
+    /// The variant's name as written in files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::PoolDown { .. } => "PoolDown",
+            Action::PoolUp { .. } => "PoolUp",
+            Action::ServerDown { .. } => "ServerDown",
+            Action::ServerUp { .. } => "ServerUp",
+            Action::ServiceStop { .. } => "ServiceStop",
+            Action::ServiceStart { .. } => "ServiceStart",
+            Action::BackEndDown { .. } => "BackEndDown",
+            Action::BackEndUp { .. } => "BackEndUp",
+            Action::SiteDown { .. } => "SiteDown",
+            Action::SiteUp { .. } => "SiteUp",
+            Action::WanDown { .. } => "WanDown",
+            Action::WanUp { .. } => "WanUp",
+            Action::InvokeCsPoolFailover { .. } => "InvokeCsPoolFailover",
+            Action::InvokeCsPoolFailback { .. } => "InvokeCsPoolFailback",
+            Action::SetCsRegistrarConfiguration { .. } => "SetCsRegistrarConfiguration",
+            Action::InvokeCsManagementServerFailover { .. } => "InvokeCsManagementServerFailover",
+            Action::ResetCsPoolRegistrarState { .. } => "ResetCsPoolRegistrarState",
+            Action::InvokeCsDatabaseFailover { .. } => "InvokeCsDatabaseFailover",
+            Action::ImportCsRgsConfiguration { .. } => "ImportCsRgsConfiguration",
+        }
+    }
+}
+
+/// A stochastic failure process.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Failure {
+    /// Alternating up (mtbf) and down (mttr) periods of a target.
+    Random {
+        /// What fails.
+        target: Target,
+        /// Time between failures.
+        mtbf: Distribution,
+        /// Time to repair.
+        mttr: Distribution,
+    },
+}
+
+/// What a stochastic failure takes down.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Target {
+    /// A whole pool.
+    Pool {
+        /// Pool FQDN.
+        pool: String,
+    },
+    /// One front end.
+    FrontEnd {
+        /// Pool FQDN.
+        pool: String,
+        /// 0-based front-end index.
+        server: u32,
+    },
+    /// A back-end node.
+    BackEnd {
+        /// Pool FQDN.
+        pool: String,
+        /// Which node.
+        node: BackEndNode,
+    },
+    /// A site.
+    Site {
+        /// Site name.
+        site: String,
+    },
+    /// A WAN link.
+    Wan {
+        /// One site.
+        a: String,
+        /// The other site.
+        b: String,
+    },
+}
+
+impl Target {
+    /// The variant's name as written in files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Target::Pool { .. } => "Pool",
+            Target::FrontEnd { .. } => "FrontEnd",
+            Target::BackEnd { .. } => "BackEnd",
+            Target::Site { .. } => "Site",
+            Target::Wan { .. } => "Wan",
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Monitors and finished results.
+//!
+//! [`Monitor`] wraps the Lync [`World`] as the engine's model: between two instants it
+//! integrates user-time per client state exactly (integer user-milliseconds), records the
+//! time-series rows that fall in the interval from the world's counters (never by scanning
+//! users), and tracks peaks and restoration. [`RunResult`] is what reports read.
+
+use std::sync::Arc;
+
+use crate::engine::{self, Scheduler, SimTime};
+use crate::model::{ClientState, Config, Counts, Feature, LogEntry, World, WorldEvent};
+
+/// Fraction of users that counts as "restored" for `time_to_restore_s`.
+pub const RESTORE_THRESHOLD: f64 = 0.99;
+
+/// One time-series row: user counts per client state at `time`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sample {
+    /// Sample time.
+    pub time: SimTime,
+    /// Users per client state, in [`ClientState::ALL`] order.
+    pub by_state: [u32; 5],
+    /// Users in `FailedOver` whose serving pool has Response Group data.
+    pub failed_over_with_rgs: u32,
+}
+
+impl Sample {
+    fn from_counts(time: SimTime, c: &Counts) -> Self {
+        Sample {
+            time,
+            by_state: c.by_state.map(|n| n as u32),
+            failed_over_with_rgs: c.failed_over_with_rgs as u32,
+        }
+    }
+
+    /// Users in `state`.
+    pub fn users(&self, state: ClientState) -> u64 {
+        self.by_state[state.index()] as u64
+    }
+}
+
+/// A pool failover as the summary reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailoverRecord {
+    /// Pool that was failed over.
+    pub pool: String,
+    /// When the cmdlet started.
+    pub started: SimTime,
+    /// When it completed, if it did.
+    pub completed: Option<SimTime>,
+    /// `-DisasterMode`.
+    pub disaster_mode: bool,
+    /// Error text if it failed.
+    pub error: Option<String>,
+}
+
+/// Everything one replication produced; reports are pure functions of it.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    /// The scenario that ran.
+    pub config: Arc<Config>,
+    /// Replication index.
+    pub replication: u32,
+    /// Time-series rows, every `sample_every` from 0 to the horizon inclusive.
+    pub samples: Vec<Sample>,
+    /// Integral of users with each feature over the horizon, user-milliseconds.
+    pub feature_user_ms: [u128; 8],
+    /// First fault, if any.
+    pub first_fault: Option<SimTime>,
+    /// Per feature: when it was back for [`RESTORE_THRESHOLD`] of users after the first fault.
+    pub restored_at: [Option<SimTime>; 8],
+    /// Most users in resiliency mode at once.
+    pub peak_resiliency_users: u64,
+    /// Most users offline at once.
+    pub peak_offline_users: u64,
+    /// Most users waiting in sign-in queues at once.
+    pub peak_signin_queue: u64,
+    /// Largest unreplicated data lost in a disaster failover.
+    pub rpo_realized: Option<SimTime>,
+    /// Pool failovers.
+    pub failovers: Vec<FailoverRecord>,
+    /// Every discrete event that changed something.
+    pub log: Vec<LogEntry>,
+    /// Events the engine processed.
+    pub events_processed: u64,
+}
+
+impl RunResult {
+    /// All users.
+    pub fn total_users(&self) -> u64 {
+        self.config.total_users()
+    }
+
+    /// Users with `feature` in a sample.
+    pub fn users_with(&self, sample: &Sample, feature: Feature) -> u64 {
+        users_with(&self.config, &sample.by_state.map(|n| n as u64), sample.failed_over_with_rgs as u64, feature)
+    }
+
+    /// Fraction of all users with `feature` in a sample (0 when there are no users).
+    pub fn fraction(&self, sample: &Sample, feature: Feature) -> f64 {
+        let total = self.total_users();
+        if total == 0 {
+            0.0
+        } else {
+            self.users_with(sample, feature) as f64 / total as f64
+        }
+    }
+
+    /// Availability of `feature`: user-time with it / (users x horizon).
+    pub fn availability(&self, feature: Feature) -> f64 {
+        let denom = self.total_users() as u128 * self.config.horizon.as_millis() as u128;
+        if denom == 0 {
+            return 1.0;
+        }
+        self.feature_user_ms[feature as usize] as f64 / denom as f64
+    }
+
+    /// User-minutes without `feature`.
+    pub fn user_minutes_lost(&self, feature: Feature) -> f64 {
+        let all = self.total_users() as u128 * self.config.horizon.as_millis() as u128;
+        (all - self.feature_user_ms[feature as usize].min(all)) as f64 / 60_000.0
+    }
+
+    /// Seconds from the first fault until `feature` was back for 99 % of users; zero if it
+    /// never dropped below, `None` if it never came back.
+    pub fn time_to_restore(&self, feature: Feature) -> Option<SimTime> {
+        let first = self.first_fault?;
+        self.restored_at[feature as usize].map(|t| t.saturating_sub(first))
+    }
+}
+
+fn users_with(config: &Config, by_state: &[u64; 5], failed_over_with_rgs: u64, feature: Feature) -> u64 {
+    let mut n = 0;
+    for state in ClientState::ALL {
+        if config.features.has(state, feature) {
+            n += if state == ClientState::FailedOver && feature == Feature::ResponseGroups {
+                failed_over_with_rgs
+            } else {
+                by_state[state.index()]
+            };
+        }
+    }
+    n
+}
+
+/// The engine's model for one replication: the world plus its monitors.
+pub struct Monitor {
+    world: World,
+    config: Arc<Config>,
+    samples: Vec<Sample>,
+    next_sample: SimTime,
+    feature_user_ms: [u128; 8],
+    dipped: [bool; 8],
+    restored_at: [Option<SimTime>; 8],
+    peak_resiliency: u64,
+    peak_offline: u64,
+    peak_signin: u64,
+}
+
+impl engine::Model for Monitor {
+    type Event = WorldEvent;
+
+    fn handle(&mut self, event: WorldEvent, sched: &mut Scheduler<WorldEvent>) {
+        self.world.handle(event, sched);
+    }
+
+    fn advance(&mut self, from: SimTime, to: SimTime) {
+        self.observe(from, to.as_millis() - from.as_millis());
+    }
+}
+
+impl Monitor {
+    fn new(world: World) -> Self {
+        let config = world.config().clone();
+        let rows = config.horizon.as_millis() / config.sample_every.as_millis() + 1;
+        Monitor {
+            world,
+            config,
+            samples: Vec::with_capacity(rows.min(1 << 20) as usize),
+            next_sample: SimTime::ZERO,
+            feature_user_ms: [0; 8],
+            dipped: [false; 8],
+            restored_at: [None; 8],
+            peak_resiliency: 0,
+            peak_offline: 0,
+            peak_signin: 0,
+        }
+    }
+
+    /// The state left by every event up to `from` holds for `span_ms`.
+    fn observe(&mut self, from: SimTime, span_ms: u64) {
+        let counts = self.world.counts();
+        let total = self.config.total_users();
+        let span = span_ms as u128;
+        for f in Feature::ALL {
+            let with = users_with(&self.config, &counts.by_state, counts.failed_over_with_rgs, f);
+            self.feature_user_ms[f as usize] += with as u128 * span;
+            if let Some(first) = self.world.first_fault() {
+                if from >= first && self.restored_at[f as usize].is_none() {
+                    let ok = total == 0 || with as f64 >= RESTORE_THRESHOLD * total as f64;
+                    if !ok {
+                        self.dipped[f as usize] = true;
+                    } else if self.dipped[f as usize] {
+                        self.restored_at[f as usize] = Some(from);
+                    }
+                }
+            }
+        }
+        self.peak_resiliency = self.peak_resiliency.max(counts.by_state[ClientState::Resiliency.index()]);
+        self.peak_offline = self.peak_offline.max(counts.by_state[ClientState::Offline.index()]);
+        self.peak_signin = self.peak_signin.max(counts.by_state[ClientState::SigningIn.index()]);
+        // Rows at every sample time in [from, from + span), or exactly `from` at the end.
+        let end = from.as_millis() + span_ms.max(1);
+        let step = self.config.sample_every.as_millis();
+        while self.next_sample.as_millis() < end && self.next_sample <= self.config.horizon {
+            self.samples.push(Sample::from_counts(self.next_sample, &counts));
+            self.next_sample = SimTime::from_millis(self.next_sample.as_millis() + step);
+        }
+    }
+
+    fn finish(mut self, events_processed: u64, replication: u32) -> RunResult {
+        // The state at the horizon: last row, peaks and restoration.
+        self.observe(self.config.horizon, 0);
+        for f in Feature::ALL {
+            if self.world.first_fault().is_some() && !self.dipped[f as usize] && self.restored_at[f as usize].is_none() {
+                self.restored_at[f as usize] = self.world.first_fault();
+            }
+        }
+        let out = self.world.into_output();
+        RunResult {
+            config: self.config,
+            replication,
+            samples: self.samples,
+            feature_user_ms: self.feature_user_ms,
+            first_fault: out.first_fault,
+            restored_at: self.restored_at,
+            peak_resiliency_users: self.peak_resiliency,
+            peak_offline_users: self.peak_offline,
+            peak_signin_queue: self.peak_signin,
+            rpo_realized: out.rpo_realized,
+            failovers: out
+                .failovers
+                .into_iter()
+                .map(|f| FailoverRecord {
+                    pool: f.pool,
+                    started: f.started,
+                    completed: f.completed,
+                    disaster_mode: f.disaster_mode,
+                    error: f.error,
+                })
+                .collect(),
+            log: out.log,
+            events_processed,
+        }
+    }
+}
+
+/// Run one replication of a scenario to its horizon.
+pub fn run_replication(config: Arc<Config>, replication: u32) -> RunResult {
+    let mut sched = Scheduler::new(config.horizon);
+    let world = World::new(config.clone(), replication, &mut sched);
+    let mut monitor = Monitor::new(world);
+    let stats = engine::run(&mut monitor, &mut sched);
+    monitor.finish(stats.events_processed, replication)
+}
