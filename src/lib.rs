@@ -1,5 +1,64 @@
-//! lyncsim: a deterministic discrete-event simulator of Lync Server 2013 / Skype for
-//! Business Server under failures, failover and failback. (Design essay: see README.)
+//! # lyncsim
+//!
+//! A deterministic discrete-event simulator of Microsoft Lync Server 2013 (and the Skype
+//! for Business Server architecture that inherited it) under failures, failover and
+//! failback. A virtual clock drives pools, registrars, clients and administrators; the
+//! result is, for every user-facing feature, how many users have it at every moment.
+//!
+//! ## Architecture
+//! Imports point down; nothing below knows what is above it.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`cli`] | clap types, turned into validated work before anything runs; exit codes |
+//! | [`report`] | pure functions from a finished [`stats::RunResult`] to bytes (CSV, JSON, SVG, PNG) |
+//! | [`stats`] | the monitor that integrates user-time and samples the time series; finished results |
+//! | [`scenario`] | RON files: raw serde types, positioned diagnostics, validation into a [`model::Config`] |
+//! | [`model`] | the Lync world: pools, sites, clients, registrars, the feature matrix |
+//! | [`engine`] | integer virtual time, the `(time, seq)` event queue, random streams, the run loop |
+//!
+//! The engine never names a pool; the model is one place; reports never simulate.
+//!
+//! ## Determinism contract
+//! - Virtual time is an integer number of milliseconds ([`engine::SimTime`]); values drawn
+//!   from continuous distributions are rounded to the millisecond once.
+//! - Events run in `(time, seq)` order: same-time events in the order they were scheduled.
+//!   Scenario actions are scheduled first, in file order.
+//! - All randomness comes from ChaCha8 streams keyed by (scenario seed, replication) and
+//!   selected by a component id derived from a stable name ([`engine::Streams`]): adding a
+//!   pool leaves every other pool's draws unchanged. No OS entropy, no wall clock, no hash
+//!   map iteration reaches a result.
+//! - Reports print fixed precision and sorted keys. The same scenario and seed give the
+//!   same bytes on any machine; the PNG chart embeds its font.
+//!
+//! ## Cost
+//! Events happen when a user's state changes, not per user per period: a keep-alive is not
+//! an event, its phase only decides when a client notices a failure. The time series is
+//! sampled from counters between events, and user-time is integrated exactly between
+//! instants, so a quiet year costs what a quiet day costs (plus its rows).
+//!
+//! ## A scenario
+//! ```ron
+//! Scenario(
+//!     name: "se-pair",
+//!     horizon: "6h",
+//!     sites: [ Site(name: "dc1"), Site(name: "dc2") ],
+//!     pools: [
+//!         Pool(fqdn: "lyncfe03.thelab.info", site: "dc1", users: 2500,
+//!              backup_pool: Some("lyncfe04.thelab.info")),
+//!         Pool(fqdn: "lyncfe04.thelab.info", site: "dc2", users: 2500,
+//!              backup_pool: Some("lyncfe03.thelab.info")),
+//!     ],
+//!     events: [ At("1h", PoolDown(pool: "lyncfe04.thelab.info")) ],
+//! )
+//! ```
+//!
+//! ## Extending
+//! - A new scenario action: add the variant to `scenario::raw::Action` (the file), resolve
+//!   it in `scenario::validate` into `model::Action`, and handle it in `model::World`; the
+//!   exhaustive matches point at every place that must change.
+//! - A new feature: add it to [`model::Feature`] (and `ALL`), give it a column in the
+//!   default [`model::FeatureMatrix`]; every report picks it up from `Feature::ALL`.
 
 #![warn(missing_docs)]
 

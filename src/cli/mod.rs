@@ -1,1 +1,150 @@
-//! Command line.
+//! Command line: clap types (shape only), converted to validated work before anything runs.
+//!
+//! Exit codes: 0 success; 1 a check found differences; 2 bad input (scenario, flags,
+//! paths); 3 internal error. Errors go to stderr; only `trace` writes to stdout.
+
+mod output;
+mod progress;
+mod run;
+mod trace;
+mod validate;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Deterministic discrete-event simulator of Lync Server 2013 / Skype for Business Server
+/// pools under failures, failover and failback.
+#[derive(Debug, Parser)]
+#[command(name = "lyncsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run scenarios and write each one's results folder OUT/<scenario name>/.
+    Run(RunArgs),
+    /// Parse and check scenarios; print diagnostics and warnings.
+    Validate(ValidateArgs),
+    /// Print a scenario's event timeline (events.csv) to stdout.
+    Trace(TraceArgs),
+}
+
+/// `lyncsim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files (.ron) or folders of them.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Folder that receives one results folder per scenario.
+    #[arg(long, default_value = "results")]
+    pub out: PathBuf,
+    /// Override every scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override every scenario's replication count.
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Chart formats to write, comma-separated: svg, png.
+    #[arg(long, value_delimiter = ',', default_value = "svg,png")]
+    pub format: Vec<ChartFormat>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `lyncsim validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files (.ron) or folders of them.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+}
+
+/// `lyncsim trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// One scenario file.
+    pub scenario: PathBuf,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// A chart file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChartFormat {
+    /// availability.svg
+    Svg,
+    /// availability.png
+    Png,
+}
+
+/// A failure of a command, mapped to an exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad input: the message is complete and already formatted (exit 2).
+    #[error("{0}")]
+    BadInput(String),
+    /// Something went wrong on our side or in the file system (exit 3).
+    #[error("error: {0}")]
+    Internal(String),
+}
+
+impl CliError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            CliError::BadInput(_) => 2,
+            CliError::Internal(_) => 3,
+        }
+    }
+}
+
+/// Whether to draw progress bars.
+pub(crate) fn show_progress(quiet: bool) -> bool {
+    !quiet && std::io::stderr().is_terminal()
+}
+
+/// Parse the process arguments, run the command, return its exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate(args) => validate::validate(args),
+        Command::Trace(args) => trace::trace(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", e.to_string().trim_end());
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

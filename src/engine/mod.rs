@@ -152,10 +152,7 @@ mod tests {
     fn scheduling_in_the_past_or_past_the_end_of_time_is_an_error() {
         let mut sched: Scheduler<u32> = Scheduler::new(SimTime::MAX);
         sched.now = SimTime::from_secs(10);
-        assert!(matches!(
-            sched.schedule_at(SimTime::from_secs(9), 0),
-            Err(TimeError::InThePast { .. })
-        ));
+        assert!(matches!(sched.schedule_at(SimTime::from_secs(9), 0), Err(TimeError::InThePast { .. })));
         assert_eq!(sched.schedule_in(SimTime::MAX, 0), Err(TimeError::Overflow));
     }
 }

@@ -94,10 +94,7 @@ mod tests {
     #[test]
     fn overflow_is_an_error() {
         assert_eq!(SimTime::MAX.checked_add(SimTime::from_millis(1)), Err(TimeError::Overflow));
-        assert_eq!(
-            SimTime::from_millis(1).checked_add(SimTime::from_millis(2)),
-            Ok(SimTime::from_millis(3))
-        );
+        assert_eq!(SimTime::from_millis(1).checked_add(SimTime::from_millis(2)), Ok(SimTime::from_millis(3)));
     }
 
     #[test]

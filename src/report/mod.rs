@@ -1,1 +1,126 @@
-//! Reports: pure functions from a finished result to bytes.
+//! Reports: pure functions from a finished [`RunResult`] to bytes. Writing files is the
+//! caller's business (see `cli::output`).
+//!
+//! Byte stability: JSON keys are sorted, every float is rounded to six decimals before
+//! printing, times are printed in seconds with three decimals, files end with a newline.
+
+pub mod chart;
+
+use serde_json::{json, Map, Value};
+
+use crate::engine::SimTime;
+use crate::model::{ClientState, Feature};
+use crate::stats::RunResult;
+
+/// Errors while rendering a report.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// CSV serialisation failed.
+    #[error("report: writing csv: {0}")]
+    Csv(#[from] csv::Error),
+    /// A chart could not be drawn.
+    #[error(transparent)]
+    Chart(#[from] chart::ChartError),
+}
+
+/// Seconds with three decimals (virtual time is in milliseconds).
+pub fn secs(t: SimTime) -> String {
+    format!("{}.{:03}", t.as_millis() / 1000, t.as_millis() % 1000)
+}
+
+/// A float rounded to six decimals, for byte-stable JSON.
+pub fn round6(x: f64) -> f64 {
+    if x.is_finite() {
+        (x * 1e6).round() / 1e6
+    } else {
+        0.0
+    }
+}
+
+fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, ReportError> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    for row in rows {
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| ReportError::Csv(e.into_error().into()))
+}
+
+/// `timeseries.csv`: one row per sample; user counts per client state, then the fraction of
+/// all users with each feature (six decimals).
+pub fn timeseries_csv(result: &RunResult) -> Result<Vec<u8>, ReportError> {
+    let mut header = vec!["time_s".to_string()];
+    header.extend(ClientState::ALL.iter().map(|s| s.column().to_string()));
+    header.extend(Feature::ALL.iter().map(|f| f.column().to_string()));
+    let rows = result.samples.iter().map(|s| {
+        let mut row = vec![secs(s.time)];
+        row.extend(ClientState::ALL.iter().map(|st| s.users(*st).to_string()));
+        row.extend(Feature::ALL.iter().map(|f| format!("{:.6}", result.fraction(s, *f))));
+        row
+    });
+    csv_bytes(std::iter::once(header).chain(rows))
+}
+
+/// `events.csv`: every discrete event that changed something, in time order.
+pub fn events_csv(result: &RunResult) -> Result<Vec<u8>, ReportError> {
+    let header = ["time_s", "kind", "pool", "detail"].map(String::from).to_vec();
+    let rows = result
+        .log
+        .iter()
+        .map(|e| vec![secs(e.time), e.kind.name().to_string(), e.pool.clone(), e.detail.clone()]);
+    csv_bytes(std::iter::once(header).chain(rows))
+}
+
+fn opt_secs(t: Option<SimTime>) -> Value {
+    t.map_or(Value::Null, |t| json!(round6(t.as_secs_f64())))
+}
+
+/// `summary.json` (SPEC 5.2), keys sorted, floats rounded to six decimals.
+pub fn summary_json(result: &RunResult) -> String {
+    let c = &result.config;
+    let mut features = Map::new();
+    for f in Feature::ALL {
+        features.insert(
+            f.column().to_string(),
+            json!({
+                "availability": round6(result.availability(f)),
+                "user_minutes_lost": round6(result.user_minutes_lost(f)),
+                "time_to_restore_s": opt_secs(result.time_to_restore(f)),
+            }),
+        );
+    }
+    let failovers: Vec<Value> = result
+        .failovers
+        .iter()
+        .map(|f| {
+            json!({
+                "pool": f.pool,
+                "started_s": round6(f.started.as_secs_f64()),
+                "completed_s": opt_secs(f.completed),
+                "disaster_mode": f.disaster_mode,
+                "error": f.error,
+            })
+        })
+        .collect();
+    let summary = json!({
+        "scenario": c.name,
+        "description": c.description,
+        "product": c.product.name(),
+        "seed": c.seed,
+        "replications": c.replications,
+        "horizon_s": round6(c.horizon.as_secs_f64()),
+        "users": result.total_users(),
+        "lyncsim_version": env!("CARGO_PKG_VERSION"),
+        "scenario_sha256": c.scenario_sha256,
+        "features": features,
+        "first_fault_s": opt_secs(result.first_fault),
+        "peak_resiliency_users": result.peak_resiliency_users,
+        "peak_offline_users": result.peak_offline_users,
+        "peak_signin_queue": result.peak_signin_queue,
+        "rpo_realized_s": round6(result.rpo_realized.map_or(0.0, |t| t.as_secs_f64())),
+        "failovers": failovers,
+        "events_processed": result.events_processed,
+    });
+    let mut text = serde_json::to_string_pretty(&summary).expect("json values always serialise");
+    text.push('\n');
+    text
+}

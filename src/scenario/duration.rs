@@ -27,7 +27,8 @@ impl Duration {
     }
 }
 
-const UNITS: &str = "a whole number of seconds or a string like \"90s\", \"2m\", \"1h15m\" (units ms, s, m, h, d)";
+const UNITS: &str =
+    "a whole number of seconds or a string like \"90s\", \"2m\", \"1h15m\" (units ms, s, m, h, d)";
 
 /// Parse `"1h15m"`-style text into milliseconds.
 pub fn parse_duration(text: &str) -> Result<SimTime, String> {
@@ -91,7 +92,7 @@ impl Visitor<'_> for DurationVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
-        if !(v >= 0.0) || !v.is_finite() {
+        if v.is_nan() || v < 0.0 || v.is_infinite() {
             return Err(E::custom(format!("invalid duration {v}: durations cannot be negative")));
         }
         Ok(Duration(SimTime::from_secs_f64(v)))
@@ -236,8 +237,12 @@ impl<'de> Visitor<'de> for TimeValueVisitor {
         }
         let dist = match (mean, shape, scale, median, sigma, min, max) {
             (Some(mean), None, None, None, None, None, None) => Distribution::Exponential { mean },
-            (None, Some(shape), Some(scale), None, None, None, None) => Distribution::Weibull { shape, scale },
-            (None, None, None, Some(median), Some(sigma), None, None) => Distribution::LogNormal { median, sigma },
+            (None, Some(shape), Some(scale), None, None, None, None) => {
+                Distribution::Weibull { shape, scale }
+            }
+            (None, None, None, Some(median), Some(sigma), None, None) => {
+                Distribution::LogNormal { median, sigma }
+            }
             (None, None, None, None, None, Some(min), Some(max)) => Distribution::Uniform { min, max },
             _ => {
                 return Err(de::Error::custom(

@@ -1,4 +1,116 @@
 //! Scenario files: raw types, loading with positioned errors, validation.
+//!
+//! [`load`] reads a `.ron` file, parses it into [`raw::Scenario`] (the file as written) and
+//! validates it into a [`crate::model::Config`] (names resolved to ids, defaults filled in).
+//! Every problem becomes a [`Diagnostic`] with a position where one can be found, the
+//! logical path of the value (`pools[1].backup_pool`) and a suggestion. Parsing stops at
+//! the first syntax error; validation reports every error at once, with the warnings.
+//! Optional fields may be written `Some(x)` or just `x` (see [`parse`]).
 
+mod diagnostic;
 pub mod duration;
 pub mod raw;
+pub mod validate;
+
+use std::fmt;
+use std::path::Path;
+
+pub use diagnostic::{Diagnostic, Severity};
+
+/// A scenario that passed validation.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The resolved scenario the model runs.
+    pub config: crate::model::Config,
+    /// Warnings found while validating (none are errors).
+    pub warnings: Vec<Diagnostic>,
+    /// The file's text.
+    pub source: String,
+    /// How the file is named in messages (the path as given).
+    pub label: String,
+}
+
+impl Loaded {
+    /// Every warning rendered (see [`Diagnostic::render`]), separated by blank lines; empty
+    /// when there are none.
+    pub fn render_warnings(&self) -> String {
+        render_all(&self.warnings, &self.label, &self.source)
+    }
+}
+
+/// A scenario that could not be loaded: unreadable, unparsable, or invalid.
+#[derive(Debug, Clone)]
+pub struct Failed {
+    /// How the file is named in messages (the path as given).
+    pub label: String,
+    /// The file's text (empty when it could not be read).
+    pub source: String,
+    /// Errors and warnings, in the order they were found; at least one error.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Failed {
+    /// Every diagnostic, errors and warnings, rendered in order and separated by blank lines.
+    pub fn render(&self) -> String {
+        render_all(&self.diagnostics, &self.label, &self.source)
+    }
+
+    /// How many diagnostics are errors.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+impl fmt::Display for Failed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+impl std::error::Error for Failed {}
+
+fn render_all(diagnostics: &[Diagnostic], label: &str, source: &str) -> String {
+    diagnostics.iter().map(|d| d.render(label, source)).collect::<Vec<_>>().join("\n")
+}
+
+/// Reads and validates a file. `label` used in messages is the path as given
+/// (`path.display()`). A file that cannot be read or is not UTF-8 gives one diagnostic naming
+/// the path and the cause, without position.
+pub fn load(path: &Path) -> Result<Loaded, Failed> {
+    let label = path.display().to_string();
+    let unreadable = |message: String| Failed {
+        label: label.clone(),
+        source: String::new(),
+        diagnostics: vec![Diagnostic::error(message)],
+    };
+    let bytes = std::fs::read(path).map_err(|e| {
+        unreadable(format!("cannot read {label}: {}", diagnostic::lowercase_first(&e.to_string())))
+    })?;
+    let source = String::from_utf8(bytes)
+        .map_err(|e| unreadable(format!("cannot read {label}: it is not UTF-8 text ({})", e.utf8_error())))?;
+    load_str(&label, &source)
+}
+
+/// Same as [`load`], from text already in memory; `label` names it in messages.
+pub fn load_str(label: &str, source: &str) -> Result<Loaded, Failed> {
+    let failed = |diagnostics| Failed { label: label.to_string(), source: source.to_string(), diagnostics };
+    let scenario = parse(source).map_err(|d| failed(vec![d]))?;
+    match validate::validate(&scenario, source) {
+        (Some(config), warnings) => {
+            Ok(Loaded { config, warnings, source: source.to_string(), label: label.to_string() })
+        }
+        (None, diagnostics) => Err(failed(diagnostics)),
+    }
+}
+
+/// Parses the text into the raw scenario (no semantic checks); the first syntax or type
+/// error becomes a positioned [`Diagnostic`].
+///
+/// RON's `implicit_some` extension is on: an optional field may be written `Some(x)` or
+/// just `x` (`routing_groups: 3`, as in the specification's example); `None` is `None`.
+pub fn parse(source: &str) -> Result<raw::Scenario, Diagnostic> {
+    ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .from_str::<raw::Scenario>(source)
+        .map_err(|e| Diagnostic::from_ron(&e, source))
+}

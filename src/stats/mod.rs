@@ -93,7 +93,12 @@ impl RunResult {
 
     /// Users with `feature` in a sample.
     pub fn users_with(&self, sample: &Sample, feature: Feature) -> u64 {
-        users_with(&self.config, &sample.by_state.map(|n| n as u64), sample.failed_over_with_rgs as u64, feature)
+        users_with(
+            &self.config,
+            &sample.by_state.map(|n| n as u64),
+            sample.failed_over_with_rgs as u64,
+            feature,
+        )
     }
 
     /// Fraction of all users with `feature` in a sample (0 when there are no users).
@@ -222,7 +227,10 @@ impl Monitor {
         // The state at the horizon: last row, peaks and restoration.
         self.observe(self.config.horizon, 0);
         for f in Feature::ALL {
-            if self.world.first_fault().is_some() && !self.dipped[f as usize] && self.restored_at[f as usize].is_none() {
+            if self.world.first_fault().is_some()
+                && !self.dipped[f as usize]
+                && self.restored_at[f as usize].is_none()
+            {
                 self.restored_at[f as usize] = self.world.first_fault();
             }
         }

@@ -1,0 +1,105 @@
+//! `lyncsim validate`, and the loading shared by every command.
+
+use std::path::{Path, PathBuf};
+
+use super::{CliError, ValidateArgs};
+use crate::scenario::{self, Loaded};
+
+/// Expand folders into their `.ron` files (sorted by name, not recursive).
+pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let entries = std::fs::read_dir(input).map_err(|e| {
+                CliError::BadInput(format!("error: cannot read folder {}: {e}", input.display()))
+            })?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "ron"))
+                .collect();
+            if found.is_empty() {
+                return Err(CliError::BadInput(format!(
+                    "error: no scenario files (*.ron) in {}",
+                    input.display()
+                )));
+            }
+            found.sort();
+            files.extend(found);
+        } else if input.exists() {
+            files.push(input.clone());
+        } else {
+            return Err(CliError::BadInput(format!("error: no such file or folder: {}", input.display())));
+        }
+    }
+    Ok(files)
+}
+
+/// Load and validate every scenario; print warnings; fail with every error at once.
+pub fn load_all(inputs: &[PathBuf]) -> Result<Vec<Loaded>, CliError> {
+    let mut loaded = Vec::new();
+    let mut errors = Vec::new();
+    for path in expand(inputs)? {
+        match scenario::load(&path) {
+            Ok(l) => {
+                let w = l.render_warnings();
+                if !w.is_empty() {
+                    eprint!("{w}");
+                }
+                loaded.push(l);
+            }
+            Err(failed) => errors.push(failed.render()),
+        }
+    }
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for l in &loaded {
+        if let Some((_, other)) = seen.iter().find(|(n, _)| *n == l.config.name) {
+            errors.push(format!(
+                "error: scenario name \"{}\" is used by both {} and {}; each names its results folder\n",
+                l.config.name, other, l.label
+            ));
+        }
+        seen.push((&l.config.name, &l.label));
+    }
+    if errors.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(CliError::BadInput(errors.join("\n")))
+    }
+}
+
+fn describe(l: &Loaded) -> String {
+    let c = &l.config;
+    format!(
+        "{}: ok: {} ({}), {} site(s), {} pool(s), {} users, {} event(s), horizon {} s",
+        l.label,
+        c.name,
+        c.product.name(),
+        c.sites.len(),
+        c.pools.len(),
+        c.total_users(),
+        c.events.len(),
+        c.horizon.as_millis() / 1000
+    )
+}
+
+/// Run `lyncsim validate`.
+pub fn validate(args: ValidateArgs) -> Result<(), CliError> {
+    let loaded = load_all(&args.scenarios)?;
+    for l in &loaded {
+        eprintln!("{}", describe(l));
+    }
+    Ok(())
+}
+
+/// Load exactly one scenario file.
+pub fn load_one(path: &Path) -> Result<Loaded, CliError> {
+    let mut all = load_all(&[path.to_path_buf()])?;
+    if all.len() != 1 {
+        return Err(CliError::BadInput(format!(
+            "error: {} holds {} scenarios; give one file",
+            path.display(),
+            all.len()
+        )));
+    }
+    Ok(all.remove(0))
+}

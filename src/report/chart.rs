@@ -1,0 +1,1426 @@
+//! Availability charts (SPEC 5.3): `availability.svg` and `availability.png`.
+//!
+//! One picture, two panels sharing the time axis. The top panel shows, per feature, the
+//! percentage of users that have it; the bottom panel stacks the users in each client state.
+//! Faults, repairs, administrator steps, PoolState changes and service changes are dashed
+//! vertical markers across both panels; the first [`MAX_LABELLED_MARKERS`] get a numbered
+//! badge above the top panel, explained in the events key on the right.
+//!
+//! Lines that coincide (im and voice often do, and so do the features that need the home
+//! pool) are drawn as one striped line cycling through the colours of the features that
+//! share it, wherever and for as long as they share it, so no feature hides another.
+//!
+//! Determinism: text is measured and rasterised with DejaVu Sans embedded in the binary (never
+//! a system font), the PNG carries no timestamp, and nothing iterates a hash map, so the same result gives the same bytes on
+//! every machine.
+
+use std::sync::OnceLock;
+
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::register_font;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::model::{ClientState, Feature, LogKind};
+use crate::stats::RunResult;
+
+/// Picture width, pixels.
+pub const WIDTH: u32 = 1400;
+/// Picture height, pixels.
+pub const HEIGHT: u32 = 900;
+/// Markers beyond this many are drawn without a badge or a line in the events key.
+pub const MAX_LABELLED_MARKERS: usize = 20;
+/// Marker labels longer than this many characters are cut with an ellipsis.
+pub const MAX_LABEL_CHARS: usize = 28;
+
+/// An error while drawing a chart.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// The embedded font could not be registered.
+    #[error("chart: the embedded font DejaVuSans.ttf is not a valid font file; rebuild lyncsim from an intact source tree")]
+    Font,
+    /// The drawing backend failed.
+    #[error("chart: drawing failed: {0}")]
+    Draw(String),
+}
+
+/// The chart as an SVG document.
+pub fn availability_svg(result: &RunResult) -> Result<String, ChartError> {
+    let metrics = ensure_font()?;
+    let prepared = Prepared::new(result);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        draw_chart(&Canvas { root: &root, metrics, per_glyph: false }, &prepared)?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(svg)
+}
+
+/// The chart as an encoded PNG file (8-bit RGB).
+pub fn availability_png(result: &RunResult) -> Result<Vec<u8>, ChartError> {
+    let metrics = ensure_font()?;
+    let prepared = Prepared::new(result);
+    let mut rgb = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        draw_chart(&Canvas { root: &root, metrics, per_glyph: true }, &prepared)?;
+        root.present().map_err(draw_err)?;
+    }
+    encode_png(WIDTH, HEIGHT, &rgb)
+}
+
+// ---------------------------------------------------------------------------------------
+// Font
+
+/// Family name the embedded font is registered under; plotters asks for it by default.
+const FONT: &str = "sans-serif";
+static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// Register the embedded font with plotters (once per process) and read its metrics.
+fn ensure_font() -> Result<&'static Metrics, ChartError> {
+    static METRICS: OnceLock<Option<Metrics>> = OnceLock::new();
+    METRICS
+        .get_or_init(|| {
+            register_font(FONT, FontStyle::Normal, DEJAVU_SANS).ok()?;
+            Metrics::parse(DEJAVU_SANS)
+        })
+        .as_ref()
+        .ok_or(ChartError::Font)
+}
+
+fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
+    ChartError::Draw(e.to_string())
+}
+
+/// Horizontal metrics of the embedded font, read from its `hhea`, `hmtx`, `cmap` (format 4)
+/// and `kern` tables.
+///
+/// plotters' ab_glyph text drops each glyph's left side bearing and truncates the pen to
+/// whole pixels, so letters dance at small sizes ("presen ce"). On bitmaps this module sets
+/// text itself, one glyph per plotters call at the position these metrics give; the
+/// scale follows ab_glyph (pixel size / (ascender - descender)).
+#[derive(Debug)]
+struct Metrics {
+    data: &'static [u8],
+    /// Ascender minus descender, font units: the unit of ab_glyph's pixel size.
+    height: f64,
+    hmtx: usize,
+    long_metrics: usize,
+    /// The format-4 `cmap` subtable.
+    cmap: usize,
+    /// Offset and count of the format-0 `kern` pairs, if any.
+    kern: Option<(usize, usize)>,
+}
+
+fn be_u16(data: &[u8], at: usize) -> Option<u16> {
+    data.get(at..at + 2).map(|b| u16::from_be_bytes([b[0], b[1]]))
+}
+
+fn be_u32(data: &[u8], at: usize) -> Option<u32> {
+    data.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+impl Metrics {
+    fn parse(data: &'static [u8]) -> Option<Self> {
+        let tables = be_u16(data, 4)? as usize;
+        let table = |tag: &[u8; 4]| -> Option<usize> {
+            (0..tables).find_map(|i| {
+                let record = 12 + 16 * i;
+                (data.get(record..record + 4)? == tag).then_some(())?;
+                Some(be_u32(data, record + 8)? as usize)
+            })
+        };
+        let hhea = table(b"hhea")?;
+        let ascender = be_u16(data, hhea + 4)? as i16 as f64;
+        let descender = be_u16(data, hhea + 6)? as i16 as f64;
+        let long_metrics = be_u16(data, hhea + 34)? as usize;
+        let cmap_table = table(b"cmap")?;
+        let subtables = be_u16(data, cmap_table + 2)? as usize;
+        let cmap = (0..subtables).find_map(|i| {
+            let record = cmap_table + 4 + 8 * i;
+            let platform = be_u16(data, record)?;
+            let encoding = be_u16(data, record + 2)?;
+            let at = cmap_table + be_u32(data, record + 4)? as usize;
+            let unicode = platform == 0 || (platform == 3 && encoding == 1);
+            (unicode && be_u16(data, at)? == 4).then_some(at)
+        })?;
+        let kern = table(b"kern").and_then(|k| {
+            // Version 0, first subtable: horizontal kerning pairs (format 0).
+            let coverage = be_u16(data, k + 8)?;
+            (be_u16(data, k)? == 0 && coverage >> 8 == 0 && coverage & 1 == 1).then_some(())?;
+            Some((k + 18, be_u16(data, k + 10)? as usize))
+        });
+        (ascender > descender && long_metrics > 0).then_some(Metrics {
+            data,
+            height: ascender - descender,
+            hmtx: table(b"hmtx")?,
+            long_metrics,
+            cmap,
+            kern,
+        })
+    }
+
+    fn glyph(&self, c: char) -> u16 {
+        self.lookup(c as u32).unwrap_or(0)
+    }
+
+    fn lookup(&self, c: u32) -> Option<u16> {
+        let (d, t) = (self.data, self.cmap);
+        let c16 = u16::try_from(c).ok()?;
+        let segments = be_u16(d, t + 6)? as usize / 2;
+        let ends = t + 14;
+        let starts = ends + 2 * segments + 2;
+        let deltas = starts + 2 * segments;
+        let ranges = deltas + 2 * segments;
+        for i in 0..segments {
+            if be_u16(d, ends + 2 * i)? < c16 {
+                continue;
+            }
+            let start = be_u16(d, starts + 2 * i)?;
+            if start > c16 {
+                return None;
+            }
+            let delta = be_u16(d, deltas + 2 * i)?;
+            let range = be_u16(d, ranges + 2 * i)? as usize;
+            if range == 0 {
+                return Some(c16.wrapping_add(delta));
+            }
+            let g = be_u16(d, ranges + 2 * i + range + 2 * (c16 - start) as usize)?;
+            return (g != 0).then(|| g.wrapping_add(delta));
+        }
+        None
+    }
+
+    /// Advance width and left side bearing (= the outline's left edge), font units.
+    fn horizontal(&self, g: u16) -> (f64, f64) {
+        let g = g as usize;
+        let last = self.long_metrics - 1;
+        let advance = be_u16(self.data, self.hmtx + 4 * g.min(last)).unwrap_or(0) as f64;
+        let lsb_at = if g <= last {
+            self.hmtx + 4 * g + 2
+        } else {
+            self.hmtx + 4 * self.long_metrics + 2 * (g - self.long_metrics)
+        };
+        (advance, be_u16(self.data, lsb_at).unwrap_or(0) as i16 as f64)
+    }
+
+    fn kerning(&self, left: u16, right: u16) -> f64 {
+        let Some((pairs, count)) = self.kern else { return 0.0 };
+        let key = (left as u32) << 16 | right as u32;
+        let (mut lo, mut hi) = (0, count);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let at = pairs + 6 * mid;
+            match be_u32(self.data, at).map(|k| k.cmp(&key)) {
+                Some(std::cmp::Ordering::Less) => lo = mid + 1,
+                Some(std::cmp::Ordering::Greater) => hi = mid,
+                Some(std::cmp::Ordering::Equal) => {
+                    return be_u16(self.data, at + 4).unwrap_or(0) as i16 as f64;
+                }
+                None => return 0.0,
+            }
+        }
+        0.0
+    }
+
+    /// Each character with its pen position and the whole-pixel offset of its outline's
+    /// left edge, plus the string's width; pixels at `size`.
+    fn layout(&self, text: &str, size: f64) -> (Vec<(char, f64, i32)>, f64) {
+        let scale = size / self.height;
+        let mut pen = 0.0;
+        let mut prev = None;
+        let mut out = Vec::with_capacity(text.len());
+        for c in text.chars() {
+            let g = self.glyph(c);
+            if let Some(p) = prev {
+                pen += self.kerning(p, g) * scale;
+            }
+            let (advance, lsb) = self.horizontal(g);
+            out.push((c, pen, (lsb * scale).floor() as i32));
+            pen += advance * scale;
+            prev = Some(g);
+        }
+        (out, pen)
+    }
+
+    fn width(&self, text: &str, size: f64) -> f64 {
+        self.layout(text, size).1
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Palette
+
+const INK: RGBColor = RGBColor(0x21, 0x21, 0x21);
+const MUTED: RGBColor = RGBColor(0x61, 0x61, 0x61);
+const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
+const AXIS: RGBColor = RGBColor(0x75, 0x75, 0x75);
+const FRAME: RGBColor = RGBColor(0xC8, 0xC8, 0xC8);
+
+/// Line colour of each feature, in [`Feature::ALL`] order (Okabe-Ito, yellow replaced).
+const FEATURE_COLORS: [RGBColor; 8] = [
+    RGBColor(0x00, 0x72, 0xB2), // im: blue
+    RGBColor(0xE6, 0x9F, 0x00), // presence: orange
+    RGBColor(0x00, 0x9E, 0x73), // contacts: bluish green
+    RGBColor(0xCC, 0x79, 0xA7), // voice: reddish purple
+    RGBColor(0x56, 0xB4, 0xE9), // conferencing: sky blue
+    RGBColor(0xD5, 0x5E, 0x00), // call_forwarding_changes: vermillion
+    RGBColor(0x6A, 0x3D, 0x9A), // response_groups: purple
+    RGBColor(0x33, 0x33, 0x33), // call_park: near black
+];
+
+/// Fill of each client state, in [`ClientState::ALL`] order.
+const STATE_COLORS: [RGBColor; 5] = [
+    RGBColor(0x8C, 0xC6, 0x8C), // full: green
+    RGBColor(0xF4, 0xC4, 0x4E), // resiliency: amber
+    RGBColor(0x74, 0xA9, 0xCF), // failed_over: blue
+    RGBColor(0xB9, 0xA3, 0xD6), // signing_in: lavender
+    RGBColor(0xE0, 0x6C, 0x6C), // offline: red
+];
+
+/// Log kinds drawn as markers, with their colours.
+const MARKER_KINDS: [(LogKind, RGBColor); 6] = [
+    (LogKind::Fault, RGBColor(0xC6, 0x28, 0x28)),
+    (LogKind::Repair, RGBColor(0x2E, 0x7D, 0x32)),
+    (LogKind::Admin, RGBColor(0x15, 0x65, 0xC0)),
+    (LogKind::AdminError, RGBColor(0xEF, 0x6C, 0x00)),
+    (LogKind::PoolState, RGBColor(0x6A, 0x1B, 0x9A)),
+    (LogKind::Service, RGBColor(0x54, 0x6E, 0x7A)),
+];
+
+fn marker_color(kind: LogKind) -> Option<RGBColor> {
+    MARKER_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, c)| *c)
+}
+
+// ---------------------------------------------------------------------------------------
+// Data
+
+/// The time unit of the x axis, chosen from the horizon.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct TimeUnit {
+    name: &'static str,
+    ms: f64,
+}
+
+impl TimeUnit {
+    fn for_horizon(horizon_ms: u64) -> Self {
+        if horizon_ms >= 2 * 3_600_000 {
+            TimeUnit { name: "h", ms: 3_600_000.0 }
+        } else if horizon_ms >= 2 * 60_000 {
+            TimeUnit { name: "min", ms: 60_000.0 }
+        } else {
+            TimeUnit { name: "s", ms: 1_000.0 }
+        }
+    }
+}
+
+/// A vertical marker; `badge` is its number in the events key, if it has one.
+#[derive(Debug, Clone)]
+struct Marker {
+    x: f64,
+    color: RGBColor,
+    badge: Option<usize>,
+    when: String,
+    label: String,
+}
+
+/// The result reduced to what the chart draws.
+#[derive(Debug, Clone)]
+struct Prepared {
+    title: String,
+    subtitle: String,
+    unit: TimeUnit,
+    x_max: f64,
+    total: u64,
+    /// Sample times in `unit`.
+    times: Vec<f64>,
+    /// Users with each feature at each time.
+    features: Vec<[u64; 8]>,
+    /// Users in each client state at each time.
+    states: Vec<[u64; 5]>,
+    markers: Vec<Marker>,
+}
+
+/// At most this many rows are drawn; longer series keep each pixel column's extremes.
+const MAX_ROWS: usize = 4_000;
+
+impl Prepared {
+    fn new(result: &RunResult) -> Self {
+        let config = &result.config;
+        let horizon_ms = config.horizon.as_millis();
+        let unit = TimeUnit::for_horizon(horizon_ms);
+        let x_max = if horizon_ms == 0 { 1.0 } else { horizon_ms as f64 / unit.ms };
+        let total = result.total_users();
+
+        let all_features: Vec<[u64; 8]> =
+            result.samples.iter().map(|s| Feature::ALL.map(|f| result.users_with(s, f))).collect();
+        let all_states: Vec<[u64; 5]> =
+            result.samples.iter().map(|s| ClientState::ALL.map(|c| s.users(c))).collect();
+        let all_times: Vec<f64> =
+            result.samples.iter().map(|s| s.time.as_millis() as f64 / unit.ms).collect();
+        let keep = decimate(&all_times, &all_features, &all_states, x_max);
+        let mut times: Vec<f64> = keep.iter().map(|&i| all_times[i]).collect();
+        let mut features: Vec<[u64; 8]> = keep.iter().map(|&i| all_features[i]).collect();
+        let mut states: Vec<[u64; 5]> = keep.iter().map(|&i| all_states[i]).collect();
+        if times.len() == 1 {
+            // One row: the state it records holds across the axis.
+            times = vec![0.0, x_max];
+            features.push(features[0]);
+            states.push(states[0]);
+        }
+
+        let mut markers = Vec::new();
+        for entry in &result.log {
+            let Some(color) = marker_color(entry.kind) else { continue };
+            if entry.time > config.horizon {
+                continue;
+            }
+            let badge = (markers.len() < MAX_LABELLED_MARKERS).then_some(markers.len() + 1);
+            markers.push(Marker {
+                x: entry.time.as_millis() as f64 / unit.ms,
+                color,
+                badge,
+                when: clock(entry.time.as_millis(), unit),
+                label: marker_label(&entry.pool, &entry.detail),
+            });
+        }
+
+        let pools = config.pools.len();
+        let subtitle = format!(
+            "{} users in {} pool{} over {}; markers: faults, repairs, administrator steps, pool and service state changes",
+            group_digits(total),
+            pools,
+            if pools == 1 { "" } else { "s" },
+            horizon_text(horizon_ms),
+        );
+        Prepared {
+            title: config.name.clone(),
+            subtitle,
+            unit,
+            x_max,
+            total,
+            times,
+            features,
+            states,
+            markers,
+        }
+    }
+
+    fn percent(&self, users: u64) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            users as f64 * 100.0 / self.total as f64
+        }
+    }
+}
+
+/// Indices of the rows to draw: all of them when they are few, otherwise per pixel-sized
+/// bucket the first, the last and the rows where any series has its minimum or maximum.
+fn decimate(times: &[f64], features: &[[u64; 8]], states: &[[u64; 5]], x_max: f64) -> Vec<usize> {
+    let n = times.len();
+    if n <= MAX_ROWS {
+        return (0..n).collect();
+    }
+    let buckets = MAX_ROWS / 4;
+    let bucket_of = |t: f64| (((t / x_max) * buckets as f64) as usize).min(buckets - 1);
+    let mut keep = Vec::with_capacity(MAX_ROWS * 2);
+    let mut start = 0;
+    while start < n {
+        let b = bucket_of(times[start]);
+        let mut end = start + 1;
+        while end < n && bucket_of(times[end]) == b {
+            end += 1;
+        }
+        // The series: each feature, then the stacked state boundaries.
+        let series = |i: usize| -> [u64; 12] {
+            let mut out = [0; 12];
+            out[..8].copy_from_slice(&features[i]);
+            let mut stacked = 0;
+            for k in 0..4 {
+                stacked += states[i][k];
+                out[8 + k] = stacked;
+            }
+            out
+        };
+        let mut lo = [(u64::MAX, start); 12];
+        let mut hi = [(0, start); 12];
+        for i in start..end {
+            for (k, v) in series(i).into_iter().enumerate() {
+                if v < lo[k].0 {
+                    lo[k] = (v, i);
+                }
+                if v > hi[k].0 {
+                    hi[k] = (v, i);
+                }
+            }
+        }
+        let mut picks = vec![start, end - 1];
+        picks.extend(lo.iter().chain(&hi).map(|&(_, i)| i));
+        picks.sort_unstable();
+        picks.dedup();
+        keep.extend(picks);
+        start = end;
+    }
+    keep
+}
+
+/// `h:mm:ss` (or seconds with a decimal on short horizons).
+fn clock(ms: u64, unit: TimeUnit) -> String {
+    if unit.name == "s" {
+        return format!("{:.1} s", ms as f64 / 1000.0);
+    }
+    let s = ms / 1000;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+fn horizon_text(ms: u64) -> String {
+    let h = ms as f64 / 3_600_000.0;
+    if ms >= 2 * 3_600_000 {
+        format!("{} h", trim_number(h))
+    } else if ms >= 2 * 60_000 {
+        format!("{} min", trim_number(ms as f64 / 60_000.0))
+    } else {
+        format!("{} s", trim_number(ms as f64 / 1000.0))
+    }
+}
+
+/// A short label from a log entry: the detail, then the pool's host name unless the detail
+/// already names it; at most [`MAX_LABEL_CHARS`] characters.
+fn marker_label(pool: &str, detail: &str) -> String {
+    let host = pool.split('.').next().unwrap_or("");
+    let text = if host.is_empty() || detail.contains(host) {
+        detail.to_string()
+    } else if detail.is_empty() {
+        host.to_string()
+    } else {
+        format!("{detail} {host}")
+    };
+    truncate(&text, MAX_LABEL_CHARS)
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// A number with at most three decimals, trailing zeros dropped, never "-0".
+fn trim_number(v: f64) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// An integer with thin-space-free comma grouping: 12,000.
+fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Tick label for a user count: grouped digits, nothing for fractional ticks.
+fn count_tick(v: f64) -> String {
+    if v < 0.0 || v.fract().abs() > 1e-9 {
+        String::new()
+    } else {
+        group_digits(v.round() as u64)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Layout
+
+/// Width of the plotting column; the legends take the rest.
+const LEFT_WIDTH: u32 = 1070;
+/// Height of the title block.
+const HEADER_HEIGHT: u32 = 58;
+/// Space above the top plot for the marker badges.
+const BADGE_STRIP: u32 = 34;
+/// Share of the plotting height given to the top panel.
+const TOP_SHARE: f64 = 0.60;
+/// Width of the y tick labels and description.
+const Y_LABEL_AREA: u32 = 72;
+
+fn font(size: f64) -> FontDesc<'static> {
+    FontDesc::new(FontFamily::Name(FONT), size, FontStyle::Normal)
+}
+
+fn text_style<'a>(size: f64, color: &'a RGBColor, h: HPos, v: VPos) -> TextStyle<'a> {
+    TextStyle::from(font(size)).color(color).pos(Pos::new(h, v))
+}
+
+type Px = (i32, i32);
+
+/// A panel: time against a value.
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Where drawing goes, and how text is set. Everything is drawn on the root area in backend
+/// pixels.
+struct Canvas<'a, DB: DrawingBackend> {
+    root: &'a DrawingArea<DB, Shift>,
+    metrics: &'a Metrics,
+    /// Set text glyph by glyph (bitmaps); SVG keeps whole strings for the viewer to set.
+    per_glyph: bool,
+}
+
+impl<DB: DrawingBackend> Canvas<'_, DB> {
+    fn path(&self, points: Vec<Px>, style: ShapeStyle) -> Result<(), ChartError> {
+        self.root.draw(&PathElement::new(points, style)).map_err(draw_err)
+    }
+
+    fn rect(&self, a: Px, b: Px, style: ShapeStyle) -> Result<(), ChartError> {
+        self.root.draw(&Rectangle::new([a, b], style)).map_err(draw_err)
+    }
+
+    fn text_width(&self, text: &str, size: f64) -> i32 {
+        self.metrics.width(text, size).ceil() as i32
+    }
+
+    /// Horizontal text anchored at `at`.
+    fn text(
+        &self,
+        text: &str,
+        at: Px,
+        size: f64,
+        color: &RGBColor,
+        h: HPos,
+        v: VPos,
+    ) -> Result<(), ChartError> {
+        if !self.per_glyph {
+            let style = text_style(size, color, h, v);
+            return self.root.draw(&Text::new(text.to_string(), at, style)).map_err(draw_err);
+        }
+        let (glyphs, width) = self.metrics.layout(text, size);
+        let origin = match h {
+            HPos::Left => at.0 as f64,
+            HPos::Center => at.0 as f64 - width / 2.0,
+            HPos::Right => at.0 as f64 - width,
+        };
+        let style = text_style(size, color, HPos::Left, v);
+        for (c, pen, left) in glyphs {
+            if !c.is_whitespace() {
+                let x = (origin + pen).round() as i32 + left;
+                self.root.draw(&Text::new(c.to_string(), (x, at.1), style.clone())).map_err(draw_err)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Text reading upwards, centred on `at`.
+    fn text_up(&self, text: &str, at: Px, size: f64, color: &RGBColor) -> Result<(), ChartError> {
+        if !self.per_glyph {
+            let style =
+                text_style(size, color, HPos::Center, VPos::Center).transform(FontTransform::Rotate270);
+            return self.root.draw(&Text::new(text.to_string(), at, style)).map_err(draw_err);
+        }
+        let (glyphs, width) = self.metrics.layout(text, size);
+        let start = at.1 as f64 + width / 2.0;
+        let style = text_style(size, color, HPos::Left, VPos::Center).transform(FontTransform::Rotate270);
+        for (c, pen, left) in glyphs {
+            if !c.is_whitespace() {
+                let y = (start - pen).round() as i32 - left;
+                self.root.draw(&Text::new(c.to_string(), (at.0, y), style.clone())).map_err(draw_err)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn draw_chart<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Result<(), ChartError> {
+    let root = c.root;
+    root.fill(&WHITE).map_err(draw_err)?;
+    let (left, _) = root.split_horizontally(LEFT_WIDTH);
+
+    // Title block.
+    c.text(&p.title, (24, 12), 24.0, &INK, HPos::Left, VPos::Top)?;
+    c.text(&p.subtitle, (25, 42), 13.0, &MUTED, HPos::Left, VPos::Top)?;
+
+    let plots = left.margin(HEADER_HEIGHT, 8, 8, 0);
+    let (_, plots_h) = plots.dim_in_pixel();
+    let (top_area, bottom_area) = plots.split_vertically((plots_h as f64 * TOP_SHARE) as u32);
+    let x_range = 0.0..p.x_max;
+
+    // Top panel: percent of users per feature.
+    let mut top = ChartBuilder::on(&top_area)
+        .margin_top(BADGE_STRIP)
+        .margin_right(12)
+        .x_label_area_size(26)
+        .y_label_area_size(Y_LABEL_AREA)
+        .build_cartesian_2d(x_range.clone(), -2.5..102.5)
+        .map_err(draw_err)?;
+    configure(&mut top, 11, &|v| trim_number(*v))?;
+    let (top_x, top_y) = top.plotting_area().get_pixel_range();
+    c.text_up("users with feature (%)", (top_x.start - 56, (top_y.start + top_y.end) / 2), 15.0, &INK)?;
+    for m in &p.markers {
+        draw_dashed_vline(c, top.backend_coord(&(m.x, 0.0)).0, top_y.start, top_y.end - 1, m.color)?;
+    }
+    draw_feature_lines(c, p, &top)?;
+    draw_badges(c, p, &top, top_x.clone(), top_y.start)?;
+
+    // Bottom panel: stacked client states.
+    let y_max = if p.total == 0 { 1.0 } else { p.total as f64 * 1.04 };
+    let mut bottom = ChartBuilder::on(&bottom_area)
+        .margin_top(14)
+        .margin_right(12)
+        .x_label_area_size(48)
+        .y_label_area_size(Y_LABEL_AREA)
+        .build_cartesian_2d(x_range, 0.0..y_max)
+        .map_err(draw_err)?;
+    configure(&mut bottom, 6, &|v| count_tick(*v))?;
+    let (bottom_x, bottom_y) = bottom.plotting_area().get_pixel_range();
+    c.text_up("users", (bottom_x.start - 56, (bottom_y.start + bottom_y.end) / 2), 15.0, &INK)?;
+    let x_desc = format!("time ({})", p.unit.name);
+    c.text(
+        &x_desc,
+        ((bottom_x.start + bottom_x.end) / 2, bottom_y.end + 26),
+        15.0,
+        &INK,
+        HPos::Center,
+        VPos::Top,
+    )?;
+    draw_state_bands(c, p, &bottom)?;
+    for m in &p.markers {
+        draw_dashed_vline(c, bottom.backend_coord(&(m.x, 0.0)).0, bottom_y.start, bottom_y.end - 1, m.color)?;
+    }
+
+    draw_legends(c, p, (top_y.start, bottom_y.end))
+}
+
+/// Grid, axes and tick labels of a panel.
+fn configure<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
+    y_labels: usize,
+    y_format: &dyn Fn(&f64) -> String,
+) -> Result<(), ChartError> {
+    chart
+        .configure_mesh()
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(AXIS)
+        .x_labels(13)
+        .y_labels(y_labels)
+        .label_style(font(13.0).color(&MUTED))
+        .x_label_formatter(&|v| trim_number(*v))
+        .y_label_formatter(y_format)
+        .draw()
+        .map_err(draw_err)
+}
+
+// ---------------------------------------------------------------------------------------
+// Series and markers
+
+/// Length of one colour's stripe in a shared line, pixels.
+const STRIPE: f64 = 9.0;
+/// Width of a feature line, pixels.
+const LINE_WIDTH: u32 = 3;
+
+/// Draw the feature lines; where several coincide, one line striped in all their colours.
+fn draw_feature_lines<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    p: &Prepared,
+    chart: &Chart<DB>,
+) -> Result<(), ChartError> {
+    let n = p.times.len();
+    if n < 2 {
+        return Ok(());
+    }
+    let lines: Vec<Vec<Px>> = (0..8)
+        .map(|f| {
+            p.times
+                .iter()
+                .zip(&p.features)
+                .map(|(&t, row)| chart.backend_coord(&(t, p.percent(row[f]))))
+                .collect()
+        })
+        .collect();
+    // For every interval, each feature's group: the features with the same values at both ends.
+    let groups: Vec<[u8; 8]> = (0..n - 1)
+        .map(|j| {
+            let (a, b) = (&p.features[j], &p.features[j + 1]);
+            std::array::from_fn(|f| {
+                (0..8).filter(|&g| a[f] == a[g] && b[f] == b[g]).fold(0u8, |m, g| m | 1 << g)
+            })
+        })
+        .collect();
+    // Runs of intervals over which a group stays the same, each drawn once, by its first
+    // member. Solid singles first, then stripes, so a stripe is never half covered.
+    let mut singles = Vec::new();
+    let mut shared = Vec::new();
+    for f in 0..8 {
+        let mut j = 0;
+        while j < n - 1 {
+            let mask = groups[j][f];
+            let mut end = j;
+            while end + 1 < n - 1 && groups[end + 1][f] == mask {
+                end += 1;
+            }
+            if mask.trailing_zeros() as usize == f {
+                let points = simplify(&lines[f][j..=end + 1]);
+                let members: Vec<usize> = (0..8).filter(|g| mask & (1 << g) != 0).collect();
+                if members.len() == 1 {
+                    singles.push((f, points));
+                } else {
+                    shared.push((members, points));
+                }
+            }
+            j = end + 1;
+        }
+    }
+    for (f, points) in singles {
+        c.path(points, FEATURE_COLORS[f].stroke_width(LINE_WIDTH))?;
+    }
+    for (members, points) in shared {
+        for (k, dash) in stripes(&points, members.len()) {
+            c.path(dash, FEATURE_COLORS[members[k]].stroke_width(LINE_WIDTH))?;
+        }
+    }
+    Ok(())
+}
+
+/// A polyline without repeated points or vertices in the middle of a straight run (they
+/// add bytes, and plotters draws a visible joint at each).
+fn simplify(points: &[Px]) -> Vec<Px> {
+    let mut out: Vec<Px> = Vec::with_capacity(points.len());
+    for &p in points {
+        if out.last() == Some(&p) {
+            continue;
+        }
+        if let [.., a, b] = out[..] {
+            let cross = (b.0 - a.0) as i64 * (p.1 - a.1) as i64 - (b.1 - a.1) as i64 * (p.0 - a.0) as i64;
+            let forward = (b.0 - a.0) as i64 * (p.0 - b.0) as i64 + (b.1 - a.1) as i64 * (p.1 - b.1) as i64;
+            if cross == 0 && forward >= 0 {
+                out.pop();
+            }
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// Cut a polyline into stripes of [`STRIPE`] pixels cycling through `k` colours; returns
+/// (colour index, piece).
+fn stripes(points: &[Px], k: usize) -> Vec<(usize, Vec<Px>)> {
+    let mut out: Vec<(usize, Vec<Px>)> = Vec::new();
+    if points.is_empty() || k == 0 {
+        return out;
+    }
+    let mut s = 0.0_f64; // arc length at the current vertex
+    let mut stripe = 1; // index of the next stripe
+    let mut current: (usize, Vec<Px>) = (0, vec![points[0]]);
+    for w in points.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let (dx, dy) = ((b.0 - a.0) as f64, (b.1 - a.1) as f64);
+        let len = (dx * dx + dy * dy).sqrt();
+        // Cut at every stripe boundary inside this segment.
+        while (stripe as f64 * STRIPE) - s < len {
+            let t = (stripe as f64 * STRIPE - s) / len;
+            let cut = ((a.0 as f64 + dx * t).round() as i32, (a.1 as f64 + dy * t).round() as i32);
+            current.1.push(cut);
+            out.push(std::mem::replace(&mut current, (stripe % k, vec![cut])));
+            stripe += 1;
+        }
+        current.1.push(b);
+        s += len;
+    }
+    out.push(current);
+    for piece in &mut out {
+        piece.1.dedup();
+        if piece.1.len() == 1 {
+            let only = piece.1[0];
+            piece.1.push(only);
+        }
+    }
+    out
+}
+
+/// A thin dashed vertical line from `y0` to `y1`.
+fn draw_dashed_vline<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    x: i32,
+    y0: i32,
+    y1: i32,
+    color: RGBColor,
+) -> Result<(), ChartError> {
+    let style = color.mix(0.8).stroke_width(1);
+    let mut y = y0;
+    while y < y1 {
+        c.path(vec![(x, y), (x, (y + 5).min(y1))], style)?;
+        y += 9;
+    }
+    Ok(())
+}
+
+const BADGE_TEXT: f64 = 11.0;
+const BADGE_HEIGHT: i32 = 15;
+
+fn badge_width<DB: DrawingBackend>(c: &Canvas<DB>, number: usize) -> i32 {
+    c.text_width(&number.to_string(), BADGE_TEXT).max(7) + 8
+}
+
+/// A filled badge with a white number, top-left at `at`.
+fn draw_badge<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    at: Px,
+    number: usize,
+    color: RGBColor,
+) -> Result<(), ChartError> {
+    let w = badge_width(c, number);
+    c.rect(at, (at.0 + w, at.1 + BADGE_HEIGHT), color.filled())?;
+    let centre = (at.0 + w / 2, at.1 + BADGE_HEIGHT / 2 + 1);
+    c.text(&number.to_string(), centre, BADGE_TEXT, &WHITE, HPos::Center, VPos::Center)
+}
+
+/// Numbered badges above the top plot, spread so they never overlap, each with a leader to
+/// its marker.
+fn draw_badges<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    p: &Prepared,
+    chart: &Chart<DB>,
+    px_x: std::ops::Range<i32>,
+    plot_top: i32,
+) -> Result<(), ChartError> {
+    let gap = 3;
+    // (marker x, width, marker)
+    let mut badges: Vec<(i32, i32, &Marker)> = p
+        .markers
+        .iter()
+        .filter_map(|m| Some((chart.backend_coord(&(m.x, 0.0)).0, badge_width(c, m.badge?), m)))
+        .collect();
+    badges.sort_by_key(|b| (b.0, b.2.badge));
+    // Forward: where wanted or right of the previous badge; backward: inside the plot.
+    let mut lefts: Vec<i32> = Vec::with_capacity(badges.len());
+    for (i, &(x, w, _)) in badges.iter().enumerate() {
+        let want = x - w / 2;
+        lefts.push(if i == 0 { want } else { want.max(lefts[i - 1] + badges[i - 1].1 + gap) });
+    }
+    for i in (0..badges.len()).rev() {
+        let limit = if i + 1 < badges.len() { lefts[i + 1] - gap } else { px_x.end + 10 };
+        lefts[i] = lefts[i].min(limit - badges[i].1);
+    }
+    let top = plot_top - BADGE_STRIP as i32 + 6;
+    let bottom = top + BADGE_HEIGHT;
+    for (&(x, w, m), &left) in badges.iter().zip(&lefts) {
+        let centre = left + w / 2;
+        c.path(
+            vec![(centre, bottom), (centre, bottom + 4), (x, plot_top)],
+            m.color.mix(0.8).stroke_width(1),
+        )?;
+        draw_badge(c, (left, top), m.badge.unwrap_or(0), m.color)?;
+    }
+    Ok(())
+}
+
+/// The stacked client-state bands of the bottom panel.
+fn draw_state_bands<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    p: &Prepared,
+    chart: &Chart<DB>,
+) -> Result<(), ChartError> {
+    if p.times.len() < 2 {
+        return Ok(());
+    }
+    let mut lower = vec![0u64; p.times.len()];
+    for (k, color) in STATE_COLORS.iter().enumerate() {
+        let upper: Vec<u64> = lower.iter().zip(&p.states).map(|(l, row)| l + row[k]).collect();
+        if upper != lower {
+            let top_edge: Vec<Px> =
+                p.times.iter().zip(&upper).map(|(&t, &u)| chart.backend_coord(&(t, u as f64))).collect();
+            let mut outline = top_edge.clone();
+            outline
+                .extend(p.times.iter().zip(&lower).rev().map(|(&t, &l)| chart.backend_coord(&(t, l as f64))));
+            let outline = simplify(&outline);
+            c.root.draw(&Polygon::new(outline, color.filled())).map_err(draw_err)?;
+            let top_edge = simplify(&top_edge);
+            c.path(top_edge, WHITE.mix(0.9).stroke_width(1))?;
+        }
+        lower = upper;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Legends
+
+const LEGEND_ROW: i32 = 18;
+const KEY_ROW: i32 = 16;
+const BOX_HEADER: i32 = 28;
+
+/// The legend column: features, events key, client states.
+fn draw_legends<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    p: &Prepared,
+    (top, bottom): (i32, i32),
+) -> Result<(), ChartError> {
+    let x0 = LEFT_WIDTH as i32 + 4;
+    let x1 = WIDTH as i32 - 14;
+    let frame = |y0: i32, y1: i32, title: &str| -> Result<(), ChartError> {
+        c.rect((x0, y0), (x1, y1), WHITE.filled())?;
+        c.rect((x0, y0), (x1, y1), FRAME.stroke_width(1))?;
+        c.text(title, (x0 + 12, y0 + 8), 14.0, &INK, HPos::Left, VPos::Top)
+    };
+
+    // Features, top-aligned with the top plot.
+    let features_bottom = top + BOX_HEADER + LEGEND_ROW * 8 + 20;
+    frame(top, features_bottom, "Features (% of users)")?;
+    for (i, f) in Feature::ALL.iter().enumerate() {
+        let y = top + BOX_HEADER + LEGEND_ROW * i as i32 + LEGEND_ROW / 2;
+        c.path(vec![(x0 + 12, y), (x0 + 42, y)], FEATURE_COLORS[i].stroke_width(LINE_WIDTH))?;
+        c.text(f.column(), (x0 + 52, y), 13.0, &INK, HPos::Left, VPos::Center)?;
+    }
+    let note_y = features_bottom - 17;
+    c.text("striped where features coincide", (x0 + 12, note_y), 11.0, &MUTED, HPos::Left, VPos::Top)?;
+
+    // Client states, bottom-aligned with the bottom plot, listed as stacked.
+    let states_top = bottom - (BOX_HEADER + LEGEND_ROW * 5 + 4);
+    frame(states_top, bottom, "Client states (users)")?;
+    for (i, s) in ClientState::ALL.iter().enumerate() {
+        let y = states_top + BOX_HEADER + LEGEND_ROW * (4 - i as i32) + LEGEND_ROW / 2;
+        c.rect((x0 + 12, y - 6), (x0 + 42, y + 6), STATE_COLORS[i].filled())?;
+        c.text(s.column(), (x0 + 52, y), 13.0, &INK, HPos::Left, VPos::Center)?;
+    }
+
+    // Events key in between: numbered rows, then the marker colours.
+    let events_top = features_bottom + 10;
+    let mut kinds: Vec<(i32, &str, RGBColor)> = Vec::new(); // (row, name, colour)
+    let (mut kx, mut krow) = (x0 + 12, 0);
+    for (kind, color) in MARKER_KINDS {
+        if p.markers.iter().any(|m| m.color == color) {
+            let w = 14 + c.text_width(kind.name(), 11.0) + 10;
+            if kx + w > x1 - 4 {
+                kx = x0 + 12;
+                krow += 1;
+            }
+            kinds.push((krow, kind.name(), color));
+            kx += w;
+        }
+    }
+    let numbered: Vec<&Marker> = p.markers.iter().filter(|m| m.badge.is_some()).collect();
+    let rows = (numbered.len() + usize::from(p.markers.len() > numbered.len())).max(1) as i32;
+    let kinds_height = if kinds.is_empty() { 0 } else { 15 * (krow + 1) + 8 };
+    let wanted = events_top + BOX_HEADER + rows * KEY_ROW + kinds_height + 8;
+    let events_bottom = wanted.min(states_top - 10);
+    frame(events_top, events_bottom, "Events")?;
+    let kinds_top = events_bottom - kinds_height;
+    let mut y = events_top + BOX_HEADER;
+    if p.markers.is_empty() {
+        c.text("none", (x0 + 12, y + BADGE_HEIGHT / 2 + 1), 12.0, &MUTED, HPos::Left, VPos::Center)?;
+    }
+    let time_w = numbered.iter().map(|m| c.text_width(&m.when, 12.0)).max().unwrap_or(0);
+    let room = ((kinds_top - 4 - y) / KEY_ROW).max(0) as usize;
+    let more = p.markers.len() - numbered.len();
+    let (shown, more) = if numbered.len() + usize::from(more > 0) <= room {
+        (numbered.len(), more)
+    } else {
+        let shown = room.saturating_sub(1);
+        (shown, p.markers.len() - shown)
+    };
+    for m in &numbered[..shown] {
+        draw_badge(c, (x0 + 12, y), m.badge.unwrap_or(0), m.color)?;
+        let mid = y + BADGE_HEIGHT / 2 + 1;
+        c.text(&m.when, (x0 + 42, mid), 12.0, &MUTED, HPos::Left, VPos::Center)?;
+        c.text(&m.label, (x0 + 42 + time_w + 10, mid), 12.0, &INK, HPos::Left, VPos::Center)?;
+        y += KEY_ROW;
+    }
+    if more > 0 {
+        let text = format!("and {more} more (see events.csv)");
+        c.text(&text, (x0 + 12, y + BADGE_HEIGHT / 2 + 1), 12.0, &MUTED, HPos::Left, VPos::Center)?;
+    }
+    let mut kx = x0 + 12;
+    let mut last_row = 0;
+    for (row, name, color) in kinds {
+        if row != last_row {
+            kx = x0 + 12;
+            last_row = row;
+        }
+        let ky = kinds_top + 15 * row + 7;
+        c.rect((kx, ky - 5), (kx + 9, ky + 4), color.filled())?;
+        c.text(name, (kx + 14, ky), 11.0, &MUTED, HPos::Left, VPos::Center)?;
+        kx += 14 + c.text_width(name, 11.0) + 10;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// PNG encoding
+
+/// Encode 8-bit RGB pixels, row-major, as a PNG file (the `png` crate; no timestamps or
+/// other ancillary chunks, so the bytes depend only on the pixels).
+fn encode_png(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>, ChartError> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Best);
+    let mut writer = encoder.write_header().map_err(|e| ChartError::Draw(format!("png: {e}")))?;
+    writer.write_image_data(rgb).map_err(|e| ChartError::Draw(format!("png: {e}")))?;
+    writer.finish().map_err(|e| ChartError::Draw(format!("png: {e}")))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::engine::SimTime;
+    use crate::model::{
+        BackEnd, BackupServiceConfig, ClientsConfig, Config, Delay, Edition, FeatureMatrix, LogEntry,
+        PoolConfig, PoolId, Product, SiteConfig, SiteId, TimingConfig,
+    };
+    use crate::stats::Sample;
+
+    fn config(name: &str, users: [u32; 2], horizon: SimTime, sample_every: SimTime) -> Config {
+        let pool = |fqdn: &str, site: u32, users: u32, backup: u32| PoolConfig {
+            fqdn: fqdn.to_string(),
+            site: SiteId(site),
+            edition: Edition::Enterprise,
+            front_ends: 3,
+            back_end: BackEnd::Single,
+            users,
+            routing_groups: 3,
+            backup: Some(PoolId(backup)),
+            voice_failover: None,
+            registrations_per_sec: 50.0,
+        };
+        let d = Delay::secs(60);
+        Config {
+            name: name.to_string(),
+            description: String::new(),
+            product: Product::Lync2013,
+            seed: 1,
+            horizon,
+            sample_every,
+            replications: 1,
+            sites: vec![SiteConfig { name: "a".into() }, SiteConfig { name: "b".into() }],
+            pools: vec![
+                pool("lyncfe04.thelab.info", 0, users[0], 1),
+                pool("lyncfe03.thelab.info", 1, users[1], 0),
+            ],
+            backup_service: BackupServiceConfig { sync_interval: d, replicate_response_groups: false },
+            timing: TimingConfig {
+                registrar_poll_failed_pool: d,
+                registrar_poll_backup_pool: d,
+                backup_store_unavailable_threshold: d,
+                cms_replication: d,
+                steady_state_backup: None,
+                full_backup: None,
+                hydrate_per_routing_group: d,
+                hydrate_per_user: d,
+                quorum_loss_recovery: d,
+                sql_mirror_failover: d,
+                cms_failover: d,
+            },
+            clients: ClientsConfig { refresh: d, keepalive: d, retry: d, retry_max: d, retry_jitter: 0.1 },
+            features: FeatureMatrix::default(),
+            events: Vec::new(),
+            scenario_sha256: String::new(),
+        }
+    }
+
+    fn result(config: Config, samples: Vec<Sample>, log: Vec<LogEntry>) -> RunResult {
+        RunResult {
+            config: Arc::new(config),
+            replication: 0,
+            samples,
+            feature_user_ms: [0; 8],
+            first_fault: None,
+            restored_at: [None; 8],
+            peak_resiliency_users: 0,
+            peak_offline_users: 0,
+            peak_signin_queue: 0,
+            rpo_realized: None,
+            failovers: Vec::new(),
+            log,
+            events_processed: 0,
+        }
+    }
+
+    fn entry(secs: u64, kind: LogKind, pool: &str, detail: &str) -> LogEntry {
+        LogEntry { time: SimTime::from_secs(secs), kind, pool: pool.to_string(), detail: detail.to_string() }
+    }
+
+    /// Pool lyncfe04 (half the users) goes down at 1 h; its users drop offline, sign in to
+    /// the backup registrar in resiliency mode over a few minutes, and return home after the
+    /// repair at 5 h.
+    fn demo() -> RunResult {
+        let half = 6_000u32;
+        let horizon = SimTime::from_secs(8 * 3600);
+        let step = SimTime::from_secs(60);
+        let samples = (0..=8 * 60)
+            .map(|m: u64| {
+                let t = m * 60;
+                let (full_b, res, signing, off) = if t < 3600 {
+                    (half, 0, 0, 0)
+                } else if t < 5 * 3600 {
+                    // Offline at once, then signing in to the backup over 10 minutes.
+                    let since = (t - 3600) as f64;
+                    let back = ((since - 120.0) / 480.0).clamp(0.0, 1.0);
+                    let res = (half as f64 * back) as u32;
+                    let signing = if since >= 120.0 && back < 1.0 { (half - res) / 3 } else { 0 };
+                    (0, res, signing, half - res - signing)
+                } else {
+                    // Home again over 6 minutes, through the sign-in queue.
+                    let since = (t - 5 * 3600) as f64;
+                    let home = (since / 360.0).clamp(0.0, 1.0);
+                    let full = (half as f64 * home) as u32;
+                    let signing = (half - full) / 4;
+                    (full, half - full - signing, signing, 0)
+                };
+                Sample {
+                    time: SimTime::from_secs(t),
+                    by_state: [half + full_b, res, 0, signing, off],
+                    failed_over_with_rgs: 0,
+                }
+            })
+            .collect();
+        let pool = "lyncfe04.thelab.info";
+        let backup = "lyncfe03.thelab.info";
+        let log = vec![
+            entry(3600, LogKind::Fault, pool, "PoolDown"),
+            entry(3600, LogKind::PoolState, pool, "Unavailable"),
+            entry(3720, LogKind::Service, backup, "backup registrar accepting users"),
+            entry(4500, LogKind::Admin, pool, "Invoke-CsPoolFailover"),
+            entry(
+                4500,
+                LogKind::AdminError,
+                pool,
+                "Invoke-CsPoolFailover: pool is unreachable; use -DisasterMode",
+            ),
+            entry(18_000, LogKind::Repair, pool, "PoolUp"),
+            entry(18_000, LogKind::PoolState, pool, "Active"),
+            entry(18_060, LogKind::Service, backup, "redirecting users home"),
+        ];
+        result(config("pool-failure-lab", [half, half], horizon, step), samples, log)
+    }
+
+    #[test]
+    fn svg_names_the_scenario_and_every_feature() {
+        let svg = availability_svg(&demo()).unwrap();
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains("pool-failure-lab"));
+        for f in Feature::ALL {
+            assert!(svg.contains(f.column()), "{}", f.column());
+        }
+        for s in ClientState::ALL {
+            assert!(svg.contains(s.column()), "{}", s.column());
+        }
+        assert!(svg.contains("users with feature (%)"));
+        assert!(svg.contains("time (h)"));
+        assert!(svg.contains("PoolDown lyncfe04"));
+    }
+
+    #[test]
+    fn png_has_the_signature_and_decodes_to_the_picture() {
+        let png = availability_png(&demo()).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let (w, h, pixels) = decode(&png);
+        assert_eq!((w, h), (WIDTH, HEIGHT));
+        assert_eq!(pixels[..3], [255, 255, 255]); // white corner
+    }
+
+    #[test]
+    fn same_input_gives_identical_bytes() {
+        let r = demo();
+        assert_eq!(availability_svg(&r).unwrap(), availability_svg(&r).unwrap());
+        assert_eq!(availability_png(&r).unwrap(), availability_png(&r).unwrap());
+    }
+
+    #[test]
+    fn edge_cases_draw_without_error() {
+        let step = SimTime::from_secs(1);
+        let row = |t: u64, n: u32| Sample {
+            time: SimTime::from_secs(t),
+            by_state: [n, 0, 0, 0, 0],
+            failed_over_with_rgs: 0,
+        };
+        let cases = vec![
+            // A single sample at time zero with a zero horizon.
+            result(config("single", [10, 0], SimTime::ZERO, step), vec![row(0, 10)], vec![]),
+            // No users at all.
+            result(
+                config("empty", [0, 0], SimTime::from_secs(3), step),
+                (0..=3).map(|t| row(t, 0)).collect(),
+                vec![],
+            ),
+            // No samples.
+            result(config("nothing", [5, 5], SimTime::from_secs(3), step), vec![], vec![]),
+            // A few seconds, with a marker.
+            result(
+                config("short", [2, 1], SimTime::from_secs(4), step),
+                (0..=4).map(|t| row(t, 3)).collect(),
+                vec![entry(2, LogKind::Fault, "", "SiteDown a")],
+            ),
+        ];
+        for r in &cases {
+            let svg = availability_svg(r).unwrap();
+            assert!(svg.contains(&r.config.name));
+            let png = availability_png(r).unwrap();
+            assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        }
+        let svg = availability_svg(&cases[3]).unwrap();
+        assert!(svg.contains("time (s)"));
+    }
+
+    #[test]
+    fn only_the_first_markers_are_numbered() {
+        let mut r = demo();
+        r.log =
+            (0..30).map(|i| entry(600 + i * 900, LogKind::Admin, "lyncfe04.thelab.info", "Step")).collect();
+        let p = Prepared::new(&r);
+        assert_eq!(p.markers.len(), 30);
+        assert_eq!(p.markers.iter().filter(|m| m.badge.is_some()).count(), MAX_LABELLED_MARKERS);
+        let svg = availability_svg(&r).unwrap();
+        assert!(svg.contains("and 10 more"));
+        // Routine kinds are not markers.
+        r.log = vec![
+            entry(60, LogKind::Hydrate, "lyncfe03.thelab.info", "Routing Group"),
+            entry(60, LogKind::Warning, "", "x"),
+        ];
+        assert!(Prepared::new(&r).markers.is_empty());
+    }
+
+    #[test]
+    fn labels_are_short_and_name_the_pool() {
+        assert_eq!(marker_label("lyncfe04.thelab.info", "PoolDown"), "PoolDown lyncfe04");
+        assert_eq!(marker_label("lyncfe04.thelab.info", "PoolDown(lyncfe04)"), "PoolDown(lyncfe04)");
+        assert_eq!(marker_label("", "SiteDown a"), "SiteDown a");
+        let long = marker_label(
+            "lyncfe04.thelab.info",
+            "Invoke-CsPoolFailover: pool is unreachable; use -DisasterMode",
+        );
+        assert_eq!(long.chars().count(), MAX_LABEL_CHARS);
+        assert!(long.ends_with('…'));
+        assert_eq!(clock(3_723_000, TimeUnit::for_horizon(86_400_000)), "1:02:03");
+        assert_eq!(trim_number(-0.0001), "0");
+        assert_eq!(group_digits(1_234_567), "1,234,567");
+        assert_eq!(count_tick(2.5), "");
+    }
+
+    #[test]
+    fn long_series_are_decimated_keeping_extremes() {
+        let mut r = demo();
+        let step = SimTime::from_secs(1);
+        let mut cfg = (*r.config).clone();
+        cfg.horizon = SimTime::from_secs(20_000);
+        cfg.sample_every = step;
+        r.config = Arc::new(cfg);
+        r.samples = (0..=20_000u64)
+            .map(|t| {
+                // A one-second outage of everybody at t = 12,345.
+                let n = if t == 12_345 { [0, 0, 0, 0, 12_000] } else { [12_000, 0, 0, 0, 0] };
+                Sample { time: SimTime::from_secs(t), by_state: n, failed_over_with_rgs: 0 }
+            })
+            .collect();
+        let p = Prepared::new(&r);
+        assert!(p.times.len() <= MAX_ROWS * 2, "{}", p.times.len());
+        assert!(p.features.iter().any(|row| row[0] == 0), "the dip survives");
+    }
+
+    #[test]
+    fn shared_lines_are_striped_in_every_member_colour() {
+        let pieces = stripes(&[(0, 0), (100, 0)], 3);
+        let colours: Vec<usize> = pieces.iter().map(|p| p.0).collect();
+        assert_eq!(colours[..6], [0, 1, 2, 0, 1, 2]);
+        assert_eq!(pieces.first().map(|p| p.1[0]), Some((0, 0)));
+        assert_eq!(pieces.last().and_then(|p| p.1.last().copied()), Some((100, 0)));
+        // Stripe boundaries that fall on vertices skip no colour.
+        let steps: Vec<Px> = (0..60).map(|i| (i * 3, 5)).collect();
+        let pieces = stripes(&steps, 6);
+        let colours: Vec<usize> = pieces.iter().map(|p| p.0).filter(|_| true).collect();
+        let expected: Vec<usize> = (0..colours.len()).map(|i| i % 6).collect();
+        assert_eq!(colours, expected);
+        assert!(pieces.iter().all(|p| p.1.len() >= 2));
+    }
+
+    #[test]
+    fn font_metrics_agree_with_plotters() {
+        let metrics = ensure_font().unwrap();
+        let style = TextStyle::from(font(13.0));
+        let mut pixel = [0u8; 3];
+        let area = BitMapBackend::with_buffer(&mut pixel, (1, 1)).into_drawing_area();
+        for text in
+            ["response_groups", "call_forwarding_changes", "Invoke-CsPoolFailover: AV Te", "0123456789"]
+        {
+            let (w, _) = area.estimate_text_size(text, &style).unwrap();
+            let ours = metrics.width(text, 13.0);
+            assert!((ours - w as f64).abs() <= 1.0, "{text}: {ours} vs {w}");
+        }
+        assert_ne!(metrics.glyph('a'), 0);
+        assert_eq!(metrics.glyph('\u{10FFFF}'), 0);
+    }
+
+    #[test]
+    fn polylines_lose_straight_run_vertices() {
+        assert_eq!(
+            simplify(&[(0, 0), (1, 0), (1, 0), (5, 0), (5, 3), (5, 9), (7, 9)]),
+            vec![(0, 0), (5, 0), (5, 9), (7, 9)]
+        );
+        // A turn back is kept.
+        assert_eq!(simplify(&[(0, 0), (5, 0), (2, 0)]), vec![(0, 0), (5, 0), (2, 0)]);
+        assert_eq!(simplify(&[(3, 3)]), vec![(3, 3)]);
+    }
+
+    /// Writes `chart_demo*.png` and `chart_demo.svg` to the temporary directory for a look:
+    /// `cargo test --lib demo_chart -- --ignored`.
+    #[test]
+    #[ignore]
+    fn demo_chart() {
+        let dir = std::env::temp_dir();
+        let r = demo();
+        std::fs::write(dir.join("chart_demo.png"), availability_png(&r).unwrap()).unwrap();
+        std::fs::write(dir.join("chart_demo.svg"), availability_svg(&r).unwrap()).unwrap();
+        let mut many = demo();
+        many.log = (0..26)
+            .map(|i| {
+                entry(
+                    3600 + i * 37 + (i / 5) * 4000,
+                    MARKER_KINDS[(i % 6) as usize].0,
+                    "lyncfe04.thelab.info",
+                    "Step",
+                )
+            })
+            .collect();
+        std::fs::write(dir.join("chart_demo_many.png"), availability_png(&many).unwrap()).unwrap();
+        let step = SimTime::from_secs(1);
+        let row = |t: u64, n: u32| Sample {
+            time: SimTime::from_secs(t),
+            by_state: [n, 0, 0, 0, 0],
+            failed_over_with_rgs: 0,
+        };
+        let short = result(
+            config("short", [2, 1], SimTime::from_secs(4), step),
+            (0..=4).map(|t| row(t, 3)).collect(),
+            vec![entry(2, LogKind::Fault, "", "SiteDown a")],
+        );
+        std::fs::write(dir.join("chart_demo_short.png"), availability_png(&short).unwrap()).unwrap();
+        let single = result(config("single", [10, 0], SimTime::ZERO, step), vec![row(0, 10)], vec![]);
+        std::fs::write(dir.join("chart_demo_single.png"), availability_png(&single).unwrap()).unwrap();
+    }
+
+    /// Decode a PNG with the `png` crate: (width, height, RGB pixels).
+    fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+        let mut reader = png::Decoder::new(bytes).read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!(info.color_type, png::ColorType::Rgb);
+        buf.truncate(info.buffer_size());
+        (info.width, info.height, buf)
+    }
+}

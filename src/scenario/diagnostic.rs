@@ -1,0 +1,708 @@
+//! Diagnostics: what is wrong with a scenario file, where, and how to fix it.
+//!
+//! A [`Diagnostic`] renders like `just`'s and `rustc`'s errors: the message, `file:line:col`,
+//! the source line with a caret, the logical path (`pools[1].backup_pool`) and a help line.
+//! Positions are 1-based; the column counts bytes, as RON's parser does.
+//!
+//! This module also turns RON parse errors into diagnostics ([`Diagnostic::from_ron`]) and
+//! maps logical paths back to positions in the text ([`Locations`]) for semantic errors,
+//! which the parser cannot place.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use ron::error::{Error as RonError, SpannedError};
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The scenario cannot run.
+    Error,
+    /// The scenario runs, but probably not as intended.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`, as printed.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One finding about a scenario file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Lowercase, names the thing and says what would be valid.
+    pub message: String,
+    /// Logical path of the offending value, like `pools[1].backup_pool`.
+    pub path: Option<String>,
+    /// 1-based line and column (in bytes) in the source, when known.
+    pub position: Option<(usize, usize)>,
+    /// A suggestion, like `did you mean "lyncfe04.thelab.info"?`.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A new error without path, position or help.
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            path: None,
+            position: None,
+            help: None,
+        }
+    }
+
+    /// A new warning without path, position or help.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(message) }
+    }
+
+    /// With a logical path.
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// With a position (1-based line and byte column), if known.
+    pub fn with_position(mut self, position: Option<(usize, usize)>) -> Self {
+        self.position = position;
+        self
+    }
+
+    /// With a help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Whether this is an error (the scenario cannot run).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Render for a terminal, ending with a newline:
+    ///
+    /// ```text
+    /// error: unknown pool "lyncfe05.thelab.info"
+    ///   --> scenarios/x.ron:12:27
+    ///    |
+    /// 12 |             backup_pool: Some("lyncfe05.thelab.info"),
+    ///    |                           ^
+    ///    = at pools[0].backup_pool
+    ///    = help: did you mean "lyncfe04.thelab.info"?
+    /// ```
+    ///
+    /// The gutter is as wide as the line number; without a position only the `-->` line
+    /// (two spaces wide) and the `= at` and `= help` lines follow the message.
+    pub fn render(&self, label: &str, source: &str) -> String {
+        let mut out = format!("{}: {}\n", self.severity.label(), self.message);
+        let pad = match self.position {
+            Some((line, col)) => {
+                let number = line.to_string();
+                let w = number.len();
+                let text = source.lines().nth(line.saturating_sub(1)).unwrap_or("");
+                let (shown, caret) = caret_line(text, col);
+                let _ = writeln!(out, "{:w$}--> {label}:{line}:{col}", "");
+                let _ = writeln!(out, "{:w$} |", "");
+                if shown.is_empty() {
+                    let _ = writeln!(out, "{number} |");
+                } else {
+                    let _ = writeln!(out, "{number} | {shown}");
+                }
+                let _ = writeln!(out, "{:w$} | {:caret$}^", "", "");
+                w
+            }
+            None => {
+                let _ = writeln!(out, "  --> {label}");
+                2
+            }
+        };
+        if let Some(path) = &self.path {
+            let _ = writeln!(out, "{:pad$} = at {path}", "");
+        }
+        if let Some(help) = &self.help {
+            let _ = writeln!(out, "{:pad$} = help: {help}", "");
+        }
+        out
+    }
+
+    /// A RON parse error as a diagnostic, placed where the parser stopped (moved back to the
+    /// start of the offending identifier or value when the parser stopped just after it).
+    pub fn from_ron(error: &SpannedError, source: &str) -> Self {
+        let position = match error.position {
+            ron::error::Position { line: 0, .. } => None,
+            p => Some((p.line, p.col)),
+        };
+        match &error.code {
+            RonError::NoSuchStructField { expected, found, outer } => {
+                let position = position.map(|p| back_to_token(source, p, Some(found)));
+                // A timing's distribution is read field by field (see `TimeValue`): RON then
+                // names the struct around it, which would mislead.
+                let distribution = expected.contains(&"mean") && expected.contains(&"sigma");
+                let outer = if distribution { Some("a distribution") } else { outer.as_deref() };
+                let d = unknown_name("field", found, outer, expected).with_position(position);
+                if distribution {
+                    d.with_help(
+                        "a distribution is Exponential(mean), Weibull(shape, scale), LogNormal(median, sigma), \
+                         Uniform(min, max) or Fixed(d)",
+                    )
+                } else {
+                    d
+                }
+            }
+            RonError::NoSuchEnumVariant { expected, found, outer } => {
+                let position = position.map(|p| back_to_token(source, p, Some(found)));
+                unknown_name("variant", found, outer.as_deref(), expected).with_position(position)
+            }
+            RonError::MissingStructField { field, outer } => {
+                let message = match outer {
+                    Some(outer) => format!("missing field \"{field}\" in {outer}"),
+                    None => format!("missing field \"{field}\""),
+                };
+                Diagnostic::error(message)
+                    .with_position(position)
+                    .with_help(format!("add `{field}: ...`; it has no default"))
+            }
+            RonError::DuplicateStructField { field, outer } => {
+                let message = match outer {
+                    Some(outer) => format!("field \"{field}\" is given twice in {outer}"),
+                    None => format!("field \"{field}\" is given twice"),
+                };
+                let position = position.map(|p| back_to_token(source, p, None));
+                Diagnostic::error(message).with_position(position)
+            }
+            RonError::ExpectedDifferentStructName { expected, found } => {
+                let position = position.map(|p| back_to_token(source, p, Some(found)));
+                Diagnostic::error(format!("expected {expected}(...) here, not {found}(...)"))
+                    .with_position(position)
+            }
+            RonError::ExpectedOption => {
+                Diagnostic::error("expected an optional value: Some(...) or None").with_position(position)
+            }
+            code @ (RonError::Message(_)
+            | RonError::InvalidValueForType { .. }
+            | RonError::ExpectedDifferentLength { .. }
+            | RonError::IntegerOutOfBounds) => {
+                let position = position.map(|p| back_to_token(source, p, None));
+                Diagnostic::error(lowercase_first(&code.to_string())).with_position(position)
+            }
+            code => Diagnostic::error(lowercase_first(&code.to_string())).with_position(position),
+        }
+    }
+}
+
+/// `unknown field "fqdnn" in Pool` with a suggestion and the valid names.
+fn unknown_name(kind: &str, found: &str, outer: Option<&str>, expected: &[&str]) -> Diagnostic {
+    let message = match outer {
+        Some(outer) => format!("unknown {kind} \"{found}\" in {outer}"),
+        None => format!("unknown {kind} \"{found}\""),
+    };
+    let mut help = String::new();
+    if let Some(close) = did_you_mean(found, expected.iter().copied()) {
+        let _ = write!(help, "did you mean \"{close}\"? ");
+    }
+    if expected.is_empty() {
+        let _ = write!(help, "{} takes no {kind}s", outer.unwrap_or("this"));
+    } else {
+        let _ = write!(help, "expected one of: {}", expected.join(", "));
+    }
+    Diagnostic::error(message).with_help(help)
+}
+
+/// The candidate closest to `name`, if it is close enough to be a likely typo
+/// (Jaro-Winkler similarity of the lowercased names at least 0.8; ties go to the first).
+pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let name = name.to_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for candidate in candidates {
+        let score = strsim::jaro_winkler(&name, &candidate.to_lowercase());
+        if score >= 0.8 && best.map_or(true, |(b, _)| score > b) {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// "Expected comma" -> "expected comma"; leaves acronyms ("UTF-8 ...") alone.
+pub(crate) fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            first.to_lowercase().chain(text.chars().skip(1)).collect()
+        }
+        _ => text.to_string(),
+    }
+}
+
+/// The source line as shown (tabs as four spaces, trailing space trimmed) and the caret's
+/// offset in it for a 1-based byte column.
+fn caret_line(text: &str, col: usize) -> (String, usize) {
+    let text = text.trim_end();
+    let mut cut = col.saturating_sub(1).min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let width = |s: &str| s.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum::<usize>();
+    let caret = width(&text[..cut]) + col.saturating_sub(1).saturating_sub(text.len());
+    (text.replace('\t', "    "), caret)
+}
+
+/// RON reports errors found after reading a token (an unknown field, a value its visitor
+/// rejected) with the cursor just past it. Move back to the token's start when the text
+/// right before the cursor, on the same line, is that token: an identifier (`expect`, when
+/// given, must match it), a string or a number.
+fn back_to_token(source: &str, (line, col): (usize, usize), expect: Option<&str>) -> (usize, usize) {
+    let Some(text) = source.lines().nth(line.saturating_sub(1)) else { return (line, col) };
+    let end = col.saturating_sub(1).min(text.len());
+    if !text.is_char_boundary(end) {
+        return (line, col);
+    }
+    let before = text[..end].trim_end_matches([' ', '\t']);
+    let start = if let Some(word) = expect {
+        match before.strip_suffix(word) {
+            Some(rest) if !rest.ends_with(is_ident_char) => rest.len(),
+            _ => return (line, col),
+        }
+    } else if before.ends_with('"') {
+        match string_start(before) {
+            Some(start) => start,
+            None => return (line, col),
+        }
+    } else {
+        let rest = before.trim_end_matches(|c: char| is_ident_char(c) || matches!(c, '.' | '+' | '-'));
+        if rest.len() == before.len() {
+            return (line, col);
+        }
+        rest.len()
+    };
+    (line, start + 1)
+}
+
+/// Byte offset of the opening quote of the string literal that `text` ends with.
+fn string_start(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut open: Option<usize> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        match (open, bytes[i]) {
+            (None, b'"') => open = Some(i),
+            (Some(_), b'\\') => i += 1,
+            (Some(start), b'"') if i == bytes.len() - 1 => return Some(start),
+            (Some(_), b'"') => open = None,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Where each value of a RON text starts, by logical path.
+///
+/// Paths are those of diagnostics: root fields by name (`horizon`), list elements by index
+/// (`pools[1]`), struct fields with a dot (`pools[1].backup_pool`), tuple elements by index
+/// (`.0`). Two shapes are transparent: `Some(x)` is located at `x`, and an event
+/// `At(time, action)` puts its time at `events[i].time`, its action at `events[i].action`
+/// and the action's fields directly under `events[i]` (`events[3].pool`). The scan is best effort: it records what it read
+/// before anything it does not understand.
+#[derive(Debug, Default)]
+pub(crate) struct Locations {
+    starts: BTreeMap<String, (usize, usize)>,
+}
+
+impl Locations {
+    /// Scan `source` (already known to parse).
+    pub(crate) fn scan(source: &str) -> Self {
+        let mut scanner = Scanner { tokens: tokenize(source), next: 0, found: Locations::default() };
+        scanner.root();
+        scanner.found
+    }
+
+    /// Where the value at `path` starts.
+    pub(crate) fn get(&self, path: &str) -> Option<(usize, usize)> {
+        self.starts.get(path).copied()
+    }
+
+    /// Where the value at `path` starts or, when it is not written (a default), where its
+    /// closest written ancestor starts.
+    pub(crate) fn get_or_ancestor(&self, path: &str) -> Option<(usize, usize)> {
+        let mut path = path;
+        loop {
+            if let Some(at) = self.get(path) {
+                return Some(at);
+            }
+            let cut = path.rfind(['.', '['])?;
+            path = &path[..cut];
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok<'a> {
+    Ident(&'a str),
+    Punct(u8),
+    Literal,
+}
+
+struct Scanner<'a> {
+    tokens: Vec<(Tok<'a>, (usize, usize))>,
+    next: usize,
+    found: Locations,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<&Tok<'a>> {
+        self.tokens.get(self.next).map(|(t, _)| t)
+    }
+
+    fn peek_at(&self, ahead: usize) -> Option<&Tok<'a>> {
+        self.tokens.get(self.next + ahead).map(|(t, _)| t)
+    }
+
+    fn bump(&mut self) -> Option<(Tok<'a>, (usize, usize))> {
+        let t = self.tokens.get(self.next).cloned();
+        self.next += 1;
+        t
+    }
+
+    fn eat(&mut self, p: u8) -> bool {
+        if self.peek() == Some(&Tok::Punct(p)) {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn record(&mut self, path: &str, at: (usize, usize)) {
+        self.found.starts.entry(path.to_string()).or_insert(at);
+    }
+
+    fn root(&mut self) -> Option<()> {
+        // `#![enable(...)]` attributes.
+        while self.eat(b'#') {
+            while !self.eat(b']') {
+                self.bump()?;
+            }
+        }
+        match self.peek()? {
+            Tok::Ident(_) => {
+                self.bump();
+                self.expect(b'(')?;
+                self.group("", false)
+            }
+            Tok::Punct(b'(') => {
+                self.bump();
+                self.group("", false)
+            }
+            _ => None,
+        }
+    }
+
+    fn expect(&mut self, p: u8) -> Option<()> {
+        self.eat(p).then_some(())
+    }
+
+    fn value(&mut self, path: &str) -> Option<()> {
+        let (tok, at) = self.bump()?;
+        match tok {
+            Tok::Ident(name) if self.peek() == Some(&Tok::Punct(b'(')) => {
+                self.bump();
+                if name == "Some" {
+                    self.value(path)?;
+                    self.eat(b',');
+                    self.expect(b')')
+                } else {
+                    self.record(path, at);
+                    self.group(path, name == "At")
+                }
+            }
+            Tok::Ident(_) | Tok::Literal => {
+                self.record(path, at);
+                Some(())
+            }
+            Tok::Punct(b'(') => {
+                self.record(path, at);
+                self.group(path, false)
+            }
+            Tok::Punct(b'[') => {
+                self.record(path, at);
+                let mut i = 0;
+                while !self.eat(b']') {
+                    self.value(&format!("{path}[{i}]"))?;
+                    i += 1;
+                    if !self.eat(b',') {
+                        self.expect(b']')?;
+                        break;
+                    }
+                }
+                Some(())
+            }
+            Tok::Punct(b'{') => {
+                self.record(path, at);
+                while !self.eat(b'}') {
+                    self.value(&format!("{path}{{key}}"))?;
+                    self.expect(b':')?;
+                    self.value(&format!("{path}{{value}}"))?;
+                    if !self.eat(b',') {
+                        self.expect(b'}')?;
+                        break;
+                    }
+                }
+                Some(())
+            }
+            Tok::Punct(_) => None,
+        }
+    }
+
+    /// The inside of `( ... )`, after the opening parenthesis, through the closing one.
+    fn group(&mut self, path: &str, event: bool) -> Option<()> {
+        let named = matches!(self.peek(), Some(Tok::Ident(_))) && self.peek_at(1) == Some(&Tok::Punct(b':'));
+        let mut i = 0;
+        while !self.eat(b')') {
+            if named {
+                let Some((Tok::Ident(field), _)) = self.bump() else { return None };
+                self.expect(b':')?;
+                self.value(&join(path, field))?;
+            } else if event && i == 0 {
+                self.value(&join(path, "time"))?;
+            } else if event {
+                if let Some(&(_, at)) = self.tokens.get(self.next) {
+                    self.record(&join(path, "action"), at);
+                }
+                self.value(path)?;
+            } else {
+                self.value(&join(path, &i.to_string()))?;
+            }
+            i += 1;
+            if !self.eat(b',') {
+                return self.expect(b')');
+            }
+        }
+        Some(())
+    }
+}
+
+fn join(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_string()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
+/// RON tokens with their 1-based line and byte column. Comments and whitespace are skipped;
+/// strings, characters and numbers are `Literal`s. Stops at anything it cannot read.
+fn tokenize(source: &str) -> Vec<(Tok<'_>, (usize, usize))> {
+    let bytes = source.as_bytes();
+    let mut tokens = Vec::new();
+    let (mut i, mut line, mut line_start) = (0usize, 1usize, 0usize);
+    // Advance over bytes[i..j], counting lines.
+    let advance = |from: usize, to: usize, line: &mut usize, line_start: &mut usize| {
+        for (k, b) in bytes[from..to].iter().enumerate() {
+            if *b == b'\n' {
+                *line += 1;
+                *line_start = from + k + 1;
+            }
+        }
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        let at = (line, i - line_start + 1);
+        let end = match b {
+            b'\n' | b' ' | b'\t' | b'\r' => i + 1,
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                bytes[i..].iter().position(|&c| c == b'\n').map_or(bytes.len(), |n| i + n)
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let (mut j, mut depth) = (i + 2, 1);
+                while depth > 0 && j < bytes.len() {
+                    if bytes[j..].starts_with(b"/*") {
+                        depth += 1;
+                        j += 2;
+                    } else if bytes[j..].starts_with(b"*/") {
+                        depth -= 1;
+                        j += 2;
+                    } else {
+                        j += 1;
+                    }
+                }
+                j
+            }
+            b'"' => {
+                tokens.push((Tok::Literal, at));
+                quoted(bytes, i, b'"')
+            }
+            b'\'' => {
+                tokens.push((Tok::Literal, at));
+                quoted(bytes, i, b'\'')
+            }
+            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) => {
+                let hashes = bytes[i + 1..].iter().take_while(|&&c| c == b'#').count();
+                if bytes.get(i + 1 + hashes) != Some(&b'"') {
+                    break;
+                }
+                let close = format!("\"{}", "#".repeat(hashes)).into_bytes();
+                let body = i + 2 + hashes;
+                tokens.push((Tok::Literal, at));
+                find(bytes, body, &close).map_or(bytes.len(), |n| n + close.len())
+            }
+            b'b' if bytes.get(i + 1) == Some(&b'"') => {
+                tokens.push((Tok::Literal, at));
+                quoted(bytes, i + 1, b'"')
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let mut j = i;
+                if bytes[i..].starts_with(b"r#") {
+                    j += 2;
+                }
+                j += bytes[j..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+                let word = &source[i..j];
+                let literal = matches!(word, "true" | "false" | "inf" | "NaN");
+                tokens.push((
+                    if literal { Tok::Literal } else { Tok::Ident(word.trim_start_matches("r#")) },
+                    at,
+                ));
+                j
+            }
+            c if c.is_ascii_digit() || c == b'-' || c == b'+' || c == b'.' => {
+                tokens.push((Tok::Literal, at));
+                let mut j = i + 1;
+                while j < bytes.len() {
+                    let c = bytes[j];
+                    let exponent_sign = matches!(c, b'+' | b'-') && matches!(bytes[j - 1], b'e' | b'E');
+                    if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || exponent_sign {
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                j
+            }
+            b'(' | b')' | b'[' | b']' | b'{' | b'}' | b',' | b':' | b'#' | b'!' => {
+                tokens.push((Tok::Punct(b), at));
+                i + 1
+            }
+            _ => break,
+        };
+        let end = end.min(bytes.len());
+        advance(i, end, &mut line, &mut line_start);
+        i = end;
+    }
+    tokens
+}
+
+/// End (exclusive) of a quoted literal starting at `start` with `quote`.
+fn quoted(bytes: &[u8], start: usize, quote: u8) -> usize {
+    let mut j = start + 1;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 2,
+            c if c == quote => return j + 1,
+            _ => j += 1,
+        }
+    }
+    bytes.len()
+}
+
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|n| from + n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_like_just_with_an_adaptive_gutter() {
+        let source =
+            "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\n            backup_pool: Some(\"lyncfe05.thelab.info\"),\n";
+        let d = Diagnostic::error("unknown pool \"lyncfe05.thelab.info\"")
+            .with_path("pools[0].backup_pool")
+            .with_position(Some((12, 31)))
+            .with_help("did you mean \"lyncfe04.thelab.info\"?");
+        assert_eq!(
+            d.render("scenarios/x.ron", source),
+            r#"error: unknown pool "lyncfe05.thelab.info"
+  --> scenarios/x.ron:12:31
+   |
+12 |             backup_pool: Some("lyncfe05.thelab.info"),
+   |                               ^
+   = at pools[0].backup_pool
+   = help: did you mean "lyncfe04.thelab.info"?
+"#
+        );
+        let d = Diagnostic::warning("something odd").with_position(Some((2, 1)));
+        assert_eq!(d.render("x.ron", source), "warning: something odd\n --> x.ron:2:1\n  |\n2 | b\n  | ^\n");
+    }
+
+    #[test]
+    fn renders_without_a_position() {
+        let d =
+            Diagnostic::error("not supported yet: replications > 1 (Monte Carlo)").with_path("replications");
+        assert_eq!(
+            d.render("scenarios/x.ron", ""),
+            "error: not supported yet: replications > 1 (Monte Carlo)\n  --> scenarios/x.ron\n   = at replications\n"
+        );
+    }
+
+    #[test]
+    fn carets_count_characters_and_tabs() {
+        let source = "\tname: \"été\", x: 1\n";
+        // Byte column of `x`: tab (1) + `name: "été", ` (15 bytes) + 1.
+        let d = Diagnostic::error("e").with_position(Some((1, 17)));
+        assert_eq!(
+            d.render("f", source),
+            "error: e\n --> f:1:17\n  |\n1 |     name: \"été\", x: 1\n  |                  ^\n"
+        );
+    }
+
+    #[test]
+    fn suggestions_only_when_close() {
+        assert_eq!(did_you_mean("fqdnn", ["site", "fqdn"]), Some("fqdn"));
+        assert_eq!(did_you_mean("DC1", ["dc1", "dc2"]), Some("dc1"));
+        assert_eq!(did_you_mean("paris", ["dc1", "dc2"]), None);
+    }
+
+    #[test]
+    fn locations_follow_logical_paths() {
+        let source = r##"#![enable(implicit_some)]
+Scenario( // comment
+    name: "x", /* block /* nested */ */
+    pools: [
+        Pool(fqdn: "a", backup_pool: Some("b"), back_end: Mirrored(witness: true)),
+        (fqdn: r#"b"#, users: -1.5e+3),
+    ],
+    events: [ At("1h", PoolDown(pool: "a")), At(5, SiteUp(site: "dc1")) ],
+)"##;
+        let l = Locations::scan(source);
+        assert_eq!(l.get("name"), Some((3, 11)));
+        assert_eq!(l.get("pools[0]"), Some((5, 9)));
+        assert_eq!(l.get("pools[0].backup_pool"), Some((5, 43)));
+        assert_eq!(l.get("pools[0].back_end.witness"), Some((5, 77)));
+        assert_eq!(l.get("pools[1].fqdn"), Some((6, 16)));
+        assert_eq!(l.get("pools[1].users"), Some((6, 31)));
+        assert_eq!(l.get("events[0]"), Some((8, 15)));
+        assert_eq!(l.get("events[0].time"), Some((8, 18)));
+        assert_eq!(l.get("events[0].pool"), Some((8, 39)));
+        assert_eq!(l.get("events[1].site"), Some((8, 65)));
+        assert_eq!(l.get_or_ancestor("pools[1].front_ends"), Some((6, 9)));
+        assert_eq!(l.get_or_ancestor("sample_every"), None);
+    }
+
+    #[test]
+    fn lowercases_sentences_not_acronyms() {
+        assert_eq!(lowercase_first("Expected comma"), "expected comma");
+        assert_eq!(lowercase_first("UTF-8 error"), "UTF-8 error");
+    }
+}

@@ -1,0 +1,1437 @@
+//! Semantic validation: a parsed [`raw::Scenario`] becomes a [`Config`], or every problem
+//! found becomes a [`Diagnostic`].
+//!
+//! Names are resolved to ids (with a "did you mean" for typos), defaults are filled in,
+//! sizes are checked against Microsoft's published capacity (SPEC 4.6, warnings), and
+//! everything the model cannot run yet is rejected with `not supported yet: ...`. Each
+//! diagnostic carries the logical path of the value and, where it can be found in the
+//! text, its position.
+
+use sha2::{Digest, Sha256};
+
+use super::diagnostic::{did_you_mean, Diagnostic, Locations};
+use super::duration::{Distribution, Duration, TimeValue};
+use super::raw;
+use crate::engine::SimTime;
+use crate::model::config::{
+    default_routing_groups, Action, BackEnd, BackupServiceConfig, ClientState, ClientsConfig, Config, Delay,
+    Edition, Feature, FeatureMatrix, PoolConfig, PoolId, Product, ScheduledAction, SiteConfig, SiteId,
+    TimingConfig, VoiceFailoverConfig, USERS_PER_FRONT_END, USERS_PER_STANDARD_SERVER,
+};
+
+/// Longest scenario name (it becomes a folder name).
+pub const MAX_NAME_LEN: usize = 64;
+/// Longest horizon: ten years of 365 days.
+pub const MAX_HORIZON: SimTime = SimTime::from_secs(10 * 365 * 86_400);
+/// Most rows of a time series (`horizon / sample_every + 1`).
+pub const MAX_ROWS: u64 = 5_000_000;
+/// Most users homed on one pool.
+pub const MAX_USERS_PER_POOL: u32 = 1_000_000;
+/// Most routing groups in one pool.
+pub const MAX_ROUTING_GROUPS: u32 = 10_000;
+/// Topology Builder: voice failure detection intervals under 120 s may not work as expected.
+pub const MIN_VOICE_DETECTION: SimTime = SimTime::from_secs(120);
+/// Users a Standard Edition server carries alone, after its partner failed over to it.
+pub const STANDARD_SURVIVOR_USERS: u32 = 2 * USERS_PER_STANDARD_SERVER;
+
+/// Validates a parsed scenario. `source` is the text it was parsed from: it places
+/// diagnostics and gives [`Config::scenario_sha256`].
+///
+/// Returns the config when there is no error, and every diagnostic (errors and warnings) in
+/// the order found: roughly the order of the file.
+pub fn validate(scenario: &raw::Scenario, source: &str) -> (Option<Config>, Vec<Diagnostic>) {
+    let mut v = Validator {
+        source,
+        locations: Locations::scan(source),
+        diagnostics: Vec::new(),
+        product: product(scenario.product),
+        sites: Vec::new(),
+        pools: Vec::new(),
+    };
+    let config = v.scenario(scenario);
+    let ok = !v.diagnostics.iter().any(Diagnostic::is_error);
+    (ok.then_some(config), v.diagnostics)
+}
+
+/// A duration as written in files, shortest form: `13h`, `1h15m`, `1m30.5s`, `250ms`, `0s`.
+pub fn format_duration(t: SimTime) -> String {
+    let ms = t.as_millis();
+    if ms == 0 {
+        return "0s".to_string();
+    }
+    let mut out = String::new();
+    let (days, rest) = (ms / 86_400_000, ms % 86_400_000);
+    let (hours, rest) = (rest / 3_600_000, rest % 3_600_000);
+    let (minutes, rest) = (rest / 60_000, rest % 60_000);
+    let (secs, millis) = (rest / 1000, rest % 1000);
+    for (n, unit) in [(days, "d"), (hours, "h"), (minutes, "m")] {
+        if n > 0 {
+            out += &format!("{n}{unit}");
+        }
+    }
+    match (secs, millis) {
+        (0, 0) => {}
+        (s, 0) => out += &format!("{s}s"),
+        (0, m) if out.is_empty() => out += &format!("{m}ms"),
+        (s, m) => out += &format!("{s}.{}s", format!("{m:03}").trim_end_matches('0')),
+    }
+    out
+}
+
+/// `1234567` -> `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn product(p: raw::Product) -> Product {
+    match p {
+        raw::Product::Lync2010 => Product::Lync2010,
+        raw::Product::Lync2013 => Product::Lync2013,
+        raw::Product::SfB2015 => Product::SfB2015,
+        raw::Product::SfB2019 => Product::SfB2019,
+    }
+}
+
+fn edition(e: raw::Edition) -> Edition {
+    match e {
+        raw::Edition::Standard => Edition::Standard,
+        raw::Edition::Enterprise => Edition::Enterprise,
+    }
+}
+
+fn back_end(b: raw::BackEnd) -> BackEnd {
+    match b {
+        raw::BackEnd::Local => BackEnd::Local,
+        raw::BackEnd::Single => BackEnd::Single,
+        raw::BackEnd::Mirrored { witness } => BackEnd::Mirrored { witness },
+    }
+}
+
+fn back_end_name(b: raw::BackEnd) -> &'static str {
+    match b {
+        raw::BackEnd::Local => "Local",
+        raw::BackEnd::Single => "Single",
+        raw::BackEnd::Mirrored { .. } => "Mirrored",
+    }
+}
+
+fn feature(f: raw::Feature) -> Feature {
+    match f {
+        raw::Feature::Im => Feature::Im,
+        raw::Feature::Presence => Feature::Presence,
+        raw::Feature::Contacts => Feature::Contacts,
+        raw::Feature::Voice => Feature::Voice,
+        raw::Feature::Conferencing => Feature::Conferencing,
+        raw::Feature::CallForwardingChanges => Feature::CallForwardingChanges,
+        raw::Feature::ResponseGroups => Feature::ResponseGroups,
+        raw::Feature::CallPark => Feature::CallPark,
+    }
+}
+
+/// Users a pool can carry (SPEC 4.6): a Standard Edition server alone 5,000 (the survivor of
+/// a pair), an Enterprise pool 6,660 per front end up to the product's pool maximum.
+fn survivor_capacity(pool: &raw::Pool, product: Product) -> (u32, String) {
+    match pool.edition {
+        raw::Edition::Standard => (
+            STANDARD_SURVIVOR_USERS,
+            format!(
+                "a Standard Edition server carries at most {} users on its own",
+                thousands(STANDARD_SURVIVOR_USERS.into())
+            ),
+        ),
+        raw::Edition::Enterprise => {
+            let per_front_end = USERS_PER_FRONT_END.saturating_mul(pool.front_ends);
+            if per_front_end <= product.max_pool_users() {
+                (
+                    per_front_end,
+                    format!(
+                        "{} users per front end x {} front end{}",
+                        thousands(USERS_PER_FRONT_END.into()),
+                        pool.front_ends,
+                        if pool.front_ends == 1 { "" } else { "s" }
+                    ),
+                )
+            } else {
+                let max = product.max_pool_users();
+                (max, format!("the {} pool maximum", product.name()))
+            }
+        }
+    }
+}
+
+/// A scenario name that would be accepted, derived from a rejected one.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches('-');
+    out.chars().take(MAX_NAME_LEN).collect()
+}
+
+/// Where `"value"` is written: its only occurrence in the text, or its only occurrence on
+/// a line that names `field` (like `pool:`).
+fn find_quoted(source: &str, value: &str, field: &str) -> Option<(usize, usize)> {
+    let needle = format!("\"{value}\"");
+    let mut everywhere = Vec::new();
+    let mut on_field_lines = Vec::new();
+    for (n, line) in source.lines().enumerate() {
+        let names_field = line.match_indices(field).any(|(at, _)| {
+            let before = line[..at].chars().next_back();
+            let after = line[at + field.len()..].trim_start();
+            !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') && after.starts_with(':')
+        });
+        for (col, _) in line.match_indices(&needle) {
+            everywhere.push((n + 1, col + 1));
+            if names_field {
+                on_field_lines.push((n + 1, col + 1));
+            }
+        }
+    }
+    match (everywhere.as_slice(), on_field_lines.as_slice()) {
+        ([only], _) | (_, [only]) => Some(*only),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Pool,
+    Site,
+}
+
+struct Validator<'a> {
+    source: &'a str,
+    locations: Locations,
+    diagnostics: Vec<Diagnostic>,
+    product: Product,
+    /// Site names, in file order (duplicates included: ids are indices).
+    sites: Vec<&'a str>,
+    /// Pool FQDNs, in file order (duplicates included: ids are indices).
+    pools: Vec<&'a str>,
+}
+
+impl<'a> Validator<'a> {
+    fn push(&mut self, diagnostic: Diagnostic, path: &str, located_by: &str) -> &mut Diagnostic {
+        let position = self.locations.get_or_ancestor(located_by);
+        self.diagnostics.push(diagnostic.with_path(path).with_position(position));
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    fn error(&mut self, path: &str, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(Diagnostic::error(message), path, path)
+    }
+
+    fn warning(&mut self, path: &str, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(Diagnostic::warning(message), path, path)
+    }
+
+    fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Resolve a pool or site name written at `path`.
+    fn resolve(&mut self, kind: Kind, path: &str, name: &str) -> Option<u32> {
+        let (names, what, plural) = match kind {
+            Kind::Pool => (&self.pools, "pool", "pools"),
+            Kind::Site => (&self.sites, "site", "sites"),
+        };
+        if let Some(index) = names.iter().position(|n| *n == name) {
+            return Some(index as u32);
+        }
+        let help = match did_you_mean(name, names.iter().copied()) {
+            Some(close) => Some(format!("did you mean \"{close}\"?")),
+            None if names.is_empty() => None,
+            None => {
+                let mut known: Vec<String> = names.iter().take(10).map(|n| format!("\"{n}\"")).collect();
+                if names.len() > 10 {
+                    known.push("...".to_string());
+                }
+                Some(format!("the {plural} are {}", known.join(", ")))
+            }
+        };
+        let field = path.rsplit('.').next().unwrap_or(path);
+        let position = self
+            .locations
+            .get(path)
+            .or_else(|| find_quoted(self.source, name, field))
+            .or_else(|| self.locations.get_or_ancestor(path));
+        let mut d =
+            Diagnostic::error(format!("unknown {what} \"{name}\"")).with_path(path).with_position(position);
+        d.help = help;
+        self.diagnostics.push(d);
+        None
+    }
+
+    fn pool_ref(&mut self, path: &str, name: &str) -> Option<PoolId> {
+        self.resolve(Kind::Pool, path, name).map(PoolId)
+    }
+
+    fn site_ref(&mut self, path: &str, name: &str) -> Option<SiteId> {
+        self.resolve(Kind::Site, path, name).map(SiteId)
+    }
+
+    /// A front-end index of a pool, when the pool is known.
+    fn server_ref(&mut self, path: &str, pool: Option<PoolId>, server: u32, pools: &[raw::Pool]) {
+        let Some(pool) = pool else { return };
+        let p = &pools[pool.0 as usize];
+        if server >= p.front_ends {
+            let servers = match p.front_ends {
+                0 => "no front ends".to_string(),
+                1 => "1 front end, server 0".to_string(),
+                n => format!("{n} front ends, servers 0 to {}", n - 1),
+            };
+            self.error(path, format!("pool \"{}\" has no server {server}: it has {servers}", p.fqdn));
+        }
+    }
+
+    /// A timing: fixed values must be longer than zero; distributions must be valid.
+    fn delay(&mut self, path: &str, value: &TimeValue) -> Delay {
+        match value {
+            TimeValue::Fixed(d) => self.positive(path, *d),
+            TimeValue::Random(dist) => self.distribution(path, dist),
+        }
+    }
+
+    fn positive(&mut self, path: &str, d: Duration) -> Delay {
+        if d.time() == SimTime::ZERO {
+            self.error(path, format!("{path} must be longer than zero"));
+        }
+        Delay::Fixed(d.time())
+    }
+
+    fn distribution(&mut self, path: &str, dist: &Distribution) -> Delay {
+        let zero = |d: Duration| d.time() == SimTime::ZERO;
+        match *dist {
+            Distribution::Fixed(d) => {
+                self.positive(path, d);
+            }
+            Distribution::Exponential { mean } => {
+                if zero(mean) {
+                    self.error(
+                        &format!("{path}.mean"),
+                        format!("the mean of {path} must be longer than zero"),
+                    );
+                }
+            }
+            Distribution::Weibull { shape, scale } => {
+                if !(shape.is_finite() && shape > 0.0) {
+                    self.error(
+                        &format!("{path}.shape"),
+                        format!("the shape of {path} must be a positive number, not {shape}"),
+                    );
+                }
+                if zero(scale) {
+                    self.error(
+                        &format!("{path}.scale"),
+                        format!("the scale of {path} must be longer than zero"),
+                    );
+                }
+            }
+            Distribution::LogNormal { median, sigma } => {
+                if zero(median) {
+                    self.error(
+                        &format!("{path}.median"),
+                        format!("the median of {path} must be longer than zero"),
+                    );
+                }
+                if !(sigma.is_finite() && sigma >= 0.0) {
+                    self.error(
+                        &format!("{path}.sigma"),
+                        format!("the sigma of {path} must be a number of at least 0, not {sigma}"),
+                    );
+                }
+            }
+            Distribution::Uniform { min, max } => {
+                if min > max {
+                    self.error(
+                        path,
+                        format!(
+                            "{path} has min {} larger than max {}",
+                            format_duration(min.time()),
+                            format_duration(max.time())
+                        ),
+                    );
+                } else if zero(max) {
+                    self.error(&format!("{path}.max"), format!("the max of {path} must be longer than zero"));
+                }
+            }
+        }
+        to_delay(dist)
+    }
+
+    /// A timing whose fixed value must lie within `min..=max`.
+    fn delay_within(
+        &mut self,
+        path: &str,
+        value: &TimeValue,
+        min: SimTime,
+        max: SimTime,
+    ) -> Option<&mut Diagnostic> {
+        let delay = self.delay(path, value);
+        match delay {
+            Delay::Fixed(t) if t != SimTime::ZERO && (t < min || t > max) => Some(self.error(
+                path,
+                format!(
+                    "{path} must be within {}..={}, not {}",
+                    format_duration(min),
+                    format_duration(max),
+                    format_duration(t)
+                ),
+            )),
+            _ => None,
+        }
+    }
+
+    fn scenario(&mut self, s: &'a raw::Scenario) -> Config {
+        self.name(&s.name);
+        let horizon = s.horizon.time();
+        let sample_every = s.sample_every.time();
+        self.horizon(horizon, sample_every);
+        match s.replications {
+            0 => {
+                self.error("replications", "replications must be at least 1");
+            }
+            1 => {}
+            _ => {
+                self.error("replications", "not supported yet: replications > 1 (Monte Carlo)");
+            }
+        }
+        let sites = self.sites(&s.sites);
+        let pools = self.pools(&s.pools);
+        self.pairs(&s.pools, &pools);
+
+        let backup_service = self.backup_service(&s.backup_service);
+        let timing = self.timing(&s.timing);
+        let clients = self.clients(&s.clients);
+        let features = self.features(&s.features);
+        let events = self.events(&s.events, &s.pools, horizon);
+        self.failures(&s.failures, &s.pools);
+
+        Config {
+            name: s.name.clone(),
+            description: s.description.clone(),
+            product: self.product,
+            seed: s.seed,
+            horizon,
+            sample_every,
+            replications: s.replications,
+            sites,
+            pools,
+            backup_service,
+            timing,
+            clients,
+            features,
+            events,
+            scenario_sha256: format!("{:x}", Sha256::digest(self.source.as_bytes())),
+        }
+    }
+
+    fn name(&mut self, name: &str) {
+        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
+        let problem = if name.is_empty() {
+            Some("the scenario name is empty".to_string())
+        } else if !name.chars().all(allowed) {
+            Some(format!("the scenario name \"{name}\" has characters that are not allowed"))
+        } else if name.len() > MAX_NAME_LEN {
+            Some(format!("the scenario name is {} characters long, more than {MAX_NAME_LEN}", name.len()))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            let message = format!(
+                "{problem}: it becomes a folder name, so use only lowercase letters, digits, '-' and '_' \
+                 (at most {MAX_NAME_LEN})"
+            );
+            let suggestion = slug(name);
+            let d = self.error("name", message);
+            if !suggestion.is_empty() && suggestion != name {
+                d.help = Some(format!("try \"{suggestion}\""));
+            }
+        }
+    }
+
+    fn horizon(&mut self, horizon: SimTime, sample_every: SimTime) {
+        if horizon == SimTime::ZERO {
+            self.error("horizon", "horizon must be longer than zero");
+            return;
+        }
+        if horizon > MAX_HORIZON {
+            self.error(
+                "horizon",
+                format!(
+                    "horizon {} is longer than the limit of 10 years ({})",
+                    format_duration(horizon),
+                    format_duration(MAX_HORIZON)
+                ),
+            );
+        }
+        if sample_every == SimTime::ZERO {
+            self.error("sample_every", "sample_every must be longer than zero");
+        } else if sample_every > horizon {
+            self.error(
+                "sample_every",
+                format!(
+                    "sample_every {} is longer than the horizon {}",
+                    format_duration(sample_every),
+                    format_duration(horizon)
+                ),
+            );
+        } else {
+            let rows = horizon.as_millis() / sample_every.as_millis() + 1;
+            if rows > MAX_ROWS {
+                let least = horizon.as_millis() / MAX_ROWS + 1;
+                let least = if least > 1000 { least.div_ceil(1000) * 1000 } else { least };
+                self.error(
+                    "sample_every",
+                    format!(
+                        "the time series would have {} rows, more than the limit of {}",
+                        thousands(rows),
+                        thousands(MAX_ROWS)
+                    ),
+                )
+                .help = Some(format!(
+                    "raise sample_every to at least {} for a horizon of {}",
+                    format_duration(SimTime::from_millis(least)),
+                    format_duration(horizon)
+                ));
+            }
+        }
+    }
+
+    fn sites(&mut self, sites: &'a [raw::Site]) -> Vec<SiteConfig> {
+        if sites.is_empty() {
+            self.error("sites", "a scenario needs at least one site").help =
+                Some("add sites: [ Site(name: \"dc1\") ]".to_string());
+        }
+        for (i, site) in sites.iter().enumerate() {
+            let path = format!("sites[{i}].name");
+            if site.name.is_empty() {
+                self.error(&path, "a site name cannot be empty");
+            } else if let Some(first) = self.sites.iter().position(|n| *n == site.name) {
+                self.error(&path, format!("duplicate site \"{}\"", site.name)).help =
+                    Some(format!("site names must be unique; sites[{first}] has it already"));
+            }
+            self.sites.push(&site.name);
+        }
+        sites.iter().map(|s| SiteConfig { name: s.name.clone() }).collect()
+    }
+
+    fn pools(&mut self, pools: &'a [raw::Pool]) -> Vec<PoolConfig> {
+        if pools.is_empty() {
+            self.error("pools", "a scenario needs at least one pool");
+        }
+        // Names first: a backup_pool may name a pool written later.
+        for (i, pool) in pools.iter().enumerate() {
+            let path = format!("pools[{i}].fqdn");
+            if pool.fqdn.is_empty() {
+                self.error(&path, "a pool fqdn cannot be empty");
+            } else if let Some(first) = self.pools.iter().position(|n| *n == pool.fqdn) {
+                self.error(&path, format!("duplicate pool \"{}\"", pool.fqdn)).help =
+                    Some(format!("pool fqdns must be unique; pools[{first}] has it already"));
+            }
+            self.pools.push(&pool.fqdn);
+        }
+        let resolved = pools.iter().enumerate().map(|(i, p)| self.pool(i, p)).collect();
+        let total: u64 = pools.iter().map(|p| u64::from(p.users)).sum();
+        if !pools.is_empty() && total == 0 {
+            self.error("pools", "the scenario has no users: give at least one pool users > 0");
+        }
+        resolved
+    }
+
+    fn pool(&mut self, i: usize, p: &raw::Pool) -> PoolConfig {
+        let at = |field: &str| format!("pools[{i}].{field}");
+        let site = self.site_ref(&at("site"), &p.site).unwrap_or(SiteId(0));
+        let product = self.product;
+        match p.edition {
+            raw::Edition::Standard => {
+                if p.front_ends != 1 {
+                    self.error(
+                        &at("front_ends"),
+                        format!("a Standard Edition pool has exactly 1 front end, not {}", p.front_ends),
+                    )
+                    .help = Some(format!(
+                        "use edition: Enterprise for 2 to {} front ends",
+                        product.max_front_ends()
+                    ));
+                }
+                if p.back_end != raw::BackEnd::Local {
+                    self.error(
+                        &at("back_end"),
+                        format!(
+                            "a Standard Edition pool keeps its database on the server (back_end: Local), not {}",
+                            back_end_name(p.back_end)
+                        ),
+                    )
+                    .help = Some("use edition: Enterprise for a separate back end".to_string());
+                }
+            }
+            raw::Edition::Enterprise => {
+                let max = product.max_front_ends();
+                if !(2..=max).contains(&p.front_ends) {
+                    self.error(
+                        &at("front_ends"),
+                        format!(
+                            "an Enterprise pool has 2 to {max} front ends on {}, not {}",
+                            product.name(),
+                            p.front_ends
+                        ),
+                    );
+                }
+                if p.back_end == raw::BackEnd::Local {
+                    self.error(
+                        &at("back_end"),
+                        "an Enterprise pool needs a separate back end: Single or Mirrored(witness: true), not Local",
+                    );
+                }
+            }
+        }
+        self.users(i, p);
+        let routing_groups = match p.routing_groups {
+            Some(n) if !(1..=MAX_ROUTING_GROUPS).contains(&n) => {
+                self.error(
+                    &at("routing_groups"),
+                    format!("routing_groups must be within 1..={MAX_ROUTING_GROUPS}, not {n}"),
+                );
+                n
+            }
+            Some(n) => n,
+            None => default_routing_groups(p.users, p.front_ends),
+        };
+        if !(p.registrations_per_sec.is_finite() && p.registrations_per_sec > 0.0) {
+            self.error(
+                &at("registrations_per_sec"),
+                format!("registrations_per_sec must be a positive number, not {}", p.registrations_per_sec),
+            );
+        }
+        let backup = match &p.backup_pool {
+            None => None,
+            Some(name) => {
+                let id = self.pool_ref(&at("backup_pool"), name);
+                if id == Some(PoolId(i as u32)) {
+                    self.error(&at("backup_pool"), "a pool cannot back itself up").help =
+                        Some("name the other pool of the pair, or remove backup_pool".to_string());
+                }
+                id
+            }
+        };
+        let voice_failover = p.voice_failover.as_ref().map(|vf| {
+            let detection = self.delay(&at("voice_failover.detection"), &vf.detection);
+            if let Delay::Fixed(t) = detection {
+                if t != SimTime::ZERO && t < MIN_VOICE_DETECTION {
+                    self.warning(
+                        &at("voice_failover.detection"),
+                        format!(
+                            "voice failure detection of {}s is below {}s",
+                            t.as_secs_f64(),
+                            MIN_VOICE_DETECTION.as_secs_f64()
+                        ),
+                    )
+                    .help = Some(
+                        "Topology Builder: intervals under 120 seconds may not work as expected".to_string(),
+                    );
+                }
+            }
+            let failback = self.delay(&at("voice_failover.failback"), &vf.failback);
+            VoiceFailoverConfig { detection, failback }
+        });
+        PoolConfig {
+            fqdn: p.fqdn.clone(),
+            site,
+            edition: edition(p.edition),
+            front_ends: p.front_ends,
+            back_end: back_end(p.back_end),
+            users: p.users,
+            routing_groups,
+            backup,
+            voice_failover,
+            registrations_per_sec: p.registrations_per_sec,
+        }
+    }
+
+    /// Users of one pool against lyncsim's limit (error) and the published capacity (warnings).
+    fn users(&mut self, i: usize, p: &raw::Pool) {
+        let path = format!("pools[{i}].users");
+        let users = p.users;
+        let product = self.product;
+        if users > MAX_USERS_PER_POOL {
+            self.error(
+                &path,
+                format!(
+                    "pool \"{}\" has {} users, more than lyncsim's limit of {} per pool",
+                    p.fqdn,
+                    thousands(users.into()),
+                    thousands(MAX_USERS_PER_POOL.into())
+                ),
+            );
+            return;
+        }
+        match p.edition {
+            raw::Edition::Standard if users > USERS_PER_STANDARD_SERVER => {
+                self.warning(
+                    &path,
+                    format!(
+                        "Standard Edition pool \"{}\" has {} users, above the supported {}",
+                        p.fqdn,
+                        thousands(users.into()),
+                        thousands(USERS_PER_STANDARD_SERVER.into())
+                    ),
+                )
+                .help = Some("use an Enterprise pool for more users".to_string());
+            }
+            raw::Edition::Enterprise => {
+                let (capacity, why) = survivor_capacity(p, product);
+                if users > capacity {
+                    self.warning(
+                        &path,
+                        format!(
+                            "pool \"{}\" has {} users, above its capacity of {} ({why})",
+                            p.fqdn,
+                            thousands(users.into()),
+                            thousands(capacity.into())
+                        ),
+                    );
+                }
+            }
+            raw::Edition::Standard => {}
+        }
+    }
+
+    /// Pairing (one-to-one and reciprocal) and whether each backup can carry its partner.
+    fn pairs(&mut self, raw_pools: &[raw::Pool], pools: &[PoolConfig]) {
+        let product = self.product;
+        for (i, pool) in pools.iter().enumerate() {
+            let Some(backup) = pool.backup.filter(|b| b.0 as usize != i) else { continue };
+            let partner = &pools[backup.0 as usize];
+            let path = format!("pools[{i}].backup_pool");
+            let reciprocal = partner.backup == Some(PoolId(i as u32));
+            // A partner backing itself up, or naming an unknown pool, is an error of its own.
+            let partner_reported = partner.backup == Some(backup)
+                || (partner.backup.is_none() && raw_pools[backup.0 as usize].backup_pool.is_some());
+            if !reciprocal && !partner_reported {
+                let theirs = match partner.backup {
+                    Some(b) => format!("{}'s backup_pool is {}", partner.fqdn, pools[b.0 as usize].fqdn),
+                    None => format!("{} has no backup_pool", partner.fqdn),
+                };
+                let message = format!("{path} is {} but {theirs}", partner.fqdn);
+                let fix = format!("backup_pool: Some(\"{}\") on {}", pool.fqdn, partner.fqdn);
+                if product.has_pool_pairing() {
+                    self.error(&path, message).help = Some(format!(
+                        "on {} pools are paired one-to-one and both ways: set {fix}",
+                        product.name()
+                    ));
+                } else {
+                    self.warning(&path, message).help = Some(format!(
+                        "Lync Server 2010 allows a one-way backup registrar; {} will not take over for {}",
+                        pool.fqdn, partner.fqdn
+                    ));
+                }
+            } else if product.has_pool_pairing()
+                && raw_pools[i].edition == raw::Edition::Enterprise
+                && pool.users > product.max_paired_pool_users()
+                && pool.users <= product.max_pool_users()
+            {
+                self.warning(
+                    &format!("pools[{i}].users"),
+                    format!(
+                        "pool \"{}\" has {} users, above the {} per pool of a disaster-recovery pair on {}",
+                        pool.fqdn,
+                        thousands(pool.users.into()),
+                        thousands(product.max_paired_pool_users().into()),
+                        product.name()
+                    ),
+                )
+                .help = Some("each pool of a pair must be able to carry both pools' users".to_string());
+            }
+            let (capacity, why) = survivor_capacity(&raw_pools[backup.0 as usize], product);
+            let both = u64::from(partner.users) + u64::from(pool.users);
+            if both > u64::from(capacity) {
+                self.warning(
+                    &format!("pools[{}].users", backup.0),
+                    format!(
+                        "pool \"{}\" could not carry its partner's users after failover: {} + {} users from \"{}\" \
+                         is more than its capacity of {}",
+                        partner.fqdn,
+                        thousands(partner.users.into()),
+                        thousands(pool.users.into()),
+                        pool.fqdn,
+                        thousands(capacity.into())
+                    ),
+                )
+                .help = Some(format!("capacity: {why}"));
+            }
+        }
+    }
+
+    fn backup_service(&mut self, b: &raw::BackupService) -> BackupServiceConfig {
+        let path = "backup_service.sync_interval";
+        if let Some(d) =
+            self.delay_within(path, &b.sync_interval, SimTime::from_secs(5), SimTime::from_secs(3 * 3600))
+        {
+            d.help = Some(
+                "Set-CsBackupServiceConfiguration -SyncInterval accepts 5 seconds to 3 hours".to_string(),
+            );
+        }
+        let sync_interval = time_value(&b.sync_interval);
+        if b.replicate_response_groups && self.product != Product::SfB2019 {
+            self.error(
+                "backup_service.replicate_response_groups",
+                format!(
+                    "replicate_response_groups needs SfB2019; the Backup Service of {} does not replicate Response Group data",
+                    self.product.name()
+                ),
+            )
+            .help = Some(
+                "only Skype for Business Server 2019 with the July 2019 cumulative update replicates it; \
+                 use ImportCsRgsConfiguration on older products"
+                    .to_string(),
+            );
+        }
+        BackupServiceConfig { sync_interval, replicate_response_groups: b.replicate_response_groups }
+    }
+
+    fn timing(&mut self, t: &raw::Timing) -> TimingConfig {
+        let p = |field: &str| format!("timing.{field}");
+        TimingConfig {
+            registrar_poll_failed_pool: self
+                .delay(&p("registrar_poll_failed_pool"), &t.registrar_poll_failed_pool),
+            registrar_poll_backup_pool: self
+                .delay(&p("registrar_poll_backup_pool"), &t.registrar_poll_backup_pool),
+            backup_store_unavailable_threshold: self
+                .delay(&p("backup_store_unavailable_threshold"), &t.backup_store_unavailable_threshold),
+            cms_replication: self.delay(&p("cms_replication"), &t.cms_replication),
+            steady_state_backup: t
+                .steady_state_backup
+                .as_ref()
+                .map(|v| self.delay(&p("steady_state_backup"), v)),
+            full_backup: t.full_backup.as_ref().map(|v| self.delay(&p("full_backup"), v)),
+            hydrate_per_routing_group: self
+                .delay(&p("hydrate_per_routing_group"), &t.hydrate_per_routing_group),
+            hydrate_per_user: self.delay(&p("hydrate_per_user"), &t.hydrate_per_user),
+            quorum_loss_recovery: self.delay(&p("quorum_loss_recovery"), &t.quorum_loss_recovery),
+            sql_mirror_failover: self.delay(&p("sql_mirror_failover"), &t.sql_mirror_failover),
+            cms_failover: self.delay(&p("cms_failover"), &t.cms_failover),
+        }
+    }
+
+    fn clients(&mut self, c: &raw::Clients) -> ClientsConfig {
+        let hour = SimTime::from_secs(3600);
+        let ms = SimTime::from_millis(1);
+        if let Some(d) =
+            self.delay_within("clients.refresh", &c.refresh, SimTime::from_secs(300), SimTime::from_secs(900))
+        {
+            d.help = Some("DefaultEndpointExpiration accepts 300 to 900 seconds".to_string());
+        }
+        self.delay_within("clients.keepalive", &c.keepalive, ms, hour);
+        self.delay_within("clients.retry", &c.retry, ms, hour);
+        self.delay_within("clients.retry_max", &c.retry_max, ms, hour);
+        if let (TimeValue::Fixed(retry), TimeValue::Fixed(max)) = (c.retry, c.retry_max) {
+            if max < retry {
+                self.error(
+                    "clients.retry_max",
+                    format!(
+                        "clients.retry_max {} is shorter than clients.retry {}",
+                        format_duration(max.time()),
+                        format_duration(retry.time())
+                    ),
+                )
+                .help = Some("the retry delay doubles from retry up to retry_max".to_string());
+            }
+        }
+        if !(0.0..=1.0).contains(&c.retry_jitter) {
+            self.error(
+                "clients.retry_jitter",
+                format!("clients.retry_jitter must be within 0..=1, not {}", c.retry_jitter),
+            );
+        }
+        ClientsConfig {
+            refresh: time_value(&c.refresh),
+            keepalive: time_value(&c.keepalive),
+            retry: time_value(&c.retry),
+            retry_max: time_value(&c.retry_max),
+            retry_jitter: c.retry_jitter,
+        }
+    }
+
+    fn features(&mut self, f: &raw::Features) -> FeatureMatrix {
+        let mut matrix = FeatureMatrix::default();
+        let lists = [
+            (ClientState::Full, &f.full, "full"),
+            (ClientState::Resiliency, &f.resiliency, "resiliency"),
+            (ClientState::FailedOver, &f.failed_over, "failed_over"),
+        ];
+        for (state, list, field) in lists {
+            let Some(list) = list else { continue };
+            let features: Vec<Feature> = list.iter().map(|f| feature(*f)).collect();
+            for (k, f) in features.iter().enumerate() {
+                if features[..k].contains(f) {
+                    self.warning(
+                        &format!("features.{field}[{k}]"),
+                        format!("features.{field} lists {} twice", f.column()),
+                    );
+                }
+            }
+            matrix.set(state, &features);
+        }
+        matrix
+    }
+
+    fn events(
+        &mut self,
+        events: &[raw::Event],
+        pools: &[raw::Pool],
+        horizon: SimTime,
+    ) -> Vec<ScheduledAction> {
+        let mut scheduled = Vec::new();
+        for (i, raw::Event::At(at, action)) in events.iter().enumerate() {
+            let path = format!("events[{i}]");
+            let field = |f: &str| format!("{path}.{f}");
+            let errors_before = self.error_count();
+            let resolved = match action {
+                raw::Action::PoolDown { pool } => self.pool_ref(&field("pool"), pool).map(Action::PoolDown),
+                raw::Action::PoolUp { pool } => self.pool_ref(&field("pool"), pool).map(Action::PoolUp),
+                raw::Action::SiteDown { site } => self.site_ref(&field("site"), site).map(Action::SiteDown),
+                raw::Action::SiteUp { site } => self.site_ref(&field("site"), site).map(Action::SiteUp),
+                raw::Action::ServerDown { pool, server }
+                | raw::Action::ServerUp { pool, server }
+                | raw::Action::ServiceStop { pool, server, .. }
+                | raw::Action::ServiceStart { pool, server, .. } => {
+                    let id = self.pool_ref(&field("pool"), pool);
+                    self.server_ref(&field("server"), id, *server, pools);
+                    None
+                }
+                raw::Action::WanDown { a, b } | raw::Action::WanUp { a, b } => {
+                    self.wan(&path, a, b);
+                    None
+                }
+                raw::Action::InvokeCsManagementServerFailover { to_pool } => {
+                    self.pool_ref(&field("to_pool"), to_pool);
+                    None
+                }
+                raw::Action::BackEndDown { pool, .. }
+                | raw::Action::BackEndUp { pool, .. }
+                | raw::Action::InvokeCsPoolFailover { pool, .. }
+                | raw::Action::InvokeCsPoolFailback { pool, .. }
+                | raw::Action::SetCsRegistrarConfiguration { pool, .. }
+                | raw::Action::ResetCsPoolRegistrarState { pool, .. }
+                | raw::Action::InvokeCsDatabaseFailover { pool, .. }
+                | raw::Action::ImportCsRgsConfiguration { pool } => {
+                    self.pool_ref(&field("pool"), pool);
+                    None
+                }
+            };
+            let needs_pairing = matches!(
+                action,
+                raw::Action::InvokeCsPoolFailover { .. }
+                    | raw::Action::InvokeCsPoolFailback { .. }
+                    | raw::Action::InvokeCsManagementServerFailover { .. }
+                    | raw::Action::ImportCsRgsConfiguration { .. }
+            );
+            let supported = matches!(
+                action,
+                raw::Action::PoolDown { .. }
+                    | raw::Action::PoolUp { .. }
+                    | raw::Action::SiteDown { .. }
+                    | raw::Action::SiteUp { .. }
+            );
+            if needs_pairing && !self.product.has_pool_pairing() {
+                self.push(
+                    Diagnostic::error(format!(
+                        "Lync Server 2010 has no pool failover: {} needs Lync2013 or later",
+                        action.name()
+                    )),
+                    &path,
+                    &field("action"),
+                )
+                .help = Some(
+                    "on Lync2010 backup_pool is only a backup registrar: users stay in resiliency mode \
+                     until their pool returns"
+                        .to_string(),
+                );
+            } else if !supported {
+                self.push(
+                    Diagnostic::error(format!("not supported yet: {}", action.name())),
+                    &path,
+                    &field("action"),
+                );
+            }
+            if at.time() > horizon {
+                self.push(
+                    Diagnostic::warning(format!(
+                        "event at {} is after the horizon {} and will not run",
+                        format_duration(at.time()),
+                        format_duration(horizon)
+                    )),
+                    &path,
+                    &field("time"),
+                );
+            } else if let (Some(action), true) = (resolved, self.error_count() == errors_before) {
+                scheduled.push(ScheduledAction { at: at.time(), action });
+            }
+        }
+        scheduled
+    }
+
+    /// The two ends of a WAN link: known and different sites.
+    fn wan(&mut self, path: &str, a: &str, b: &str) {
+        let ids = (self.site_ref(&format!("{path}.a"), a), self.site_ref(&format!("{path}.b"), b));
+        if let (Some(x), Some(y)) = ids {
+            if x == y {
+                self.error(
+                    &format!("{path}.b"),
+                    format!("a WAN link joins two different sites, not \"{a}\" to itself"),
+                );
+            }
+        }
+    }
+
+    fn failures(&mut self, failures: &[raw::Failure], pools: &[raw::Pool]) {
+        for (i, raw::Failure::Random { target, mtbf, mttr }) in failures.iter().enumerate() {
+            let path = format!("failures[{i}]");
+            let t = format!("{path}.target");
+            match target {
+                raw::Target::Pool { pool } | raw::Target::BackEnd { pool, .. } => {
+                    self.pool_ref(&format!("{t}.pool"), pool);
+                }
+                raw::Target::FrontEnd { pool, server } => {
+                    let id = self.pool_ref(&format!("{t}.pool"), pool);
+                    self.server_ref(&format!("{t}.server"), id, *server, pools);
+                }
+                raw::Target::Site { site } => {
+                    self.site_ref(&format!("{t}.site"), site);
+                }
+                raw::Target::Wan { a, b } => self.wan(&t, a, b),
+            }
+            self.distribution(&format!("{path}.mtbf"), mtbf);
+            self.distribution(&format!("{path}.mttr"), mttr);
+            self.error(&path, "not supported yet: Random failures");
+        }
+    }
+}
+
+/// A distribution as the model's delay (parameters already checked).
+fn to_delay(dist: &Distribution) -> Delay {
+    let secs = |d: Duration| d.time().as_secs_f64();
+    match *dist {
+        Distribution::Fixed(d) => Delay::Fixed(d.time()),
+        Distribution::Exponential { mean } => Delay::Exponential { mean_s: secs(mean) },
+        Distribution::Weibull { shape, scale } => Delay::Weibull { shape, scale_s: secs(scale) },
+        Distribution::LogNormal { median, sigma } => Delay::LogNormal { median_s: secs(median), sigma },
+        Distribution::Uniform { min, max } => Delay::Uniform { min_s: secs(min), max_s: secs(max) },
+    }
+}
+
+fn time_value(v: &TimeValue) -> Delay {
+    match v {
+        TimeValue::Fixed(d) => Delay::Fixed(d.time()),
+        TimeValue::Random(dist) => to_delay(dist),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{load, load_str, Failed, Loaded, Severity};
+
+    /// The example of SPEC section 3 without what the model does not run yet (pool failover
+    /// and failback, random failures).
+    const SPEC_EXAMPLE: &str = r#"Scenario(
+    name: "se-pair-disaster",                 // results folder name; [a-z0-9-_] only
+    description: "Two paired SE pools; lyncfe04 dies at 01:00, failover at 01:15, failback at 06:00",
+    product: Lync2013,                        // Lync2010 | Lync2013 | SfB2015 | SfB2019
+    seed: 42,
+    horizon: "12h",
+    sample_every: "10s",                      // default "10s"
+    replications: 1,                          // Monte Carlo replications; default 1
+    sites: [ Site(name: "dc1"), Site(name: "dc2") ],
+    pools: [
+        Pool(
+            fqdn: "lyncfe03.thelab.info",
+            site: "dc1",
+            edition: Standard,                // Standard | Enterprise
+            front_ends: 1,                    // Standard: 1; Enterprise: 2..=16 (12 before SfB2019)
+            back_end: Local,                  // Local (SE, SQL Express) | Single | Mirrored(witness: true)
+            users: 2500,                      // users homed on this pool
+            routing_groups: 3,                // default: derived from users, documented
+            backup_pool: Some("lyncfe04.thelab.info"),
+            voice_failover: Some(VoiceFailover(detection: "120s", failback: "240s")), // the default when omitted; None turns it off
+            registrations_per_sec: 20.0,      // sign-in capacity per front end (assumption; see 4.6)
+        ),
+        Pool(fqdn: "lyncfe04.thelab.info", site: "dc2", edition: Standard, front_ends: 1,
+             back_end: Local, users: 2500, backup_pool: Some("lyncfe03.thelab.info")),
+    ],
+    backup_service: BackupService(sync_interval: "2m", replicate_response_groups: false),
+    timing: Timing(),                         // all fields optional: section 4.7
+    clients: Clients(),                       // all fields optional: section 4.2
+    features: Features(),                     // optional override of the matrix in 4.3
+    events: [
+        At("1h",    PoolDown(pool: "lyncfe04.thelab.info")),
+        At("5h",    PoolUp(pool: "lyncfe04.thelab.info")),
+    ],
+)
+"#;
+
+    fn ok(source: &str) -> Loaded {
+        match load_str("t.ron", source) {
+            Ok(loaded) => loaded,
+            Err(failed) => panic!("should load:\n{}", failed.render()),
+        }
+    }
+
+    fn failed(source: &str) -> Failed {
+        match load_str("scenarios/x.ron", source) {
+            Ok(_) => panic!("should fail:\n{source}"),
+            Err(failed) => failed,
+        }
+    }
+
+    /// Two paired Standard pools and a fault, with `pools` and `events` replaced.
+    fn two_pools(pools: &str, events: &str) -> String {
+        format!(
+            "Scenario(\n    name: \"t\",\n    horizon: \"12h\",\n    sites: [Site(name: \"dc1\"), Site(name: \"dc2\")],\n    \
+             pools: [\n{pools}\n    ],\n    events: [\n{events}\n    ],\n)\n"
+        )
+    }
+
+    const PAIR: &str =
+        "        Pool(fqdn: \"fe03\", site: \"dc1\", users: 2500, backup_pool: Some(\"fe04\")),\n        \
+                        Pool(fqdn: \"fe04\", site: \"dc2\", users: 2500, backup_pool: Some(\"fe03\")),";
+    const FAULT: &str = "        At(\"1h\", PoolDown(pool: \"fe04\")),";
+
+    #[test]
+    fn the_spec_example_loads() {
+        let loaded = ok(SPEC_EXAMPLE);
+        assert!(loaded.warnings.is_empty(), "{}", loaded.render_warnings());
+        assert_eq!(loaded.render_warnings(), "");
+        let c = &loaded.config;
+        assert_eq!(c.name, "se-pair-disaster");
+        assert_eq!((c.product, c.seed, c.replications), (Product::Lync2013, 42, 1));
+        assert_eq!((c.horizon, c.sample_every), (SimTime::from_secs(12 * 3600), SimTime::from_secs(10)));
+        assert_eq!(c.sites.len(), 2);
+        let (fe03, fe04) = (&c.pools[0], &c.pools[1]);
+        assert_eq!((fe03.site, fe03.backup, fe03.routing_groups), (SiteId(0), Some(PoolId(1)), 3));
+        assert_eq!((fe04.site, fe04.backup), (SiteId(1), Some(PoolId(0))));
+        assert_eq!(fe04.routing_groups, default_routing_groups(2500, 1));
+        assert_eq!((fe03.edition, fe03.back_end, fe03.users), (Edition::Standard, BackEnd::Local, 2500));
+        assert_eq!(
+            fe04.voice_failover,
+            Some(VoiceFailoverConfig { detection: Delay::secs(120), failback: Delay::secs(240) })
+        );
+        assert_eq!(c.backup_service.sync_interval, Delay::secs(120));
+        assert_eq!(c.timing.registrar_poll_failed_pool, Delay::secs(90));
+        assert_eq!(c.timing.hydrate_per_user, Delay::Fixed(SimTime::from_millis(20)));
+        assert_eq!(c.clients.refresh, Delay::secs(600));
+        assert_eq!(c.features, FeatureMatrix::default());
+        assert_eq!(
+            c.events,
+            vec![
+                ScheduledAction { at: SimTime::from_secs(3600), action: Action::PoolDown(PoolId(1)) },
+                ScheduledAction { at: SimTime::from_secs(5 * 3600), action: Action::PoolUp(PoolId(1)) },
+            ]
+        );
+        assert_eq!(c.scenario_sha256, format!("{:x}", Sha256::digest(SPEC_EXAMPLE.as_bytes())));
+        assert_eq!(c.scenario_sha256.len(), 64);
+        assert_eq!(c.total_users(), 5000);
+    }
+
+    #[test]
+    fn syntax_error() {
+        let source = "Scenario(\n    name: \"t\"\n    horizon: \"12h\",\n)\n";
+        assert_eq!(
+            failed(source).render(),
+            r#"error: expected comma
+ --> scenarios/x.ron:3:5
+  |
+3 |     horizon: "12h",
+  |     ^
+"#
+        );
+    }
+
+    #[test]
+    fn unknown_field_with_a_suggestion() {
+        let source = two_pools(PAIR, FAULT).replace("Pool(fqdn: \"fe04\"", "Pool(fqdnn: \"fe04\"");
+        assert_eq!(
+            failed(&source).render(),
+            r#"error: unknown field "fqdnn" in Pool
+ --> scenarios/x.ron:7:14
+  |
+7 |         Pool(fqdnn: "fe04", site: "dc2", users: 2500, backup_pool: Some("fe03")),
+  |              ^
+  = help: did you mean "fqdn"? expected one of: fqdn, site, edition, front_ends, back_end, users, routing_groups, backup_pool, voice_failover, registrations_per_sec
+"#
+        );
+    }
+
+    #[test]
+    fn unknown_pool_with_did_you_mean() {
+        let source = two_pools(PAIR, "        At(\"1h\", PoolDown(pool: \"fe4\")),");
+        assert_eq!(
+            failed(&source).render(),
+            r#"error: unknown pool "fe4"
+  --> scenarios/x.ron:10:33
+   |
+10 |         At("1h", PoolDown(pool: "fe4")),
+   |                                 ^
+   = at events[0].pool
+   = help: did you mean "fe04"?
+"#
+        );
+    }
+
+    #[test]
+    fn bad_duration_string() {
+        let source = two_pools(PAIR, FAULT).replace("\"12h\"", "\"12 hours\"");
+        assert_eq!(
+            failed(&source).render(),
+            r#"error: invalid duration "12 hours": expected a whole number of seconds or a string like "90s", "2m", "1h15m" (units ms, s, m, h, d)
+ --> scenarios/x.ron:3:14
+  |
+3 |     horizon: "12 hours",
+  |              ^
+"#
+        );
+    }
+
+    #[test]
+    fn self_backup() {
+        let pools = "        Pool(fqdn: \"fe03\", site: \"dc1\", users: 2500, backup_pool: Some(\"fe03\")),\n        \
+                     Pool(fqdn: \"fe04\", site: \"dc2\", users: 2500),";
+        assert_eq!(
+            failed(&two_pools(pools, FAULT)).render(),
+            r#"error: a pool cannot back itself up
+ --> scenarios/x.ron:6:72
+  |
+6 |         Pool(fqdn: "fe03", site: "dc1", users: 2500, backup_pool: Some("fe03")),
+  |                                                                        ^
+  = at pools[0].backup_pool
+  = help: name the other pool of the pair, or remove backup_pool
+"#
+        );
+    }
+
+    #[test]
+    fn non_reciprocal_pairing() {
+        let pools = format!(
+            "{PAIR}\n        Pool(fqdn: \"fe05\", site: \"dc2\", users: 100, backup_pool: Some(\"fe04\")),"
+        );
+        assert_eq!(
+            failed(&two_pools(&pools, FAULT)).render(),
+            r#"error: pools[2].backup_pool is fe04 but fe04's backup_pool is fe03
+ --> scenarios/x.ron:8:71
+  |
+8 |         Pool(fqdn: "fe05", site: "dc2", users: 100, backup_pool: Some("fe04")),
+  |                                                                       ^
+  = at pools[2].backup_pool
+  = help: on Lync2013 pools are paired one-to-one and both ways: set backup_pool: Some("fe05") on fe04
+"#
+        );
+        // Lync Server 2010 allows a one-way backup registrar: a warning only.
+        let loaded = ok(&two_pools(&pools, FAULT).replace("horizon:", "product: Lync2010, horizon:"));
+        assert_eq!(loaded.warnings.len(), 1);
+        assert_eq!(loaded.warnings[0].severity, Severity::Warning);
+        assert_eq!(loaded.warnings[0].path.as_deref(), Some("pools[2].backup_pool"));
+        assert_eq!(loaded.config.pools[2].backup, Some(PoolId(1)));
+    }
+
+    #[test]
+    fn standard_with_two_front_ends() {
+        let pools = PAIR.replacen("users: 2500,", "front_ends: 2, users: 2500,", 1);
+        assert_eq!(
+            failed(&two_pools(&pools, FAULT)).render(),
+            r#"error: a Standard Edition pool has exactly 1 front end, not 2
+ --> scenarios/x.ron:6:53
+  |
+6 |         Pool(fqdn: "fe03", site: "dc1", front_ends: 2, users: 2500, backup_pool: Some("fe04")),
+  |                                                     ^
+  = at pools[0].front_ends
+  = help: use edition: Enterprise for 2 to 12 front ends
+"#
+        );
+    }
+
+    #[test]
+    fn server_down_is_not_supported_yet() {
+        let events = format!("{FAULT}\n        At(\"2h\", ServerDown(pool: \"fe03\", server: 0)),");
+        assert_eq!(
+            failed(&two_pools(PAIR, &events)).render(),
+            r#"error: not supported yet: ServerDown
+  --> scenarios/x.ron:11:18
+   |
+11 |         At("2h", ServerDown(pool: "fe03", server: 0)),
+   |                  ^
+   = at events[1]
+"#
+        );
+    }
+
+    #[test]
+    fn all_errors_at_once_with_warnings_in_order() {
+        let pools = "        Pool(fqdn: \"fe03\", site: \"dc3\", users: 3000, backup_pool: Some(\"fe03\")),\n        \
+                     Pool(fqdn: \"fe04\", site: \"dc2\", edition: Enterprise, front_ends: 2, back_end: Single, users: 0),";
+        let events = "        At(\"1h\", ServerUp(pool: \"fe04\", server: 2)),\n        At(\"13h\", SiteDown(site: \"dc2\")),";
+        let f = failed(&two_pools(pools, events));
+        let found: Vec<(Severity, &str, &str)> = f
+            .diagnostics
+            .iter()
+            .map(|d| (d.severity, d.path.as_deref().unwrap_or(""), d.message.as_str()))
+            .collect();
+        use Severity::{Error as E, Warning as W};
+        assert_eq!(
+            found,
+            vec![
+                (E, "pools[0].site", "unknown site \"dc3\""),
+                (
+                    W,
+                    "pools[0].users",
+                    "Standard Edition pool \"fe03\" has 3,000 users, above the supported 2,500"
+                ),
+                (E, "pools[0].backup_pool", "a pool cannot back itself up"),
+                (E, "events[0].server", "pool \"fe04\" has no server 2: it has 2 front ends, servers 0 to 1"),
+                (E, "events[0]", "not supported yet: ServerUp"),
+                (W, "events[1]", "event at 13h is after the horizon 12h and will not run"),
+            ]
+        );
+        assert_eq!(f.error_count(), 4);
+    }
+
+    #[test]
+    fn late_events_are_dropped_with_a_warning() {
+        let events = format!("{FAULT}\n        At(\"12h\", PoolUp(pool: \"fe04\")),\n        At(\"12h1s\", SiteUp(site: \"dc2\")),");
+        let loaded = ok(&two_pools(PAIR, &events));
+        assert_eq!(loaded.config.events.len(), 2);
+        assert_eq!(
+            loaded.render_warnings(),
+            r#"warning: event at 12h1s is after the horizon 12h and will not run
+  --> t.ron:12:12
+   |
+12 |         At("12h1s", SiteUp(site: "dc2")),
+   |            ^
+   = at events[2]
+"#
+        );
+    }
+
+    #[test]
+    fn lync2010_has_no_pool_failover() {
+        let events = format!(
+            "{FAULT}\n        At(\"2h\", InvokeCsPoolFailover(pool: \"fe04\", disaster_mode: true)),"
+        );
+        let source = two_pools(PAIR, &events).replace("horizon:", "product: Lync2010, horizon:");
+        let f = failed(&source);
+        assert_eq!(f.diagnostics.len(), 1);
+        assert_eq!(
+            f.diagnostics[0].message,
+            "Lync Server 2010 has no pool failover: InvokeCsPoolFailover needs Lync2013 or later"
+        );
+        let f = failed(&two_pools(PAIR, &events));
+        assert_eq!(f.diagnostics[0].message, "not supported yet: InvokeCsPoolFailover");
+    }
+
+    #[test]
+    fn capacity_warnings() {
+        let pools = "        Pool(fqdn: \"fe03\", site: \"dc1\", users: 2600, backup_pool: Some(\"fe04\")),\n        \
+                     Pool(fqdn: \"fe04\", site: \"dc2\", users: 2500, backup_pool: Some(\"fe03\")),\n        \
+                     Pool(fqdn: \"ee\", site: \"dc1\", edition: Enterprise, front_ends: 12, back_end: Mirrored(witness: true), users: 85000),";
+        let loaded = ok(&two_pools(pools, FAULT));
+        let messages: Vec<&str> = loaded.warnings.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "Standard Edition pool \"fe03\" has 2,600 users, above the supported 2,500",
+                "pool \"ee\" has 85,000 users, above its capacity of 79,920 (6,660 users per front end x 12 front ends)",
+                "pool \"fe04\" could not carry its partner's users after failover: 2,500 + 2,600 users from \"fe03\" \
+                 is more than its capacity of 5,000",
+                "pool \"fe03\" could not carry its partner's users after failover: 2,600 + 2,500 users from \"fe04\" \
+                 is more than its capacity of 5,000",
+            ]
+        );
+        // SfB 2019: 16 front ends and 106,000 users per pool.
+        let sfb = two_pools(pools, FAULT)
+            .replace("horizon:", "product: SfB2019, horizon:")
+            .replace("front_ends: 12", "front_ends: 16");
+        let loaded = ok(&sfb);
+        assert_eq!(loaded.warnings.len(), 3);
+    }
+
+    #[test]
+    fn timings_convert_to_delays() {
+        let source = two_pools(PAIR, FAULT).replace(
+            "    events:",
+            "    timing: Timing(cms_replication: Exponential(mean: \"2m\"), full_backup: Some(Uniform(min: 10, max: 20)),\n        \
+             quorum_loss_recovery: LogNormal(median: \"10m\", sigma: 0.5), sql_mirror_failover: Weibull(shape: 1.5, scale: \"1m\"),\n        \
+             steady_state_backup: Fixed(\"30s\")),\n    features: Features(resiliency: [im], failed_over: []),\n    events:",
+        );
+        let c = ok(&source).config;
+        assert_eq!(c.timing.cms_replication, Delay::Exponential { mean_s: 120.0 });
+        assert_eq!(c.timing.full_backup, Some(Delay::Uniform { min_s: 10.0, max_s: 20.0 }));
+        assert_eq!(c.timing.quorum_loss_recovery, Delay::LogNormal { median_s: 600.0, sigma: 0.5 });
+        assert_eq!(c.timing.sql_mirror_failover, Delay::Weibull { shape: 1.5, scale_s: 60.0 });
+        assert_eq!(c.timing.steady_state_backup, Some(Delay::secs(30)));
+        assert!(c.features.has(ClientState::Full, Feature::CallPark));
+        assert!(c.features.has(ClientState::Resiliency, Feature::Im));
+        assert!(!c.features.has(ClientState::Resiliency, Feature::Voice));
+        assert!(!c.features.has(ClientState::FailedOver, Feature::Im));
+    }
+
+    #[test]
+    fn unreadable_files_name_the_path() {
+        let f = load(std::path::Path::new("no/such/scenario.ron")).unwrap_err();
+        assert_eq!(f.diagnostics.len(), 1);
+        let text = f.render();
+        assert!(text.starts_with("error: cannot read no/such/scenario.ron: "), "{text}");
+        assert!(text.ends_with("\n  --> no/such/scenario.ron\n"), "{text}");
+    }
+
+    #[test]
+    fn durations_print_in_their_shortest_form() {
+        let ms = SimTime::from_millis;
+        assert_eq!(format_duration(ms(0)), "0s");
+        assert_eq!(format_duration(ms(250)), "250ms");
+        assert_eq!(format_duration(ms(90_500)), "1m30.5s");
+        assert_eq!(format_duration(ms(4_500_000)), "1h15m");
+        assert_eq!(format_duration(ms(46_800_000)), "13h");
+        assert_eq!(format_duration(MAX_HORIZON), "3650d");
+        assert_eq!(thousands(5_000_000), "5,000,000");
+        assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn names_must_be_folder_safe() {
+        let f = failed(&two_pools(PAIR, FAULT).replace("name: \"t\"", "name: \"SE Pair\""));
+        assert_eq!(f.diagnostics[0].help.as_deref(), Some("try \"se-pair\""));
+        let long = "a".repeat(65);
+        let f = failed(&two_pools(PAIR, FAULT).replace("name: \"t\"", &format!("name: \"{long}\"")));
+        assert_eq!(f.diagnostics[0].path.as_deref(), Some("name"));
+        ok(&two_pools(PAIR, FAULT).replace("name: \"t\"", &format!("name: \"{}\"", "a".repeat(64))));
+    }
+
+    #[test]
+    fn sampling_limits() {
+        let f = failed(&two_pools(PAIR, FAULT).replace("\"12h\"", "\"3000d\", sample_every: \"10s\""));
+        assert_eq!(
+            f.diagnostics[0].message,
+            "the time series would have 25,920,001 rows, more than the limit of 5,000,000"
+        );
+        assert_eq!(
+            f.diagnostics[0].help.as_deref(),
+            Some("raise sample_every to at least 52s for a horizon of 3000d")
+        );
+        ok(&two_pools(PAIR, FAULT).replace("\"12h\"", "\"3000d\", sample_every: \"52s\""));
+        let f = failed(&two_pools(PAIR, FAULT).replace("\"12h\"", "0"));
+        assert_eq!(f.diagnostics[0].message, "horizon must be longer than zero");
+    }
+}

@@ -1,0 +1,198 @@
+//! The model's behaviours (SPEC 4.1-4.3), each asserted on numbers from the time series.
+
+use lyncsim::model::{ClientState::*, Feature::*};
+
+use crate::support::{frac, pair, run, users};
+
+const H: u64 = 3600;
+
+#[test]
+fn a_quiet_deployment_keeps_every_user_and_costs_no_events() {
+    let r = run(&pair("Lync2013", 1000, 1500, "", "", ""));
+    for s in &r.samples {
+        assert_eq!(s.users(Full), 2500);
+    }
+    for f in lyncsim::model::Feature::ALL {
+        assert_eq!(r.availability(f), 1.0);
+    }
+    assert_eq!(r.events_processed, 0, "users whose state never changes cost no events");
+    assert_eq!(r.samples.len(), 6 * 360 + 1, "rows from 0 to the horizon inclusive");
+}
+
+#[test]
+fn users_of_a_dead_pool_lose_every_feature_at_once() {
+    let r = run(&pair("Lync2013", 2500, 2500, "", r#"At("1h", PoolDown(pool: "b.contoso.com"))"#, ""));
+    assert_eq!(users(&r, H - 10, Full), 5000);
+    assert_eq!(users(&r, H, Offline), 2500, "offline from the instant of the fault");
+    assert_eq!(frac(&r, H, Voice), 0.5);
+    assert_eq!(frac(&r, H, Im), 0.5);
+}
+
+#[test]
+fn clients_notice_at_their_next_keepalive_or_refresh() {
+    // Detection is quick and sign-in capacity is ample, so who is back in resiliency mode
+    // 150 s after the fault is who has sent a keep-alive (300 s period) or refresh (600 s)
+    // since: P = 1 - (1 - 150/300)(1 - 150/600) = 0.625 with uniform phases.
+    let r = run(&pair(
+        "Lync2013",
+        100,
+        4000,
+        r#"voice_failover: Some(VoiceFailover(detection: "1s", failback: "240s")), registrations_per_sec: 1000.0"#,
+        r#"At("1h", PoolDown(pool: "b.contoso.com"))"#,
+        "",
+    ));
+    let back = users(&r, H + 150, Resiliency) as f64 / 4000.0;
+    assert!((back - 0.625).abs() < 0.03, "fraction back after 150 s: {back}");
+    let all = users(&r, H + 310, Resiliency);
+    assert_eq!(all, 4000, "every client has sent a keep-alive within 300 s");
+}
+
+#[test]
+fn the_backup_registrar_accepts_only_after_the_detection_interval() {
+    let r = run(&pair(
+        "Lync2013",
+        2500,
+        2500,
+        r#"voice_failover: Some(VoiceFailover(detection: "600s", failback: "240s"))"#,
+        r#"At("1h", PoolDown(pool: "b.contoso.com"))"#,
+        "",
+    ));
+    assert_eq!(users(&r, H + 590, Resiliency), 0, "nobody before detection");
+    assert_eq!(users(&r, H + 590, Offline), 2500);
+    assert!(users(&r, H + 900, Resiliency) > 0, "clients get in once the backup accepts");
+    // The first resiliency sign-in is logged by the backup pool.
+    let accept = r.log.iter().find(|e| e.detail.contains("accepts users of b.contoso.com")).unwrap();
+    assert_eq!(accept.time.as_millis(), (H + 600) * 1000);
+    assert_eq!(accept.pool, "a.contoso.com");
+}
+
+#[test]
+fn voice_survives_in_resiliency_mode_while_contacts_fall_to_the_unaffected_share() {
+    let r = run(&pair("Lync2013", 2500, 2500, "", r#"At("1h", PoolDown(pool: "b.contoso.com"))"#, ""));
+    // Default detection 120 s; clients notice within 300 s, retries back off up to 5 min.
+    for t in [H + 15 * 60, 2 * H, 5 * H] {
+        assert!(frac(&r, t, Voice) >= 0.97, "voice at {t}: {}", frac(&r, t, Voice));
+        assert!(frac(&r, t, Im) >= 0.97);
+        assert_eq!(frac(&r, t, Contacts), 0.5, "contacts stay with the unaffected pool's users");
+        assert_eq!(frac(&r, t, Presence), 0.5);
+        assert_eq!(frac(&r, t, Conferencing), 0.5);
+        assert_eq!(frac(&r, t, CallForwardingChanges), 0.5);
+        assert_eq!(frac(&r, t, ResponseGroups), 0.5);
+        assert_eq!(frac(&r, t, CallPark), 0.5);
+    }
+    assert_eq!(r.peak_resiliency_users, 2500);
+    assert!(r.time_to_restore(Voice).unwrap().as_secs_f64() < 15.0 * 60.0);
+    assert_eq!(r.time_to_restore(Contacts), None, "contacts never come back without repair");
+}
+
+#[test]
+fn sign_ins_pass_through_the_backup_pools_queue() {
+    // 2,500 users at one registration per second take at least 2,500 s to get back.
+    let r = run(&pair("Lync2013", 10, 2500, "", r#"At("1h", PoolDown(pool: "b.contoso.com"))"#, "").replace(
+        r#"backup_pool: Some("b.contoso.com")"#,
+        r#"backup_pool: Some("b.contoso.com"), registrations_per_sec: 1.0"#,
+    ));
+    for dt in [300u64, 900, 1800] {
+        let signed_in = users(&r, H + dt, Resiliency);
+        assert!(signed_in <= dt - 120 + 1, "at most one per second after detection: {signed_in} at +{dt}s");
+        assert!(
+            signed_in + 5 >= dt.saturating_sub(120 + 300 + 360).min(2500),
+            "the queue keeps serving: {signed_in}"
+        );
+    }
+    assert!(r.peak_signin_queue > 1000, "a storm waits in the queue: {}", r.peak_signin_queue);
+    assert!(users(&r, H + 900, SigningIn) > 0);
+}
+
+#[test]
+fn the_backup_redirects_users_home_after_the_failback_interval() {
+    let r = run(&pair(
+        "Lync2013",
+        2500,
+        2500,
+        "",
+        r#"At("1h", PoolDown(pool: "b.contoso.com")), At("3h", PoolUp(pool: "b.contoso.com"))"#,
+        "",
+    ));
+    assert_eq!(users(&r, 3 * H + 230, Resiliency), 2500, "still on the backup during failback interval");
+    assert_eq!(frac(&r, 3 * H + 230, Presence), 0.5);
+    // At 3h + 240 s they are redirected into lyncfe04's queue: 2,500 at 20/s = 125 s.
+    assert!(users(&r, 3 * H + 250, SigningIn) > 2000);
+    assert_eq!(users(&r, 3 * H + 240 + 130, Full), 5000);
+    assert_eq!(frac(&r, 4 * H, Presence), 1.0);
+    assert!(r.log.iter().any(|e| e.detail.contains("redirects 2500 users home")));
+}
+
+#[test]
+fn without_voice_failover_users_wait_offline_for_their_pool() {
+    let r = run(&pair(
+        "Lync2013",
+        2500,
+        2500,
+        "voice_failover: None",
+        r#"At("1h", PoolDown(pool: "b.contoso.com")), At("3h", PoolUp(pool: "b.contoso.com"))"#,
+        "",
+    ));
+    for t in [H + 600, 2 * H, 3 * H - 10] {
+        assert_eq!(users(&r, t, Offline), 2500);
+        assert_eq!(frac(&r, t, Voice), 0.5);
+    }
+    assert_eq!(r.peak_resiliency_users, 0);
+    // Retries back off to at most 5 min (+20 % jitter), then the 125 s queue.
+    assert_eq!(users(&r, 3 * H + 360 + 130, Full), 5000);
+}
+
+#[test]
+fn a_site_loss_takes_its_pools_and_its_return_brings_them_back() {
+    let src = r#"Scenario(
+        name: "t", horizon: "6h",
+        sites: [ Site(name: "dc1"), Site(name: "dc2") ],
+        pools: [
+            Pool(fqdn: "p1", site: "dc1", users: 1000, backup_pool: Some("p3")),
+            Pool(fqdn: "p2", site: "dc2", users: 1000, backup_pool: Some("p4"), voice_failover: None),
+            Pool(fqdn: "p3", site: "dc1", users: 1000, backup_pool: Some("p1")),
+            Pool(fqdn: "p4", site: "dc1", users: 1000, backup_pool: Some("p2")),
+        ],
+        events: [
+            At("1h", SiteDown(site: "dc2")),
+            At("1h30m", PoolDown(pool: "p1")),
+            At("3h", SiteUp(site: "dc2")),
+        ],
+    )"#;
+    let r = run(src);
+    assert_eq!(users(&r, H, Offline), 1000, "the site's pool stops at once");
+    assert_eq!(users(&r, 2 * H, Offline), 1000, "p2 has no voice failover");
+    assert_eq!(users(&r, 2 * H, Resiliency), 1000, "p1's users are on p3");
+    assert_eq!(users(&r, 3 * H + 900, Full), 3000, "p2 is back with its site; p1 stays down");
+    assert_eq!(users(&r, 3 * H + 900, Resiliency), 1000);
+}
+
+#[test]
+fn lync_2010_gives_voice_resiliency_without_contacts_or_conferencing() {
+    let r = run(&pair("Lync2010", 2500, 2500, "", r#"At("1h", PoolDown(pool: "b.contoso.com"))"#, ""));
+    assert!(frac(&r, 2 * H, Voice) >= 0.97);
+    assert_eq!(frac(&r, 2 * H, Contacts), 0.5);
+    assert_eq!(frac(&r, 2 * H, Conferencing), 0.5);
+    assert_eq!(r.config.product, lyncsim::model::Product::Lync2010);
+}
+
+#[test]
+fn users_are_conserved_in_every_sample() {
+    let r = run(&pair(
+        "Lync2013",
+        1234,
+        4321,
+        "",
+        r#"At("10m", PoolDown(pool: "a.contoso.com")), At("20m", PoolDown(pool: "b.contoso.com")),
+           At("1h", PoolUp(pool: "a.contoso.com")), At("2h", PoolUp(pool: "b.contoso.com"))"#,
+        "",
+    ));
+    for s in &r.samples {
+        assert_eq!(s.by_state.iter().map(|&n| n as u64).sum::<u64>(), 5555, "at {:?}", s.time);
+    }
+    for f in lyncsim::model::Feature::ALL {
+        let a = r.availability(f);
+        assert!((0.0..=1.0).contains(&a));
+    }
+    assert_eq!(users(&r, 6 * H, Full), 5555, "everyone is home at the end");
+}

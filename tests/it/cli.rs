@@ -1,0 +1,169 @@
+//! The binary: exit codes, outputs, and nothing written on bad input.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{bin, tempdir};
+
+fn lyncsim(args: &[&str]) -> std::process::Output {
+    Command::new(bin()).args(args).output().expect("the binary runs")
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const GOOD: &str = "scenarios/se-pair-voice-resiliency.ron";
+
+#[test]
+fn help_and_version_exit_zero() {
+    for args in
+        [&["--help"][..], &["--version"], &["run", "--help"], &["validate", "--help"], &["trace", "--help"]]
+    {
+        let o = lyncsim(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+    }
+}
+
+#[test]
+fn unknown_flags_and_missing_files_exit_two() {
+    assert_eq!(lyncsim(&["run", "--frobnicate", GOOD]).status.code(), Some(2));
+    let o = lyncsim(&["validate", "no/such/file.ron"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no/such/file.ron"));
+}
+
+#[test]
+fn validate_accepts_every_shipped_scenario() {
+    let o = lyncsim(&["validate", "scenarios"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty(), "nothing on stdout");
+}
+
+#[test]
+fn run_writes_every_output_with_every_column_and_key() {
+    let out = tempdir("run-outputs");
+    let o = lyncsim(&["run", GOOD, "--out", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty(), "results never go to stdout");
+    let dir = out.join("se-pair-voice-resiliency");
+    for f in ["timeseries.csv", "summary.json", "events.csv", "availability.svg", "availability.png"] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    let ts = std::fs::read_to_string(dir.join("timeseries.csv")).unwrap();
+    assert_eq!(
+        ts.lines().next().unwrap(),
+        "time_s,full,resiliency,failed_over,signing_in,offline,im,presence,contacts,voice,\
+         conferencing,call_forwarding_changes,response_groups,call_park"
+    );
+    assert_eq!(ts.lines().count(), 1 + 6 * 360 + 1);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "scenario",
+        "description",
+        "seed",
+        "replications",
+        "horizon_s",
+        "lyncsim_version",
+        "scenario_sha256",
+        "features",
+        "peak_resiliency_users",
+        "peak_offline_users",
+        "peak_signin_queue",
+        "rpo_realized_s",
+        "failovers",
+        "events_processed",
+    ] {
+        assert!(summary.get(key).is_some(), "summary.json lacks {key}");
+    }
+    for f in [
+        "im",
+        "presence",
+        "contacts",
+        "voice",
+        "conferencing",
+        "call_forwarding_changes",
+        "response_groups",
+        "call_park",
+    ] {
+        for k in ["availability", "user_minutes_lost", "time_to_restore_s"] {
+            assert!(summary["features"][f].get(k).is_some(), "features.{f}.{k}");
+        }
+    }
+    let events = std::fs::read_to_string(dir.join("events.csv")).unwrap();
+    assert_eq!(events.lines().next().unwrap(), "time_s,kind,pool,detail");
+    assert!(events.contains("3600.000,Fault,lyncfe04.thelab.info,"));
+    let png = std::fs::read(dir.join("availability.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // A second run gives the same bytes.
+    let out2 = tempdir("run-outputs-2");
+    assert_eq!(lyncsim(&["run", GOOD, "--out", out2.to_str().unwrap(), "--quiet"]).status.code(), Some(0));
+    for f in ["timeseries.csv", "summary.json", "events.csv", "availability.svg", "availability.png"] {
+        let a = std::fs::read(dir.join(f)).unwrap();
+        let b = std::fs::read(out2.join("se-pair-voice-resiliency").join(f)).unwrap();
+        assert!(a == b, "{f} differs between two runs");
+    }
+}
+
+#[test]
+fn a_malformed_scenario_exits_two_names_its_position_and_writes_nothing() {
+    let out = tempdir("malformed");
+    let bad = out.join("bad.ron");
+    std::fs::write(&bad, "Scenario(\n    name: \"x\",\n    horizon: \"6 hours\",\n)\n").unwrap();
+    let results = out.join("results");
+    let o = lyncsim(&["run", bad.to_str().unwrap(), GOOD, "--out", results.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains(&format!("{}:3:", bad.display())), "{err}");
+    assert!(err.contains('^'), "a caret under the column: {err}");
+    assert!(!results.exists(), "nothing written when any scenario is bad");
+}
+
+#[test]
+fn a_failed_run_leaves_previous_results_untouched() {
+    let out = tempdir("keep-previous");
+    let results = out.join("results");
+    assert_eq!(lyncsim(&["run", GOOD, "--out", results.to_str().unwrap(), "--quiet"]).status.code(), Some(0));
+    let before = std::fs::read(results.join("se-pair-voice-resiliency/summary.json")).unwrap();
+    let bad = out.join("se-pair-voice-resiliency.ron");
+    let text = std::fs::read_to_string(GOOD)
+        .unwrap()
+        .replace("PoolDown(pool: \"lyncfe04", "PoolDown(pool: \"lyncfe40");
+    std::fs::write(&bad, text).unwrap();
+    let o = lyncsim(&["run", bad.to_str().unwrap(), "--out", results.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean \"lyncfe04.thelab.info\""), "{}", stderr(&o));
+    let after = std::fs::read(results.join("se-pair-voice-resiliency/summary.json")).unwrap();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn unsupported_variants_are_rejected_not_ignored() {
+    let out = tempdir("unsupported");
+    let f = out.join("s.ron");
+    let text = std::fs::read_to_string(GOOD)
+        .unwrap()
+        .replace("At(\"3h\", PoolUp", "At(\"2h\", InvokeCsPoolFailover(pool: \"lyncfe04.thelab.info\", disaster_mode: true)),\n        At(\"3h\", PoolUp");
+    std::fs::write(&f, text).unwrap();
+    let o = lyncsim(&["validate", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not supported yet: InvokeCsPoolFailover"), "{}", stderr(&o));
+}
+
+#[test]
+fn trace_prints_the_timeline_to_stdout() {
+    let o = lyncsim(&["trace", GOOD]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "time_s,kind,pool,detail");
+    assert!(lines[1].starts_with("3600.000,Fault,lyncfe04.thelab.info,PoolDown"));
+    assert!(
+        text.contains(",Service,lyncfe03.thelab.info,backup registrar accepts users of lyncfe04.thelab.info")
+    );
+    assert!(text.contains("10800.000,Repair,lyncfe04.thelab.info,"));
+    let seeded = lyncsim(&["trace", GOOD, "--seed", "9"]);
+    assert_eq!(seeded.status.code(), Some(0));
+    assert!(Path::new(GOOD).exists());
+}

@@ -1,0 +1,7 @@
+//! Integration tests: one binary, one module per topic.
+
+mod behaviour;
+mod cli;
+mod determinism;
+mod errors;
+mod support;
