@@ -11,6 +11,12 @@ use crate::stats::{self, RunResult};
 /// Run `lyncsim run`.
 pub fn run(args: RunArgs) -> Result<(), CliError> {
     let mut configs: Vec<Config> = load_all(&args.scenarios)?.into_iter().map(|l| l.config).collect();
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(CliError::BadInput(format!(
+            "error: --out {} is a file; give a folder (it will hold one folder per scenario)",
+            args.out.display()
+        )));
+    }
     if args.jobs == Some(0) {
         return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
     }

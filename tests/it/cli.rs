@@ -167,3 +167,14 @@ fn trace_prints_the_timeline_to_stdout() {
     assert_eq!(seeded.status.code(), Some(0));
     assert!(Path::new(GOOD).exists());
 }
+
+#[test]
+fn an_out_path_that_is_a_file_is_bad_input() {
+    let dir = tempdir("out-is-file");
+    let file = dir.join("results");
+    std::fs::write(&file, "not a folder").unwrap();
+    let o = lyncsim(&["run", GOOD, "--out", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is a file"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a folder");
+}
