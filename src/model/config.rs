@@ -332,6 +332,8 @@ pub struct PoolConfig {
     pub voice_failover: Option<VoiceFailoverConfig>,
     /// Sign-in capacity per running front end.
     pub registrations_per_sec: f64,
+    /// Pool-scope registrar configuration; `None`: the global one applies.
+    pub registrar: Option<RegistrarSettings>,
 }
 
 /// Default routing groups for a pool: one per 1,000 users, at least one, at most 1,000
@@ -344,10 +346,63 @@ pub fn default_routing_groups(users: u32, front_ends: u32) -> u32 {
 /// Backup Service settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BackupServiceConfig {
-    /// Replication period.
+    /// Replication period (a distribution is drawn once per direction).
     pub sync_interval: Delay,
     /// Whether Response Group data is replicated (SfB 2019 only).
     pub replicate_response_groups: bool,
+    /// User-data changes each homed user makes per hour (contacts, settings, meetings).
+    pub changes_per_user_per_hour: f64,
+    /// Most changes one sync carries (MaxBatchesPerUserStoreSync x changes per batch).
+    pub changes_per_sync: f64,
+}
+
+/// Registrar PoolState (`Set-CsRegistrarConfiguration -PoolState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PoolState {
+    /// Normal.
+    Active,
+    /// A failover is in progress: the pool accepts no registrations.
+    FailingOver,
+    /// The pool's users are served by its paired pool.
+    FailedOver,
+    /// A failback is in progress.
+    FailingBack,
+    /// Documented by Microsoft as a value; behaves like `Active`.
+    FailedBack,
+}
+
+impl PoolState {
+    /// Name as written in files and printed by the cmdlets.
+    pub fn name(self) -> &'static str {
+        match self {
+            PoolState::Active => "Active",
+            PoolState::FailingOver => "FailingOver",
+            PoolState::FailedOver => "FailedOver",
+            PoolState::FailingBack => "FailingBack",
+            PoolState::FailedBack => "FailedBack",
+        }
+    }
+}
+
+/// A pool-scope registrar configuration (`New-CsRegistrarConfiguration
+/// -Identity service:Registrar:<pool>`). A pool-scope configuration does not inherit the
+/// global one: a setting it does not give has the product default.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RegistrarSettings {
+    /// DefaultEndpointExpiration: the clients' registration refresh period.
+    pub default_endpoint_expiration: Delay,
+    /// BackupStoreUnavailableThreshold.
+    pub backup_store_unavailable_threshold: Delay,
+}
+
+impl Default for RegistrarSettings {
+    /// The product defaults (PS-Set-CsRegistrarConfiguration): 600 s and 30 min.
+    fn default() -> Self {
+        RegistrarSettings {
+            default_endpoint_expiration: Delay::secs(600),
+            backup_store_unavailable_threshold: Delay::secs(30 * 60),
+        }
+    }
 }
 
 /// Timings of servers and cmdlets.
@@ -375,6 +430,8 @@ pub struct TimingConfig {
     pub sql_mirror_failover: Delay,
     /// See the scenario reference.
     pub cms_failover: Delay,
+    /// Each quick cmdlet step (a lookup, a PoolState change, a service start or stop).
+    pub cmdlet_step: Delay,
 }
 
 /// Client behaviour.
@@ -403,6 +460,29 @@ pub enum Action {
     SiteDown(SiteId),
     /// The site is repaired.
     SiteUp(SiteId),
+    /// `Invoke-CsPoolFailover -PoolFqdn pool [-DisasterMode]`.
+    InvokeCsPoolFailover {
+        /// The pool that suffered the disaster.
+        pool: PoolId,
+        /// `-DisasterMode`.
+        disaster_mode: bool,
+    },
+    /// `Invoke-CsPoolFailback -PoolFqdn pool [-DisasterMode]`.
+    InvokeCsPoolFailback {
+        /// The pool that suffered the disaster.
+        pool: PoolId,
+        /// `-DisasterMode`.
+        disaster_mode: bool,
+    },
+    /// `Set-CsRegistrarConfiguration -Identity service:Registrar:pool -PoolState state`.
+    SetCsRegistrarConfiguration {
+        /// The pool.
+        pool: PoolId,
+        /// The new state.
+        pool_state: PoolState,
+    },
+    /// `Import-CsRgsConfiguration` of the partner's Response Group data into `pool`.
+    ImportCsRgsConfiguration(PoolId),
 }
 
 /// An action at a time.

@@ -1098,6 +1098,7 @@ mod tests {
             backup: Some(PoolId(backup)),
             voice_failover: None,
             registrations_per_sec: 50.0,
+            registrar: None,
         };
         let d = Delay::secs(60);
         Config {
@@ -1113,7 +1114,12 @@ mod tests {
                 pool("lyncfe04.thelab.info", 0, users[0], 1),
                 pool("lyncfe03.thelab.info", 1, users[1], 0),
             ],
-            backup_service: BackupServiceConfig { sync_interval: d, replicate_response_groups: false },
+            backup_service: BackupServiceConfig {
+                sync_interval: d,
+                replicate_response_groups: false,
+                changes_per_user_per_hour: 1.0,
+                changes_per_sync: 1000.0,
+            },
             timing: TimingConfig {
                 registrar_poll_failed_pool: d,
                 registrar_poll_backup_pool: d,
@@ -1126,6 +1132,7 @@ mod tests {
                 quorum_loss_recovery: d,
                 sql_mirror_failover: d,
                 cms_failover: d,
+                cmdlet_step: d,
             },
             clients: ClientsConfig { refresh: d, keepalive: d, retry: d, retry_max: d, retry_jitter: 0.1 },
             features: FeatureMatrix::default(),
@@ -1147,6 +1154,7 @@ mod tests {
             peak_signin_queue: 0,
             rpo_realized: None,
             failovers: Vec::new(),
+            backup_status: Vec::new(),
             log,
             events_processed: 0,
         }

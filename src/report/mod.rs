@@ -93,11 +93,29 @@ pub fn summary_json(result: &RunResult) -> String {
         .iter()
         .map(|f| {
             json!({
+                "cmdlet": f.cmdlet,
                 "pool": f.pool,
                 "started_s": round6(f.started.as_secs_f64()),
                 "completed_s": opt_secs(f.completed),
+                "duration_s": opt_secs(f.completed.map(|c| c.saturating_sub(f.started))),
                 "disaster_mode": f.disaster_mode,
+                "data_lost_s": opt_secs(f.data_lost),
+                "rto_s": opt_secs(f.restored.map(|r| r.saturating_sub(f.started))),
                 "error": f.error,
+            })
+        })
+        .collect();
+    let backup: Vec<Value> = result
+        .backup_status
+        .iter()
+        .map(|b| {
+            json!({
+                "pool": b.pool,
+                "from": b.from,
+                "to": b.to,
+                "export_state": b.export_state.name(),
+                "import_state": b.import_state,
+                "unreplicated_s": round6(b.unreplicated.as_secs_f64()),
             })
         })
         .collect();
@@ -118,6 +136,7 @@ pub fn summary_json(result: &RunResult) -> String {
         "peak_signin_queue": result.peak_signin_queue,
         "rpo_realized_s": round6(result.rpo_realized.map_or(0.0, |t| t.as_secs_f64())),
         "failovers": failovers,
+        "backup_service": backup,
         "events_processed": result.events_processed,
     });
     let mut text = serde_json::to_string_pretty(&summary).expect("json values always serialise");

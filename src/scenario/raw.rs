@@ -144,6 +144,10 @@ pub struct Pool {
     /// Sign-in capacity per running front end, registrations per second.
     #[serde(default = "default_registrations_per_sec")]
     pub registrations_per_sec: f64,
+    /// Pool-scope registrar configuration; `None`: the pool has none and the global
+    /// configuration (`clients.refresh`, `timing.backup_store_unavailable_threshold`) applies.
+    #[serde(default)]
+    pub registrar_configuration: Option<RegistrarConfiguration>,
 }
 
 fn default_front_ends() -> u32 {
@@ -183,6 +187,36 @@ impl Default for VoiceFailover {
     }
 }
 
+/// A pool-scope registrar configuration (`New-CsRegistrarConfiguration -Identity
+/// service:Registrar:<pool>`). It does not inherit the global configuration: a field left
+/// out has the product default (PS-Set-CsRegistrarConfiguration).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrarConfiguration {
+    /// DefaultEndpointExpiration: the clients' refresh period. Default 600 s, allowed 300..900 s.
+    #[serde(default = "default_endpoint_expiration")]
+    pub default_endpoint_expiration: TimeValue,
+    /// BackupStoreUnavailableThreshold. Default 30 min.
+    #[serde(default = "default_backup_store_unavailable_threshold")]
+    pub backup_store_unavailable_threshold: TimeValue,
+}
+
+fn default_endpoint_expiration() -> TimeValue {
+    TimeValue::secs(600)
+}
+fn default_backup_store_unavailable_threshold() -> TimeValue {
+    TimeValue::secs(30 * 60)
+}
+
+impl Default for RegistrarConfiguration {
+    fn default() -> Self {
+        RegistrarConfiguration {
+            default_endpoint_expiration: default_endpoint_expiration(),
+            backup_store_unavailable_threshold: default_backup_store_unavailable_threshold(),
+        }
+    }
+}
+
 /// `Set-CsBackupServiceConfiguration`.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -191,11 +225,23 @@ pub struct BackupService {
     pub sync_interval: TimeValue,
     /// EnableRgsBackupService (SfB 2019 July 2019 CU only). Default false.
     pub replicate_response_groups: bool,
+    /// User-data changes each homed user makes per hour. Default 2.0 (assumption).
+    pub changes_per_user_per_hour: f64,
+    /// MaxBatchesPerUserStoreSync: most batches of changes one sync carries. Default 500.
+    pub max_batches_per_sync: u32,
+    /// Changes per batch. Default 100 (assumption).
+    pub changes_per_batch: u32,
 }
 
 impl Default for BackupService {
     fn default() -> Self {
-        BackupService { sync_interval: TimeValue::secs(120), replicate_response_groups: false }
+        BackupService {
+            sync_interval: TimeValue::secs(120),
+            replicate_response_groups: false,
+            changes_per_user_per_hour: 2.0,
+            max_batches_per_sync: 500,
+            changes_per_batch: 100,
+        }
     }
 }
 
@@ -215,9 +261,9 @@ pub struct Timing {
     pub steady_state_backup: Option<TimeValue>,
     /// Backup-CsPool -FullBackup; `None` derives it from the backlog.
     pub full_backup: Option<TimeValue>,
-    /// Sync-CsUserData per routing group. Assumption.
+    /// Sync-CsUserData per routing group. Default 10 s (assumption, calibrated to the RTO).
     pub hydrate_per_routing_group: TimeValue,
-    /// Sync-CsUserData per user. Assumption.
+    /// Sync-CsUserData per user. Default 10 ms (assumption, calibrated to the RTO).
     pub hydrate_per_user: TimeValue,
     /// Reset-CsPoolRegistrarState -ResetType QuorumLossRecovery. Default 30 min (upper bound).
     pub quorum_loss_recovery: TimeValue,
@@ -225,6 +271,9 @@ pub struct Timing {
     pub sql_mirror_failover: TimeValue,
     /// Invoke-CsManagementServerFailover. Default 5 min (CMS RTO).
     pub cms_failover: TimeValue,
+    /// Each quick cmdlet step: a registrar configuration lookup, a PoolState change, a
+    /// service start or stop. Default 5 s (assumption).
+    pub cmdlet_step: TimeValue,
 }
 
 impl Default for Timing {
@@ -236,11 +285,12 @@ impl Default for Timing {
             cms_replication: TimeValue::secs(60),
             steady_state_backup: None,
             full_backup: None,
-            hydrate_per_routing_group: TimeValue::secs(15),
-            hydrate_per_user: TimeValue::Fixed(Duration(crate::engine::SimTime::from_millis(20))),
+            hydrate_per_routing_group: TimeValue::secs(10),
+            hydrate_per_user: TimeValue::Fixed(Duration(crate::engine::SimTime::from_millis(10))),
             quorum_loss_recovery: TimeValue::secs(30 * 60),
             sql_mirror_failover: TimeValue::secs(60),
             cms_failover: TimeValue::secs(5 * 60),
+            cmdlet_step: TimeValue::secs(5),
         }
     }
 }

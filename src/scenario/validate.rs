@@ -15,8 +15,9 @@ use super::raw;
 use crate::engine::SimTime;
 use crate::model::config::{
     default_routing_groups, Action, BackEnd, BackupServiceConfig, ClientState, ClientsConfig, Config, Delay,
-    Edition, Feature, FeatureMatrix, PoolConfig, PoolId, Product, ScheduledAction, SiteConfig, SiteId,
-    TimingConfig, VoiceFailoverConfig, USERS_PER_FRONT_END, USERS_PER_STANDARD_SERVER,
+    Edition, Feature, FeatureMatrix, PoolConfig, PoolId, PoolState, Product, RegistrarSettings,
+    ScheduledAction, SiteConfig, SiteId, TimingConfig, VoiceFailoverConfig, USERS_PER_FRONT_END,
+    USERS_PER_STANDARD_SERVER,
 };
 
 /// Longest scenario name (it becomes a folder name).
@@ -120,6 +121,39 @@ fn back_end_name(b: raw::BackEnd) -> &'static str {
         raw::BackEnd::Local => "Local",
         raw::BackEnd::Single => "Single",
         raw::BackEnd::Mirrored { .. } => "Mirrored",
+    }
+}
+
+fn pool_state(s: raw::PoolState) -> PoolState {
+    match s {
+        raw::PoolState::Active => PoolState::Active,
+        raw::PoolState::FailingOver => PoolState::FailingOver,
+        raw::PoolState::FailedOver => PoolState::FailedOver,
+        raw::PoolState::FailingBack => PoolState::FailingBack,
+        raw::PoolState::FailedBack => PoolState::FailedBack,
+    }
+}
+
+/// A duration as written in files, quoted: `"15m"`.
+fn quoted_duration(d: Duration) -> String {
+    format!("\"{}\"", format_duration(d.time()))
+}
+
+/// A timing as it would be written in a file: `"15m"`, `Exponential(mean: "2m")`.
+fn format_time_value(v: &TimeValue) -> String {
+    let q = quoted_duration;
+    match v {
+        TimeValue::Fixed(d) | TimeValue::Random(Distribution::Fixed(d)) => q(*d),
+        TimeValue::Random(Distribution::Exponential { mean }) => format!("Exponential(mean: {})", q(*mean)),
+        TimeValue::Random(Distribution::Weibull { shape, scale }) => {
+            format!("Weibull(shape: {shape}, scale: {})", q(*scale))
+        }
+        TimeValue::Random(Distribution::LogNormal { median, sigma }) => {
+            format!("LogNormal(median: {}, sigma: {sigma})", q(*median))
+        }
+        TimeValue::Random(Distribution::Uniform { min, max }) => {
+            format!("Uniform(min: {}, max: {})", q(*min), q(*max))
+        }
     }
 }
 
@@ -417,7 +451,7 @@ impl<'a> Validator<'a> {
         let timing = self.timing(&s.timing);
         let clients = self.clients(&s.clients);
         let features = self.features(&s.features);
-        let events = self.events(&s.events, &s.pools, horizon);
+        let events = self.events(s, horizon);
         self.failures(&s.failures, &s.pools);
 
         Config {
@@ -648,6 +682,19 @@ impl<'a> Validator<'a> {
             let failback = self.delay(&at("voice_failover.failback"), &vf.failback);
             VoiceFailoverConfig { detection, failback }
         });
+        let registrar = p.registrar_configuration.as_ref().map(|rc| {
+            let path = at("registrar_configuration.default_endpoint_expiration");
+            let (min, max) = (SimTime::from_secs(300), SimTime::from_secs(900));
+            if let Some(d) = self.delay_within(&path, &rc.default_endpoint_expiration, min, max) {
+                d.help = Some("DefaultEndpointExpiration accepts 300 to 900 seconds".to_string());
+            }
+            let threshold = at("registrar_configuration.backup_store_unavailable_threshold");
+            RegistrarSettings {
+                default_endpoint_expiration: time_value(&rc.default_endpoint_expiration),
+                backup_store_unavailable_threshold: self
+                    .delay(&threshold, &rc.backup_store_unavailable_threshold),
+            }
+        });
         PoolConfig {
             fqdn: p.fqdn.clone(),
             site,
@@ -659,6 +706,7 @@ impl<'a> Validator<'a> {
             backup,
             voice_failover,
             registrations_per_sec: p.registrations_per_sec,
+            registrar,
         }
     }
 
@@ -800,7 +848,31 @@ impl<'a> Validator<'a> {
                     .to_string(),
             );
         }
-        BackupServiceConfig { sync_interval, replicate_response_groups: b.replicate_response_groups }
+        if !(b.changes_per_user_per_hour.is_finite() && b.changes_per_user_per_hour >= 0.0) {
+            self.error(
+                "backup_service.changes_per_user_per_hour",
+                format!(
+                    "backup_service.changes_per_user_per_hour must be a number of at least 0, not {}",
+                    b.changes_per_user_per_hour
+                ),
+            );
+        }
+        for (field, n) in
+            [("max_batches_per_sync", b.max_batches_per_sync), ("changes_per_batch", b.changes_per_batch)]
+        {
+            if n == 0 {
+                self.error(
+                    &format!("backup_service.{field}"),
+                    format!("backup_service.{field} must be at least 1, not 0"),
+                );
+            }
+        }
+        BackupServiceConfig {
+            sync_interval,
+            replicate_response_groups: b.replicate_response_groups,
+            changes_per_user_per_hour: b.changes_per_user_per_hour,
+            changes_per_sync: f64::from(b.max_batches_per_sync) * f64::from(b.changes_per_batch),
+        }
     }
 
     fn timing(&mut self, t: &raw::Timing) -> TimingConfig {
@@ -824,6 +896,7 @@ impl<'a> Validator<'a> {
             quorum_loss_recovery: self.delay(&p("quorum_loss_recovery"), &t.quorum_loss_recovery),
             sql_mirror_failover: self.delay(&p("sql_mirror_failover"), &t.sql_mirror_failover),
             cms_failover: self.delay(&p("cms_failover"), &t.cms_failover),
+            cmdlet_step: self.delay(&p("cmdlet_step"), &t.cmdlet_step),
         }
     }
 
@@ -889,14 +962,11 @@ impl<'a> Validator<'a> {
         matrix
     }
 
-    fn events(
-        &mut self,
-        events: &[raw::Event],
-        pools: &[raw::Pool],
-        horizon: SimTime,
-    ) -> Vec<ScheduledAction> {
+    fn events(&mut self, s: &raw::Scenario, horizon: SimTime) -> Vec<ScheduledAction> {
+        let pools = &s.pools;
         let mut scheduled = Vec::new();
-        for (i, raw::Event::At(at, action)) in events.iter().enumerate() {
+        let mut warned_registrar: Vec<PoolId> = Vec::new();
+        for (i, raw::Event::At(at, action)) in s.events.iter().enumerate() {
             let path = format!("events[{i}]");
             let field = |f: &str| format!("{path}.{f}");
             let errors_before = self.error_count();
@@ -905,6 +975,18 @@ impl<'a> Validator<'a> {
                 raw::Action::PoolUp { pool } => self.pool_ref(&field("pool"), pool).map(Action::PoolUp),
                 raw::Action::SiteDown { site } => self.site_ref(&field("site"), site).map(Action::SiteDown),
                 raw::Action::SiteUp { site } => self.site_ref(&field("site"), site).map(Action::SiteUp),
+                raw::Action::InvokeCsPoolFailover { pool, disaster_mode } => self
+                    .paired_pool(&field("pool"), action, pool, pools)
+                    .map(|pool| Action::InvokeCsPoolFailover { pool, disaster_mode: *disaster_mode }),
+                raw::Action::InvokeCsPoolFailback { pool, disaster_mode } => self
+                    .paired_pool(&field("pool"), action, pool, pools)
+                    .map(|pool| Action::InvokeCsPoolFailback { pool, disaster_mode: *disaster_mode }),
+                raw::Action::SetCsRegistrarConfiguration { pool, pool_state: state } => self
+                    .paired_pool(&field("pool"), action, pool, pools)
+                    .map(|pool| Action::SetCsRegistrarConfiguration { pool, pool_state: pool_state(*state) }),
+                raw::Action::ImportCsRgsConfiguration { pool } => self
+                    .paired_pool(&field("pool"), action, pool, pools)
+                    .map(Action::ImportCsRgsConfiguration),
                 raw::Action::ServerDown { pool, server }
                 | raw::Action::ServerUp { pool, server }
                 | raw::Action::ServiceStop { pool, server, .. }
@@ -923,12 +1005,8 @@ impl<'a> Validator<'a> {
                 }
                 raw::Action::BackEndDown { pool, .. }
                 | raw::Action::BackEndUp { pool, .. }
-                | raw::Action::InvokeCsPoolFailover { pool, .. }
-                | raw::Action::InvokeCsPoolFailback { pool, .. }
-                | raw::Action::SetCsRegistrarConfiguration { pool, .. }
                 | raw::Action::ResetCsPoolRegistrarState { pool, .. }
-                | raw::Action::InvokeCsDatabaseFailover { pool, .. }
-                | raw::Action::ImportCsRgsConfiguration { pool } => {
+                | raw::Action::InvokeCsDatabaseFailover { pool, .. } => {
                     self.pool_ref(&field("pool"), pool);
                     None
                 }
@@ -937,6 +1015,7 @@ impl<'a> Validator<'a> {
                 action,
                 raw::Action::InvokeCsPoolFailover { .. }
                     | raw::Action::InvokeCsPoolFailback { .. }
+                    | raw::Action::SetCsRegistrarConfiguration { .. }
                     | raw::Action::InvokeCsManagementServerFailover { .. }
                     | raw::Action::ImportCsRgsConfiguration { .. }
             );
@@ -946,6 +1025,10 @@ impl<'a> Validator<'a> {
                     | raw::Action::PoolUp { .. }
                     | raw::Action::SiteDown { .. }
                     | raw::Action::SiteUp { .. }
+                    | raw::Action::InvokeCsPoolFailover { .. }
+                    | raw::Action::InvokeCsPoolFailback { .. }
+                    | raw::Action::SetCsRegistrarConfiguration { .. }
+                    | raw::Action::ImportCsRgsConfiguration { .. }
             );
             if needs_pairing && !self.product.has_pool_pairing() {
                 self.push(
@@ -957,8 +1040,8 @@ impl<'a> Validator<'a> {
                     &field("action"),
                 )
                 .help = Some(
-                    "on Lync2010 backup_pool is only a backup registrar: users stay in resiliency mode \
-                     until their pool returns"
+                    "on Lync2010 backup_pool is only a backup registrar, not a paired pool: users stay in \
+                     resiliency mode until their pool returns"
                         .to_string(),
                 );
             } else if !supported {
@@ -979,10 +1062,102 @@ impl<'a> Validator<'a> {
                     &field("time"),
                 );
             } else if let (Some(action), true) = (resolved, self.error_count() == errors_before) {
+                if let Action::InvokeCsPoolFailover { pool, .. } = action {
+                    if !warned_registrar.contains(&pool) {
+                        warned_registrar.push(pool);
+                        self.registrar_defaults(&path, &pools[pool.0 as usize], s);
+                    }
+                }
                 scheduled.push(ScheduledAction { at: at.time(), action });
             }
         }
         scheduled
+    }
+
+    /// The pool of a cmdlet that needs a paired pool: known, and with a backup_pool (on
+    /// Lync2010 the caller reports that the product has no pool pairing).
+    fn paired_pool(
+        &mut self,
+        path: &str,
+        action: &raw::Action,
+        name: &str,
+        pools: &[raw::Pool],
+    ) -> Option<PoolId> {
+        let id = self.pool_ref(path, name)?;
+        if !self.product.has_pool_pairing() || pools[id.0 as usize].backup_pool.is_some() {
+            return Some(id);
+        }
+        let help = match action {
+            raw::Action::ImportCsRgsConfiguration { .. } => format!(
+                "ImportCsRgsConfiguration(pool) puts the Response Group configuration of the pool's partner \
+                 on it: pair \"{name}\" with another pool (backup_pool on both), or name a paired pool"
+            ),
+            _ => format!(
+                "{} acts on a pool and its paired pool: set backup_pool on \"{name}\" and on its partner",
+                action.name()
+            ),
+        };
+        self.error(
+            path,
+            format!("pool \"{name}\" has no backup_pool: {} needs a paired pool", action.name()),
+        )
+        .help = Some(help);
+        Some(id)
+    }
+
+    /// SPEC 4.4 step 2: a failover creates a pool-scope registrar configuration with the
+    /// product defaults for a pool that has none, so its users lose global settings that
+    /// differ from those defaults. Warned at the pool's first failover.
+    fn registrar_defaults(&mut self, path: &str, pool: &raw::Pool, s: &raw::Scenario) {
+        if pool.registrar_configuration.is_some() {
+            return;
+        }
+        let defaults = RegistrarSettings::default();
+        let settings = [
+            (
+                "clients.refresh",
+                "default_endpoint_expiration",
+                &s.clients.refresh,
+                defaults.default_endpoint_expiration,
+            ),
+            (
+                "timing.backup_store_unavailable_threshold",
+                "backup_store_unavailable_threshold",
+                &s.timing.backup_store_unavailable_threshold,
+                defaults.backup_store_unavailable_threshold,
+            ),
+        ];
+        let mut lost = Vec::new();
+        let mut keep = Vec::new();
+        for (global, field, value, default) in settings {
+            if time_value(value) != default {
+                let Delay::Fixed(default) = default else { continue };
+                lost.push(format!(
+                    "{global} {} (default {})",
+                    format_time_value(value),
+                    quoted_duration(Duration(default))
+                ));
+                keep.push(format!("{field}: {}", format_time_value(value)));
+            }
+        }
+        if lost.is_empty() {
+            return;
+        }
+        self.push(
+            Diagnostic::warning(format!(
+                "InvokeCsPoolFailover creates a pool-scope registrar configuration for \"{}\" with the default \
+                 settings: from then on its users lose the global {}",
+                pool.fqdn,
+                lost.join(" and ")
+            )),
+            path,
+            &format!("{path}.action"),
+        )
+        .help = Some(format!(
+            "give the pool a registrar_configuration to keep them: registrar_configuration: \
+             Some(RegistrarConfiguration({}))",
+            keep.join(", ")
+        ));
     }
 
     /// The two ends of a WAN link: known and different sites.
@@ -1046,8 +1221,8 @@ mod tests {
     use super::*;
     use crate::scenario::{load, load_str, Failed, Loaded, Severity};
 
-    /// The example of SPEC section 3 without what the model does not run yet (pool failover
-    /// and failback, random failures).
+    /// The example of SPEC section 3 without what the model does not run yet (random
+    /// failures).
     const SPEC_EXAMPLE: &str = r#"Scenario(
     name: "se-pair-disaster",                 // results folder name; [a-z0-9-_] only
     description: "Two paired SE pools; lyncfe04 dies at 01:00, failover at 01:15, failback at 06:00",
@@ -1079,7 +1254,9 @@ mod tests {
     features: Features(),                     // optional override of the matrix in 4.3
     events: [
         At("1h",    PoolDown(pool: "lyncfe04.thelab.info")),
+        At("1h15m", InvokeCsPoolFailover(pool: "lyncfe04.thelab.info", disaster_mode: true)),
         At("5h",    PoolUp(pool: "lyncfe04.thelab.info")),
+        At("6h",    InvokeCsPoolFailback(pool: "lyncfe04.thelab.info")),
     ],
 )
 "#;
@@ -1131,15 +1308,28 @@ mod tests {
             Some(VoiceFailoverConfig { detection: Delay::secs(120), failback: Delay::secs(240) })
         );
         assert_eq!(c.backup_service.sync_interval, Delay::secs(120));
+        assert_eq!(c.backup_service.changes_per_user_per_hour, 2.0);
+        assert_eq!(c.backup_service.changes_per_sync, 50_000.0);
         assert_eq!(c.timing.registrar_poll_failed_pool, Delay::secs(90));
-        assert_eq!(c.timing.hydrate_per_user, Delay::Fixed(SimTime::from_millis(20)));
+        assert_eq!(c.timing.hydrate_per_routing_group, Delay::secs(10));
+        assert_eq!(c.timing.hydrate_per_user, Delay::Fixed(SimTime::from_millis(10)));
+        assert_eq!(c.timing.cmdlet_step, Delay::secs(5));
+        assert_eq!((fe03.registrar, fe04.registrar), (None, None));
         assert_eq!(c.clients.refresh, Delay::secs(600));
         assert_eq!(c.features, FeatureMatrix::default());
         assert_eq!(
             c.events,
             vec![
                 ScheduledAction { at: SimTime::from_secs(3600), action: Action::PoolDown(PoolId(1)) },
+                ScheduledAction {
+                    at: SimTime::from_secs(4500),
+                    action: Action::InvokeCsPoolFailover { pool: PoolId(1), disaster_mode: true }
+                },
                 ScheduledAction { at: SimTime::from_secs(5 * 3600), action: Action::PoolUp(PoolId(1)) },
+                ScheduledAction {
+                    at: SimTime::from_secs(6 * 3600),
+                    action: Action::InvokeCsPoolFailback { pool: PoolId(1), disaster_mode: false }
+                },
             ]
         );
         assert_eq!(c.scenario_sha256, format!("{:x}", Sha256::digest(SPEC_EXAMPLE.as_bytes())));
@@ -1171,7 +1361,7 @@ mod tests {
   |
 7 |         Pool(fqdnn: "fe04", site: "dc2", users: 2500, backup_pool: Some("fe03")),
   |              ^
-  = help: did you mean "fqdn"? expected one of: fqdn, site, edition, front_ends, back_end, users, routing_groups, backup_pool, voice_failover, registrations_per_sec
+  = help: did you mean "fqdn"? expected one of: fqdn, site, edition, front_ends, back_end, users, routing_groups, backup_pool, voice_failover, registrations_per_sec, registrar_configuration
 "#
         );
     }
@@ -1325,20 +1515,284 @@ mod tests {
         );
     }
 
+    /// A fault and the four pool-pairing cmdlets.
+    const PAIRING_EVENTS: &str = "        At(\"1h\", PoolDown(pool: \"fe04\")),\n        \
+                                  At(\"1h15m\", InvokeCsPoolFailover(pool: \"fe04\", disaster_mode: true)),\n        \
+                                  At(\"1h30m\", ImportCsRgsConfiguration(pool: \"fe03\")),\n        \
+                                  At(\"5h\", SetCsRegistrarConfiguration(pool: \"fe04\", pool_state: FailingBack)),\n        \
+                                  At(\"6h\", InvokeCsPoolFailback(pool: \"fe04\")),";
+
     #[test]
     fn lync2010_has_no_pool_failover() {
-        let events = format!(
-            "{FAULT}\n        At(\"2h\", InvokeCsPoolFailover(pool: \"fe04\", disaster_mode: true)),"
-        );
-        let source = two_pools(PAIR, &events).replace("horizon:", "product: Lync2010, horizon:");
+        let source = two_pools(PAIR, PAIRING_EVENTS).replace("horizon:", "product: Lync2010, horizon:");
         let f = failed(&source);
-        assert_eq!(f.diagnostics.len(), 1);
+        let found: Vec<(&str, &str)> =
+            f.diagnostics.iter().map(|d| (d.path.as_deref().unwrap_or(""), d.message.as_str())).collect();
+        let no =
+            |action: &str| format!("Lync Server 2010 has no pool failover: {action} needs Lync2013 or later");
         assert_eq!(
-            f.diagnostics[0].message,
-            "Lync Server 2010 has no pool failover: InvokeCsPoolFailover needs Lync2013 or later"
+            found,
+            vec![
+                ("events[1]", no("InvokeCsPoolFailover").as_str()),
+                ("events[2]", no("ImportCsRgsConfiguration").as_str()),
+                ("events[3]", no("SetCsRegistrarConfiguration").as_str()),
+                ("events[4]", no("InvokeCsPoolFailback").as_str()),
+            ]
         );
-        let f = failed(&two_pools(PAIR, &events));
-        assert_eq!(f.diagnostics[0].message, "not supported yet: InvokeCsPoolFailover");
+        assert!(f.diagnostics.iter().all(|d| d.is_error()));
+        assert!(f.diagnostics[0].help.as_deref().unwrap().contains("not a paired pool"));
+        ok(&two_pools(PAIR, PAIRING_EVENTS));
+    }
+
+    #[test]
+    fn pool_pairing_cmdlets_resolve_to_model_actions() {
+        let events = format!(
+            "{PAIRING_EVENTS}\n        At(\"7h\", SetCsRegistrarConfiguration(pool: \"fe03\", pool_state: FailedBack)),"
+        );
+        let loaded = ok(&two_pools(PAIR, &events));
+        assert_eq!(loaded.render_warnings(), "");
+        let actions: Vec<(u64, Action)> =
+            loaded.config.events.iter().map(|e| (e.at.as_millis() / 1000, e.action)).collect();
+        let (fe03, fe04) = (PoolId(0), PoolId(1));
+        assert_eq!(
+            actions,
+            vec![
+                (3600, Action::PoolDown(fe04)),
+                (4500, Action::InvokeCsPoolFailover { pool: fe04, disaster_mode: true }),
+                (5400, Action::ImportCsRgsConfiguration(fe03)),
+                (
+                    18000,
+                    Action::SetCsRegistrarConfiguration { pool: fe04, pool_state: PoolState::FailingBack }
+                ),
+                (21600, Action::InvokeCsPoolFailback { pool: fe04, disaster_mode: false }),
+                (
+                    25200,
+                    Action::SetCsRegistrarConfiguration { pool: fe03, pool_state: PoolState::FailedBack }
+                ),
+            ]
+        );
+        for (state, expected) in [
+            ("Active", PoolState::Active),
+            ("FailingOver", PoolState::FailingOver),
+            ("FailedOver", PoolState::FailedOver),
+        ] {
+            let event = format!(
+                "        At(\"2h\", SetCsRegistrarConfiguration(pool: \"fe03\", pool_state: {state})),"
+            );
+            let c = ok(&two_pools(PAIR, &event)).config;
+            assert_eq!(
+                c.events[0].action,
+                Action::SetCsRegistrarConfiguration { pool: fe03, pool_state: expected }
+            );
+        }
+    }
+
+    #[test]
+    fn pool_pairing_cmdlets_need_a_paired_pool() {
+        let pools = "        Pool(fqdn: \"fe03\", site: \"dc1\", users: 2500),\n        \
+                     Pool(fqdn: \"fe04\", site: \"dc2\", users: 2500),";
+        let f = failed(&two_pools(pools, PAIRING_EVENTS));
+        assert_eq!(f.error_count(), 4);
+        assert_eq!(
+            f.render(),
+            r#"error: pool "fe04" has no backup_pool: InvokeCsPoolFailover needs a paired pool
+  --> scenarios/x.ron:11:48
+   |
+11 |         At("1h15m", InvokeCsPoolFailover(pool: "fe04", disaster_mode: true)),
+   |                                                ^
+   = at events[1].pool
+   = help: InvokeCsPoolFailover acts on a pool and its paired pool: set backup_pool on "fe04" and on its partner
+
+error: pool "fe03" has no backup_pool: ImportCsRgsConfiguration needs a paired pool
+  --> scenarios/x.ron:12:52
+   |
+12 |         At("1h30m", ImportCsRgsConfiguration(pool: "fe03")),
+   |                                                    ^
+   = at events[2].pool
+   = help: ImportCsRgsConfiguration(pool) puts the Response Group configuration of the pool's partner on it: pair "fe03" with another pool (backup_pool on both), or name a paired pool
+
+error: pool "fe04" has no backup_pool: SetCsRegistrarConfiguration needs a paired pool
+  --> scenarios/x.ron:13:52
+   |
+13 |         At("5h", SetCsRegistrarConfiguration(pool: "fe04", pool_state: FailingBack)),
+   |                                                    ^
+   = at events[3].pool
+   = help: SetCsRegistrarConfiguration acts on a pool and its paired pool: set backup_pool on "fe04" and on its partner
+
+error: pool "fe04" has no backup_pool: InvokeCsPoolFailback needs a paired pool
+  --> scenarios/x.ron:14:45
+   |
+14 |         At("6h", InvokeCsPoolFailback(pool: "fe04")),
+   |                                             ^
+   = at events[4].pool
+   = help: InvokeCsPoolFailback acts on a pool and its paired pool: set backup_pool on "fe04" and on its partner
+"#
+        );
+        // An unknown pool is only reported once.
+        let f = failed(&two_pools(PAIR, "        At(\"1h\", InvokeCsPoolFailover(pool: \"fe05\")),"));
+        assert_eq!(f.diagnostics.len(), 1);
+        assert_eq!(f.diagnostics[0].message, "unknown pool \"fe05\"");
+    }
+
+    #[test]
+    fn other_actions_are_not_supported_yet() {
+        let actions = [
+            ("ServerUp(pool: \"fe03\", server: 0)", "ServerUp"),
+            ("ServiceStop(pool: \"fe03\", server: 0, service: Backup)", "ServiceStop"),
+            ("ServiceStart(pool: \"fe03\", server: 0, service: FrontEnd)", "ServiceStart"),
+            ("BackEndDown(pool: \"fe03\", node: Principal)", "BackEndDown"),
+            ("BackEndUp(pool: \"fe03\", node: Principal)", "BackEndUp"),
+            ("WanDown(a: \"dc1\", b: \"dc2\")", "WanDown"),
+            ("WanUp(a: \"dc1\", b: \"dc2\")", "WanUp"),
+            ("InvokeCsManagementServerFailover(to_pool: \"fe03\")", "InvokeCsManagementServerFailover"),
+            (
+                "ResetCsPoolRegistrarState(pool: \"fe03\", reset_type: ServiceReset)",
+                "ResetCsPoolRegistrarState",
+            ),
+            ("InvokeCsDatabaseFailover(pool: \"fe03\", new_principal: Mirror)", "InvokeCsDatabaseFailover"),
+        ];
+        for (action, name) in actions {
+            let f = failed(&two_pools(PAIR, &format!("        At(\"2h\", {action}),")));
+            let messages: Vec<&str> = f.diagnostics.iter().map(|d| d.message.as_str()).collect();
+            assert_eq!(messages, vec![format!("not supported yet: {name}")], "{action}");
+        }
+    }
+
+    #[test]
+    fn registrar_configuration_per_pool() {
+        let pools = PAIR.replacen(
+            "backup_pool: Some(\"fe04\")",
+            "backup_pool: Some(\"fe04\"),\n             registrar_configuration: Some(RegistrarConfiguration(\
+             default_endpoint_expiration: \"900s\", backup_store_unavailable_threshold: Exponential(mean: \"1h\")))",
+            1,
+        );
+        let pools = pools.replacen(
+            "backup_pool: Some(\"fe03\")",
+            "backup_pool: Some(\"fe03\"), registrar_configuration: RegistrarConfiguration()",
+            1,
+        );
+        let c = ok(&two_pools(&pools, FAULT)).config;
+        assert_eq!(
+            c.pools[0].registrar,
+            Some(RegistrarSettings {
+                default_endpoint_expiration: Delay::secs(900),
+                backup_store_unavailable_threshold: Delay::Exponential { mean_s: 3600.0 },
+            })
+        );
+        assert_eq!(c.pools[1].registrar, Some(RegistrarSettings::default()));
+        let bad = pools.replace("\"900s\"", "\"1200s\"").replace(
+            "RegistrarConfiguration()",
+            "RegistrarConfiguration(backup_store_unavailable_threshold: 0)",
+        );
+        let found: Vec<(String, String)> = failed(&two_pools(&bad, FAULT))
+            .diagnostics
+            .iter()
+            .map(|d| (d.path.clone().unwrap_or_default(), d.message.clone()))
+            .collect();
+        let p0 = "pools[0].registrar_configuration.default_endpoint_expiration";
+        let p1 = "pools[1].registrar_configuration.backup_store_unavailable_threshold";
+        assert_eq!(
+            found,
+            vec![
+                (p0.to_string(), format!("{p0} must be within 5m..=15m, not 20m")),
+                (p1.to_string(), format!("{p1} must be longer than zero")),
+            ]
+        );
+    }
+
+    #[test]
+    fn failover_warns_once_when_the_pool_would_lose_global_registrar_settings() {
+        let events = format!(
+            "{PAIRING_EVENTS}\n        At(\"8h\", PoolDown(pool: \"fe04\")),\n        \
+             At(\"8h15m\", InvokeCsPoolFailover(pool: \"fe04\", disaster_mode: true)),\n        \
+             At(\"9h\", InvokeCsPoolFailover(pool: \"fe03\")),"
+        );
+        let source = two_pools(PAIR, &events)
+            .replace("    events:", "    clients: Clients(refresh: \"900s\"),\n    events:");
+        let loaded = ok(&source);
+        assert_eq!(
+            loaded.render_warnings(),
+            r#"warning: InvokeCsPoolFailover creates a pool-scope registrar configuration for "fe04" with the default settings: from then on its users lose the global clients.refresh "15m" (default "10m")
+  --> t.ron:12:21
+   |
+12 |         At("1h15m", InvokeCsPoolFailover(pool: "fe04", disaster_mode: true)),
+   |                     ^
+   = at events[1]
+   = help: give the pool a registrar_configuration to keep them: registrar_configuration: Some(RegistrarConfiguration(default_endpoint_expiration: "15m"))
+
+warning: InvokeCsPoolFailover creates a pool-scope registrar configuration for "fe03" with the default settings: from then on its users lose the global clients.refresh "15m" (default "10m")
+  --> t.ron:18:18
+   |
+18 |         At("9h", InvokeCsPoolFailover(pool: "fe03")),
+   |                  ^
+   = at events[7]
+   = help: give the pool a registrar_configuration to keep them: registrar_configuration: Some(RegistrarConfiguration(default_endpoint_expiration: "15m"))
+"#
+        );
+        // Both settings, one a distribution.
+        let both = two_pools(PAIR, &events).replace(
+            "    events:",
+            "    clients: Clients(refresh: Uniform(min: \"5m\", max: \"15m\")),\n    \
+             timing: Timing(backup_store_unavailable_threshold: \"1h\"),\n    events:",
+        );
+        let loaded = ok(&both);
+        assert_eq!(loaded.warnings.len(), 2);
+        assert_eq!(
+            loaded.warnings[0].message,
+            "InvokeCsPoolFailover creates a pool-scope registrar configuration for \"fe04\" with the default \
+             settings: from then on its users lose the global clients.refresh Uniform(min: \"5m\", max: \"15m\") \
+             (default \"10m\") and timing.backup_store_unavailable_threshold \"1h\" (default \"30m\")"
+        );
+        assert_eq!(
+            loaded.warnings[0].help.as_deref(),
+            Some(
+                "give the pool a registrar_configuration to keep them: registrar_configuration: \
+                 Some(RegistrarConfiguration(default_endpoint_expiration: Uniform(min: \"5m\", max: \"15m\"), \
+                 backup_store_unavailable_threshold: \"1h\"))"
+            )
+        );
+        // No warning with the product defaults, written or not, nor for a pool that has its own
+        // registrar configuration.
+        let defaults = two_pools(PAIR, &events).replace(
+            "    events:",
+            "    clients: Clients(refresh: Fixed(\"10m\")),\n    timing: Timing(backup_store_unavailable_threshold: 1800),\n    events:",
+        );
+        assert!(ok(&defaults).warnings.is_empty());
+        let own = source.replacen(
+            "backup_pool: Some(\"fe03\")",
+            "backup_pool: Some(\"fe03\"), registrar_configuration: RegistrarConfiguration()",
+            1,
+        );
+        let loaded = ok(&own);
+        assert_eq!(loaded.warnings.len(), 1);
+        assert!(loaded.warnings[0].message.contains("for \"fe03\""));
+        // Failback and PoolState changes do not create the configuration.
+        let no_failover = source.replace("InvokeCsPoolFailover", "InvokeCsPoolFailback");
+        assert!(ok(&no_failover).warnings.is_empty());
+    }
+
+    #[test]
+    fn backup_service_batches() {
+        let source = two_pools(PAIR, FAULT).replace(
+            "    events:",
+            "    backup_service: BackupService(changes_per_user_per_hour: 0.5, max_batches_per_sync: 10, changes_per_batch: 7),\n    events:",
+        );
+        let c = ok(&source).config;
+        assert_eq!(c.backup_service.changes_per_user_per_hour, 0.5);
+        assert_eq!(c.backup_service.changes_per_sync, 70.0);
+        let bad = source
+            .replace("0.5", "-1.0")
+            .replace("max_batches_per_sync: 10", "max_batches_per_sync: 0")
+            .replace("changes_per_batch: 7", "changes_per_batch: 0");
+        let found: Vec<String> = failed(&bad).diagnostics.iter().map(|d| d.message.clone()).collect();
+        assert_eq!(
+            found,
+            vec![
+                "backup_service.changes_per_user_per_hour must be a number of at least 0, not -1",
+                "backup_service.max_batches_per_sync must be at least 1, not 0",
+                "backup_service.changes_per_batch must be at least 1, not 0",
+            ]
+        );
     }
 
     #[test]

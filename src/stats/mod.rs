@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use crate::engine::{self, Scheduler, SimTime};
-use crate::model::{ClientState, Config, Counts, Feature, LogEntry, World, WorldEvent};
+use crate::model::{BackupStatus, ClientState, Config, Counts, Feature, LogEntry, World, WorldEvent};
 
 /// Fraction of users that counts as "restored" for `time_to_restore_s`.
 pub const RESTORE_THRESHOLD: f64 = 0.99;
@@ -39,10 +39,12 @@ impl Sample {
     }
 }
 
-/// A pool failover as the summary reports it.
+/// A pool failover or failback as the summary reports it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FailoverRecord {
-    /// Pool that was failed over.
+    /// `Invoke-CsPoolFailover` or `Invoke-CsPoolFailback`.
+    pub cmdlet: &'static str,
+    /// Pool named by `-PoolFqdn`.
     pub pool: String,
     /// When the cmdlet started.
     pub started: SimTime,
@@ -50,6 +52,10 @@ pub struct FailoverRecord {
     pub completed: Option<SimTime>,
     /// `-DisasterMode`.
     pub disaster_mode: bool,
+    /// Unreplicated data lost, in seconds of user changes (disaster mode).
+    pub data_lost: Option<SimTime>,
+    /// When 99 % of the pool's users had contacts again, after completion.
+    pub restored: Option<SimTime>,
     /// Error text if it failed.
     pub error: Option<String>,
 }
@@ -77,8 +83,10 @@ pub struct RunResult {
     pub peak_signin_queue: u64,
     /// Largest unreplicated data lost in a disaster failover.
     pub rpo_realized: Option<SimTime>,
-    /// Pool failovers.
+    /// Pool failovers and failbacks.
     pub failovers: Vec<FailoverRecord>,
+    /// Backup Service status per direction at the horizon.
+    pub backup_status: Vec<BackupStatus>,
     /// Every discrete event that changed something.
     pub log: Vec<LogEntry>,
     /// Events the engine processed.
@@ -234,7 +242,7 @@ impl Monitor {
                 self.restored_at[f as usize] = self.world.first_fault();
             }
         }
-        let out = self.world.into_output();
+        let out = self.world.into_output(self.config.horizon);
         RunResult {
             config: self.config,
             replication,
@@ -250,13 +258,17 @@ impl Monitor {
                 .failovers
                 .into_iter()
                 .map(|f| FailoverRecord {
+                    cmdlet: f.cmdlet,
                     pool: f.pool,
                     started: f.started,
                     completed: f.completed,
                     disaster_mode: f.disaster_mode,
+                    data_lost: f.data_lost,
+                    restored: f.restored,
                     error: f.error,
                 })
                 .collect(),
+            backup_status: out.backup_status,
             log: out.log,
             events_processed,
         }

@@ -4,4 +4,5 @@ mod behaviour;
 mod cli;
 mod determinism;
 mod errors;
+mod failover;
 mod support;

@@ -1,0 +1,715 @@
+//! Administrators' cmdlets: `Invoke-CsPoolFailover`, `Invoke-CsPoolFailback` and
+//! `Set-CsRegistrarConfiguration -PoolState` by hand (SPEC 4.4-4.5).
+//!
+//! A cmdlet is a list of steps built when it starts (`-DisasterMode` decides which steps
+//! are skipped); each step is logged like the cmdlet's verbose output (seed 2), acts, and
+//! says how long until the next step. Quick steps take `timing.cmdlet_step`; the Backup
+//! Service steps wait for the replication state they need (or `timing.steady_state_backup`
+//! and `timing.full_backup` when given); hydration takes `timing.hydrate_per_routing_group`
+//! plus `timing.hydrate_per_user` per user of each routing group.
+
+use sha2::{Digest, Sha256};
+
+use super::{ClientState, FailoverOutcome, LogKind, PoolState, RegistrarSettings, World, WorldEvent};
+use crate::engine::{Scheduler, SimTime};
+
+/// Which cmdlet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Failover,
+    Failback,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Failover => "Invoke-CsPoolFailover",
+            Kind::Failback => "Invoke-CsPoolFailback",
+        }
+    }
+}
+
+/// One step of a cmdlet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Lookup,
+    SteadyState,
+    CmsReplication,
+    FailingOver,
+    FullBackup,
+    SyncUserData,
+    Hydrate(u32),
+    FailedOver,
+    ServiceReset,
+    StopServices,
+    StopRtcsrv,
+    StartBackup,
+    StartReplica,
+    StartRtcsrv,
+    FailingBack,
+    Active,
+    Skipped(&'static str),
+    Done,
+}
+
+/// A cmdlet running against a pool.
+#[derive(Debug, Clone)]
+pub(super) struct Cmdlet {
+    kind: Kind,
+    disaster: bool,
+    steps: Vec<Step>,
+    next: usize,
+    record: usize,
+    read_only: bool,
+}
+
+impl Cmdlet {
+    /// Whether the pool's data is read-only (failover or failback mode).
+    pub(super) fn read_only(&self) -> bool {
+        self.read_only
+    }
+}
+
+/// A stable routing-group id, `{8-4-4-4-12}` upper-case hex, from the pool and the index.
+pub fn routing_group_id(fqdn: &str, index: u32) -> String {
+    let h = Sha256::digest(format!("routing-group:{fqdn}:{index}").as_bytes());
+    let hex: String = h[..16].iter().map(|b| format!("{b:02X}")).collect();
+    format!("{{{}-{}-{}-{}-{}}}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+impl World {
+    fn registrar_identity(&self, p: u32) -> String {
+        format!("'service:Registrar:{}'", self.fqdn(p))
+    }
+
+    fn cmdlet_busy(&self, p: u32) -> bool {
+        let b = self.partner(p);
+        self.pools[p as usize].cmdlet.is_some() || b.is_some_and(|b| self.pools[b as usize].cmdlet.is_some())
+    }
+
+    fn admin_error(&mut self, kind: Kind, p: u32, disaster: bool, message: String) {
+        self.record(LogKind::AdminError, Some(p), format!("{}: {message}", kind.name()));
+        self.failovers.push(FailoverOutcome {
+            cmdlet: kind.name(),
+            pool: self.fqdn(p).to_string(),
+            started: self.now,
+            completed: None,
+            disaster_mode: disaster,
+            data_lost: None,
+            restored: None,
+            error: Some(message),
+        });
+    }
+
+    fn begin(
+        &mut self,
+        kind: Kind,
+        p: u32,
+        disaster: bool,
+        steps: Vec<Step>,
+        sched: &mut Scheduler<WorldEvent>,
+    ) {
+        let flag = if disaster { " -DisasterMode" } else { "" };
+        self.record(
+            LogKind::Admin,
+            Some(p),
+            format!("{} -PoolFqdn {}{flag} -Verbose", kind.name(), self.fqdn(p)),
+        );
+        self.failovers.push(FailoverOutcome {
+            cmdlet: kind.name(),
+            pool: self.fqdn(p).to_string(),
+            started: self.now,
+            completed: None,
+            disaster_mode: disaster,
+            data_lost: None,
+            restored: None,
+            error: None,
+        });
+        let record = self.failovers.len() - 1;
+        self.pools[p as usize].cmdlet =
+            Some(Cmdlet { kind, disaster, steps, next: 0, record, read_only: false });
+        let _ = sched.schedule_at(self.now, WorldEvent::CmdletStep { pool: p });
+    }
+
+    /// `Invoke-CsPoolFailover -PoolFqdn p [-DisasterMode]`.
+    pub(super) fn start_failover(&mut self, p: u32, disaster: bool, sched: &mut Scheduler<WorldEvent>) {
+        let kind = Kind::Failover;
+        let Some(b) = self.partner(p) else {
+            return self.admin_error(kind, p, disaster, "the pool has no backup pool".into());
+        };
+        if self.cmdlet_busy(p) {
+            return self.admin_error(
+                kind,
+                p,
+                disaster,
+                "a failover or failback of this pair is in progress".into(),
+            );
+        }
+        if self.pools[p as usize].config_state != PoolState::Active
+            && self.pools[p as usize].config_state != PoolState::FailedBack
+        {
+            let state = self.pools[p as usize].config_state.name();
+            return self.admin_error(
+                kind,
+                p,
+                disaster,
+                format!("pool state is {state}; it can only fail over from Active"),
+            );
+        }
+        if !self.serving(b) {
+            let msg =
+                format!("backup pool {} is unreachable; there is nothing to fail over to", self.fqdn(b));
+            return self.admin_error(kind, p, disaster, msg);
+        }
+        if !disaster && !self.serving(p) {
+            return self.admin_error(kind, p, disaster, "pool is unreachable; use -DisasterMode".into());
+        }
+        let reachable = self.serving(p);
+        let mut steps = vec![Step::Lookup];
+        steps.push(if disaster { Step::Skipped("Backup-CsPool -SteadyState") } else { Step::SteadyState });
+        steps.push(if reachable {
+            Step::CmsReplication
+        } else {
+            Step::Skipped("Invoke-CsManagementStoreReplication")
+        });
+        steps.push(Step::FailingOver);
+        steps.push(if disaster { Step::Skipped("Backup-CsPool -FullBackup") } else { Step::FullBackup });
+        steps.push(Step::SyncUserData);
+        steps.extend((0..self.config.pools[p as usize].routing_groups).map(Step::Hydrate));
+        steps.extend([Step::FailedOver, Step::ServiceReset, Step::StopServices, Step::Done]);
+        self.begin(kind, p, disaster, steps, sched);
+    }
+
+    /// `Invoke-CsPoolFailback -PoolFqdn p [-DisasterMode]`.
+    pub(super) fn start_failback(&mut self, p: u32, disaster: bool, sched: &mut Scheduler<WorldEvent>) {
+        let kind = Kind::Failback;
+        let Some(b) = self.partner(p) else {
+            return self.admin_error(kind, p, disaster, "the pool has no backup pool".into());
+        };
+        if self.cmdlet_busy(p) {
+            return self.admin_error(
+                kind,
+                p,
+                disaster,
+                "a failover or failback of this pair is in progress".into(),
+            );
+        }
+        if self.pools[p as usize].config_state != PoolState::FailedOver {
+            let state = self.pools[p as usize].config_state.name();
+            return self.admin_error(
+                kind,
+                p,
+                disaster,
+                format!("pool state is {state}; only a FailedOver pool fails back"),
+            );
+        }
+        if !self.pools[p as usize].running {
+            return self.admin_error(
+                kind,
+                p,
+                disaster,
+                "pool is unreachable; repair it before failing back".into(),
+            );
+        }
+        if !disaster && !self.serving(b) {
+            let msg = format!("backup pool {} is unreachable; use -DisasterMode", self.fqdn(b));
+            return self.admin_error(kind, p, disaster, msg);
+        }
+        let mut steps = vec![Step::StopRtcsrv, Step::StartBackup, Step::StartReplica, Step::CmsReplication];
+        steps.push(if disaster {
+            Step::Skipped("Backup-CsPool -SteadyState -FailedOverPoolOnly")
+        } else {
+            Step::SteadyState
+        });
+        steps.extend([Step::StartRtcsrv, Step::FailingBack]);
+        steps.push(if disaster {
+            Step::Skipped("Backup-CsPool -FullBackup -FailedOverPoolOnly")
+        } else {
+            Step::FullBackup
+        });
+        steps.push(Step::SyncUserData);
+        steps.extend((0..self.config.pools[p as usize].routing_groups).map(Step::Hydrate));
+        steps.extend([Step::Active, Step::Done]);
+        self.begin(kind, p, disaster, steps, sched);
+    }
+
+    /// Run the next step of the cmdlet against `p`.
+    pub(super) fn cmdlet_step(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
+        let Some(c) = self.pools[p as usize].cmdlet.as_mut() else { return };
+        let step = c.steps[c.next];
+        c.next += 1;
+        let (kind, disaster) = (c.kind, c.disaster);
+        let wait = match kind {
+            Kind::Failover => self.failover_step(p, step, disaster, sched),
+            Kind::Failback => self.failback_step(p, step, disaster, sched),
+        };
+        if let Some(wait) = wait {
+            let _ = sched.schedule_in(wait, WorldEvent::CmdletStep { pool: p });
+        }
+    }
+
+    fn quick(&mut self, p: u32) -> SimTime {
+        let d = self.config.timing.cmdlet_step;
+        d.sample(&mut self.pools[p as usize].rng)
+    }
+
+    fn set_read_only(&mut self, p: u32) {
+        if let Some(c) = self.pools[p as usize].cmdlet.as_mut() {
+            c.read_only = true;
+        }
+        self.update_streams(p);
+    }
+
+    /// How long a Backup-CsPool step waits: the configured timing, else until the stream
+    /// reaches the state (capped at the horizon if it never would).
+    fn backup_wait(&mut self, p: u32, back: bool, final_state: bool) -> SimTime {
+        let timing = self.config.timing;
+        let fixed = if final_state { timing.full_backup } else { timing.steady_state_backup };
+        if let Some(d) = fixed {
+            return d.sample(&mut self.pools[p as usize].rng);
+        }
+        let now = self.now;
+        let pool = &self.pools[p as usize];
+        let stream = if back { pool.back_stream.as_ref() } else { pool.out_stream.as_ref() };
+        match stream.map(|s| (s.time_until(now, final_state), s.unreplicated(now))) {
+            Some((Some(wait), _)) => wait.max(self.quick(p)),
+            Some((None, left)) => {
+                // The Backup Service cannot get there (an end is down): the step gives up
+                // and what was not replicated is lost.
+                let state = if final_state { "final" } else { "steady" };
+                self.lose_data(p, left, &format!("Backup-CsPool could not reach {state} state"));
+                self.quick(p)
+            }
+            None => self.quick(p),
+        }
+    }
+
+    fn hydrate(&mut self, p: u32, on: u32, rg: u32) -> SimTime {
+        let cfg = &self.config.pools[p as usize];
+        let (rgs, users) = (cfg.routing_groups, cfg.users);
+        let n = users / rgs + u32::from(rg < users % rgs);
+        let id = routing_group_id(&cfg.fqdn, rg);
+        let detail = format!("Hydrating Routing Group {id}. ({n} users of {})", self.fqdn(p));
+        self.record(LogKind::Hydrate, Some(on), detail);
+        let t = self.config.timing;
+        let rng = &mut self.pools[p as usize].rng;
+        let per_rg = t.hydrate_per_routing_group.sample(rng);
+        let per_user = t.hydrate_per_user.sample(rng).as_millis();
+        per_rg.saturating_add(SimTime::from_millis(per_user.saturating_mul(n as u64)))
+    }
+
+    fn lose_data(&mut self, p: u32, lost: SimTime, what: &str) {
+        if let Some(c) = &self.pools[p as usize].cmdlet {
+            let record = &mut self.failovers[c.record];
+            record.data_lost = Some(record.data_lost.map_or(lost, |d| d.max(lost)));
+        }
+        self.rpo_realized = Some(self.rpo_realized.map_or(lost, |r| r.max(lost)));
+        let secs = lost.as_millis() as f64 / 1000.0;
+        self.record(LogKind::Warning, Some(p), format!("{what}: {secs:.1} s of user changes lost"));
+    }
+
+    fn finish(&mut self, p: u32, kind: Kind) {
+        if let Some(c) = self.pools[p as usize].cmdlet.take() {
+            self.failovers[c.record].completed = Some(self.now);
+            self.pools[p as usize].restore_watch = Some(c.record);
+            self.check_restored(p);
+        }
+        self.record(LogKind::Admin, Some(p), format!("{} completed", kind.name()));
+        self.update_streams(p);
+    }
+
+    fn set_state_everywhere(&mut self, p: u32, state: PoolState) {
+        let pool = &mut self.pools[p as usize];
+        pool.config_state = state;
+        pool.home_view = state;
+        self.record(LogKind::PoolState, Some(p), state.name().to_string());
+    }
+
+    /// Users of `p` registered on `p` in `from` become `to` in place.
+    fn switch_in_place(&mut self, p: u32, from: ClientState, to: ClientState) {
+        for u in self.users_of(p, p, from) {
+            self.set_state(u, to);
+        }
+    }
+
+    fn failover_step(
+        &mut self,
+        p: u32,
+        step: Step,
+        disaster: bool,
+        sched: &mut Scheduler<WorldEvent>,
+    ) -> Option<SimTime> {
+        let b = self.partner(p).expect("checked when the cmdlet started");
+        let (pf, bf, id) = (self.fqdn(p).to_string(), self.fqdn(b).to_string(), self.registrar_identity(p));
+        match step {
+            Step::Lookup => {
+                self.record(
+                    LogKind::Admin,
+                    Some(p),
+                    format!("Get-CsRegistrarConfiguration -Identity {id} -LocalStore:$false"),
+                );
+                if !self.pools[p as usize].has_pool_config {
+                    let w = format!("WARNING: Cannot find \"RegistrarConfiguration\" \"Registrar:{pf}\" because it does not exist.");
+                    self.record(LogKind::Warning, Some(p), w);
+                }
+                Some(self.quick(p))
+            }
+            Step::SteadyState => {
+                let d = format!("Backup-CsPool -PoolFqdn {pf} -LocalStore:$false -SteadyState -Category UserData: Attempting to get into steady state.");
+                self.record(LogKind::Admin, Some(p), d);
+                self.set_read_only(p);
+                Some(self.backup_wait(p, false, false))
+            }
+            Step::CmsReplication => {
+                let d = format!("Invoke-CsManagementStoreReplication -ReplicaFqdn {pf}; Get-CsManagementStoreReplicationStatus -ReplicaFqdn {pf}");
+                self.record(LogKind::Admin, Some(p), d);
+                let t = self.config.timing.cms_replication;
+                Some(t.sample(&mut self.pools[p as usize].rng))
+            }
+            Step::FailingOver => {
+                self.record(LogKind::Admin, Some(p), format!("Get-CsRegistrarConfiguration -Identity {id}"));
+                let verb = if self.pools[p as usize].has_pool_config { "Set" } else { "New" };
+                self.record(
+                    LogKind::Admin,
+                    Some(p),
+                    format!("{verb}-CsRegistrarConfiguration -Identity {id} -PoolState FailingOver"),
+                );
+                self.create_pool_config(p);
+                self.set_state_everywhere(p, PoolState::FailingOver);
+                // A failover in progress puts the pool's signed-in users in limited
+                // functionality mode (KB-LFM); new sign-ins are refused.
+                self.switch_in_place(p, ClientState::Full, ClientState::Resiliency);
+                self.set_read_only(p);
+                Some(self.quick(p))
+            }
+            Step::FullBackup => {
+                let d = format!("Backup-CsPool -PoolFqdn {pf} -LocalStore:$false -FullBackup -Category UserData: Attempting to get into final state.");
+                self.record(LogKind::Admin, Some(p), d);
+                Some(self.backup_wait(p, false, true))
+            }
+            Step::SyncUserData => {
+                let d = format!("Sync-CsUserData -PoolFqdn {pf} -Target: Hydrating Routing Groups Owned by {pf} on Pool {bf}.");
+                self.record(LogKind::Admin, Some(p), d);
+                let lost = self.pools[p as usize].out_stream.as_ref().map(|s| s.unreplicated(self.now));
+                if disaster {
+                    self.lose_data(
+                        p,
+                        lost.unwrap_or(SimTime::ZERO),
+                        "-DisasterMode: unreplicated data of this pool",
+                    );
+                }
+                Some(SimTime::ZERO)
+            }
+            Step::Hydrate(rg) => Some(self.hydrate(p, b, rg)),
+            Step::FailedOver => {
+                self.record(
+                    LogKind::Admin,
+                    Some(p),
+                    format!("Set-CsRegistrarConfiguration -Identity {id} -PoolState FailedOver"),
+                );
+                self.set_state_everywhere(p, PoolState::FailedOver);
+                self.host_on_partner(p, sched);
+                Some(self.quick(p))
+            }
+            Step::ServiceReset => {
+                let d = format!(
+                    "Reset-CsPoolRegistrarState -PoolFqdn {pf} -ResetType ServiceReset -Force -NoReStart"
+                );
+                self.record(LogKind::Admin, Some(p), d);
+                Some(self.quick(p))
+            }
+            Step::StopServices => {
+                let d = format!(
+                    "Stop-CsWindowsService -ComputerName {pf} -LeaveClsAgentRunning -NoWait -Verbose"
+                );
+                self.record(LogKind::Service, Some(p), d);
+                self.pools[p as usize].backup_service_up = false;
+                self.set_services(p, false, sched);
+                self.update_streams(p);
+                Some(self.quick(p))
+            }
+            Step::Skipped(what) => {
+                self.record(LogKind::Admin, Some(p), format!("{what}: skipped (-DisasterMode)"));
+                Some(SimTime::ZERO)
+            }
+            Step::Done => {
+                self.finish(p, Kind::Failover);
+                None
+            }
+            _ => unreachable!("failback step {step:?} in a failover"),
+        }
+    }
+
+    fn failback_step(
+        &mut self,
+        p: u32,
+        step: Step,
+        disaster: bool,
+        sched: &mut Scheduler<WorldEvent>,
+    ) -> Option<SimTime> {
+        let b = self.partner(p).expect("checked when the cmdlet started");
+        let (pf, bf, id) = (self.fqdn(p).to_string(), self.fqdn(b).to_string(), self.registrar_identity(p));
+        match step {
+            Step::StopRtcsrv => {
+                let d = format!("Get-CsWindowsService -Name 'RTCSRV' -ComputerName '{pf}'; Stop-CsWindowsService -LeaveClsAgentRunning -Name RTCSRV -ComputerName {pf} -NoWait -Verbose");
+                self.record(LogKind::Service, Some(p), d);
+                self.set_services(p, false, sched);
+                Some(self.quick(p))
+            }
+            Step::StartBackup => {
+                self.record(
+                    LogKind::Service,
+                    Some(p),
+                    format!("Start-CsWindowsService -Name LYNCBACKUP -ComputerName {pf} -Verbose"),
+                );
+                self.pools[p as usize].backup_service_up = true;
+                self.update_streams(p);
+                Some(self.quick(p))
+            }
+            Step::StartReplica => {
+                self.record(
+                    LogKind::Service,
+                    Some(p),
+                    format!("Start-CsWindowsService -Name REPLICA -ComputerName {pf} -Verbose"),
+                );
+                Some(self.quick(p))
+            }
+            Step::CmsReplication => {
+                let d = format!("Invoke-CsManagementStoreReplication -ReplicaFqdn {pf}; Get-CsManagementStoreReplicationStatus -ReplicaFqdn {pf}");
+                self.record(LogKind::Admin, Some(p), d);
+                let t = self.config.timing.cms_replication;
+                Some(t.sample(&mut self.pools[p as usize].rng))
+            }
+            Step::SteadyState => {
+                let d = format!("Backup-CsPool -PoolFqdn {bf} -LocalStore:$false -SteadyState -Category UserData -FailedOverPoolOnly: Attempting to get into steady state.");
+                self.record(LogKind::Admin, Some(p), d);
+                self.set_read_only(p);
+                Some(self.backup_wait(p, true, false))
+            }
+            Step::StartRtcsrv => {
+                let d = format!("Get-CsWindowsService -Name 'RTCSRV' -ComputerName '{pf}'; Start-CsWindowsService -Name RTCSRV -ComputerName {pf} -NoWait -Verbose");
+                self.record(LogKind::Service, Some(p), d);
+                self.set_services(p, true, sched);
+                Some(self.quick(p))
+            }
+            Step::FailingBack => {
+                self.record(
+                    LogKind::Admin,
+                    Some(p),
+                    format!("Set-CsRegistrarConfiguration -Identity {id} -PoolState FailingBack"),
+                );
+                self.set_state_everywhere(p, PoolState::FailingBack);
+                if disaster {
+                    let lost = self.pools[p as usize].back_stream.as_ref().map(|s| s.unreplicated(self.now));
+                    let what = format!("-DisasterMode: changes made on {bf} not yet replicated");
+                    self.lose_data(p, lost.unwrap_or(SimTime::ZERO), &what);
+                }
+                self.set_read_only(p);
+                // The partner stops serving the pool's users: each is signed out and signs
+                // in to its home pool, in resiliency mode until the failback completes.
+                self.pools[p as usize].hosted_by_partner = false;
+                for u in self.users_of(p, b, ClientState::FailedOver) {
+                    self.enqueue(p, u, false, sched);
+                }
+                self.update_streams(p);
+                self.wake_parked(p, sched);
+                Some(self.quick(p))
+            }
+            Step::FullBackup => {
+                let d = format!("Backup-CsPool -PoolFqdn {bf} -LocalStore:$false -FullBackup -Category UserData -FailedOverPoolOnly: Attempting to get into final state.");
+                self.record(LogKind::Admin, Some(p), d);
+                Some(self.backup_wait(p, true, true))
+            }
+            Step::SyncUserData => {
+                let d = format!(
+                    "Sync-CsUserData -PoolFqdn {pf}: Hydrating Routing Groups Owned by {pf} on Pool {pf}."
+                );
+                self.record(LogKind::Admin, Some(p), d);
+                Some(SimTime::ZERO)
+            }
+            Step::Hydrate(rg) => Some(self.hydrate(p, p, rg)),
+            Step::Active => {
+                self.record(
+                    LogKind::Admin,
+                    Some(p),
+                    format!("Set-CsRegistrarConfiguration -Identity {id} -PoolState Active"),
+                );
+                self.set_state_everywhere(p, PoolState::Active);
+                self.switch_in_place(p, ClientState::Resiliency, ClientState::Full);
+                let now = self.now;
+                let pool = &mut self.pools[p as usize];
+                pool.back_stream = None;
+                if let Some(s) = pool.out_stream.as_mut() {
+                    s.reset(now);
+                }
+                self.wake_parked(p, sched);
+                Some(SimTime::ZERO)
+            }
+            Step::Skipped(what) => {
+                self.record(LogKind::Admin, Some(p), format!("{what}: skipped (-DisasterMode)"));
+                Some(SimTime::ZERO)
+            }
+            Step::Done => {
+                self.finish(p, Kind::Failback);
+                None
+            }
+            _ => unreachable!("failover step {step:?} in a failback"),
+        }
+    }
+
+    /// A failover creates a pool-scope registrar configuration when the pool had none; it
+    /// has the product defaults, not the global settings (seed 2).
+    fn create_pool_config(&mut self, p: u32) {
+        if self.pools[p as usize].has_pool_config {
+            return;
+        }
+        self.pools[p as usize].has_pool_config = true;
+        let defaults = RegistrarSettings::default();
+        let refresh = defaults.default_endpoint_expiration.sample(&mut self.pools[p as usize].rng);
+        self.pools[p as usize].refresh = refresh;
+    }
+
+    /// The partner loads `p`'s routing groups: it serves `p`'s users as `FailedOver`.
+    fn host_on_partner(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
+        let b = self.partner(p).expect("paired");
+        if self.pools[p as usize].hosted_by_partner {
+            return;
+        }
+        self.pools[p as usize].hosted_by_partner = true;
+        if self.config.product.has_pool_pairing() && self.pools[p as usize].back_stream.is_none() {
+            let template = self.pools[p as usize].out_stream.clone();
+            let now = self.now;
+            if let Some(mut s) = template {
+                s.reset(now);
+                self.pools[p as usize].back_stream = Some(s);
+            }
+        }
+        // Clients already on the partner in resiliency mode refresh into full service.
+        for u in self.users_of(p, b, ClientState::Resiliency) {
+            self.enqueue(b, u, true, sched);
+        }
+        self.update_streams(p);
+        self.wake_parked(p, sched);
+    }
+
+    /// `Set-CsRegistrarConfiguration -PoolState` by hand: the configuration store changes
+    /// now; the pool's registrar applies it at its poll, its partner at its own poll.
+    pub(super) fn set_pool_state_by_hand(
+        &mut self,
+        p: u32,
+        state: PoolState,
+        sched: &mut Scheduler<WorldEvent>,
+    ) {
+        let id = self.registrar_identity(p);
+        if self.cmdlet_busy(p) {
+            let msg = "a failover or failback of this pair is in progress".to_string();
+            self.record(LogKind::AdminError, Some(p), format!("Set-CsRegistrarConfiguration: {msg}"));
+            return;
+        }
+        let verb = if self.pools[p as usize].has_pool_config { "Set" } else { "New" };
+        self.record(
+            LogKind::Admin,
+            Some(p),
+            format!("{verb}-CsRegistrarConfiguration -Identity {id} -PoolState {}", state.name()),
+        );
+        self.create_pool_config(p);
+        self.pools[p as usize].config_state = state;
+        let pool = &mut self.pools[p as usize];
+        pool.manual_change += 1;
+        let change = pool.manual_change;
+        let t = self.config.timing;
+        let own = t.registrar_poll_failed_pool.sample(&mut pool.rng);
+        let partner = own.saturating_add(t.registrar_poll_backup_pool.sample(&mut pool.rng));
+        let _ = sched.schedule_in(own, WorldEvent::RegistrarPoll { pool: p, partner: false, state, change });
+        let _ =
+            sched.schedule_in(partner, WorldEvent::RegistrarPoll { pool: p, partner: true, state, change });
+    }
+
+    /// A registrar's poll acts on a PoolState changed by hand.
+    pub(super) fn registrar_poll(
+        &mut self,
+        p: u32,
+        partner: bool,
+        state: PoolState,
+        change: u32,
+        sched: &mut Scheduler<WorldEvent>,
+    ) {
+        if self.pools[p as usize].manual_change != change {
+            return;
+        }
+        let serving_home =
+            matches!(state, PoolState::Active | PoolState::FailedBack | PoolState::FailingBack);
+        if !partner {
+            if !self.serving(p) {
+                return; // a stopped registrar reads the configuration when it starts
+            }
+            self.pools[p as usize].home_view = state;
+            if serving_home {
+                if state != PoolState::FailingBack {
+                    self.switch_in_place(p, ClientState::Resiliency, ClientState::Full);
+                }
+                self.record(
+                    LogKind::RegistrarPoll,
+                    Some(p),
+                    format!("registrar applies PoolState {}: accepts its users", state.name()),
+                );
+                self.wake_parked(p, sched);
+            } else {
+                let mut gone = self.users_of(p, p, ClientState::Full);
+                gone.extend(self.users_of(p, p, ClientState::Resiliency));
+                let detail = format!(
+                    "registrar applies PoolState {}: deregisters its {} clients",
+                    state.name(),
+                    gone.len()
+                );
+                self.record(LogKind::RegistrarPoll, Some(p), detail);
+                for u in gone {
+                    self.lose_registrar(u, p, true, sched);
+                }
+            }
+            return;
+        }
+        let Some(b) = self.partner(p) else { return };
+        if !self.serving(b) {
+            return;
+        }
+        let pf = self.fqdn(p).to_string();
+        if state == PoolState::FailedOver && !self.pools[p as usize].hosted_by_partner {
+            self.record(
+                LogKind::RegistrarPoll,
+                Some(b),
+                format!("registrar loads the routing groups of {pf} (PoolState FailedOver)"),
+            );
+            self.host_on_partner(p, sched);
+        } else if serving_home && self.pools[p as usize].hosted_by_partner {
+            let gone = self.users_of(p, b, ClientState::FailedOver);
+            let detail = format!(
+                "registrar unloads the routing groups of {pf} (PoolState {}): deregisters {} clients",
+                state.name(),
+                gone.len()
+            );
+            self.record(LogKind::RegistrarPoll, Some(b), detail);
+            self.pools[p as usize].hosted_by_partner = false;
+            self.pools[p as usize].back_stream = None;
+            for u in gone {
+                self.lose_registrar(u, b, true, sched);
+            }
+            self.update_streams(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routing_group_ids_are_stable_guids() {
+        let id = routing_group_id("lyncfe04.thelab.info", 0);
+        assert_eq!(id.len(), 38);
+        assert!(id.starts_with('{') && id.ends_with('}'));
+        assert_eq!(id, routing_group_id("lyncfe04.thelab.info", 0));
+        assert_ne!(id, routing_group_id("lyncfe04.thelab.info", 1));
+        assert_eq!(id.matches('-').count(), 4);
+    }
+}

@@ -1,0 +1,233 @@
+//! Pool pairing (SPEC 4.4-4.6): the seeds' timelines, -DisasterMode, the Backup Service,
+//! response groups and the calibration against Microsoft's targets.
+
+use lyncsim::model::{ClientState::*, Feature::*, LogKind};
+use lyncsim::stats::RunResult;
+
+use crate::support::{frac, pair, run, users};
+
+const H: u64 = 3600;
+
+fn scenario(name: &str) -> RunResult {
+    run(&std::fs::read_to_string(format!("scenarios/{name}.ron")).unwrap())
+}
+
+/// (time in seconds, detail) of every log entry of `kind`.
+fn entries(r: &RunResult, kind: LogKind) -> Vec<(f64, String)> {
+    r.log.iter().filter(|e| e.kind == kind).map(|e| (e.time.as_secs_f64(), e.detail.clone())).collect()
+}
+
+fn first_time(r: &RunResult, needle: &str) -> f64 {
+    r.log
+        .iter()
+        .find(|e| e.detail.contains(needle))
+        .unwrap_or_else(|| panic!("no {needle:?} in the log"))
+        .time
+        .as_secs_f64()
+}
+
+#[test]
+fn a_poolstate_set_by_hand_acts_at_the_two_registrar_polls() {
+    let r = scenario("seed2-manual-poolstate");
+    let polls = entries(&r, LogKind::RegistrarPoll);
+    assert_eq!(polls.len(), 4, "{polls:#?}");
+    // FailedOver at 01:00: the failed pool's poll 90 s later, the backup's 30 s after that.
+    assert!(
+        (polls[0].0 - (H as f64 + 90.0)).abs() < 3.0 && polls[0].1.contains("deregisters its 2500 clients")
+    );
+    assert!((polls[1].0 - (H as f64 + 120.0)).abs() < 3.0 && polls[1].1.contains("loads the routing groups"));
+    assert_eq!(r.log.iter().find(|e| e.kind == LogKind::RegistrarPoll).unwrap().pool, "lyncfe04.thelab.info");
+    assert_eq!(
+        r.log.iter().filter(|e| e.kind == LogKind::RegistrarPoll).nth(1).unwrap().pool,
+        "lyncfe03.thelab.info"
+    );
+    // Nothing happens before the first poll; the clients are offline between the polls.
+    assert_eq!(users(&r, H + 80, Full), 5000);
+    assert_eq!(users(&r, H + 110, Offline), 2500);
+    assert_eq!(users(&r, H + 600, FailedOver), 2500, "the clients connect to lyncfe03");
+    assert_eq!(frac(&r, H + 600, Contacts), 1.0);
+    assert_eq!(frac(&r, H + 600, ResponseGroups), 0.5, "Lync 2013 does not replicate RGS");
+    // Active at 02:00 reverses it with the same delays.
+    assert!((polls[2].0 - (2.0 * H as f64 + 90.0)).abs() < 3.0 && polls[2].1.contains("Active"));
+    assert!((polls[3].0 - (2.0 * H as f64 + 120.0)).abs() < 3.0 && polls[3].1.contains("unloads"));
+    assert_eq!(users(&r, 2 * H + 110, FailedOver), 2500, "still on lyncfe03 until its poll");
+    assert_eq!(users(&r, 2 * H + 600, Full), 5000);
+}
+
+#[test]
+fn a_planned_failover_runs_the_cmdlets_steps_in_the_seeds_order() {
+    let r = scenario("seed2-failover-failback");
+    let admin: Vec<String> = entries(&r, LogKind::Admin).into_iter().map(|(_, d)| d).collect();
+    let order = [
+        "Invoke-CsPoolFailover -PoolFqdn lyncfe04.thelab.info -Verbose",
+        "Get-CsRegistrarConfiguration -Identity 'service:Registrar:lyncfe04.thelab.info' -LocalStore:$false",
+        "-SteadyState -Category UserData: Attempting to get into steady state.",
+        "Invoke-CsManagementStoreReplication -ReplicaFqdn lyncfe04.thelab.info",
+        "New-CsRegistrarConfiguration -Identity 'service:Registrar:lyncfe04.thelab.info' -PoolState FailingOver",
+        "-FullBackup -Category UserData: Attempting to get into final state.",
+        "Sync-CsUserData -PoolFqdn lyncfe04.thelab.info -Target: Hydrating Routing Groups Owned by lyncfe04.thelab.info on Pool lyncfe03.thelab.info.",
+        "Set-CsRegistrarConfiguration -Identity 'service:Registrar:lyncfe04.thelab.info' -PoolState FailedOver",
+        "Reset-CsPoolRegistrarState -PoolFqdn lyncfe04.thelab.info -ResetType ServiceReset -Force -NoReStart",
+        "Invoke-CsPoolFailover completed",
+    ];
+    let mut at = 0;
+    for step in order {
+        let found = admin[at..]
+            .iter()
+            .position(|d| d.contains(step))
+            .unwrap_or_else(|| panic!("{step} missing or out of order"));
+        at += found + 1;
+    }
+    assert!(r
+        .log
+        .iter()
+        .any(|e| e.kind == LogKind::Warning && e.detail.contains("Cannot find \"RegistrarConfiguration\"")));
+    assert!(r.log.iter().any(|e| e.kind == LogKind::Service && e.detail.contains("-LeaveClsAgentRunning")));
+    // One Hydrate event per routing group, on the backup pool, with stable ids.
+    let hydrates: Vec<_> = r.log.iter().filter(|e| e.kind == LogKind::Hydrate).collect();
+    assert_eq!(hydrates.len(), 6, "3 routing groups on failover, 3 on failback");
+    assert!(hydrates[..3].iter().all(|e| e.pool == "lyncfe03.thelab.info"));
+    assert!(hydrates[3..].iter().all(|e| e.pool == "lyncfe04.thelab.info"));
+    for k in 0..3 {
+        assert_eq!(hydrates[k].detail, hydrates[k + 3].detail, "the same routing groups come back");
+    }
+    let other = scenario("seed2-manual-poolstate");
+    assert!(other.log.is_empty() || hydrates[0].detail.starts_with("Hydrating Routing Group {"));
+    // PoolState order.
+    let states: Vec<String> = entries(&r, LogKind::PoolState).into_iter().map(|(_, d)| d).collect();
+    assert_eq!(states, ["FailingOver", "FailedOver", "FailingBack", "Active"]);
+    // A planned failover of a healthy pool loses nothing.
+    assert_eq!(r.failovers[0].data_lost, None);
+    assert_eq!(r.rpo_realized, None);
+}
+
+#[test]
+fn users_have_the_features_of_each_phase_of_a_failover() {
+    let r = scenario("seed2-failover-failback");
+    let failing_over = first_time(&r, "-PoolState FailingOver") as u64;
+    let stopped = first_time(&r, "Stop-CsWindowsService -ComputerName") as u64;
+    // While failing over, lyncfe04's users are in limited functionality on their pool.
+    let t = failing_over + 10;
+    assert_eq!(users(&r, t - t % 10, Resiliency), 2500);
+    assert!(frac(&r, t - t % 10, Voice) == 1.0 && frac(&r, t - t % 10, Contacts) == 0.5);
+    // Once services stop they sign in to lyncfe03 as FailedOver: everything but RGS.
+    let after = stopped + 600;
+    let after = after - after % 10;
+    assert_eq!(users(&r, after, FailedOver), 2500);
+    for f in [Im, Presence, Contacts, Voice, Conferencing, CallForwardingChanges, CallPark] {
+        assert_eq!(frac(&r, after, f), 1.0, "{f:?}");
+    }
+    assert_eq!(frac(&r, after, ResponseGroups), 0.5);
+    // Restarting lyncfe04 (PoolDown/PoolUp at 02:00-02:05) does not bring its users back.
+    assert_eq!(users(&r, 2 * H + 1200, FailedOver), 2500);
+    // Failback: signed out and in to lyncfe04, briefly in resiliency mode, then Full.
+    let failing_back = first_time(&r, "-PoolState FailingBack") as u64;
+    let active = first_time(&r, "-PoolState Active") as u64;
+    assert!(active > failing_back + 30);
+    let during = failing_back + 30 - (failing_back + 30) % 10;
+    assert!(users(&r, during, Resiliency) > 0, "home again in resiliency mode during failback");
+    assert_eq!(users(&r, during, FailedOver), 0);
+    assert_eq!(users(&r, 4 * H, Full), 5000);
+}
+
+#[test]
+fn failover_of_a_dead_pool_needs_disaster_mode_and_loses_unreplicated_data() {
+    let r = scenario("seed1-disaster-mode");
+    let errors = entries(&r, LogKind::AdminError);
+    assert_eq!(
+        errors,
+        [(4200.0, "Invoke-CsPoolFailover: pool is unreachable; use -DisasterMode".to_string())]
+    );
+    assert_eq!(r.failovers[0].error.as_deref(), Some("pool is unreachable; use -DisasterMode"));
+    // The failed attempt changed nothing: no PoolState change before the second attempt.
+    let first_state = entries(&r, LogKind::PoolState)[0].0;
+    assert!(first_state > 4500.0);
+    assert_eq!(users(&r, 4490, Resiliency), 2500, "still in limited functionality on lyncfe03");
+    // -DisasterMode skips the steps that need the dead pool and loses what was not replicated.
+    assert!(r.log.iter().any(|e| e.detail == "Backup-CsPool -SteadyState: skipped (-DisasterMode)"));
+    assert!(r.log.iter().any(|e| e.detail == "Backup-CsPool -FullBackup: skipped (-DisasterMode)"));
+    let lost = r.failovers[1].data_lost.expect("disaster mode records its loss").as_secs_f64();
+    assert!(lost > 0.0 && lost <= 120.0, "at most one 2-minute sync interval: {lost}");
+    assert_eq!(r.rpo_realized.unwrap().as_secs_f64(), lost);
+    // After failover the users get contacts back; RGS only after the import at 01:45.
+    assert_eq!(frac(&r, H + 40 * 60, Contacts), 1.0);
+    assert_eq!(frac(&r, H + 40 * 60, ResponseGroups), 0.5);
+    assert_eq!(frac(&r, H + 50 * 60, ResponseGroups), 1.0);
+    assert_eq!(users(&r, 6 * H, Full), 5000, "failed back home");
+}
+
+#[test]
+fn lync_2010_users_stay_in_resiliency_mode_where_2013_fails_over() {
+    let l2010 = scenario("lync2010-pair-voice-resiliency");
+    let l2013 = scenario("seed1-disaster-mode");
+    assert_eq!(frac(&l2010, 2 * H, Contacts), 0.5);
+    assert_eq!(frac(&l2013, 2 * H, Contacts), 1.0);
+    assert!(l2013.availability(Presence) > l2010.availability(Presence) + 0.1);
+}
+
+#[test]
+fn sfb_2019_replicates_response_groups_when_asked() {
+    let r = scenario("sfb2019-rgs-replicated");
+    assert_eq!(frac(&r, 2 * H, ResponseGroups), 1.0);
+    assert_eq!(frac(&r, 2 * H, Contacts), 1.0);
+}
+
+#[test]
+fn a_backlogged_backup_service_delays_a_planned_failover() {
+    // 1,000 users change 2 items an hour; a sync every hour carries 1,000 changes, i.e.
+    // 30 minutes of them: the Backup Service falls behind (NonSteadyState), so
+    // Backup-CsPool -SteadyState and -FullBackup wait for the backlog to drain.
+    let events = r#"At("2h", InvokeCsPoolFailover(pool: "b.contoso.com"))"#;
+    let steady = run(&pair("Lync2013", 1000, 1000, "", events, ""));
+    let slow = run(&pair(
+        "Lync2013",
+        1000,
+        1000,
+        "",
+        events,
+        "backup_service: BackupService(sync_interval: \"1h\", max_batches_per_sync: 10, changes_per_batch: 100),",
+    ));
+    let d = |r: &RunResult| {
+        (r.failovers[0].completed.unwrap().as_secs_f64()) - r.failovers[0].started.as_secs_f64()
+    };
+    assert!(d(&slow) > d(&steady) + 3600.0, "{} vs {}", d(&slow), d(&steady));
+    assert_eq!(slow.failovers[0].data_lost, None, "a planned failover still loses nothing");
+    let status =
+        slow.backup_status.iter().find(|b| b.from == "a.contoso.com" && b.pool == "a.contoso.com").unwrap();
+    assert_eq!(status.export_state.name(), "NonSteadyState");
+}
+
+#[test]
+fn a_disaster_failback_loses_what_users_changed_on_the_backup() {
+    let events = r#"At("1h", PoolDown(pool: "b.contoso.com")),
+        At("1h15m", InvokeCsPoolFailover(pool: "b.contoso.com", disaster_mode: true)),
+        At("2h", PoolDown(pool: "a.contoso.com")),
+        At("2h10m", InvokeCsPoolFailback(pool: "b.contoso.com")),
+        At("2h20m", PoolUp(pool: "b.contoso.com")),
+        At("2h30m", InvokeCsPoolFailback(pool: "b.contoso.com")),
+        At("2h40m", InvokeCsPoolFailback(pool: "b.contoso.com", disaster_mode: true))"#;
+    let r = run(&pair("Lync2013", 1000, 1000, "", events, ""));
+    let errors: Vec<String> = entries(&r, LogKind::AdminError).into_iter().map(|(_, d)| d).collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].contains("repair it before failing back"));
+    assert!(errors[1].contains("use -DisasterMode"));
+    let back = r.failovers.last().unwrap();
+    assert!(back.completed.is_some());
+    // b was down from 01:00 to 02:20, so nothing b's users changed on a after the failover
+    // (hydrated about 01:16) reached b before a died at 02:00: about 44 minutes are lost.
+    let lost = back.data_lost.expect("disaster failback records its loss").as_secs_f64();
+    assert!((40.0 * 60.0..=45.0 * 60.0).contains(&lost), "{lost}");
+    assert_eq!(users(&r, 6 * H, Full), 1000, "b's users are home; a is still down");
+}
+
+#[test]
+fn the_reference_failover_meets_microsofts_rto_and_failback_targets() {
+    let f = scenario("calibration-failover-40k");
+    let rto = f.failovers[0].restored.unwrap().saturating_sub(f.failovers[0].started).as_secs_f64();
+    assert!((15.0 * 60.0..=30.0 * 60.0).contains(&rto), "failover of 39,960 users: {rto} s");
+    let b = scenario("calibration-failback-20k");
+    let fb = &b.failovers[1];
+    assert_eq!(fb.cmdlet, "Invoke-CsPoolFailback");
+    let t = fb.restored.unwrap().saturating_sub(fb.started).as_secs_f64();
+    assert!(t <= 60.0 * 60.0, "failback of 20,000 users: {t} s");
+}
