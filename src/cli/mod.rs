@@ -28,7 +28,7 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run scenarios and write each one's results folder OUT/<scenario name>/.
+    /// Run scenarios and write each one's results folder `OUT/<scenario name>/`.
     Run(RunArgs),
     /// Parse and check scenarios; print diagnostics and warnings.
     Validate(ValidateArgs),

@@ -5,7 +5,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 /// A bar over `len` steps, or a hidden one.
 pub fn bar(len: u64, visible: bool) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if !visible {
+    if visible {
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    } else {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
     bar.set_style(

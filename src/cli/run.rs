@@ -1,5 +1,6 @@
 //! `lyncsim run`: every scenario is loaded and validated before anything runs or is written.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use super::output::{write_results, Files};
@@ -36,6 +37,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             c.replications = r;
         }
     }
+    check_targets(&args.out, &configs)?;
     let bar = progress::bar(configs.len() as u64, show_progress(args.quiet));
     for config in configs {
         bar.set_message(config.name.clone());
@@ -46,6 +48,31 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         bar.suspend(|| eprintln!("{}", one_line(&result, &dir.display().to_string())));
     }
     bar.finish_and_clear();
+    Ok(())
+}
+
+/// Before any work: `--out` must be a folder we can create, and each results folder we
+/// will replace must be one of ours (or empty), so a run never deletes anything else.
+fn check_targets(out: &Path, configs: &[Config]) -> Result<(), CliError> {
+    std::fs::create_dir_all(out).map_err(|e| {
+        CliError::BadInput(format!("error: cannot create --out folder {}: {e}", out.display()))
+    })?;
+    for c in configs {
+        let target = out.join(&c.name);
+        if !target.exists() {
+            continue;
+        }
+        let ours = target.is_dir()
+            && (target.join("summary.json").is_file()
+                || std::fs::read_dir(&target).map(|mut d| d.next().is_none()).unwrap_or(false));
+        if !ours {
+            return Err(CliError::BadInput(format!(
+                "error: {} exists and is not a lyncsim results folder (no summary.json); \
+                 move it or choose another --out",
+                target.display()
+            )));
+        }
+    }
     Ok(())
 }
 

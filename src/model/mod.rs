@@ -470,27 +470,67 @@ impl World {
         let action = self.config.events[index].action;
         match action {
             Action::PoolDown(p) => {
+                if self.pools[p.0 as usize].fault_down {
+                    return self.record(
+                        LogKind::Warning,
+                        Some(p.0),
+                        "PoolDown: the pool is already down; nothing changes".into(),
+                    );
+                }
                 self.fault();
                 let users = self.config.pool(p).users;
-                self.record(LogKind::Fault, Some(p.0), format!("PoolDown: pool stops ({users} users homed)"));
+                let why = if self.pools[p.0 as usize].running {
+                    "pool stops"
+                } else {
+                    "pool, already down with its site, stays down"
+                };
+                self.record(LogKind::Fault, Some(p.0), format!("PoolDown: {why} ({users} users homed)"));
                 self.pools[p.0 as usize].fault_down = true;
                 self.update_running(p.0, sched);
             }
             Action::PoolUp(p) => {
-                self.record(LogKind::Repair, Some(p.0), "PoolUp: servers and services are back".to_string());
+                if !self.pools[p.0 as usize].fault_down {
+                    return self.record(
+                        LogKind::Warning,
+                        Some(p.0),
+                        "PoolUp: the pool is not down; nothing changes".into(),
+                    );
+                }
                 self.pools[p.0 as usize].fault_down = false;
+                let detail = if self.site_down[self.config.pool(p).site.0 as usize] {
+                    "PoolUp: repaired, but its site is still down"
+                } else {
+                    "PoolUp: servers and services are back"
+                };
+                self.record(LogKind::Repair, Some(p.0), detail.to_string());
                 self.update_running(p.0, sched);
             }
             Action::SiteDown(s) => {
+                let name = self.config.sites[s.0 as usize].name.clone();
+                if self.site_down[s.0 as usize] {
+                    return self.record(
+                        LogKind::Warning,
+                        None,
+                        format!("SiteDown {name}: the site is already down; nothing changes"),
+                    );
+                }
                 self.fault();
-                let name = &self.config.sites[s.0 as usize].name;
-                self.record(LogKind::Fault, None, format!("SiteDown {name}: every pool of the site stops"));
+                let pools = self.pools_of(s);
+                self.record(LogKind::Fault, None, format!("SiteDown {name}: its pools stop ({pools})"));
                 self.site_down[s.0 as usize] = true;
                 self.update_site(s, sched);
             }
             Action::SiteUp(s) => {
-                let name = &self.config.sites[s.0 as usize].name;
-                self.record(LogKind::Repair, None, format!("SiteUp {name}: the site is back"));
+                let name = self.config.sites[s.0 as usize].name.clone();
+                if !self.site_down[s.0 as usize] {
+                    return self.record(
+                        LogKind::Warning,
+                        None,
+                        format!("SiteUp {name}: the site is not down; nothing changes"),
+                    );
+                }
+                let pools = self.pools_of(s);
+                self.record(LogKind::Repair, None, format!("SiteUp {name}: the site is back ({pools})"));
                 self.site_down[s.0 as usize] = false;
                 self.update_site(s, sched);
             }
@@ -504,6 +544,17 @@ impl World {
                 self.set_pool_state_by_hand(pool.0, pool_state, sched)
             }
             Action::ImportCsRgsConfiguration(pool) => self.import_rgs(pool.0),
+        }
+    }
+
+    /// The FQDNs of a site's pools, comma-separated.
+    fn pools_of(&self, site: SiteId) -> String {
+        let names: Vec<&str> =
+            self.config.pools.iter().filter(|p| p.site == site).map(|p| p.fqdn.as_str()).collect();
+        if names.is_empty() {
+            "no pools".to_string()
+        } else {
+            names.join(", ")
         }
     }
 
@@ -789,36 +840,47 @@ impl World {
         // Nothing can accept this client now. Its retries would fail unseen until a
         // registrar becomes available, so it is parked with its next retry time and its
         // back-off schedule is caught up when one does ([`World::wake_parked`]).
-        let next = self.now.saturating_add(self.backoff(u));
+        let next = self.now.saturating_add(self.backoff(u).0);
         let gen = self.users[u as usize].gen;
         self.pools[home as usize].parked.push((u, gen, next));
     }
 
     /// The next retry delay of user `u`: `retry` doubling per attempt up to `retry_max`,
-    /// times a uniform jitter factor in `1 +- retry_jitter`.
-    fn backoff(&mut self, u: u32) -> SimTime {
+    /// times a uniform jitter factor in `1 +- retry_jitter`. Also says whether the delay
+    /// has reached `retry_max` (all later delays are then alike).
+    fn backoff(&mut self, u: u32) -> (SimTime, bool) {
         let clients = self.config.clients;
         let user = &mut self.users[u as usize];
         let rng = &mut self.pools[user.home as usize].clients_rng;
         let base = clients.retry.sample(rng).as_millis();
         let max = clients.retry_max.sample(rng).as_millis();
-        let backoff = base.saturating_mul(1u64 << user.attempt.min(40)).min(max) as f64;
+        let doubled = base.saturating_mul(1u64 << user.attempt.min(40));
+        let capped = doubled >= max;
         let jitter = 1.0 + clients.retry_jitter * rng.random_range(-1.0..=1.0);
         user.attempt = user.attempt.saturating_add(1);
-        SimTime::from_millis((backoff * jitter).round().max(1.0) as u64)
+        (SimTime::from_millis((doubled.min(max) as f64 * jitter).round().max(1.0) as u64), capped)
     }
 
     /// A registrar may have become available to the users homed on `home`: each parked
-    /// client follows its back-off schedule to its first retry at or after now.
+    /// client follows its back-off schedule to its first retry at or after now. Once the
+    /// delays have reached `retry_max` the schedule is a renewal of alike delays; rather than
+    /// replay a long outage retry by retry, the first retry after now is then drawn
+    /// uniformly within one `retry_max` period, so waking costs O(1) per client.
     fn wake_parked(&mut self, home: u32, sched: &mut Scheduler<WorldEvent>) {
         let parked = std::mem::take(&mut self.pools[home as usize].parked);
-        let horizon = sched.horizon();
         for (u, gen, mut at) in parked {
             if self.users[u as usize].gen != gen {
                 continue;
             }
-            while at < self.now && at <= horizon {
-                at = at.saturating_add(self.backoff(u));
+            while at < self.now {
+                let (delay, capped) = self.backoff(u);
+                if capped && at.saturating_add(delay) < self.now {
+                    let period = delay.as_millis().max(1);
+                    let rng = &mut self.pools[home as usize].clients_rng;
+                    at = self.now.saturating_add(SimTime::from_millis(rng.random_range(0..period)));
+                    break;
+                }
+                at = at.saturating_add(delay);
             }
             let _ = sched.schedule_at(at, WorldEvent::Retry { user: u, gen });
         }
@@ -924,6 +986,45 @@ impl World {
         }
     }
 
+    /// Check the world's invariants by recounting every user (O(users); for tests):
+    /// the counters match the users' states; every user in `Full`, `Resiliency` or
+    /// `FailedOver` is served by a pool that is registering users, of the right kind.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let mut by_state = [0u64; 5];
+        let mut rgs = 0u64;
+        for (u, user) in self.users.iter().enumerate() {
+            by_state[user.state.index()] += 1;
+            let home = user.home;
+            let ok = match user.state {
+                ClientState::Offline => true,
+                ClientState::SigningIn => user.serving != NO_POOL,
+                ClientState::Full => user.serving == home && self.serving(home),
+                ClientState::Resiliency => {
+                    self.serving(user.serving)
+                        && (user.serving == home || self.partner(home) == Some(user.serving))
+                }
+                ClientState::FailedOver => {
+                    self.serving(user.serving)
+                        && self.partner(home) == Some(user.serving)
+                        && self.pools[home as usize].hosted_by_partner
+                }
+            };
+            if !ok {
+                return Err(format!(
+                    "user {u} is {:?} served by pool {} at {:?}",
+                    user.state, user.serving, self.now
+                ));
+            }
+            if user.state == ClientState::FailedOver && self.pools[home as usize].rgs_on_partner {
+                rgs += 1;
+            }
+        }
+        if by_state != self.counts.by_state || rgs != self.counts.failed_over_with_rgs {
+            return Err(format!("counters {:?} but users {by_state:?} at {:?}", self.counts, self.now));
+        }
+        Ok(())
+    }
+
     /// Users homed on `p` served by pool `by` in state `state`.
     fn users_of(&self, p: u32, by: u32, state: ClientState) -> Vec<u32> {
         let (first, n) = (self.pools[p as usize].first_user, self.pools[p as usize].users);
@@ -962,7 +1063,8 @@ fn next_tick(now: SimTime, period: SimTime, phase: u32) -> SimTime {
 
 fn sched_in(sched: &mut Scheduler<WorldEvent>, delay: SimTime, ev: WorldEvent) {
     // Past the end of time means never: the horizon bounds every run.
-    let _ = sched.schedule_in(delay, ev);
+    let scheduled = sched.schedule_in(delay, ev);
+    debug_assert!(scheduled.is_ok() || delay == SimTime::MAX, "{scheduled:?}");
 }
 
 #[cfg(test)]

@@ -10,6 +10,9 @@ use std::sync::Arc;
 use crate::engine::{self, Scheduler, SimTime};
 use crate::model::{BackupStatus, ClientState, Config, Counts, Feature, LogEntry, World, WorldEvent};
 
+/// Largest world whose invariants debug builds check at every instant.
+const INVARIANT_CHECK_USERS: u64 = 20_000;
+
 /// Fraction of users that counts as "restored" for `time_to_restore_s`.
 pub const RESTORE_THRESHOLD: f64 = 0.99;
 
@@ -178,6 +181,12 @@ impl engine::Model for Monitor {
     }
 
     fn advance(&mut self, from: SimTime, to: SimTime) {
+        // Debug builds (the tests) recount small worlds at every instant.
+        if cfg!(debug_assertions) && self.config.total_users() <= INVARIANT_CHECK_USERS {
+            if let Err(e) = self.world.check_invariants() {
+                panic!("model invariant broken: {e}");
+            }
+        }
         self.observe(from, to.as_millis() - from.as_millis());
     }
 }

@@ -173,11 +173,68 @@ fn lync_2010_gives_voice_resiliency_without_contacts_or_conferencing() {
     assert!(frac(&r, 2 * H, Voice) >= 0.97);
     assert_eq!(frac(&r, 2 * H, Contacts), 0.5);
     assert_eq!(frac(&r, 2 * H, Conferencing), 0.5);
-    assert_eq!(r.config.product, lyncsim::model::Product::Lync2010);
+}
+
+#[test]
+fn retries_back_off_doubling_up_to_the_cap() {
+    // No jitter; retries after 10, 20, 40 s, then every 80 s; keep-alives every 20 s, so
+    // every client notices within 20 s of the fault. The pool is down for 60 s: a client
+    // that noticed at d < 20 s retries at d+10 and d+30 (both fail) and gets in at d+70,
+    // between 70 and 90 s. A constant 10 s back-off would have everyone back by 70 s.
+    let clients = r#"sample_every: "1s", clients: Clients(keepalive: "20s", retry: "10s", retry_max: "80s", retry_jitter: 0.0),"#;
+    let r = run(&pair(
+        "Lync2013",
+        10,
+        4000,
+        "voice_failover: None, registrations_per_sec: 1000.0",
+        r#"At("1h", PoolDown(pool: "b.contoso.com")), At("3660s", PoolUp(pool: "b.contoso.com"))"#,
+        clients,
+    ));
+    assert_eq!(users(&r, H + 69, Offline), 4000, "the second retry, 30 s after notice, still failed");
+    assert!(users(&r, H + 80, Offline) > 1000, "doubling: {}", users(&r, H + 80, Offline));
+    assert_eq!(users(&r, H + 91, Offline), 0, "everyone is back at the third retry");
+    // A long outage: after it, everyone is back within one capped delay (80 s).
+    let long = run(&pair(
+        "Lync2013",
+        10,
+        4000,
+        "voice_failover: None, registrations_per_sec: 1000.0",
+        r#"At("1h", PoolDown(pool: "b.contoso.com")), At("2h", PoolUp(pool: "b.contoso.com"))"#,
+        clients,
+    ));
+    let back_early = 4000 - users(&long, 2 * H + 10, Offline);
+    assert!(back_early > 200 && back_early < 1000, "retries spread over one 80 s period: {back_early}");
+    assert_eq!(users(&long, 2 * H + 90, Offline), 0);
+}
+
+#[test]
+fn sign_in_capacity_is_per_running_front_end() {
+    // 8,000 users redirected home at once: 4 front ends at 2/s each drain them in 1,000 s.
+    let src = |front_ends: u32| {
+        format!(
+            r#"Scenario(name: "t", horizon: "4h",
+            sites: [ Site(name: "dc1"), Site(name: "dc2") ],
+            pools: [
+                Pool(fqdn: "a", site: "dc1", edition: Enterprise, front_ends: 4, back_end: Single,
+                     users: 10, backup_pool: Some("b")),
+                Pool(fqdn: "b", site: "dc2", edition: Enterprise, front_ends: {front_ends}, back_end: Single,
+                     users: 8000, backup_pool: Some("a"), registrations_per_sec: 2.0),
+            ],
+            events: [ At("1h", PoolDown(pool: "b")), At("2h", PoolUp(pool: "b")) ])"#
+        )
+    };
+    let four = run(&src(4));
+    let two = run(&src(2));
+    // Redirected at 2h + 240 s; 500 s later 4 FEs have signed in 4,000, 2 FEs 2,000.
+    let t = 2 * H + 240 + 500;
+    let home = |r: &lyncsim::stats::RunResult| users(r, t, Full) - 10;
+    assert!((3950..=4050).contains(&home(&four)), "{}", home(&four));
+    assert!((1950..=2050).contains(&home(&two)), "{}", home(&two));
 }
 
 #[test]
 fn users_are_conserved_in_every_sample() {
+    // Debug builds also recount every user at every instant (World::check_invariants).
     let r = run(&pair(
         "Lync2013",
         1234,
@@ -195,4 +252,36 @@ fn users_are_conserved_in_every_sample() {
         assert!((0.0..=1.0).contains(&a));
     }
     assert_eq!(users(&r, 6 * H, Full), 5555, "everyone is home at the end");
+}
+
+#[test]
+fn a_backup_never_registers_users_before_it_has_missed_the_heartbeat() {
+    // a fails, returns after 5 min and fails again at 4,000 s while many of its users still
+    // wait in b's slow queue: b must not register them before detecting the new failure.
+    let src = pair(
+        "Lync2013",
+        2500,
+        100,
+        "registrations_per_sec: 1.0",
+        r#"At("1h", PoolDown(pool: "a.contoso.com")), At("3900s", PoolUp(pool: "a.contoso.com")),
+           At("4000s", PoolDown(pool: "a.contoso.com"))"#,
+        r#"sample_every: "1s","#,
+    );
+    let r = run(&src);
+    let accepted = r
+        .log
+        .iter()
+        .filter(|e| e.detail.contains("accepts users of a.contoso.com"))
+        .map(|e| e.time.as_millis() / 1000)
+        .collect::<Vec<_>>();
+    assert_eq!(accepted.len(), 2, "{accepted:?}");
+    let second = accepted[1];
+    assert!(second >= 4000 + 120);
+    // Users still on b from the first outage stay (their redirect home was not due yet);
+    // nobody new is registered there until b detects the second failure.
+    let before = users(&r, 4000, Resiliency);
+    for t in (4000 + 1)..second {
+        assert_eq!(users(&r, t, Resiliency), before, "registered in resiliency at {t} before detection");
+    }
+    assert!(users(&r, second + 60, Resiliency) > before);
 }
