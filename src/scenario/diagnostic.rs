@@ -186,6 +186,24 @@ impl Diagnostic {
             RonError::ExpectedOption => {
                 Diagnostic::error("expected an optional value: Some(...) or None").with_position(position)
             }
+            RonError::ExpectedComma
+            | RonError::ExpectedOptionEnd
+            | RonError::ExpectedArrayEnd
+            | RonError::ExpectedStructLikeEnd
+            | RonError::ExpectedInteger => {
+                match position.and_then(|p| number_problem(&error.code, source, p)) {
+                    Some((message, help)) => {
+                        let d = Diagnostic::error(message).with_position(position);
+                        match help {
+                            Some(help) => d.with_help(help),
+                            None => d,
+                        }
+                    }
+                    None => {
+                        Diagnostic::error(lowercase_first(&error.code.to_string())).with_position(position)
+                    }
+                }
+            }
             code @ (RonError::Message(_)
             | RonError::InvalidValueForType { .. }
             | RonError::ExpectedDifferentLength { .. }
@@ -196,6 +214,62 @@ impl Diagnostic {
             code => Diagnostic::error(lowercase_first(&code.to_string())).with_position(position),
         }
     }
+}
+
+/// A clearer message for RON's `expected comma` (or closing bracket) right after a whole
+/// number followed by `.` (`users: 2500.0`) and `expected integer` at a `-` (`users: -1`): every integer of a
+/// scenario is unsigned, so these are a fraction or a negative number where a whole number
+/// of 0 or more is expected. Names the field when the number follows `field:` (or
+/// `field: Some(`) on its line.
+/// With a help line `write 2500` when the fraction is zero.
+fn number_problem(
+    code: &RonError,
+    source: &str,
+    (line, col): (usize, usize),
+) -> Option<(String, Option<String>)> {
+    let text = source.lines().nth(line.checked_sub(1)?)?;
+    let at = col.checked_sub(1)?;
+    if at >= text.len() || !text.is_char_boundary(at) {
+        return None;
+    }
+    let number_end = |from: usize| {
+        text[from..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_')))
+            .map_or(text.len(), |n| from + n)
+    };
+    let (start, what) = match code {
+        RonError::ExpectedComma
+        | RonError::ExpectedOptionEnd
+        | RonError::ExpectedArrayEnd
+        | RonError::ExpectedStructLikeEnd
+            if text[at..].starts_with('.') =>
+        {
+            let start = text[..at].trim_end_matches(|c: char| c.is_ascii_digit() || c == '_').len();
+            let start = if text[..start].ends_with('+') { start - 1 } else { start };
+            if start == at || text[..start].ends_with(is_ident_char) {
+                return None;
+            }
+            (start, "whole")
+        }
+        RonError::ExpectedInteger if text[at..].starts_with('-') => (at, "negative"),
+        _ => return None,
+    };
+    let written = &text[start..number_end(at + 1)];
+    let before = text[..start].trim_end();
+    let before = before.strip_suffix("Some(").map_or(before, str::trim_end);
+    let field = before.strip_suffix(':').map(str::trim_end).and_then(|b| {
+        let name = &b[b.trim_end_matches(is_ident_char).len()..];
+        (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
+    });
+    let message = match (what, field) {
+        ("whole", Some(field)) => format!("{field} must be a whole number, not {written}"),
+        ("whole", None) => format!("expected a whole number, not {written}"),
+        (_, Some(field)) => format!("{field} cannot be negative"),
+        (_, None) => format!("expected a whole number of 0 or more, not {written}"),
+    };
+    let whole = written.replace('_', "").parse::<f64>().ok().filter(|v| what == "whole" && v.fract() == 0.0);
+    let help = whole.filter(|v| *v < 1e15).map(|v| format!("write {v}"));
+    Some((message, help))
 }
 
 /// `unknown field "fqdnn" in Pool` with a suggestion and the valid names.
@@ -318,6 +392,9 @@ fn is_ident_char(c: char) -> bool {
 #[derive(Debug, Default)]
 pub(crate) struct Locations {
     starts: BTreeMap<String, (usize, usize)>,
+    /// The identifier written before `(` at a value, like `Exponential` in
+    /// `Exponential(mean: "2m")` (not `Some`, which is transparent).
+    names: BTreeMap<String, String>,
 }
 
 impl Locations {
@@ -331,6 +408,13 @@ impl Locations {
     /// Where the value at `path` starts.
     pub(crate) fn get(&self, path: &str) -> Option<(usize, usize)> {
         self.starts.get(path).copied()
+    }
+
+    /// The name written before the `(` of the value at `path`: `Uniform` for
+    /// `Uniform(min: 1, max: 2)`; `None` when the value is not written, or is not
+    /// `Name(...)` (a literal, an anonymous `(...)`).
+    pub(crate) fn name(&self, path: &str) -> Option<&str> {
+        self.names.get(path).map(String::as_str)
     }
 
     /// Where the value at `path` starts or, when it is not written (a default), where its
@@ -424,6 +508,7 @@ impl<'a> Scanner<'a> {
                     self.expect(b')')
                 } else {
                     self.record(path, at);
+                    self.found.names.entry(path.to_string()).or_insert_with(|| name.to_string());
                     self.group(path, name == "At")
                 }
             }
@@ -698,6 +783,50 @@ Scenario( // comment
         assert_eq!(l.get("events[1].site"), Some((8, 65)));
         assert_eq!(l.get_or_ancestor("pools[1].front_ends"), Some((6, 9)));
         assert_eq!(l.get_or_ancestor("sample_every"), None);
+        assert_eq!(l.name("pools[0]"), Some("Pool"));
+        assert_eq!(l.name("pools[0].back_end"), Some("Mirrored"));
+        assert_eq!(l.name("pools[0].backup_pool"), None, "Some is transparent");
+        assert_eq!(l.name("pools[1]"), None, "anonymous");
+        assert_eq!(l.name("events[0].action"), None);
+    }
+
+    fn ron_error(source: &str) -> Diagnostic {
+        let e = ron::from_str::<Numbers>(source).unwrap_err();
+        Diagnostic::from_ron(&e, source)
+    }
+
+    #[allow(dead_code)]
+    #[derive(Debug, serde::Deserialize)]
+    struct Numbers {
+        users: u32,
+        #[serde(default)]
+        seed: Option<u64>,
+        #[serde(default)]
+        list: Vec<u32>,
+    }
+
+    #[test]
+    fn fractions_and_negatives_where_a_whole_number_is_expected() {
+        let d = ron_error("(users: 2500.0)");
+        assert_eq!(
+            (d.message.as_str(), d.position),
+            ("users must be a whole number, not 2500.0", Some((1, 13)))
+        );
+        assert_eq!(d.help.as_deref(), Some("write 2500"));
+        let d = ron_error("(users: 1,\n seed: Some(1.5))");
+        assert_eq!((d.message.as_str(), d.position), ("seed must be a whole number, not 1.5", Some((2, 14))));
+        assert_eq!(d.help, None);
+        let d = ron_error("(users: -1)");
+        assert_eq!((d.message.as_str(), d.position), ("users cannot be negative", Some((1, 9))));
+        let d = ron_error("(users: 1, list: [3, 2.5])");
+        assert_eq!(d.message, "expected a whole number, not 2.5");
+        let d = ron_error("(users: 1, list: [-4])");
+        assert_eq!(d.message, "expected a whole number of 0 or more, not -4");
+        let d = ron_error("(users: 1, list: [2.5])");
+        assert_eq!(d.message, "expected a whole number, not 2.5");
+        // Other missing commas and brackets keep RON's message.
+        assert_eq!(ron_error("(users: 1 seed: 2)").message, "expected comma");
+        assert_eq!(ron_error("(users: 1, seed: Some(2 3))").message, "expected closing `)`");
     }
 
     #[test]

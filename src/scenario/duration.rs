@@ -1,7 +1,8 @@
 //! Durations and timing values as written in scenario files.
 //!
 //! A duration is a plain integer (seconds) or a string of number-unit pairs such as
-//! `"90s"`, `"2m"`, `"1h15m"`, `"1.5h"` or `"250ms"`; units are `ms`, `s`, `m`, `h`, `d`.
+//! `"90s"`, `"2m"`, `"1h15m"`, `"1.5h"` or `"250ms"`; units are `ms`, `s`, `m`, `h`, `d`, each
+//! at most once and from the largest to the smallest (`"1m1h"` and `"1h 1h"` are errors).
 //! A timing ([`TimeValue`]) is a duration or one of the distributions of [`Distribution`].
 
 use std::fmt;
@@ -42,6 +43,8 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
     }
     let mut total: f64 = 0.0;
     let mut rest = s;
+    // Rank of the last unit read: each unit at most once, from largest to smallest.
+    let mut last_rank: Option<u8> = None;
     while !rest.is_empty() {
         let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
         if num_len == 0 {
@@ -50,15 +53,21 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
         let number: f64 = rest[..num_len].parse().map_err(|_| bad())?;
         rest = &rest[num_len..];
         let unit_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
-        let factor = match &rest[..unit_len] {
-            "ms" => 0.001,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            "d" => 86400.0,
-            "" if num_len == s.len() => 1.0,
+        let (factor, rank) = match &rest[..unit_len] {
+            "ms" => (0.001, 0),
+            "s" => (1.0, 1),
+            "m" => (60.0, 2),
+            "h" => (3600.0, 3),
+            "d" => (86400.0, 4),
+            "" if num_len == s.len() => (1.0, 1),
             _ => return Err(bad()),
         };
+        if last_rank.is_some_and(|last| rank >= last) {
+            return Err(format!(
+                "invalid duration \"{text}\": units must go from largest to smallest, each once, as in \"1h15m\""
+            ));
+        }
+        last_rank = Some(rank);
         rest = rest[unit_len..].trim_start();
         total += number * factor;
     }
@@ -161,7 +170,8 @@ impl Distribution {
 /// RON's self-describing parser does not report a struct-like value's name, so a
 /// distribution written in a timing field is recognised by its field names:
 /// `(mean)` Exponential, `(shape, scale)` Weibull, `(median, sigma)` LogNormal,
-/// `(min, max)` Uniform, and a one-element tuple `Fixed(d)`.
+/// `(min, max)` Uniform, and a one-element tuple `Fixed(d)`. Validation then checks the
+/// name written before the `(` against them (`super::validate`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TimeValue {
     /// A fixed duration.
@@ -286,6 +296,17 @@ mod tests {
         for bad in ["", "5x", "h", "-5s", "1h15", "1..5s", "s5"] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
         }
+        for repeated_or_unordered in ["1h 1h", "1m1h", "30s1m", "1s 250ms 1s", "1d1d", "5ms2s"] {
+            assert_eq!(
+                parse_duration(repeated_or_unordered),
+                Err(format!(
+                    "invalid duration \"{repeated_or_unordered}\": units must go from largest to smallest, \
+                     each once, as in \"1h15m\""
+                )),
+            );
+        }
+        assert_eq!(ms("1d 2h 3m 4s 5ms"), 93_784_005);
+        assert_eq!(ms("1h 30s"), 3_630_000);
     }
 
     #[derive(Debug, Deserialize)]

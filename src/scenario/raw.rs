@@ -127,7 +127,7 @@ pub struct Pool {
     /// Front-end servers. Default 1.
     #[serde(default = "default_front_ends")]
     pub front_ends: u32,
-    /// Default `Local`.
+    /// Default `Local`. `Single` and `Mirrored` are checked but have no effect yet.
     #[serde(default)]
     pub back_end: BackEnd,
     /// Users homed on the pool.
@@ -196,7 +196,7 @@ pub struct RegistrarConfiguration {
     /// DefaultEndpointExpiration: the clients' refresh period. Default 600 s, allowed 300..900 s.
     #[serde(default = "default_endpoint_expiration")]
     pub default_endpoint_expiration: TimeValue,
-    /// BackupStoreUnavailableThreshold. Default 30 min.
+    /// BackupStoreUnavailableThreshold. Default 30 min. No effect yet.
     #[serde(default = "default_backup_store_unavailable_threshold")]
     pub backup_store_unavailable_threshold: TimeValue,
 }
@@ -253,7 +253,7 @@ pub struct Timing {
     pub registrar_poll_failed_pool: TimeValue,
     /// Backup pool's poll, after the failed pool's. Default 30 s (seed).
     pub registrar_poll_backup_pool: TimeValue,
-    /// BackupStoreUnavailableThreshold. Default 30 min.
+    /// BackupStoreUnavailableThreshold. Default 30 min. No effect yet.
     pub backup_store_unavailable_threshold: TimeValue,
     /// Invoke-CsManagementStoreReplication and its status checks. Assumption.
     pub cms_replication: TimeValue,
@@ -265,11 +265,13 @@ pub struct Timing {
     pub hydrate_per_routing_group: TimeValue,
     /// Sync-CsUserData per user. Default 10 ms (assumption, calibrated to the RTO).
     pub hydrate_per_user: TimeValue,
-    /// Reset-CsPoolRegistrarState -ResetType QuorumLossRecovery. Default 30 min (upper bound).
+    /// Reset-CsPoolRegistrarState -ResetType QuorumLossRecovery. Default 30 min (upper
+    /// bound). No effect yet.
     pub quorum_loss_recovery: TimeValue,
-    /// Automatic SQL mirror failover with a witness. Assumption within the 5 min target.
+    /// Automatic SQL mirror failover with a witness. Assumption within the 5 min target. No
+    /// effect yet.
     pub sql_mirror_failover: TimeValue,
-    /// Invoke-CsManagementServerFailover. Default 5 min (CMS RTO).
+    /// Invoke-CsManagementServerFailover. Default 5 min (CMS RTO). No effect yet.
     pub cms_failover: TimeValue,
     /// Each quick cmdlet step: a registrar configuration lookup, a PoolState change, a
     /// service start or stop. Default 5 s (assumption).

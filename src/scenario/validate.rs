@@ -28,8 +28,23 @@ pub const MAX_HORIZON: SimTime = SimTime::from_secs(10 * 365 * 86_400);
 pub const MAX_ROWS: u64 = 5_000_000;
 /// Most users homed on one pool.
 pub const MAX_USERS_PER_POOL: u32 = 1_000_000;
+/// Most users of a whole scenario: each costs about [`BYTES_PER_USER`] of simulation state.
+pub const MAX_TOTAL_USERS: u64 = 10_000_000;
+/// Simulation state of one user, roughly (client state, timers, counters).
+pub const BYTES_PER_USER: u64 = 40;
+/// Most pools of a scenario.
+pub const MAX_POOLS: usize = 1_000;
+/// Most sites of a scenario.
+pub const MAX_SITES: usize = 1_000;
+/// Most scheduled events of a scenario.
+pub const MAX_EVENTS: usize = 100_000;
+/// The distributions of a timing, as written in files.
+pub const DISTRIBUTIONS: [&str; 5] = ["Fixed", "Exponential", "Weibull", "LogNormal", "Uniform"];
 /// Most routing groups in one pool.
 pub const MAX_ROUTING_GROUPS: u32 = 10_000;
+/// DefaultEndpointExpiration's range (PS-Set-CsRegistrarConfiguration).
+const ENDPOINT_EXPIRATION: (SimTime, SimTime) = (SimTime::from_secs(300), SimTime::from_secs(900));
+const ENDPOINT_WHY: &str = "DefaultEndpointExpiration accepts 300 to 900 seconds";
 /// Topology Builder: voice failure detection intervals under 120 s may not work as expected.
 pub const MIN_VOICE_DETECTION: SimTime = SimTime::from_secs(120);
 /// Users a Standard Edition server carries alone, after its partner failed over to it.
@@ -48,6 +63,7 @@ pub fn validate(scenario: &raw::Scenario, source: &str) -> (Option<Config>, Vec<
         product: product(scenario.product),
         sites: Vec::new(),
         pools: Vec::new(),
+        too_many_users: false,
     };
     let config = v.scenario(scenario);
     let ok = !v.diagnostics.iter().any(Diagnostic::is_error);
@@ -157,6 +173,31 @@ fn format_time_value(v: &TimeValue) -> String {
     }
 }
 
+/// A distribution as it would be written in a file, `Fixed("5s")` included.
+fn format_distribution(dist: &Distribution) -> String {
+    match dist {
+        Distribution::Fixed(d) => format!("Fixed({})", quoted_duration(*d)),
+        _ => format_time_value(&TimeValue::Random(*dist)),
+    }
+}
+
+/// What the distribution named `name` takes: `(min, max)`; `None` for an unknown name.
+fn distribution_fields(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Fixed" => "one duration",
+        "Exponential" => "(mean)",
+        "Weibull" => "(shape, scale)",
+        "LogNormal" => "(median, sigma)",
+        "Uniform" => "(min, max)",
+        _ => return None,
+    })
+}
+
+/// The fields a distribution was read from.
+fn fields_of(dist: &Distribution) -> &'static str {
+    distribution_fields(dist.name()).expect("every distribution has fields")
+}
+
 fn feature(f: raw::Feature) -> Feature {
     match f {
         raw::Feature::Im => Feature::Im,
@@ -255,6 +296,9 @@ struct Validator<'a> {
     sites: Vec<&'a str>,
     /// Pool FQDNs, in file order (duplicates included: ids are indices).
     pools: Vec<&'a str>,
+    /// The scenario has more than [`MAX_TOTAL_USERS`]: it cannot run, so per-pool capacity
+    /// warnings, which would bury that error, are left out.
+    too_many_users: bool,
 }
 
 impl<'a> Validator<'a> {
@@ -266,6 +310,23 @@ impl<'a> Validator<'a> {
 
     fn error(&mut self, path: &str, message: impl Into<String>) -> &mut Diagnostic {
         self.push(Diagnostic::error(message), path, path)
+    }
+
+    /// An error about the value at `path` that may be a default, not written: placed at
+    /// `path` when it is written, else at the first written of `related` (the fields it was
+    /// checked against), else at `path`'s closest written ancestor.
+    fn error_near(&mut self, path: &str, related: &[&str], message: impl Into<String>) -> &mut Diagnostic {
+        let located_by =
+            match related.iter().find(|r| self.written(path).is_none() && self.written(r).is_some()) {
+                Some(r) => *r,
+                None => path,
+            };
+        self.push(Diagnostic::error(message), path, located_by)
+    }
+
+    /// Where the value at `path` is written, if it is.
+    fn written(&self, path: &str) -> Option<(usize, usize)> {
+        self.locations.get(path)
     }
 
     fn warning(&mut self, path: &str, message: impl Into<String>) -> &mut Diagnostic {
@@ -331,12 +392,50 @@ impl<'a> Validator<'a> {
         }
     }
 
-    /// A timing: fixed values must be longer than zero; distributions must be valid.
+    /// A timing: fixed values must be longer than zero; distributions must be named as
+    /// their fields say (see [`Validator::distribution_name`]) and valid.
     fn delay(&mut self, path: &str, value: &TimeValue) -> Delay {
         match value {
             TimeValue::Fixed(d) => self.positive(path, *d),
-            TimeValue::Random(dist) => self.distribution(path, dist),
+            TimeValue::Random(dist) if self.distribution_name(path, dist) => self.distribution(path, dist),
+            TimeValue::Random(dist) => to_delay(dist),
         }
+    }
+
+    /// Whether the distribution's name written in the file is the one its fields make.
+    ///
+    /// RON does not report the name of a value read field by field (see [`TimeValue`]): the
+    /// distribution is recognised by its fields, so `Exponentail(mean: "1m")` would run as an
+    /// Exponential and `Uniform(mean: "1m")` too. The name is read back from the text; an
+    /// anonymous `(mean: "1m")`, or a value that cannot be found, is taken as it is.
+    fn distribution_name(&mut self, path: &str, dist: &Distribution) -> bool {
+        let Some(written) = self.locations.name(path) else { return true };
+        if written == dist.name() {
+            return true;
+        }
+        let written = written.to_string();
+        let parsed = format_distribution(dist);
+        match distribution_fields(&written) {
+            Some(takes) => {
+                self.error(path, format!("{written} takes {takes}, not {}", fields_of(dist))).help =
+                    Some(format!("with these fields it is {parsed}"));
+            }
+            None => {
+                let help = match did_you_mean(&written, DISTRIBUTIONS) {
+                    Some(close) => format!("did you mean \"{close}\"?"),
+                    None => format!("with these fields it is {parsed}"),
+                };
+                self.error(
+                    path,
+                    format!(
+                        "unknown distribution \"{written}\": expected one of {}",
+                        DISTRIBUTIONS.join(", ")
+                    ),
+                )
+                .help = Some(help);
+            }
+        }
+        false
     }
 
     fn positive(&mut self, path: &str, d: Duration) -> Delay {
@@ -406,27 +505,62 @@ impl<'a> Validator<'a> {
         to_delay(dist)
     }
 
-    /// A timing whose fixed value must lie within `min..=max`.
+    /// A timing that must stay within `min..=max`: a fixed value within it, or a Uniform
+    /// whose `[min, max]` lies within it. A distribution without an upper bound
+    /// (Exponential, Weibull, LogNormal) is an error unless `unbounded` allows it (lyncsim's
+    /// own sanity bounds, as opposed to a product's range). `why` is the help of an error.
     fn delay_within(
         &mut self,
         path: &str,
         value: &TimeValue,
-        min: SimTime,
-        max: SimTime,
-    ) -> Option<&mut Diagnostic> {
-        let delay = self.delay(path, value);
-        match delay {
-            Delay::Fixed(t) if t != SimTime::ZERO && (t < min || t > max) => Some(self.error(
-                path,
-                format!(
-                    "{path} must be within {}..={}, not {}",
-                    format_duration(min),
-                    format_duration(max),
-                    format_duration(t)
-                ),
-            )),
-            _ => None,
+        (min, max): (SimTime, SimTime),
+        unbounded: bool,
+        why: Option<&str>,
+    ) {
+        let errors_before = self.error_count();
+        self.delay(path, value);
+        if self.error_count() > errors_before {
+            return;
         }
+        let range = format!("{}..={}", format_duration(min), format_duration(max));
+        let within = |t: Duration| (min..=max).contains(&t.time());
+        let d = match value {
+            TimeValue::Fixed(t) | TimeValue::Random(Distribution::Fixed(t)) if !within(*t) => {
+                self.error(path, format!("{path} must be within {range}, not {}", format_duration(t.time())))
+            }
+            TimeValue::Random(Distribution::Uniform { min: low, max: high })
+                if !(within(*low) && within(*high)) =>
+            {
+                self.error(
+                    path,
+                    format!(
+                        "{path} must be within {range}, but {} draws outside it",
+                        format_time_value(value)
+                    ),
+                )
+            }
+            TimeValue::Random(
+                dist @ (Distribution::Exponential { .. }
+                | Distribution::Weibull { .. }
+                | Distribution::LogNormal { .. }),
+            ) if !unbounded => {
+                let d = self.error(
+                    path,
+                    format!(
+                        "{path} must stay within {range}, but {} can draw any duration above zero",
+                        dist.name()
+                    ),
+                );
+                let fix = format!("use a fixed value or a Uniform(min, max) within {range}");
+                d.help = Some(match why {
+                    Some(why) => format!("{fix}; {why}"),
+                    None => fix,
+                });
+                return;
+            }
+            _ => return,
+        };
+        d.help = why.map(str::to_string);
     }
 
     fn scenario(&mut self, s: &'a raw::Scenario) -> Config {
@@ -512,24 +646,34 @@ impl<'a> Validator<'a> {
                 ),
             );
         }
+        // sample_every may be the default: then the horizon is what to change.
+        let default = self.written("sample_every").is_none();
         if sample_every == SimTime::ZERO {
             self.error("sample_every", "sample_every must be longer than zero");
         } else if sample_every > horizon {
-            self.error(
+            let d = self.error_near(
                 "sample_every",
+                &["horizon"],
                 format!(
                     "sample_every {} is longer than the horizon {}",
                     format_duration(sample_every),
                     format_duration(horizon)
                 ),
             );
+            if default {
+                d.help = Some(format!(
+                    "sample_every is not written and defaults to {}: write a shorter one, or a longer horizon",
+                    format_duration(sample_every)
+                ));
+            }
         } else {
             let rows = horizon.as_millis() / sample_every.as_millis() + 1;
             if rows > MAX_ROWS {
                 let least = horizon.as_millis() / MAX_ROWS + 1;
                 let least = if least > 1000 { least.div_ceil(1000) * 1000 } else { least };
-                self.error(
+                self.error_near(
                     "sample_every",
+                    &["horizon"],
                     format!(
                         "the time series would have {} rows, more than the limit of {}",
                         thousands(rows),
@@ -550,7 +694,23 @@ impl<'a> Validator<'a> {
             self.error("sites", "a scenario needs at least one site").help =
                 Some("add sites: [ Site(name: \"dc1\") ]".to_string());
         }
+        let too_many = sites.len() > MAX_SITES;
+        if too_many {
+            self.error(
+                "sites",
+                format!(
+                    "the scenario has {} sites, more than lyncsim's limit of {}",
+                    thousands(sites.len() as u64),
+                    thousands(MAX_SITES as u64)
+                ),
+            );
+        }
         for (i, site) in sites.iter().enumerate() {
+            if too_many {
+                // Names only: checking each against all the others would take too long.
+                self.sites.push(&site.name);
+                continue;
+            }
             let path = format!("sites[{i}].name");
             if site.name.is_empty() {
                 self.error(&path, "a site name cannot be empty");
@@ -567,6 +727,45 @@ impl<'a> Validator<'a> {
         if pools.is_empty() {
             self.error("pools", "a scenario needs at least one pool");
         }
+        // Sizes first: the model allocates per pool and per user.
+        let too_many = pools.len() > MAX_POOLS;
+        if too_many {
+            self.error(
+                "pools",
+                format!(
+                    "the scenario has {} pools, more than lyncsim's limit of {}",
+                    thousands(pools.len() as u64),
+                    thousands(MAX_POOLS as u64)
+                ),
+            )
+            .help = Some(
+                "split the study into several scenarios, for example one per site or per pair of pools"
+                    .to_string(),
+            );
+        }
+        let total: u64 = pools.iter().map(|p| u64::from(p.users)).sum();
+        if total > MAX_TOTAL_USERS {
+            self.too_many_users = true;
+            self.error(
+                "pools",
+                format!(
+                    "the scenario has {} users in total, more than lyncsim's limit of {}: each user costs about \
+                     {BYTES_PER_USER} bytes of simulation state",
+                    thousands(total),
+                    thousands(MAX_TOTAL_USERS)
+                ),
+            )
+            .help = Some(format!(
+                "split the study into scenarios of at most {} users each, for example one per pair of pools \
+                 (a pool fails over only to its partner), and combine their results",
+                thousands(MAX_TOTAL_USERS)
+            ));
+        }
+        if too_many {
+            // Names only, for the references of events; the pools themselves are not checked.
+            self.pools.extend(pools.iter().map(|p| p.fqdn.as_str()));
+            return Vec::new();
+        }
         // Names first: a backup_pool may name a pool written later.
         for (i, pool) in pools.iter().enumerate() {
             let path = format!("pools[{i}].fqdn");
@@ -579,7 +778,6 @@ impl<'a> Validator<'a> {
             self.pools.push(&pool.fqdn);
         }
         let resolved = pools.iter().enumerate().map(|(i, p)| self.pool(i, p)).collect();
-        let total: u64 = pools.iter().map(|p| u64::from(p.users)).sum();
         if !pools.is_empty() && total == 0 {
             self.error("pools", "the scenario has no users: give at least one pool users > 0");
         }
@@ -614,22 +812,35 @@ impl<'a> Validator<'a> {
                 }
             }
             raw::Edition::Enterprise => {
+                // front_ends and back_end may be defaults: then edition is what was written.
                 let max = product.max_front_ends();
                 if !(2..=max).contains(&p.front_ends) {
-                    self.error(
+                    let default = self.written(&at("front_ends")).is_none();
+                    let d = self.error_near(
                         &at("front_ends"),
+                        &[&at("edition")],
                         format!(
                             "an Enterprise pool has 2 to {max} front ends on {}, not {}",
                             product.name(),
                             p.front_ends
                         ),
                     );
+                    if default {
+                        d.help = Some(format!(
+                            "front_ends is not written and defaults to 1: write front_ends: 2 to {max}"
+                        ));
+                    }
                 }
                 if p.back_end == raw::BackEnd::Local {
-                    self.error(
+                    let default = self.written(&at("back_end")).is_none();
+                    let d = self.error_near(
                         &at("back_end"),
+                        &[&at("edition")],
                         "an Enterprise pool needs a separate back end: Single or Mirrored(witness: true), not Local",
                     );
+                    if default {
+                        d.help = Some("back_end is not written and defaults to Local".to_string());
+                    }
                 }
             }
         }
@@ -684,10 +895,13 @@ impl<'a> Validator<'a> {
         });
         let registrar = p.registrar_configuration.as_ref().map(|rc| {
             let path = at("registrar_configuration.default_endpoint_expiration");
-            let (min, max) = (SimTime::from_secs(300), SimTime::from_secs(900));
-            if let Some(d) = self.delay_within(&path, &rc.default_endpoint_expiration, min, max) {
-                d.help = Some("DefaultEndpointExpiration accepts 300 to 900 seconds".to_string());
-            }
+            self.delay_within(
+                &path,
+                &rc.default_endpoint_expiration,
+                ENDPOINT_EXPIRATION,
+                false,
+                Some(ENDPOINT_WHY),
+            );
             let threshold = at("registrar_configuration.backup_store_unavailable_threshold");
             RegistrarSettings {
                 default_endpoint_expiration: time_value(&rc.default_endpoint_expiration),
@@ -725,6 +939,9 @@ impl<'a> Validator<'a> {
                     thousands(MAX_USERS_PER_POOL.into())
                 ),
             );
+            return;
+        }
+        if self.too_many_users {
             return;
         }
         match p.edition {
@@ -787,7 +1004,8 @@ impl<'a> Validator<'a> {
                         pool.fqdn, partner.fqdn
                     ));
                 }
-            } else if product.has_pool_pairing()
+            } else if !self.too_many_users
+                && product.has_pool_pairing()
                 && raw_pools[i].edition == raw::Edition::Enterprise
                 && pool.users > product.max_paired_pool_users()
                 && pool.users <= product.max_pool_users()
@@ -806,7 +1024,7 @@ impl<'a> Validator<'a> {
             }
             let (capacity, why) = survivor_capacity(&raw_pools[backup.0 as usize], product);
             let both = u64::from(partner.users) + u64::from(pool.users);
-            if both > u64::from(capacity) {
+            if both > u64::from(capacity) && !self.too_many_users {
                 self.warning(
                     &format!("pools[{}].users", backup.0),
                     format!(
@@ -825,14 +1043,13 @@ impl<'a> Validator<'a> {
     }
 
     fn backup_service(&mut self, b: &raw::BackupService) -> BackupServiceConfig {
-        let path = "backup_service.sync_interval";
-        if let Some(d) =
-            self.delay_within(path, &b.sync_interval, SimTime::from_secs(5), SimTime::from_secs(3 * 3600))
-        {
-            d.help = Some(
-                "Set-CsBackupServiceConfiguration -SyncInterval accepts 5 seconds to 3 hours".to_string(),
-            );
-        }
+        self.delay_within(
+            "backup_service.sync_interval",
+            &b.sync_interval,
+            (SimTime::from_secs(5), SimTime::from_secs(3 * 3600)),
+            false,
+            Some("Set-CsBackupServiceConfiguration -SyncInterval accepts 5 seconds to 3 hours"),
+        );
         let sync_interval = time_value(&b.sync_interval);
         if b.replicate_response_groups && self.product != Product::SfB2019 {
             self.error(
@@ -901,27 +1118,38 @@ impl<'a> Validator<'a> {
     }
 
     fn clients(&mut self, c: &raw::Clients) -> ClientsConfig {
-        let hour = SimTime::from_secs(3600);
-        let ms = SimTime::from_millis(1);
-        if let Some(d) =
-            self.delay_within("clients.refresh", &c.refresh, SimTime::from_secs(300), SimTime::from_secs(900))
+        // keepalive and the retry delays have lyncsim's sanity bounds, not a product range:
+        // an unbounded distribution is allowed there.
+        let sane = (SimTime::from_millis(1), SimTime::from_secs(3600));
+        self.delay_within("clients.refresh", &c.refresh, ENDPOINT_EXPIRATION, false, Some(ENDPOINT_WHY));
+        self.delay_within("clients.keepalive", &c.keepalive, sane, true, None);
+        let errors_before = self.error_count();
+        self.delay_within("clients.retry", &c.retry, sane, true, None);
+        self.delay_within("clients.retry_max", &c.retry_max, sane, true, None);
+        // The shortest possible retry_max against the longest possible retry.
+        if let (Some((_, retry)), Some((max, _)), true) =
+            (bounds(&c.retry), bounds(&c.retry_max), self.error_count() == errors_before)
         {
-            d.help = Some("DefaultEndpointExpiration accepts 300 to 900 seconds".to_string());
-        }
-        self.delay_within("clients.keepalive", &c.keepalive, ms, hour);
-        self.delay_within("clients.retry", &c.retry, ms, hour);
-        self.delay_within("clients.retry_max", &c.retry_max, ms, hour);
-        if let (TimeValue::Fixed(retry), TimeValue::Fixed(max)) = (c.retry, c.retry_max) {
             if max < retry {
-                self.error(
-                    "clients.retry_max",
+                let fixed = |v: &TimeValue| bounds(v).is_some_and(|(low, high)| low == high);
+                let message = if fixed(&c.retry) && fixed(&c.retry_max) {
                     format!(
                         "clients.retry_max {} is shorter than clients.retry {}",
-                        format_duration(max.time()),
-                        format_duration(retry.time())
-                    ),
-                )
-                .help = Some("the retry delay doubles from retry up to retry_max".to_string());
+                        format_duration(max),
+                        format_duration(retry)
+                    )
+                } else {
+                    format!(
+                        "clients.retry_max can be {}, shorter than clients.retry, which can be {}",
+                        format_duration(max),
+                        format_duration(retry)
+                    )
+                };
+                let mut help = "the retry delay doubles from retry up to retry_max".to_string();
+                if self.written("clients.retry_max").is_none() {
+                    help += &format!("; retry_max is not written and defaults to {}", format_duration(max));
+                }
+                self.error_near("clients.retry_max", &["clients.retry"], message).help = Some(help);
             }
         }
         if !(0.0..=1.0).contains(&c.retry_jitter) {
@@ -966,6 +1194,19 @@ impl<'a> Validator<'a> {
         let pools = &s.pools;
         let mut scheduled = Vec::new();
         let mut warned_registrar: Vec<PoolId> = Vec::new();
+        if s.events.len() > MAX_EVENTS {
+            self.error(
+                "events",
+                format!(
+                    "the scenario has {} events, more than lyncsim's limit of {}",
+                    thousands(s.events.len() as u64),
+                    thousands(MAX_EVENTS as u64)
+                ),
+            )
+            .help =
+                Some("split the study into several scenarios, each over a part of the horizon".to_string());
+            return scheduled;
+        }
         for (i, raw::Event::At(at, action)) in s.events.iter().enumerate() {
             let path = format!("events[{i}]");
             let field = |f: &str| format!("{path}.{f}");
@@ -1192,8 +1433,17 @@ impl<'a> Validator<'a> {
             }
             self.distribution(&format!("{path}.mtbf"), mtbf);
             self.distribution(&format!("{path}.mttr"), mttr);
-            self.error(&path, "not supported yet: Random failures");
+            self.error(&path, "not supported yet: Random (stochastic failures)");
         }
+    }
+}
+
+/// The shortest and longest values a timing can take, when it is bounded (fixed or Uniform).
+fn bounds(v: &TimeValue) -> Option<(SimTime, SimTime)> {
+    match v {
+        TimeValue::Fixed(d) | TimeValue::Random(Distribution::Fixed(d)) => Some((d.time(), d.time())),
+        TimeValue::Random(Distribution::Uniform { min, max }) => Some((min.time(), max.time())),
+        TimeValue::Random(_) => None,
     }
 }
 
@@ -1887,5 +2137,312 @@ warning: InvokeCsPoolFailover creates a pool-scope registrar configuration for "
         ok(&two_pools(PAIR, FAULT).replace("\"12h\"", "\"3000d\", sample_every: \"52s\""));
         let f = failed(&two_pools(PAIR, FAULT).replace("\"12h\"", "0"));
         assert_eq!(f.diagnostics[0].message, "horizon must be longer than zero");
+    }
+
+    /// Errors as (path, message), in order.
+    fn errors(source: &str) -> Vec<(String, String)> {
+        failed(source)
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| (d.path.clone().unwrap_or_default(), d.message.clone()))
+            .collect()
+    }
+
+    /// [`two_pools`] with `fields` added before `events`.
+    fn with_fields(fields: &str) -> String {
+        two_pools(PAIR, FAULT).replace("    events:", &format!("    {fields},\n    events:"))
+    }
+
+    #[test]
+    fn distribution_names_must_match_their_fields() {
+        let pools = PAIR.replacen(
+            "backup_pool: Some(\"fe04\")",
+            "backup_pool: Some(\"fe04\"), voice_failover: VoiceFailover(detection: Exponentail(mean: \"1m\"))",
+            1,
+        );
+        assert_eq!(
+            failed(&two_pools(&pools, FAULT)).render(),
+            r#"error: unknown distribution "Exponentail": expected one of Fixed, Exponential, Weibull, LogNormal, Uniform
+ --> scenarios/x.ron:6:122
+  |
+6 |         Pool(fqdn: "fe03", site: "dc1", users: 2500, backup_pool: Some("fe04"), voice_failover: VoiceFailover(detection: Exponentail(mean: "1m"))),
+  |                                                                                                                          ^
+  = at pools[0].voice_failover.detection
+  = help: did you mean "Exponential"?
+"#
+        );
+        let f = failed(&with_fields("timing: Timing(cms_replication: Uniform(mean: \"1m\"))"));
+        assert_eq!(f.diagnostics.len(), 1);
+        let d = &f.diagnostics[0];
+        assert_eq!(d.message, "Uniform takes (min, max), not (mean)");
+        assert_eq!(d.path.as_deref(), Some("timing.cms_replication"));
+        assert_eq!(d.position, Some((9, 37)));
+        assert_eq!(d.help.as_deref(), Some("with these fields it is Exponential(mean: \"1m\")"));
+        // The second pool, Some(...), a one-element tuple, a name far from any distribution.
+        let pools = PAIR.replacen(
+            "backup_pool: Some(\"fe03\")",
+            "backup_pool: Some(\"fe03\"), voice_failover: Some(VoiceFailover(failback: Weibull(min: 1, max: 2)))",
+            1,
+        );
+        let source = two_pools(&pools, FAULT).replace(
+            "    events:",
+            "    clients: Clients(retry: Exponential(\"5s\"), keepalive: Gauss(median: \"4m\", sigma: 0.5)),\n    \
+             timing: Timing(full_backup: Some(exponential(mean: \"2m\"))),\n    events:",
+        );
+        let f = failed(&source);
+        let found: Vec<(&str, &str, &str)> = f
+            .diagnostics
+            .iter()
+            .map(|d| (d.path.as_deref().unwrap(), d.message.as_str(), d.help.as_deref().unwrap()))
+            .collect();
+        let unknown = |name: &str| {
+            format!("unknown distribution \"{name}\": expected one of Fixed, Exponential, Weibull, LogNormal, Uniform")
+        };
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "pools[1].voice_failover.failback",
+                    "Weibull takes (shape, scale), not (min, max)",
+                    "with these fields it is Uniform(min: \"1s\", max: \"2s\")"
+                ),
+                ("timing.full_backup", unknown("exponential").as_str(), "did you mean \"Exponential\"?"),
+                (
+                    "clients.keepalive",
+                    unknown("Gauss").as_str(),
+                    "with these fields it is LogNormal(median: \"4m\", sigma: 0.5)"
+                ),
+                (
+                    "clients.retry",
+                    "Exponential takes (mean), not one duration",
+                    "with these fields it is Fixed(\"5s\")"
+                ),
+            ]
+        );
+        // Right names, and anonymous values, load.
+        let c = ok(&with_fields(
+            "clients: Clients(retry: Fixed(\"5s\"), keepalive: (median: \"4m\", sigma: 0.5)),\n    \
+             timing: Timing(cms_replication: Exponential(mean: \"1m\"), full_backup: Weibull(shape: 2.0, scale: 60))",
+        ))
+        .config;
+        assert_eq!(c.clients.keepalive, Delay::LogNormal { median_s: 240.0, sigma: 0.5 });
+        assert_eq!(c.timing.full_backup, Some(Delay::Weibull { shape: 2.0, scale_s: 60.0 }));
+    }
+
+    #[test]
+    fn ranged_timings_stay_within_their_range() {
+        let found = errors(&with_fields(
+            "clients: Clients(refresh: Uniform(min: \"1s\", max: \"9999h\")),\n    \
+             backup_service: BackupService(sync_interval: Exponential(mean: \"2m\"))",
+        ));
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "backup_service.sync_interval".to_string(),
+                    "backup_service.sync_interval must stay within 5s..=3h, but Exponential can draw any duration \
+                     above zero"
+                        .to_string()
+                ),
+                (
+                    "clients.refresh".to_string(),
+                    "clients.refresh must be within 5m..=15m, but Uniform(min: \"1s\", max: \"416d15h\") draws \
+                     outside it"
+                        .to_string()
+                ),
+            ]
+        );
+        let f = failed(&with_fields("clients: Clients(refresh: LogNormal(median: \"10m\", sigma: 0.1))"));
+        assert_eq!(
+            f.diagnostics[0].help.as_deref(),
+            Some(
+                "use a fixed value or a Uniform(min, max) within 5m..=15m; DefaultEndpointExpiration accepts 300 \
+                 to 900 seconds"
+            )
+        );
+        let f = failed(&with_fields("clients: Clients(refresh: Uniform(min: \"5m\", max: \"16m\"))"));
+        assert_eq!(
+            f.diagnostics[0].help.as_deref(),
+            Some("DefaultEndpointExpiration accepts 300 to 900 seconds")
+        );
+        // A pool's DefaultEndpointExpiration, Weibull too.
+        let pools = PAIR.replacen(
+            "backup_pool: Some(\"fe04\")",
+            "backup_pool: Some(\"fe04\"), registrar_configuration: RegistrarConfiguration(\
+             default_endpoint_expiration: Weibull(shape: 3.0, scale: \"10m\"))",
+            1,
+        );
+        let p = "pools[0].registrar_configuration.default_endpoint_expiration";
+        assert_eq!(
+            errors(&two_pools(&pools, FAULT)),
+            vec![(
+                p.to_string(),
+                format!("{p} must stay within 5m..=15m, but Weibull can draw any duration above zero")
+            )]
+        );
+        // Within the range: fixed, Fixed(...) and Uniform; keepalive and the retry delays have
+        // sanity bounds only, where unbounded distributions are allowed.
+        let c = ok(&with_fields(
+            "clients: Clients(refresh: Uniform(min: \"5m\", max: \"15m\"), keepalive: Exponential(mean: \"5m\"), \
+             retry: LogNormal(median: \"30s\", sigma: 1.0), retry_max: \"1s\"),\n    \
+             backup_service: BackupService(sync_interval: Fixed(\"3h\"))",
+        ))
+        .config;
+        assert_eq!(c.clients.refresh, Delay::Uniform { min_s: 300.0, max_s: 900.0 });
+        // ... but their Uniform bounds and fixed values are checked.
+        assert_eq!(
+            errors(&with_fields("clients: Clients(keepalive: Uniform(min: \"1m\", max: \"2h\"))")),
+            vec![(
+                "clients.keepalive".to_string(),
+                "clients.keepalive must be within 1ms..=1h, but Uniform(min: \"1m\", max: \"2h\") draws outside it"
+                    .to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn retry_max_is_compared_with_retry_at_their_extremes() {
+        let found = errors(&with_fields(
+            "clients: Clients(retry: Uniform(min: \"1m\", max: \"3m\"), retry_max: Uniform(min: \"2m\", max: \"10m\"))",
+        ));
+        assert_eq!(
+            found,
+            vec![(
+                "clients.retry_max".to_string(),
+                "clients.retry_max can be 2m, shorter than clients.retry, which can be 3m".to_string()
+            )]
+        );
+        ok(&with_fields(
+            "clients: Clients(retry: Uniform(min: \"1m\", max: \"3m\"), retry_max: Uniform(min: \"3m\", max: \"10m\"))",
+        ));
+        ok(&with_fields("clients: Clients(retry: Exponential(mean: \"10m\"), retry_max: \"1m\")"));
+        // retry_max left at its default of 5m: placed at retry.
+        let f = failed(&with_fields("clients: Clients(retry: \"10m\")"));
+        assert_eq!(f.diagnostics.len(), 1);
+        let d = &f.diagnostics[0];
+        assert_eq!(d.message, "clients.retry_max 5m is shorter than clients.retry 10m");
+        assert_eq!((d.path.as_deref(), d.position), (Some("clients.retry_max"), Some((9, 29))));
+        assert_eq!(
+            d.help.as_deref(),
+            Some("the retry delay doubles from retry up to retry_max; retry_max is not written and defaults to 5m")
+        );
+    }
+
+    #[test]
+    fn defaulted_values_are_placed_at_the_field_written() {
+        let f = failed(&two_pools(PAIR, "").replace("\"12h\"", "\"5s\""));
+        assert_eq!(
+            f.render(),
+            r#"error: sample_every 10s is longer than the horizon 5s
+ --> scenarios/x.ron:3:14
+  |
+3 |     horizon: "5s",
+  |              ^
+  = at sample_every
+  = help: sample_every is not written and defaults to 10s: write a shorter one, or a longer horizon
+"#
+        );
+        // Written, it is placed where it is written.
+        let f = failed(&two_pools(PAIR, FAULT).replace("\"12h\"", "\"5s\", sample_every: \"10s\""));
+        assert_eq!((f.diagnostics[0].position, f.diagnostics[0].help.as_deref()), (Some((3, 34)), None));
+        // An Enterprise pool's front_ends and back_end default to 1 and Local.
+        let pools = PAIR.replacen("users: 2500,", "edition: Enterprise, users: 2500,", 1);
+        let f = failed(&two_pools(&pools, FAULT));
+        type Found<'a> = (&'a str, Option<(usize, usize)>, &'a str);
+        let found: Vec<Found> = f
+            .diagnostics
+            .iter()
+            .map(|d| (d.path.as_deref().unwrap(), d.position, d.help.as_deref().unwrap()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "pools[0].front_ends",
+                    Some((6, 50)),
+                    "front_ends is not written and defaults to 1: write front_ends: 2 to 12"
+                ),
+                ("pools[0].back_end", Some((6, 50)), "back_end is not written and defaults to Local"),
+            ]
+        );
+    }
+
+    /// A scenario with `sites` sites and `pools` Standard pools of `users` users, unpaired.
+    fn sized(sites: usize, pools: usize, users: u32, events: usize) -> String {
+        let sites: Vec<String> = (0..sites).map(|i| format!("Site(name: \"s{i}\")")).collect();
+        let pools: Vec<String> =
+            (0..pools).map(|i| format!("Pool(fqdn: \"p{i}\", site: \"s0\", users: {users})")).collect();
+        let events: Vec<String> =
+            (0..events).map(|_| "At(\"1h\", PoolDown(pool: \"p0\"))".to_string()).collect();
+        format!(
+            "Scenario(name: \"t\", horizon: \"12h\",\n    sites: [{}],\n    pools: [{}],\n    events: [{}],\n)\n",
+            sites.join(", "),
+            pools.join(", "),
+            events.join(", ")
+        )
+    }
+
+    #[test]
+    fn sizes_are_capped() {
+        ok(&sized(MAX_SITES, 10, 1_000_000, 10));
+        let f = failed(&sized(11, 11, 1_000_000, 1));
+        assert_eq!(
+            f.render(),
+            r#"error: the scenario has 11,000,000 users in total, more than lyncsim's limit of 10,000,000: each user costs about 40 bytes of simulation state
+ --> scenarios/x.ron:3:12
+  |
+3 |     pools: [Pool(fqdn: "p0", site: "s0", users: 1000000), Pool(fqdn: "p1", site: "s0", users: 1000000), Pool(fqdn: "p2", site: "s0", users: 1000000), Pool(fqdn: "p3", site: "s0", users: 1000000), Pool(fqdn: "p4", site: "s0", users: 1000000), Pool(fqdn: "p5", site: "s0", users: 1000000), Pool(fqdn: "p6", site: "s0", users: 1000000), Pool(fqdn: "p7", site: "s0", users: 1000000), Pool(fqdn: "p8", site: "s0", users: 1000000), Pool(fqdn: "p9", site: "s0", users: 1000000), Pool(fqdn: "p10", site: "s0", users: 1000000)],
+  |            ^
+  = at pools
+  = help: split the study into scenarios of at most 10,000,000 users each, for example one per pair of pools (a pool fails over only to its partner), and combine their results
+"#
+        );
+        // The reviewer's case: 5,000 pools of 1,000,000 users.
+        assert_eq!(
+            errors(&sized(1, 5_000, 1_000_000, 1)),
+            vec![
+                ("pools".to_string(), "the scenario has 5,000 pools, more than lyncsim's limit of 1,000".to_string()),
+                (
+                    "pools".to_string(),
+                    "the scenario has 5,000,000,000 users in total, more than lyncsim's limit of 10,000,000: each \
+                     user costs about 40 bytes of simulation state"
+                        .to_string()
+                ),
+            ]
+        );
+        assert_eq!(
+            errors(&sized(MAX_SITES + 1, MAX_POOLS + 1, 1, 1)),
+            vec![
+                (
+                    "sites".to_string(),
+                    "the scenario has 1,001 sites, more than lyncsim's limit of 1,000".to_string()
+                ),
+                (
+                    "pools".to_string(),
+                    "the scenario has 1,001 pools, more than lyncsim's limit of 1,000".to_string()
+                ),
+            ]
+        );
+        ok(&sized(1, MAX_POOLS, 1, MAX_EVENTS));
+        assert_eq!(
+            errors(&sized(1, 1, 1, MAX_EVENTS + 1)),
+            vec![(
+                "events".to_string(),
+                "the scenario has 100,001 events, more than lyncsim's limit of 100,000".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn random_failures_are_not_supported_yet() {
+        let source = two_pools(PAIR, FAULT).replace(
+            "    events:",
+            "    failures: [Random(target: Pool(pool: \"fe03\"), mtbf: Exponential(mean: \"4000h\"), mttr: Fixed(\"4h\"))],\n    events:",
+        );
+        assert_eq!(
+            errors(&source),
+            vec![("failures[0]".to_string(), "not supported yet: Random (stochastic failures)".to_string())]
+        );
     }
 }
