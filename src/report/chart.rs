@@ -2,8 +2,9 @@
 //!
 //! One picture, two panels sharing the time axis. The top panel shows, per feature, the
 //! percentage of users that have it; the bottom panel stacks the users in each client state.
-//! Faults, repairs, administrator steps, PoolState changes and service changes are dashed
-//! vertical markers across both panels; the first [`MAX_LABELLED_MARKERS`] get a numbered
+//! Faults, repairs, administrator steps, PoolState changes, registrar polls and service
+//! changes are dashed vertical markers across both panels. At most [`MAX_LABELLED_MARKERS`]
+//! of them, chosen by importance (see [`label_rank`]) and numbered in time order, get a
 //! badge above the top panel, explained in the events key on the right.
 //!
 //! Lines that coincide (im and voice often do, and so do the features that need the home
@@ -22,16 +23,18 @@ use plotters::prelude::*;
 use plotters::style::register_font;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::model::{ClientState, Feature, LogKind};
+use crate::model::{ClientState, Feature, LogEntry, LogKind};
 use crate::stats::RunResult;
 
 /// Picture width, pixels.
 pub const WIDTH: u32 = 1400;
 /// Picture height, pixels.
 pub const HEIGHT: u32 = 900;
-/// Markers beyond this many are drawn without a badge or a line in the events key.
+/// At most this many markers get a badge and a line in the events key; the others are
+/// drawn without.
 pub const MAX_LABELLED_MARKERS: usize = 20;
-/// Marker labels longer than this many characters are cut with an ellipsis.
+/// Marker labels longer than this many characters are cut with an ellipsis (the compact
+/// cmdlet and PoolState labels excepted).
 pub const MAX_LABEL_CHARS: usize = 28;
 
 /// An error while drawing a chart.
@@ -280,13 +283,14 @@ const STATE_COLORS: [RGBColor; 5] = [
     RGBColor(0xE0, 0x6C, 0x6C), // offline: red
 ];
 
-/// Log kinds drawn as markers, with their colours.
-const MARKER_KINDS: [(LogKind, RGBColor); 6] = [
+/// Log kinds drawn as markers, with their colours (Hydrate and Warning are not drawn).
+const MARKER_KINDS: [(LogKind, RGBColor); 7] = [
     (LogKind::Fault, RGBColor(0xC6, 0x28, 0x28)),
     (LogKind::Repair, RGBColor(0x2E, 0x7D, 0x32)),
     (LogKind::Admin, RGBColor(0x15, 0x65, 0xC0)),
     (LogKind::AdminError, RGBColor(0xEF, 0x6C, 0x00)),
     (LogKind::PoolState, RGBColor(0x6A, 0x1B, 0x9A)),
+    (LogKind::RegistrarPoll, RGBColor(0x79, 0x55, 0x48)),
     (LogKind::Service, RGBColor(0x54, 0x6E, 0x7A)),
 ];
 
@@ -371,25 +375,34 @@ impl Prepared {
             states.push(states[0]);
         }
 
-        let mut markers = Vec::new();
-        for entry in &result.log {
-            let Some(color) = marker_color(entry.kind) else { continue };
-            if entry.time > config.horizon {
-                continue;
-            }
-            let badge = (markers.len() < MAX_LABELLED_MARKERS).then_some(markers.len() + 1);
-            markers.push(Marker {
-                x: entry.time.as_millis() as f64 / unit.ms,
-                color,
-                badge,
-                when: clock(entry.time.as_millis(), unit),
-                label: marker_label(&entry.pool, &entry.detail),
-            });
-        }
+        // The drawn entries in time order (stable: the log's order within a time).
+        let mut drawn: Vec<(&LogEntry, RGBColor)> = result
+            .log
+            .iter()
+            .filter(|e| e.time <= config.horizon)
+            .filter_map(|e| Some((e, marker_color(e.kind)?)))
+            .collect();
+        drawn.sort_by_key(|(e, _)| e.time);
+        let labelled = choose_labelled(&drawn.iter().map(|(e, _)| label_rank(e)).collect::<Vec<_>>());
+        let mut badges = 0;
+        let markers = drawn
+            .iter()
+            .zip(labelled)
+            .map(|(&(entry, color), chosen)| {
+                badges += usize::from(chosen);
+                Marker {
+                    x: entry.time.as_millis() as f64 / unit.ms,
+                    color,
+                    badge: chosen.then_some(badges),
+                    when: clock(entry.time.as_millis(), unit),
+                    label: marker_label(entry.kind, &entry.pool, &entry.detail),
+                }
+            })
+            .collect();
 
         let pools = config.pools.len();
         let subtitle = format!(
-            "{} users in {} pool{} over {}; markers: faults, repairs, administrator steps, pool and service state changes",
+            "{} users in {} pool{} over {}; markers: faults, repairs, administrator steps, PoolState changes, registrar polls, service changes",
             group_digits(total),
             pools,
             if pools == 1 { "" } else { "s" },
@@ -487,10 +500,72 @@ fn horizon_text(ms: u64) -> String {
     }
 }
 
-/// A short label from a log entry: the detail, then the pool's host name unless the detail
-/// already names it; at most [`MAX_LABEL_CHARS`] characters.
-fn marker_label(pool: &str, detail: &str) -> String {
+/// How much a marker deserves a label: 0 for what changes the picture or frames a cmdlet
+/// (faults, repairs, failed cmdlets, PoolState changes, registrar polls, service changes
+/// that are not a cmdlet's step, the start and end of `Invoke-CsPool*`, `Import-*`), 1 for
+/// the notable cmdlet steps (other `Invoke-*`, `... -PoolState ...`, service cmdlets), 2 for
+/// the rest (routine cmdlet steps such as `Get-CsRegistrarConfiguration`, `Backup-CsPool`).
+fn label_rank(entry: &LogEntry) -> u8 {
+    let detail = entry.detail.as_str();
+    // A cmdlet's step names the cmdlet first: `Verb-CsNoun ...`.
+    let cmdlet_step = detail.split_whitespace().next().is_some_and(|w| w.contains("-Cs"));
+    match entry.kind {
+        LogKind::Fault
+        | LogKind::Repair
+        | LogKind::AdminError
+        | LogKind::PoolState
+        | LogKind::RegistrarPoll => 0,
+        LogKind::Service if cmdlet_step => 1,
+        LogKind::Service => 0,
+        LogKind::Admin if detail.starts_with("Invoke-CsPool") || detail.starts_with("Import-") => 0,
+        LogKind::Admin if detail.starts_with("Invoke-") || detail.contains("-PoolState") => 1,
+        _ => 2,
+    }
+}
+
+/// Which markers (ranks in time order) get a label: the most important first, the earlier
+/// first among equals, at most [`MAX_LABELLED_MARKERS`].
+fn choose_labelled(ranks: &[u8]) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..ranks.len()).collect();
+    order.sort_by_key(|&i| (ranks[i], i));
+    let mut chosen = vec![false; ranks.len()];
+    for &i in order.iter().take(MAX_LABELLED_MARKERS) {
+        chosen[i] = true;
+    }
+    chosen
+}
+
+/// A short label from a log entry. `Invoke-CsPoolFailover`/`Failback` lines keep the cmdlet
+/// and its switches ("Invoke-CsPoolFailover -DisasterMode", "Invoke-CsPoolFailback
+/// completed"), PoolState changes read "PoolState FailedOver lyncfe04"; otherwise the
+/// detail, then the pool's host name unless the detail already names it, at most
+/// [`MAX_LABEL_CHARS`] characters.
+fn marker_label(kind: LogKind, pool: &str, detail: &str) -> String {
     let host = pool.split('.').next().unwrap_or("");
+    if kind == LogKind::Admin
+        && (detail.starts_with("Invoke-CsPoolFailover") || detail.starts_with("Invoke-CsPoolFailback"))
+    {
+        // Drop the pool (-PoolFqdn <fqdn>) and -Verbose; keep the cmdlet and its switches.
+        let mut words = Vec::new();
+        let mut it = detail.split_whitespace();
+        while let Some(w) = it.next() {
+            match w {
+                "-PoolFqdn" => {
+                    it.next();
+                }
+                "-Verbose" => {}
+                _ => words.push(w),
+            }
+        }
+        return words.join(" ");
+    }
+    if kind == LogKind::PoolState {
+        return if host.is_empty() {
+            format!("PoolState {detail}")
+        } else {
+            format!("PoolState {detail} {host}")
+        };
+    }
     let text = if host.is_empty() || detail.contains(host) {
         detail.to_string()
     } else if detail.is_empty() {
@@ -1287,30 +1362,142 @@ mod tests {
     }
 
     #[test]
-    fn only_the_first_markers_are_numbered() {
+    fn among_equals_the_first_markers_are_numbered() {
         let mut r = demo();
         r.log =
             (0..30).map(|i| entry(600 + i * 900, LogKind::Admin, "lyncfe04.thelab.info", "Step")).collect();
         let p = Prepared::new(&r);
         assert_eq!(p.markers.len(), 30);
-        assert_eq!(p.markers.iter().filter(|m| m.badge.is_some()).count(), MAX_LABELLED_MARKERS);
+        let badges: Vec<Option<usize>> = p.markers.iter().map(|m| m.badge).collect();
+        let expected: Vec<Option<usize>> =
+            (0..30).map(|i| (i < MAX_LABELLED_MARKERS).then_some(i + 1)).collect();
+        assert_eq!(badges, expected);
         let svg = availability_svg(&r).unwrap();
         assert!(svg.contains("and 10 more"));
-        // Routine kinds are not markers.
+        // Routine kinds are not markers; registrar polls are.
         r.log = vec![
             entry(60, LogKind::Hydrate, "lyncfe03.thelab.info", "Routing Group"),
             entry(60, LogKind::Warning, "", "x"),
+            entry(90, LogKind::RegistrarPoll, "lyncfe04.thelab.info", "registrar applies PoolState Active"),
         ];
-        assert!(Prepared::new(&r).markers.is_empty());
+        let p = Prepared::new(&r);
+        assert_eq!(p.markers.len(), 1);
+        assert_eq!(p.markers[0].badge, Some(1));
+        assert_eq!(Some(p.markers[0].color), marker_color(LogKind::RegistrarPoll));
+    }
+
+    #[test]
+    fn important_markers_get_labels_before_cmdlet_steps() {
+        let mut r = demo();
+        let pool = "lyncfe04.thelab.info";
+        let step = "Get-CsRegistrarConfiguration -Identity 'service:Registrar:lyncfe04.thelab.info'";
+        r.log = (0..30).map(|i| entry(600 + i * 60, LogKind::Admin, pool, step)).collect();
+        r.log.push(entry(20_000, LogKind::Fault, pool, "PoolDown"));
+        let p = Prepared::new(&r);
+        assert_eq!(p.markers.len(), 31);
+        assert_eq!(p.markers.iter().filter(|m| m.badge.is_some()).count(), MAX_LABELLED_MARKERS);
+        // The fault is labelled; numbers follow time, so it is the last.
+        let fault = p.markers.last().unwrap();
+        assert_eq!(fault.badge, Some(MAX_LABELLED_MARKERS));
+        assert_eq!(fault.label, "PoolDown lyncfe04");
+        // The sub-steps fill the rest, earliest first, numbered from 1.
+        let steps: Vec<Option<usize>> = p.markers[..30].iter().map(|m| m.badge).collect();
+        let expected: Vec<Option<usize>> =
+            (0..30).map(|i| (i < MAX_LABELLED_MARKERS - 1).then_some(i + 1)).collect();
+        assert_eq!(steps, expected);
+        let svg = availability_svg(&r).unwrap();
+        assert!(svg.contains("PoolDown lyncfe04"));
+        assert!(svg.contains("and 11 more"));
+
+        // A failback's PoolState changes and completion keep their labels even when the
+        // notable cmdlet steps before them are more than the labels left.
+        let mut log: Vec<LogEntry> = (0..12)
+            .map(|i| entry(600 + i, LogKind::Service, pool, "Start-CsWindowsService -Name X"))
+            .collect();
+        log.extend(
+            (0..12).map(|i| entry(700 + i, LogKind::Admin, pool, "Invoke-CsManagementStoreReplication")),
+        );
+        log.push(entry(
+            800,
+            LogKind::Admin,
+            pool,
+            "Invoke-CsPoolFailback -PoolFqdn lyncfe04.thelab.info -Verbose",
+        ));
+        log.push(entry(900, LogKind::PoolState, pool, "FailingBack"));
+        log.push(entry(950, LogKind::PoolState, pool, "Active"));
+        log.push(entry(950, LogKind::Admin, pool, "Invoke-CsPoolFailback completed"));
+        log.push(entry(100, LogKind::Admin, pool, step)); // routine: no label
+        r.log = log;
+        let p = Prepared::new(&r);
+        let labelled: Vec<&str> =
+            p.markers.iter().filter(|m| m.badge.is_some()).map(|m| m.label.as_str()).collect();
+        assert_eq!(labelled.len(), MAX_LABELLED_MARKERS);
+        assert_eq!(
+            labelled[MAX_LABELLED_MARKERS - 4..],
+            [
+                "Invoke-CsPoolFailback",
+                "PoolState FailingBack lyncfe04",
+                "PoolState Active lyncfe04",
+                "Invoke-CsPoolFailback completed"
+            ]
+        );
+        assert_eq!(p.markers[0].badge, None, "the routine step at 100 s");
+        let numbers: Vec<usize> = p.markers.iter().filter_map(|m| m.badge).collect();
+        assert_eq!(numbers, (1..=MAX_LABELLED_MARKERS).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn label_ranks_follow_the_kind_and_the_cmdlet() {
+        let rank = |kind, detail: &str| label_rank(&entry(0, kind, "lyncfe04.thelab.info", detail));
+        for kind in
+            [LogKind::Fault, LogKind::Repair, LogKind::AdminError, LogKind::PoolState, LogKind::RegistrarPoll]
+        {
+            assert_eq!(rank(kind, "x"), 0, "{kind:?}");
+        }
+        assert_eq!(rank(LogKind::Service, "backup registrar accepts users of lyncfe04"), 0);
+        assert_eq!(rank(LogKind::Service, "Stop-CsWindowsService -ComputerName lyncfe04"), 1);
+        assert_eq!(rank(LogKind::Admin, "Invoke-CsPoolFailover -PoolFqdn x -DisasterMode -Verbose"), 0);
+        assert_eq!(rank(LogKind::Admin, "Invoke-CsPoolFailback completed"), 0);
+        assert_eq!(rank(LogKind::Admin, "Import-CsRgsConfiguration: imported"), 0);
+        assert_eq!(rank(LogKind::Admin, "Invoke-CsManagementStoreReplication -ReplicaFqdn x"), 1);
+        assert_eq!(rank(LogKind::Admin, "Set-CsRegistrarConfiguration -Identity x -PoolState FailedOver"), 1);
+        assert_eq!(rank(LogKind::Admin, "Backup-CsPool -PoolFqdn x -FullBackup"), 2);
+        assert_eq!(rank(LogKind::Admin, "Get-CsRegistrarConfiguration -Identity x"), 2);
     }
 
     #[test]
     fn labels_are_short_and_name_the_pool() {
-        assert_eq!(marker_label("lyncfe04.thelab.info", "PoolDown"), "PoolDown lyncfe04");
-        assert_eq!(marker_label("lyncfe04.thelab.info", "PoolDown(lyncfe04)"), "PoolDown(lyncfe04)");
-        assert_eq!(marker_label("", "SiteDown a"), "SiteDown a");
+        let pool = "lyncfe04.thelab.info";
+        assert_eq!(marker_label(LogKind::Fault, pool, "PoolDown"), "PoolDown lyncfe04");
+        assert_eq!(marker_label(LogKind::Fault, pool, "PoolDown(lyncfe04)"), "PoolDown(lyncfe04)");
+        assert_eq!(marker_label(LogKind::Fault, "", "SiteDown a"), "SiteDown a");
+        assert_eq!(marker_label(LogKind::PoolState, pool, "FailedOver"), "PoolState FailedOver lyncfe04");
+        assert_eq!(
+            marker_label(
+                LogKind::Admin,
+                pool,
+                "Invoke-CsPoolFailover -PoolFqdn lyncfe04.thelab.info -DisasterMode -Verbose"
+            ),
+            "Invoke-CsPoolFailover -DisasterMode"
+        );
+        assert_eq!(
+            marker_label(
+                LogKind::Admin,
+                pool,
+                "Invoke-CsPoolFailback -PoolFqdn lyncfe04.thelab.info -Verbose"
+            ),
+            "Invoke-CsPoolFailback"
+        );
+        assert_eq!(
+            marker_label(LogKind::Admin, pool, "Invoke-CsPoolFailover completed"),
+            "Invoke-CsPoolFailover completed"
+        );
+        // Other cmdlet lines are cut like any label.
+        let step = marker_label(LogKind::Admin, pool, "Invoke-CsManagementStoreReplication -ReplicaFqdn x");
+        assert_eq!(step.chars().count(), MAX_LABEL_CHARS);
         let long = marker_label(
-            "lyncfe04.thelab.info",
+            LogKind::AdminError,
+            pool,
             "Invoke-CsPoolFailover: pool is unreachable; use -DisasterMode",
         );
         assert_eq!(long.chars().count(), MAX_LABEL_CHARS);
