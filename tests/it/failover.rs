@@ -231,3 +231,37 @@ fn the_reference_failover_meets_microsofts_rto_and_failback_targets() {
     let t = fb.restored.unwrap().saturating_sub(fb.started).as_secs_f64();
     assert!(t <= 60.0 * 60.0, "failback of 20,000 users: {t} s");
 }
+
+#[test]
+fn a_failover_gives_the_pool_default_registrar_settings() {
+    // The global refresh is 900 s and keep-alives are hourly, so a client notices a dead
+    // registrar at its next refresh. b is failed over and back, which creates a pool-scope
+    // registrar configuration with the default 600 s (seed 2's warning). When b dies at 4h,
+    // all its clients notice within 600 s and get to a (detection 1 s, fast queue). Without
+    // the failover they keep 900 s: P(not noticed by 605 s) = (1 - 605/900)(1 - 605/3600) ~ 27 %.
+    let run_with = |events: &str| {
+        let src = pair(
+            "Lync2013",
+            10,
+            1000,
+            r#"voice_failover: Some(VoiceFailover(detection: "1s"))"#,
+            events,
+            r#"clients: Clients(refresh: "900s", keepalive: "1h"), sample_every: "1s","#,
+        )
+        .replace(
+            r#"backup_pool: Some("b.contoso.com"))"#,
+            r#"backup_pool: Some("b.contoso.com"), registrations_per_sec: 1000.0)"#,
+        );
+        run(&src)
+    };
+    let failed_over = run_with(
+        r#"At("1h", InvokeCsPoolFailover(pool: "b.contoso.com")),
+           At("2h", InvokeCsPoolFailback(pool: "b.contoso.com")),
+           At("4h", PoolDown(pool: "b.contoso.com"))"#,
+    );
+    let control = run_with(r#"At("4h", PoolDown(pool: "b.contoso.com"))"#);
+    assert!(failed_over.log.iter().any(|e| e.detail.contains("New-CsRegistrarConfiguration")));
+    assert_eq!(users(&failed_over, 4 * H + 605, Resiliency), 1000, "600 s refresh after the failover");
+    let waiting = 1000 - users(&control, 4 * H + 605, Resiliency);
+    assert!((200..=350).contains(&waiting), "900 s global refresh: {waiting} still unaware");
+}
