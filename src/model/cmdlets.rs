@@ -10,7 +10,10 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{ClientState, FailoverOutcome, LogKind, PoolState, RegistrarSettings, World, WorldEvent};
+use super::{
+    BackEnd, ClientState, FailoverOutcome, LogKind, PoolState, RegistrarSettings, ResetType, Service, World,
+    WorldEvent,
+};
 use crate::engine::{Scheduler, SimTime};
 
 /// Which cmdlet.
@@ -161,8 +164,18 @@ impl World {
                 format!("backup pool {} is unreachable; there is nothing to fail over to", self.fqdn(b));
             return self.admin_error(kind, p, disaster, msg);
         }
+        if p == self.cms_host {
+            let msg = "the pool hosts the Central Management Store; move it first with \
+                       Invoke-CsManagementServerFailover";
+            return self.admin_error(kind, p, disaster, msg.into());
+        }
         if !disaster && !self.serving(p) {
             return self.admin_error(kind, p, disaster, "pool is unreachable; use -DisasterMode".into());
+        }
+        let own_back_end = !matches!(self.config.pools[p as usize].back_end, BackEnd::Local);
+        if !disaster && own_back_end && !self.back_end_up(p) {
+            let msg = "the pool's back end is unavailable; use -DisasterMode".to_string();
+            return self.admin_error(kind, p, disaster, msg);
         }
         let reachable = self.serving(p);
         let mut steps = vec![Step::Lookup];
@@ -328,7 +341,7 @@ impl World {
     /// Users of `p` registered on `p` in `from` become `to` in place.
     fn switch_in_place(&mut self, p: u32, from: ClientState, to: ClientState) {
         for u in self.users_of(p, p, from) {
-            self.set_state(u, to);
+            self.move_user(u, to, p);
         }
     }
 
@@ -423,9 +436,9 @@ impl World {
                     "Stop-CsWindowsService -ComputerName {pf} -LeaveClsAgentRunning -NoWait -Verbose"
                 );
                 self.record(LogKind::Service, Some(p), d);
-                self.pools[p as usize].backup_service_up = false;
-                self.set_services(p, false, sched);
-                self.update_streams(p);
+                for service in [Service::Backup, Service::Mediation, Service::FrontEnd] {
+                    self.set_all(p, service, false, sched);
+                }
                 Some(self.quick(p))
             }
             Step::Skipped(what) => {
@@ -453,7 +466,7 @@ impl World {
             Step::StopRtcsrv => {
                 let d = format!("Get-CsWindowsService -Name 'RTCSRV' -ComputerName '{pf}'; Stop-CsWindowsService -LeaveClsAgentRunning -Name RTCSRV -ComputerName {pf} -NoWait -Verbose");
                 self.record(LogKind::Service, Some(p), d);
-                self.set_services(p, false, sched);
+                self.set_all(p, Service::FrontEnd, false, sched);
                 Some(self.quick(p))
             }
             Step::StartBackup => {
@@ -462,8 +475,7 @@ impl World {
                     Some(p),
                     format!("Start-CsWindowsService -Name LYNCBACKUP -ComputerName {pf} -Verbose"),
                 );
-                self.pools[p as usize].backup_service_up = true;
-                self.update_streams(p);
+                self.set_all(p, Service::Backup, true, sched);
                 Some(self.quick(p))
             }
             Step::StartReplica => {
@@ -489,7 +501,8 @@ impl World {
             Step::StartRtcsrv => {
                 let d = format!("Get-CsWindowsService -Name 'RTCSRV' -ComputerName '{pf}'; Start-CsWindowsService -Name RTCSRV -ComputerName {pf} -NoWait -Verbose");
                 self.record(LogKind::Service, Some(p), d);
-                self.set_services(p, true, sched);
+                self.set_all(p, Service::Mediation, true, sched);
+                self.set_all(p, Service::FrontEnd, true, sched);
                 Some(self.quick(p))
             }
             Step::FailingBack => {
@@ -535,7 +548,7 @@ impl World {
                     format!("Set-CsRegistrarConfiguration -Identity {id} -PoolState Active"),
                 );
                 self.set_state_everywhere(p, PoolState::Active);
-                self.switch_in_place(p, ClientState::Resiliency, ClientState::Full);
+                self.reevaluate_home(p, sched);
                 let now = self.now;
                 let pool = &mut self.pools[p as usize];
                 pool.back_stream = None;
@@ -645,9 +658,7 @@ impl World {
             }
             self.pools[p as usize].home_view = state;
             if serving_home {
-                if state != PoolState::FailingBack {
-                    self.switch_in_place(p, ClientState::Resiliency, ClientState::Full);
-                }
+                self.reevaluate_home(p, sched);
                 self.record(
                     LogKind::RegistrarPoll,
                     Some(p),
@@ -711,5 +722,116 @@ mod tests {
         assert_eq!(id, routing_group_id("lyncfe04.thelab.info", 0));
         assert_ne!(id, routing_group_id("lyncfe04.thelab.info", 1));
         assert_eq!(id.matches('-').count(), 4);
+    }
+}
+
+impl World {
+    /// `Invoke-CsManagementServerFailover`: the Central Management Store moves to `to`,
+    /// the paired pool of the pool that hosts it, after `timing.cms_failover`.
+    pub(super) fn cms_failover(&mut self, to: u32, sched: &mut Scheduler<WorldEvent>) {
+        let from = self.cms_host;
+        let detail = format!(
+            "Invoke-CsManagementServerFailover: moving the Central Management Store from {} to {}",
+            self.fqdn(from),
+            self.fqdn(to)
+        );
+        self.record(LogKind::Admin, Some(to), detail);
+        let error = if self.cms_moving {
+            Some("a failover of the Central Management Store is in progress".to_string())
+        } else if to == from {
+            Some("the pool already hosts the Central Management Store".to_string())
+        } else if self.partner(from) != Some(to) {
+            Some(format!(
+                "the Central Management Store is on {}; it can only move to that pool's paired pool",
+                self.fqdn(from)
+            ))
+        } else if !self.serving(to) {
+            Some("the target pool is unreachable".to_string())
+        } else {
+            None
+        };
+        if let Some(e) = error {
+            return self.record(
+                LogKind::AdminError,
+                Some(to),
+                format!("Invoke-CsManagementServerFailover: {e}"),
+            );
+        }
+        self.cms_moving = true;
+        let delay = self.config.timing.cms_failover.sample(&mut self.pools[to as usize].rng);
+        let _ = sched.schedule_in(delay, WorldEvent::CmsMoved { to });
+    }
+
+    pub(super) fn cms_moved(&mut self, to: u32) {
+        self.cms_host = to;
+        self.cms_moving = false;
+        self.record(LogKind::Admin, Some(to), "Central Management Store is active on this pool".to_string());
+    }
+
+    /// `Reset-CsPoolRegistrarState -ResetType ServiceReset | QuorumLossRecovery`.
+    pub(super) fn reset_registrar_state(
+        &mut self,
+        p: u32,
+        reset: ResetType,
+        sched: &mut Scheduler<WorldEvent>,
+    ) {
+        let fqdn = self.fqdn(p).to_string();
+        self.record(
+            LogKind::Admin,
+            Some(p),
+            format!("Reset-CsPoolRegistrarState -PoolFqdn {fqdn} -ResetType {reset:?}"),
+        );
+        match reset {
+            ResetType::ServiceReset => {
+                // RTCSRV restarts on every front end: their clients are deregistered and sign
+                // in again once the services are back.
+                self.set_all(p, Service::FrontEnd, false, sched);
+                let delay = self.quick(p);
+                let _ = sched.schedule_in(delay, WorldEvent::ServiceResetDone { pool: p });
+            }
+            ResetType::QuorumLossRecovery => {
+                let error = if !self.serving(p) {
+                    Some("the pool has no quorum: bring front ends back first")
+                } else if !self.back_end_up(p) {
+                    Some("the back end is unavailable: routing groups are reloaded from it")
+                } else {
+                    None
+                };
+                if let Some(e) = error {
+                    return self.record(
+                        LogKind::AdminError,
+                        Some(p),
+                        format!("Reset-CsPoolRegistrarState: {e}"),
+                    );
+                }
+                let delay = self.config.timing.quorum_loss_recovery.sample(&mut self.pools[p as usize].rng);
+                let _ = sched.schedule_in(delay, WorldEvent::QuorumRecovered { pool: p });
+            }
+        }
+    }
+
+    pub(super) fn service_reset_done(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
+        self.record(LogKind::Service, Some(p), "ServiceReset: RTCSRV started on every front end".to_string());
+        self.set_all(p, Service::FrontEnd, true, sched);
+    }
+
+    /// QuorumLossRecovery completes: routing groups without a running replica are reloaded
+    /// from the back end onto running front ends; what was not yet written there is lost.
+    pub(super) fn quorum_recovered(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
+        let pool = &mut self.pools[p as usize];
+        let running: Vec<bool> = pool.servers.iter().map(|s| pool.running && !s.down && s.rtcsrv).collect();
+        let mut reloaded = 0;
+        for (r, rg) in pool.rgs.iter_mut().enumerate() {
+            if rg.status == super::pool::RgStatus::Down && rg.replace_on(r as u32, &running) {
+                reloaded += 1;
+            }
+        }
+        let detail = format!(
+            "QuorumLossRecovery: {reloaded} routing groups reloaded from the back end onto running front ends; \
+             changes not yet written to the back end are lost"
+        );
+        self.record(LogKind::Warning, Some(p), detail);
+        self.refresh_pool(p, false, sched);
+        self.wake_parked(p, sched);
     }
 }

@@ -334,6 +334,8 @@ pub struct PoolConfig {
     pub registrations_per_sec: f64,
     /// Pool-scope registrar configuration; `None`: the global one applies.
     pub registrar: Option<RegistrarSettings>,
+    /// Where the pool's users are (their clients' network location); default its site.
+    pub users_site: SiteId,
 }
 
 /// Default routing groups for a pool: one per 1,000 users, at least one, at most 1,000
@@ -483,6 +485,126 @@ pub enum Action {
     },
     /// `Import-CsRgsConfiguration` of the partner's Response Group data into `pool`.
     ImportCsRgsConfiguration(PoolId),
+    /// A front-end server fails.
+    ServerDown {
+        /// Pool.
+        pool: PoolId,
+        /// 0-based front-end index.
+        server: u32,
+    },
+    /// A front-end server comes back, its services started.
+    ServerUp {
+        /// Pool.
+        pool: PoolId,
+        /// 0-based front-end index.
+        server: u32,
+    },
+    /// A Windows service stops on a front end.
+    ServiceStop {
+        /// Pool.
+        pool: PoolId,
+        /// 0-based front-end index.
+        server: u32,
+        /// Which service.
+        service: Service,
+    },
+    /// A Windows service starts on a front end.
+    ServiceStart {
+        /// Pool.
+        pool: PoolId,
+        /// 0-based front-end index.
+        server: u32,
+        /// Which service.
+        service: Service,
+    },
+    /// A back-end SQL node fails.
+    BackEndDown {
+        /// Pool.
+        pool: PoolId,
+        /// Which node.
+        node: BackEndNode,
+    },
+    /// A back-end SQL node comes back.
+    BackEndUp {
+        /// Pool.
+        pool: PoolId,
+        /// Which node.
+        node: BackEndNode,
+    },
+    /// The WAN link between two sites is cut.
+    WanDown(SiteId, SiteId),
+    /// The WAN link is restored.
+    WanUp(SiteId, SiteId),
+    /// `Invoke-CsManagementServerFailover`: the Central Management Store moves to `pool`.
+    InvokeCsManagementServerFailover(PoolId),
+    /// `Reset-CsPoolRegistrarState -ResetType`.
+    ResetCsPoolRegistrarState {
+        /// Pool.
+        pool: PoolId,
+        /// Reset type.
+        reset_type: ResetType,
+    },
+    /// `Invoke-CsDatabaseFailover -NewPrincipal`.
+    InvokeCsDatabaseFailover {
+        /// Pool.
+        pool: PoolId,
+        /// The node to make principal.
+        new_principal: NewPrincipal,
+    },
+}
+
+/// A Windows service on a front end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// RTCSRV: registrar, presence, conferencing.
+    FrontEnd,
+    /// LYNCBACKUP: the Backup Service.
+    Backup,
+    /// REPLICA: the CMS replica agent (logged; no modelled effect).
+    Replica,
+    /// The Mediation service collocated on the front end: PSTN voice.
+    Mediation,
+}
+
+impl Service {
+    /// Windows service name.
+    pub fn windows_name(self) -> &'static str {
+        match self {
+            Service::FrontEnd => "RTCSRV",
+            Service::Backup => "LYNCBACKUP",
+            Service::Replica => "REPLICA",
+            Service::Mediation => "RTCMEDSRV",
+        }
+    }
+}
+
+/// A back-end SQL node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackEndNode {
+    /// The primary SQL server (principal at start).
+    Principal,
+    /// The mirror.
+    Mirror,
+    /// The witness.
+    Witness,
+}
+
+/// `Reset-CsPoolRegistrarState -ResetType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetType {
+    /// Restart RTCSRV and the fabric on every front end.
+    ServiceReset,
+    /// Reload routing groups in quorum loss from the back end.
+    QuorumLossRecovery,
+}
+
+/// `Invoke-CsDatabaseFailover -NewPrincipal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewPrincipal {
+    /// Make the mirror the principal.
+    Mirror,
+    /// Make the primary server the principal again.
+    Primary,
 }
 
 /// An action at a time.
@@ -525,6 +647,8 @@ pub struct Config {
     pub features: FeatureMatrix,
     /// Scheduled actions, in file order.
     pub events: Vec<ScheduledAction>,
+    /// The pool that hosts the Central Management Store at start.
+    pub cms_pool: PoolId,
     /// SHA-256 of the scenario file's bytes, hex.
     pub scenario_sha256: String,
 }

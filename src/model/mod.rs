@@ -2,10 +2,21 @@
 //! clients and what users can do.
 //!
 //! # What is modelled (SPEC 4.1-4.6)
-//! - A pool is a unit: its servers run unless a `PoolDown` or the loss of its site stopped
-//!   them, and its Lync services (RTCSRV, LYNCBACKUP, ...) run unless a cmdlet stopped them.
-//!   It registers users only when both run. Its sign-in queue is served FIFO at
-//!   `registrations_per_sec` x front ends; users wait in `SigningIn`.
+//! - A pool has front-end servers ([`pool`]): each runs unless a `ServerDown`, a
+//!   `PoolDown` or the loss of its site stopped it, and RTCSRV runs on it unless stopped. The
+//!   pool registers users while its running front ends keep pool-level quorum (the back end
+//!   is the witness of even-sized pools). Each routing group keeps one primary and up to two
+//!   secondary replicas on distinct front ends: a secondary is promoted when the primary's
+//!   server fails (its users sign in again), a group without secondaries puts its users in
+//!   resiliency mode, a group without replicas keeps them out until recovery.
+//! - The back end: a `Mirrored` store with a witness fails over by itself; otherwise it stays
+//!   unavailable until `InvokeCsDatabaseFailover`. After the pool's
+//!   BackupStoreUnavailableThreshold (30 min) its users fall to resiliency mode.
+//! - Sign-in queues are served FIFO at `registrations_per_sec` per running front end,
+//!   slowed in proportion when the users registered per running front end exceed 6,660.
+//! - Users sit at their pool's `users_site`; a client reaches a pool at its own site or across
+//!   an intact WAN link. Voice to the PSTN needs a running Mediation service in the serving
+//!   pool.
 //! - Every user starts signed in to its home pool (`Full`). Each client has its own random
 //!   keep-alive and refresh phase. When its registrar goes away the user loses every feature
 //!   at once (`Offline`), but the client notices only at its next keep-alive or refresh
@@ -36,32 +47,38 @@
 //! (detection and failback delays, cmdlet step durations) and `backup:<fqdn>` (the sync
 //! interval and phase of the pool's data streams).
 
+mod backend;
 pub mod backup;
 mod cmdlets;
 pub mod config;
 mod log;
+mod pool;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 pub use backup::ExportState;
+pub use cmdlets::routing_group_id;
 pub use config::*;
 pub use log::{LogEntry, LogKind};
 
 use crate::engine::{stream_id, Scheduler, SimTime, Streams};
 use backup::Stream;
 use cmdlets::Cmdlet;
+use pool::{BackEndState, RgStatus, RoutingGroup, Server};
 
-/// Users per client state.
+/// Users per client state, and the feature exceptions that depend on the serving pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counts {
     /// Users per state, in [`ClientState::ALL`] order.
     pub by_state: [u64; 5],
     /// Users in `FailedOver` whose serving pool has Response Group data.
     pub failed_over_with_rgs: u64,
+    /// Users whose state has voice but whose serving pool runs no Mediation service.
+    pub voice_without_mediation: u64,
 }
 
 /// A pool failover or failback cmdlet as recorded by the world.
@@ -114,6 +131,8 @@ pub struct WorldOutput {
     pub failovers: Vec<FailoverOutcome>,
     /// Backup Service status per direction at the horizon.
     pub backup_status: Vec<BackupStatus>,
+    /// Per pool (FQDN), the most users registered per running front end at any instant.
+    pub peak_users_per_front_end: Vec<(String, f64)>,
     /// Event log.
     pub log: Vec<LogEntry>,
 }
@@ -146,19 +165,19 @@ pub enum WorldEvent {
     },
     /// The backup registrar of `primary` has missed its heartbeat for the detection interval.
     BackupTakesOver {
-        /// The failed pool.
+        /// The pool whose heartbeat is lost.
         primary: u32,
-        /// Its generation.
-        primary_gen: u32,
+        /// Its heartbeat generation.
+        heartbeat_gen: u32,
         /// Its backup's generation.
         backup_gen: u32,
     },
-    /// The voice failback interval after `primary`'s return has passed.
+    /// The voice failback interval after `primary`'s heartbeat came back has passed.
     RedirectHome {
-        /// The returned pool.
+        /// The pool whose heartbeat is back.
         primary: u32,
-        /// Its generation.
-        primary_gen: u32,
+        /// Its heartbeat generation.
+        heartbeat_gen: u32,
         /// Its backup's generation.
         backup_gen: u32,
     },
@@ -178,6 +197,39 @@ pub enum WorldEvent {
         /// Index of the change, so only the latest change acts.
         change: u32,
     },
+    /// The back end has been unavailable for the pool's BackupStoreUnavailableThreshold.
+    BackEndThreshold {
+        /// Pool.
+        pool: u32,
+        /// Back-end generation when scheduled.
+        gen: u32,
+    },
+    /// A database failover (automatic with a witness, or `InvokeCsDatabaseFailover`) completes.
+    BackEndFailover {
+        /// Pool.
+        pool: u32,
+        /// Back-end generation when scheduled.
+        gen: u32,
+        /// Make the mirror the principal (else the primary server).
+        to_mirror: bool,
+        /// Asked by the administrator.
+        manual: bool,
+    },
+    /// `Invoke-CsManagementServerFailover` completes.
+    CmsMoved {
+        /// The pool that now hosts the Central Management Store.
+        to: u32,
+    },
+    /// `Reset-CsPoolRegistrarState -ResetType ServiceReset` has restarted the services.
+    ServiceResetDone {
+        /// Pool.
+        pool: u32,
+    },
+    /// `Reset-CsPoolRegistrarState -ResetType QuorumLossRecovery` has finished.
+    QuorumRecovered {
+        /// Pool.
+        pool: u32,
+    },
 }
 
 const NO_POOL: u32 = u32::MAX;
@@ -193,24 +245,42 @@ struct User {
     attempt: u8,
 }
 
+fn registered(state: ClientState) -> bool {
+    matches!(state, ClientState::Full | ClientState::Resiliency | ClientState::FailedOver)
+}
+
 #[derive(Debug)]
 struct PoolRt {
     first_user: u32,
     users: u32,
     /// Stopped by `PoolDown`.
     fault_down: bool,
-    /// Servers up (no fault, site up).
+    /// Servers powered (no pool fault, site up).
     running: bool,
-    /// Lync services (RTCSRV) running; a cmdlet may stop them.
-    services_up: bool,
-    /// LYNCBACKUP running.
+    /// Registers users: running front ends with pool-level quorum.
+    serving: bool,
+    /// Running front ends (for sign-in capacity and load).
+    running_fes: u32,
+    servers: Vec<Server>,
+    rgs: Vec<RoutingGroup>,
+    back_end: BackEndState,
+    /// BackupStoreUnavailableThreshold in force for this pool.
+    back_end_threshold: SimTime,
+    /// A Mediation service runs somewhere in the pool.
+    mediation: bool,
+    /// LYNCBACKUP runs somewhere in the pool.
     backup_service_up: bool,
+    /// The backup registrar receives this pool's heartbeat.
+    heartbeat_ok: bool,
+    heartbeat_gen: u32,
     gen: u32,
     queue: VecDeque<Queued>,
     busy: bool,
-    busy_start: SimTime,
-    served_in_busy: u64,
-    busy_rate: f64,
+    /// Exact time (ms, fractional) of the last sign-in completion.
+    last_done: f64,
+    /// Users registered here, per client state.
+    registered: [u32; 5],
+    peak_load: f64,
     /// This pool's backup registrar accepts its users in resiliency mode (heartbeat lost).
     backup_accepts: bool,
     /// PoolState in the configuration store.
@@ -225,11 +295,11 @@ struct PoolRt {
     has_pool_config: bool,
     /// Latest PoolState change by hand (for polls).
     manual_change: u32,
-    backs_up: Vec<u32>,
     /// Users homed here who have the contact list now.
     with_contacts: u32,
     /// Failover record waiting for 99 % of this pool's users to have contacts again.
     restore_watch: Option<usize>,
+    backs_up: Vec<u32>,
     /// Offline users homed here whose retries cannot succeed: (user, gen, next retry).
     parked: Vec<(u32, u32, SimTime)>,
     keepalive: SimTime,
@@ -258,6 +328,11 @@ pub struct World {
     users: Vec<User>,
     pools: Vec<PoolRt>,
     site_down: Vec<bool>,
+    /// Cut WAN links, as (smaller site, larger site).
+    wan_down: BTreeSet<(u32, u32)>,
+    /// Pool hosting the Central Management Store.
+    cms_host: u32,
+    cms_moving: bool,
     counts: Counts,
     first_fault: Option<SimTime>,
     rpo_realized: Option<SimTime>,
@@ -310,19 +385,35 @@ impl World {
                 }
                 _ => None,
             };
+            let mut rng = streams.stream(stream_id(&format!("pool:{}", p.fqdn)));
+            let back_end_threshold = match p.registrar {
+                Some(r) => r.backup_store_unavailable_threshold,
+                None => config.timing.backup_store_unavailable_threshold,
+            }
+            .sample(&mut rng);
+            let mut registered = [0u32; 5];
+            registered[ClientState::Full.index()] = p.users;
             pools.push(PoolRt {
                 first_user,
                 users: p.users,
                 fault_down: false,
                 running: true,
-                services_up: true,
+                serving: true,
+                running_fes: p.front_ends,
+                servers: vec![Server::new(); p.front_ends as usize],
+                rgs: (0..p.routing_groups).map(|r| RoutingGroup::place(r, p.front_ends)).collect(),
+                back_end: BackEndState::new(),
+                back_end_threshold,
+                mediation: true,
                 backup_service_up: true,
+                heartbeat_ok: true,
+                heartbeat_gen: 0,
                 gen: 0,
                 queue: VecDeque::new(),
                 busy: false,
-                busy_start: SimTime::ZERO,
-                served_in_busy: 0,
-                busy_rate: 0.0,
+                last_done: 0.0,
+                registered,
+                peak_load: p.users as f64 / p.front_ends.max(1) as f64,
                 backup_accepts: false,
                 config_state: PoolState::Active,
                 home_view: PoolState::Active,
@@ -345,7 +436,7 @@ impl World {
                 out_stream,
                 cmdlet: None,
                 clients_rng,
-                rng: streams.stream(stream_id(&format!("pool:{}", p.fqdn))),
+                rng,
             });
         }
         for (i, p) in config.pools.iter().enumerate() {
@@ -361,6 +452,9 @@ impl World {
         counts.by_state[ClientState::Full.index()] = users.len() as u64;
         World {
             site_down: vec![false; config.sites.len()],
+            wan_down: BTreeSet::new(),
+            cms_host: config.cms_pool.0,
+            cms_moving: false,
             config,
             users,
             pools,
@@ -373,9 +467,23 @@ impl World {
         }
     }
 
-    /// Current users per client state.
+    /// Current users per client state, with the per-pool feature exceptions.
     pub fn counts(&self) -> Counts {
-        self.counts
+        let mut c = self.counts;
+        let features = &self.config.features;
+        c.voice_without_mediation = self
+            .pools
+            .iter()
+            .filter(|p| !p.mediation)
+            .map(|p| {
+                ClientState::ALL
+                    .iter()
+                    .filter(|s| features.has(**s, Feature::Voice))
+                    .map(|s| p.registered[s.index()] as u64)
+                    .sum::<u64>()
+            })
+            .sum();
+        c
     }
 
     /// The scenario.
@@ -412,11 +520,18 @@ impl World {
                 }
             }
         }
+        let peak_users_per_front_end = self
+            .pools
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (self.config.pools[i].fqdn.clone(), p.peak_load))
+            .collect();
         WorldOutput {
             first_fault: self.first_fault,
             rpo_realized: self.rpo_realized,
             failovers: self.failovers,
             backup_status,
+            peak_users_per_front_end,
             log: self.log,
         }
     }
@@ -436,16 +551,23 @@ impl World {
                     self.sign_in_done(pool, sched);
                 }
             }
-            WorldEvent::BackupTakesOver { primary, primary_gen, backup_gen } => {
-                self.backup_takes_over(primary, primary_gen, backup_gen, sched)
+            WorldEvent::BackupTakesOver { primary, heartbeat_gen, backup_gen } => {
+                self.backup_takes_over(primary, heartbeat_gen, backup_gen, sched)
             }
-            WorldEvent::RedirectHome { primary, primary_gen, backup_gen } => {
-                self.redirect_home(primary, primary_gen, backup_gen, sched)
+            WorldEvent::RedirectHome { primary, heartbeat_gen, backup_gen } => {
+                self.redirect_home(primary, heartbeat_gen, backup_gen, sched)
             }
             WorldEvent::CmdletStep { pool } => self.cmdlet_step(pool, sched),
             WorldEvent::RegistrarPoll { pool, partner, state, change } => {
                 self.registrar_poll(pool, partner, state, change, sched)
             }
+            WorldEvent::BackEndThreshold { pool, gen } => self.back_end_threshold(pool, gen, sched),
+            WorldEvent::BackEndFailover { pool, gen, to_mirror, manual } => {
+                self.back_end_failover(pool, gen, to_mirror, manual, sched)
+            }
+            WorldEvent::CmsMoved { to } => self.cms_moved(to),
+            WorldEvent::ServiceResetDone { pool } => self.service_reset_done(pool, sched),
+            WorldEvent::QuorumRecovered { pool } => self.quorum_recovered(pool, sched),
         }
     }
 
@@ -471,11 +593,8 @@ impl World {
         match action {
             Action::PoolDown(p) => {
                 if self.pools[p.0 as usize].fault_down {
-                    return self.record(
-                        LogKind::Warning,
-                        Some(p.0),
-                        "PoolDown: the pool is already down; nothing changes".into(),
-                    );
+                    let detail = "PoolDown: the pool is already down; nothing changes".into();
+                    return self.record(LogKind::Warning, Some(p.0), detail);
                 }
                 self.fault();
                 let users = self.config.pool(p).users;
@@ -490,13 +609,15 @@ impl World {
             }
             Action::PoolUp(p) => {
                 if !self.pools[p.0 as usize].fault_down {
-                    return self.record(
-                        LogKind::Warning,
-                        Some(p.0),
-                        "PoolUp: the pool is not down; nothing changes".into(),
-                    );
+                    let detail = "PoolUp: the pool is not down; nothing changes".into();
+                    return self.record(LogKind::Warning, Some(p.0), detail);
                 }
                 self.pools[p.0 as usize].fault_down = false;
+                // Every server of the pool is repaired and starts its services.
+                for s in &mut self.pools[p.0 as usize].servers {
+                    s.down = false;
+                    s.start_all();
+                }
                 let detail = if self.site_down[self.config.pool(p).site.0 as usize] {
                     "PoolUp: repaired, but its site is still down"
                 } else {
@@ -508,11 +629,8 @@ impl World {
             Action::SiteDown(s) => {
                 let name = self.config.sites[s.0 as usize].name.clone();
                 if self.site_down[s.0 as usize] {
-                    return self.record(
-                        LogKind::Warning,
-                        None,
-                        format!("SiteDown {name}: the site is already down; nothing changes"),
-                    );
+                    let detail = format!("SiteDown {name}: the site is already down; nothing changes");
+                    return self.record(LogKind::Warning, None, detail);
                 }
                 self.fault();
                 let pools = self.pools_of(s);
@@ -523,17 +641,26 @@ impl World {
             Action::SiteUp(s) => {
                 let name = self.config.sites[s.0 as usize].name.clone();
                 if !self.site_down[s.0 as usize] {
-                    return self.record(
-                        LogKind::Warning,
-                        None,
-                        format!("SiteUp {name}: the site is not down; nothing changes"),
-                    );
+                    let detail = format!("SiteUp {name}: the site is not down; nothing changes");
+                    return self.record(LogKind::Warning, None, detail);
                 }
                 let pools = self.pools_of(s);
                 self.record(LogKind::Repair, None, format!("SiteUp {name}: the site is back ({pools})"));
                 self.site_down[s.0 as usize] = false;
                 self.update_site(s, sched);
             }
+            Action::ServerDown { pool, server } => self.server_down(pool.0, server, sched),
+            Action::ServerUp { pool, server } => self.server_up(pool.0, server, sched),
+            Action::ServiceStop { pool, server, service } => {
+                self.set_service(pool.0, server, service, false, sched)
+            }
+            Action::ServiceStart { pool, server, service } => {
+                self.set_service(pool.0, server, service, true, sched)
+            }
+            Action::BackEndDown { pool, node } => self.back_end_node(pool.0, node, false, sched),
+            Action::BackEndUp { pool, node } => self.back_end_node(pool.0, node, true, sched),
+            Action::WanDown(a, b) => self.set_wan(a, b, false, sched),
+            Action::WanUp(a, b) => self.set_wan(a, b, true, sched),
             Action::InvokeCsPoolFailover { pool, disaster_mode } => {
                 self.start_failover(pool.0, disaster_mode, sched)
             }
@@ -544,6 +671,13 @@ impl World {
                 self.set_pool_state_by_hand(pool.0, pool_state, sched)
             }
             Action::ImportCsRgsConfiguration(pool) => self.import_rgs(pool.0),
+            Action::InvokeCsManagementServerFailover(to) => self.cms_failover(to.0, sched),
+            Action::ResetCsPoolRegistrarState { pool, reset_type } => {
+                self.reset_registrar_state(pool.0, reset_type, sched)
+            }
+            Action::InvokeCsDatabaseFailover { pool, new_principal } => {
+                self.database_failover(pool.0, new_principal, sched)
+            }
         }
     }
 
@@ -566,78 +700,263 @@ impl World {
         }
     }
 
-    /// Whether pool `p` registers users at all (servers and RTCSRV up).
+    /// Whether pool `p` registers users at all (front ends running with quorum).
     fn serving(&self, p: u32) -> bool {
-        let pool = &self.pools[p as usize];
-        pool.running && pool.services_up
+        self.pools[p as usize].serving
     }
 
-    /// Recompute whether a pool's servers run; servers that come back start their services.
+    /// Whether a client at site `from` reaches a pool at site `to`.
+    fn reachable(&self, from: SiteId, to: SiteId) -> bool {
+        from == to || !self.wan_down.contains(&(from.0.min(to.0), from.0.max(to.0)))
+    }
+
+    /// Whether user `u`'s client reaches pool `p`.
+    fn user_reaches(&self, u: u32, p: u32) -> bool {
+        let home = self.users[u as usize].home;
+        self.reachable(self.config.pools[home as usize].users_site, self.config.pools[p as usize].site)
+    }
+
+    /// Whether pools `p` and `q` can talk (heartbeat, replication).
+    fn pools_connected(&self, p: u32, q: u32) -> bool {
+        self.reachable(self.config.pools[p as usize].site, self.config.pools[q as usize].site)
+    }
+
+    /// Recompute whether a pool's servers are powered; servers that come back start their
+    /// services.
     fn update_running(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
         let site = self.config.pools[p as usize].site;
         let running = !self.pools[p as usize].fault_down && !self.site_down[site.0 as usize];
         if running == self.pools[p as usize].running {
             return;
         }
-        let was_serving = self.serving(p);
         let pool = &mut self.pools[p as usize];
         pool.running = running;
         if running {
-            pool.services_up = true;
-            pool.backup_service_up = true;
+            for s in pool.servers.iter_mut().filter(|s| !s.down) {
+                s.start_all();
+            }
         }
-        self.serving_changed(p, was_serving, false, sched);
+        self.refresh_pool(p, false, sched);
+    }
+
+    fn server_down(&mut self, p: u32, s: u32, sched: &mut Scheduler<WorldEvent>) {
+        if self.pools[p as usize].servers[s as usize].down {
+            let detail = format!("ServerDown: front end {s} is already down; nothing changes");
+            return self.record(LogKind::Warning, Some(p), detail);
+        }
+        self.fault();
+        self.record(LogKind::Fault, Some(p), format!("ServerDown: front end {s} fails"));
+        self.pools[p as usize].servers[s as usize].down = true;
+        self.refresh_pool(p, false, sched);
+    }
+
+    fn server_up(&mut self, p: u32, s: u32, sched: &mut Scheduler<WorldEvent>) {
+        if !self.pools[p as usize].servers[s as usize].down {
+            let detail = format!("ServerUp: front end {s} is not down; nothing changes");
+            return self.record(LogKind::Warning, Some(p), detail);
+        }
+        self.record(LogKind::Repair, Some(p), format!("ServerUp: front end {s} and its services are back"));
+        let server = &mut self.pools[p as usize].servers[s as usize];
+        server.down = false;
+        server.start_all();
+        self.refresh_pool(p, false, sched);
+    }
+
+    /// `ServiceStop` / `ServiceStart` of one service on one front end. A stopped RTCSRV
+    /// deregisters its clients (a graceful stop).
+    fn set_service(&mut self, p: u32, s: u32, service: Service, up: bool, sched: &mut Scheduler<WorldEvent>) {
+        let verb = if up { "Start" } else { "Stop" };
+        let detail = format!("{verb}-CsWindowsService -Name {} (front end {s})", service.windows_name());
+        if !up && matches!(service, Service::FrontEnd | Service::Mediation) {
+            self.fault();
+        }
+        self.record(LogKind::Service, Some(p), detail);
+        let server = &mut self.pools[p as usize].servers[s as usize];
+        match service {
+            Service::FrontEnd => server.rtcsrv = up,
+            Service::Mediation => server.mediation = up,
+            Service::Backup => server.backup = up,
+            Service::Replica => {}
+        }
+        self.refresh_pool(p, true, sched);
+    }
+
+    /// Set a service on every front end of a pool (a cmdlet's service step).
+    fn set_all(&mut self, p: u32, service: Service, up: bool, sched: &mut Scheduler<WorldEvent>) {
+        for server in &mut self.pools[p as usize].servers {
+            match service {
+                Service::FrontEnd => server.rtcsrv = up,
+                Service::Mediation => server.mediation = up,
+                Service::Backup => server.backup = up,
+                Service::Replica => {}
+            }
+        }
+        self.refresh_pool(p, true, sched);
+    }
+
+    /// Whether the pool's back-end store answers.
+    fn back_end_up(&self, p: u32) -> bool {
+        let be = &self.pools[p as usize].back_end;
+        match self.config.pools[p as usize].back_end {
+            BackEnd::Local => true,
+            BackEnd::Single => be.principal_up,
+            BackEnd::Mirrored { .. } => be.active_up(),
+        }
+    }
+
+    /// Recompute everything about pool `p` after a change of its servers, services or back
+    /// end, and apply the consequences to its users. `graceful`: a registrar that stops
+    /// deregisters its clients (they notice at once) rather than vanishing.
+    fn refresh_pool(&mut self, p: u32, graceful: bool, sched: &mut Scheduler<WorldEvent>) {
+        let back_end_up = self.back_end_up(p);
+        let pool = &mut self.pools[p as usize];
+        let running: Vec<bool> = pool.servers.iter().map(|s| pool.running && !s.down && s.rtcsrv).collect();
+        let fes = running.iter().filter(|&&r| r).count() as u32;
+        let serving = fes > 0 && pool::has_quorum(&running, back_end_up);
+        pool.running_fes = fes;
+        pool.mediation = pool.running && pool.servers.iter().any(|s| !s.down && s.mediation);
+        pool.backup_service_up = pool.running && pool.servers.iter().any(|s| !s.down && s.backup);
+        let mut moved = Vec::new();
+        let mut changed = Vec::new();
+        let mut recovered = false;
+        for (r, rg) in pool.rgs.iter_mut().enumerate() {
+            let was_down = rg.status == RgStatus::Down;
+            let (primary_moved, status_changed) = rg.update(&running);
+            recovered |= was_down && rg.status != RgStatus::Down;
+            if primary_moved {
+                moved.push(r as u32);
+            } else if status_changed {
+                changed.push(r as u32);
+            }
+        }
+        let was_serving = pool.serving;
+        pool.serving = serving;
+        if serving != was_serving {
+            self.pools[p as usize].gen += 1;
+            if serving {
+                self.pool_starts(p, sched);
+            } else {
+                self.pool_stops(p, graceful, sched);
+            }
+        } else if serving {
+            // Users of a group whose primary moved sign in again, to the new primary.
+            for r in moved {
+                for u in self.rg_users(p, r) {
+                    if self.users[u as usize].serving == p && registered(self.users[u as usize].state) {
+                        self.lose_registrar(u, p, graceful, sched);
+                    }
+                }
+            }
+            for r in changed {
+                self.reevaluate_group(p, r, sched);
+            }
+            if recovered {
+                self.wake_parked(p, sched);
+            }
+        }
+        self.track_load(p);
+        self.refresh_heartbeats(sched);
         self.update_streams(p);
         if let Some(b) = self.partner(p) {
             self.update_streams(b);
         }
     }
 
-    /// Set whether RTCSRV runs on a pool (a cmdlet's service step). A stop is graceful:
-    /// the registrar deregisters its clients, which notice at once.
-    fn set_services(&mut self, p: u32, up: bool, sched: &mut Scheduler<WorldEvent>) {
-        let was_serving = self.serving(p);
-        self.pools[p as usize].services_up = up;
-        self.serving_changed(p, was_serving, true, sched);
+    /// Users of routing group `r` of pool `p` (a contiguous block).
+    fn rg_users(&self, p: u32, r: u32) -> std::ops::Range<u32> {
+        let pool = &self.pools[p as usize];
+        let groups = pool.rgs.len().max(1) as u32;
+        let (q, rem) = (pool.users / groups, pool.users % groups);
+        let start = r * q + r.min(rem);
+        let len = q + u32::from(r < rem);
+        pool.first_user + start..pool.first_user + start + len
     }
 
-    fn serving_changed(
-        &mut self,
-        p: u32,
-        was_serving: bool,
-        graceful: bool,
-        sched: &mut Scheduler<WorldEvent>,
-    ) {
-        let serving = self.serving(p);
-        if serving == was_serving {
-            return;
-        }
-        self.pools[p as usize].gen += 1;
-        if serving {
-            self.pool_starts(p, sched);
+    /// The routing group of user `u` in its home pool.
+    fn rg_of(&self, u: u32) -> u32 {
+        let pool = &self.pools[self.users[u as usize].home as usize];
+        let groups = pool.rgs.len().max(1) as u32;
+        let (q, rem) = (pool.users / groups, pool.users % groups);
+        let k = u - pool.first_user;
+        if k < rem * (q + 1) {
+            k / (q + 1)
         } else {
-            self.pool_stops(p, graceful, sched);
+            rem + (k - rem * (q + 1)) / q.max(1)
+        }
+    }
+
+    /// The state the home pool `p` gives a user of routing group `r`: `existing` users keep
+    /// limited functionality while a failover is in progress; new sign-ins are refused.
+    fn home_state(&self, p: u32, r: u32, existing: bool) -> Option<ClientState> {
+        let pool = &self.pools[p as usize];
+        if !pool.serving || pool.rgs[r as usize].status == RgStatus::Down {
+            return None;
+        }
+        match pool.home_view {
+            PoolState::FailingOver | PoolState::FailedOver => existing.then_some(ClientState::Resiliency),
+            PoolState::FailingBack => Some(ClientState::Resiliency),
+            PoolState::Active | PoolState::FailedBack => {
+                if pool.rgs[r as usize].status == RgStatus::Degraded || pool.back_end.degraded {
+                    Some(ClientState::Resiliency)
+                } else {
+                    Some(ClientState::Full)
+                }
+            }
+        }
+    }
+
+    /// Users of group `r` registered on their home pool take the state it now gives them.
+    fn reevaluate_group(&mut self, p: u32, r: u32, sched: &mut Scheduler<WorldEvent>) {
+        let target = self.home_state(p, r, true);
+        for u in self.rg_users(p, r) {
+            let user = self.users[u as usize];
+            if user.serving != p || !matches!(user.state, ClientState::Full | ClientState::Resiliency) {
+                continue;
+            }
+            match target {
+                Some(state) if state != user.state => self.move_user(u, state, p),
+                Some(_) => {}
+                None => self.lose_registrar(u, p, true, sched),
+            }
+        }
+    }
+
+    /// Every group of pool `p` (after a PoolState or back-end change).
+    fn reevaluate_home(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
+        for r in 0..self.pools[p as usize].rgs.len() as u32 {
+            self.reevaluate_group(p, r, sched);
+        }
+    }
+
+    /// Users registered per running front end, and its peak.
+    fn track_load(&mut self, p: u32) {
+        let pool = &mut self.pools[p as usize];
+        if pool.running_fes > 0 {
+            let load = pool.registered.iter().sum::<u32>() as f64 / pool.running_fes as f64;
+            pool.peak_load = pool.peak_load.max(load);
         }
     }
 
     /// Replication streams whose ends involve pool `p`'s data: flowing when both ends run
-    /// their Backup Service; generating while the data's current home serves users.
+    /// their Backup Service and can reach each other; generating while the data's current
+    /// home serves users.
     fn update_streams(&mut self, p: u32) {
         let Some(b) = self.partner(p) else { return };
         let now = self.now;
+        let link = self.pools_connected(p, b);
         let ends = |w: &World, x: u32| w.pools[x as usize].running && w.pools[x as usize].backup_service_up;
         let (p_ok, b_ok) = (ends(self, p), ends(self, b));
         let hosted = self.pools[p as usize].hosted_by_partner;
         let read_only = self.pools[p as usize].cmdlet.as_ref().is_some_and(|c| c.read_only());
         let pool = &mut self.pools[p as usize];
         if let Some(s) = pool.out_stream.as_mut() {
-            s.set_flowing(now, p_ok && b_ok && !hosted);
+            s.set_flowing(now, p_ok && b_ok && link && !hosted);
             s.set_generating(now, pool.running && !hosted && !read_only);
         }
         if let Some(s) = pool.back_stream.as_mut() {
             // Exists from the failover's hydration until the failback's: it keeps flowing
             // through the failback's final backup.
-            s.set_flowing(now, p_ok && b_ok);
+            s.set_flowing(now, p_ok && b_ok && link);
             s.set_generating(now, b_ok && hosted && !read_only);
         }
     }
@@ -645,7 +964,6 @@ impl World {
     fn pool_stops(&mut self, p: u32, graceful: bool, sched: &mut Scheduler<WorldEvent>) {
         let pool = &mut self.pools[p as usize];
         pool.busy = false;
-        pool.backup_accepts = false;
         let queued: Vec<Queued> = pool.queue.drain(..).collect();
         // Registrations in flight fail at once: those clients notice now.
         for q in queued {
@@ -653,17 +971,14 @@ impl World {
                 self.lose_registrar(q.user, p, true, sched);
             }
         }
-        // Users served here: the pool's own and those of the pools it backs up.
+        // Users registered here: the pool's own and those of the pools it backs up.
         let mut served_from = vec![p];
         served_from.extend(self.pools[p as usize].backs_up.iter().copied());
         for q in served_from {
             let (first, n) = (self.pools[q as usize].first_user, self.pools[q as usize].users);
             for u in first..first + n {
                 let user = &self.users[u as usize];
-                if user.serving == p
-                    && user.state != ClientState::SigningIn
-                    && user.state != ClientState::Offline
-                {
+                if user.serving == p && registered(user.state) {
                     self.lose_registrar(u, p, graceful, sched);
                 }
             }
@@ -671,41 +986,57 @@ impl World {
                 self.pools[q as usize].backup_accepts = false;
             }
         }
-        // The backup registrar starts missing this pool's heartbeat.
-        self.arm_backup_detection(p, sched);
     }
 
     fn pool_starts(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
         // A registrar that starts reads its PoolState from the configuration store.
         self.pools[p as usize].home_view = self.pools[p as usize].config_state;
         self.wake_parked(p, sched);
-        let pool_cfg = &self.config.pools[p as usize];
-        // This pool's backup stops accepting its users and, with voice failover, sends the
-        // ones it serves in resiliency mode home after the failback interval.
-        self.pools[p as usize].backup_accepts = false;
-        if let (Some(b), Some(vf)) = (pool_cfg.backup, pool_cfg.voice_failover) {
-            if self.serving(b.0) {
-                let delay = vf.failback.sample(&mut self.pools[p as usize].rng);
-                let ev = WorldEvent::RedirectHome {
-                    primary: p,
-                    primary_gen: self.pools[p as usize].gen,
-                    backup_gen: self.pools[b.0 as usize].gen,
-                };
-                sched_in(sched, delay, ev);
-            }
-        }
-        // Pools this one backs up: their parked users may now get in; those that are down
-        // start being missed from now.
+        // Pools this one backs up: their parked users may now get in; those whose heartbeat
+        // is missing are missed from now.
         for q in self.pools[p as usize].backs_up.clone() {
             self.wake_parked(q, sched);
-            if !self.serving(q) {
+            if !self.pools[q as usize].heartbeat_ok {
                 self.arm_backup_detection(q, sched);
             }
         }
     }
 
-    /// Pool `q` is down: if its backup registrar runs and voice failover is on, the backup
-    /// accepts `q`'s users after the detection interval.
+    /// A pool's backup registrar hears its heartbeat while the pool serves and the two can
+    /// talk. On loss the backup starts counting the detection interval; on return it stops
+    /// accepting the pool's users and, after the failback interval, sends them home.
+    fn refresh_heartbeats(&mut self, sched: &mut Scheduler<WorldEvent>) {
+        for q in 0..self.pools.len() as u32 {
+            let Some(b) = self.partner(q) else { continue };
+            let ok = self.serving(q) && self.pools_connected(q, b);
+            if ok == self.pools[q as usize].heartbeat_ok {
+                continue;
+            }
+            let pool = &mut self.pools[q as usize];
+            pool.heartbeat_ok = ok;
+            pool.heartbeat_gen += 1;
+            pool.backup_accepts = false;
+            if !ok {
+                self.arm_backup_detection(q, sched);
+                continue;
+            }
+            self.wake_parked(q, sched);
+            if let Some(vf) = self.config.pools[q as usize].voice_failover {
+                if self.serving(b) {
+                    let delay = vf.failback.sample(&mut self.pools[q as usize].rng);
+                    let ev = WorldEvent::RedirectHome {
+                        primary: q,
+                        heartbeat_gen: self.pools[q as usize].heartbeat_gen,
+                        backup_gen: self.pools[b as usize].gen,
+                    };
+                    sched_in(sched, delay, ev);
+                }
+            }
+        }
+    }
+
+    /// Pool `q`'s heartbeat is missing: if its backup registrar runs and voice failover is
+    /// on, the backup accepts `q`'s users after the detection interval.
     fn arm_backup_detection(&mut self, q: u32, sched: &mut Scheduler<WorldEvent>) {
         let cfg = &self.config.pools[q as usize];
         let (Some(b), Some(vf)) = (cfg.backup, cfg.voice_failover) else { return };
@@ -715,7 +1046,7 @@ impl World {
         let delay = vf.detection.sample(&mut self.pools[q as usize].rng);
         let ev = WorldEvent::BackupTakesOver {
             primary: q,
-            primary_gen: self.pools[q as usize].gen,
+            heartbeat_gen: self.pools[q as usize].heartbeat_gen,
             backup_gen: self.pools[b.0 as usize].gen,
         };
         sched_in(sched, delay, ev);
@@ -724,16 +1055,17 @@ impl World {
     fn backup_takes_over(
         &mut self,
         q: u32,
-        primary_gen: u32,
+        heartbeat_gen: u32,
         backup_gen: u32,
         sched: &mut Scheduler<WorldEvent>,
     ) {
         let Some(b) = self.partner(q) else { return };
-        if self.pools[q as usize].gen != primary_gen
+        let pool = &self.pools[q as usize];
+        if pool.heartbeat_gen != heartbeat_gen
             || self.pools[b as usize].gen != backup_gen
-            || self.serving(q)
+            || pool.heartbeat_ok
             || !self.serving(b)
-            || self.pools[q as usize].hosted_by_partner
+            || pool.hosted_by_partner
         {
             return;
         }
@@ -747,29 +1079,26 @@ impl World {
     fn redirect_home(
         &mut self,
         q: u32,
-        primary_gen: u32,
+        heartbeat_gen: u32,
         backup_gen: u32,
         sched: &mut Scheduler<WorldEvent>,
     ) {
         let Some(b) = self.partner(q) else { return };
-        if self.pools[q as usize].gen != primary_gen
+        let pool = &self.pools[q as usize];
+        if pool.heartbeat_gen != heartbeat_gen
             || self.pools[b as usize].gen != backup_gen
-            || !self.serving(q)
+            || !pool.heartbeat_ok
             || !self.serving(b)
         {
             return;
         }
-        let (first, n) = (self.pools[q as usize].first_user, self.pools[q as usize].users);
+        let (first, n) = (pool.first_user, pool.users);
         let mut moved = 0u32;
         for u in first..first + n {
             let user = &self.users[u as usize];
-            if user.serving == b && user.state == ClientState::Resiliency {
-                if let Some(state) = self.admission(u, q) {
-                    if state != ClientState::Offline {
-                        self.enqueue(q, u, false, sched);
-                        moved += 1;
-                    }
-                }
+            if user.serving == b && user.state == ClientState::Resiliency && self.admission(u, q).is_some() {
+                self.enqueue(q, u, false, sched);
+                moved += 1;
             }
         }
         if moved > 0 {
@@ -781,24 +1110,20 @@ impl World {
 
     /// The state pool `p` would register user `u` in now, or `None` if it refuses.
     fn admission(&self, u: u32, p: u32) -> Option<ClientState> {
-        if !self.serving(p) {
+        if !self.serving(p) || !self.user_reaches(u, p) {
             return None;
         }
         let home = self.users[u as usize].home;
-        let h = &self.pools[home as usize];
         if p == home {
-            return match h.home_view {
-                PoolState::Active | PoolState::FailedBack => Some(ClientState::Full),
-                PoolState::FailingBack => Some(ClientState::Resiliency),
-                PoolState::FailingOver | PoolState::FailedOver => None,
-            };
+            return self.home_state(p, self.rg_of(u), false);
         }
         if self.partner(home) != Some(p) {
             return None;
         }
+        let h = &self.pools[home as usize];
         if h.hosted_by_partner {
             Some(ClientState::FailedOver)
-        } else if h.backup_accepts && !self.serving(home) {
+        } else if h.backup_accepts && !h.heartbeat_ok {
             Some(ClientState::Resiliency)
         } else {
             None
@@ -808,13 +1133,12 @@ impl World {
     /// The user's registrar `from` is gone: it loses every feature now; its client notices
     /// now (`at_once`: the registrar deregistered it) or at its next keep-alive or refresh.
     fn lose_registrar(&mut self, u: u32, from: u32, at_once: bool, sched: &mut Scheduler<WorldEvent>) {
-        self.set_state(u, ClientState::Offline);
+        self.move_user(u, ClientState::Offline, NO_POOL);
         let (keepalive, refresh) = {
             let pool = &self.pools[from as usize];
             (pool.keepalive, pool.refresh)
         };
         let user = &mut self.users[u as usize];
-        user.serving = NO_POOL;
         user.gen = user.gen.wrapping_add(1);
         user.attempt = 0;
         let gen = user.gen;
@@ -886,35 +1210,51 @@ impl World {
         }
     }
 
+    /// Wake every parked client (after a change that may open paths for any of them).
+    fn wake_all(&mut self, sched: &mut Scheduler<WorldEvent>) {
+        for p in 0..self.pools.len() as u32 {
+            self.wake_parked(p, sched);
+        }
+    }
+
     /// Put user `u` in pool `p`'s sign-in queue. `keep`: the user stays registered in its
     /// current state while it waits (a re-registration into a better mode).
     fn enqueue(&mut self, p: u32, u: u32, keep: bool, sched: &mut Scheduler<WorldEvent>) {
         if !keep {
-            self.set_state(u, ClientState::SigningIn);
-            self.users[u as usize].serving = p;
+            self.move_user(u, ClientState::SigningIn, p);
         }
         let user = &mut self.users[u as usize];
         user.gen = user.gen.wrapping_add(1);
         let gen = user.gen;
+        let now = self.now.as_millis() as f64;
         let pool = &mut self.pools[p as usize];
         pool.queue.push_back(Queued { user: u, gen, keep });
         if !pool.busy {
             pool.busy = true;
-            pool.busy_start = self.now;
-            pool.served_in_busy = 0;
-            let cfg = &self.config.pools[p as usize];
-            pool.busy_rate = cfg.registrations_per_sec * cfg.front_ends as f64;
+            pool.last_done = now;
             self.schedule_next_sign_in(p, sched);
         }
     }
 
-    /// Completions within one busy period fall at `start + k / rate`, rounded to the
-    /// millisecond from the period's start, so rounding never accumulates.
-    fn schedule_next_sign_in(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
+    /// Registrations per second the pool serves now: `registrations_per_sec` per running
+    /// front end, slowed in proportion when the users registered per running front end exceed
+    /// the recommended 6,660 (an overloaded server registers more slowly).
+    fn sign_in_rate(&self, p: u32) -> f64 {
         let pool = &self.pools[p as usize];
-        let k = pool.served_in_busy + 1;
-        let offset = SimTime::from_secs_f64(k as f64 / pool.busy_rate);
-        let at = pool.busy_start.saturating_add(offset).max(self.now);
+        let fes = pool.running_fes.max(1) as f64;
+        let load = pool.registered.iter().sum::<u32>() as f64 / fes;
+        let slow = if load > USERS_PER_FRONT_END as f64 { USERS_PER_FRONT_END as f64 / load } else { 1.0 };
+        self.config.pools[p as usize].registrations_per_sec * fes * slow
+    }
+
+    /// The next completion is one service time after the previous one (kept exact, in
+    /// fractional milliseconds, so rounding never accumulates).
+    fn schedule_next_sign_in(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
+        let rate = self.sign_in_rate(p);
+        let now = self.now.as_millis() as f64;
+        let pool = &mut self.pools[p as usize];
+        pool.last_done = pool.last_done.max(now) + 1000.0 / rate;
+        let at = SimTime::from_millis(pool.last_done.round() as u64).max(self.now);
         let _ = sched.schedule_at(at, WorldEvent::SignInDone { pool: p, gen: pool.gen });
     }
 
@@ -926,11 +1266,10 @@ impl World {
             }
             match self.admission(q.user, p) {
                 Some(state) => {
-                    self.set_state(q.user, state);
+                    self.move_user(q.user, state, p);
                     let now = self.now.as_millis();
                     let (ka, refresh) = (self.pools[p as usize].keepalive, self.pools[p as usize].refresh);
                     let user = &mut self.users[q.user as usize];
-                    user.serving = p;
                     user.attempt = 0;
                     user.ka_phase = (now % ka.as_millis()) as u32;
                     user.refresh_phase = (now % refresh.as_millis()) as u32;
@@ -941,17 +1280,20 @@ impl World {
             }
             break;
         }
-        let pool = &mut self.pools[p as usize];
-        pool.served_in_busy += 1;
-        if pool.queue.is_empty() {
-            pool.busy = false;
+        if self.pools[p as usize].queue.is_empty() {
+            self.pools[p as usize].busy = false;
         } else {
             self.schedule_next_sign_in(p, sched);
         }
     }
 
-    fn set_state(&mut self, u: u32, state: ClientState) {
+    /// Move user `u` to `state`, registered at `serving` (or `NO_POOL`), keeping every
+    /// counter in step.
+    fn move_user(&mut self, u: u32, state: ClientState, serving: u32) {
         let user = self.users[u as usize];
+        if registered(user.state) && user.serving != NO_POOL {
+            self.pools[user.serving as usize].registered[user.state.index()] -= 1;
+        }
         let rgs = self.pools[user.home as usize].rgs_on_partner;
         if rgs && user.state == ClientState::FailedOver {
             self.counts.failed_over_with_rgs -= 1;
@@ -961,7 +1303,13 @@ impl World {
         }
         self.counts.by_state[user.state.index()] -= 1;
         self.counts.by_state[state.index()] += 1;
-        self.users[u as usize].state = state;
+        let user_mut = &mut self.users[u as usize];
+        user_mut.state = state;
+        user_mut.serving = serving;
+        if registered(state) && serving != NO_POOL {
+            self.pools[serving as usize].registered[state.index()] += 1;
+            self.track_load(serving);
+        }
         let features = &self.config.features;
         let (had, has) =
             (features.has(user.state, Feature::Contacts), features.has(state, Feature::Contacts));
@@ -987,10 +1335,11 @@ impl World {
     }
 
     /// Check the world's invariants by recounting every user (O(users); for tests):
-    /// the counters match the users' states; every user in `Full`, `Resiliency` or
-    /// `FailedOver` is served by a pool that is registering users, of the right kind.
+    /// the counters match the users' states; every registered user is registered at a pool
+    /// that serves it, can be reached, and would give it that state.
     pub fn check_invariants(&self) -> Result<(), String> {
         let mut by_state = [0u64; 5];
+        let mut registered_at = vec![[0u32; 5]; self.pools.len()];
         let mut rgs = 0u64;
         for (u, user) in self.users.iter().enumerate() {
             by_state[user.state.index()] += 1;
@@ -998,7 +1347,10 @@ impl World {
             let ok = match user.state {
                 ClientState::Offline => true,
                 ClientState::SigningIn => user.serving != NO_POOL,
-                ClientState::Full => user.serving == home && self.serving(home),
+                ClientState::Full => {
+                    user.serving == home
+                        && self.home_state(home, self.rg_of(u as u32), true) == Some(ClientState::Full)
+                }
                 ClientState::Resiliency => {
                     self.serving(user.serving)
                         && (user.serving == home || self.partner(home) == Some(user.serving))
@@ -1009,11 +1361,15 @@ impl World {
                         && self.pools[home as usize].hosted_by_partner
                 }
             };
+            let ok = ok && (!registered(user.state) || self.user_reaches(u as u32, user.serving));
             if !ok {
                 return Err(format!(
-                    "user {u} is {:?} served by pool {} at {:?}",
+                    "user {u} is {:?} at pool {} at {:?}",
                     user.state, user.serving, self.now
                 ));
+            }
+            if registered(user.state) {
+                registered_at[user.serving as usize][user.state.index()] += 1;
             }
             if user.state == ClientState::FailedOver && self.pools[home as usize].rgs_on_partner {
                 rgs += 1;
@@ -1021,6 +1377,14 @@ impl World {
         }
         if by_state != self.counts.by_state || rgs != self.counts.failed_over_with_rgs {
             return Err(format!("counters {:?} but users {by_state:?} at {:?}", self.counts, self.now));
+        }
+        for (p, reg) in registered_at.iter().enumerate() {
+            if *reg != self.pools[p].registered {
+                return Err(format!(
+                    "pool {p} counts {:?} registered, users say {reg:?}",
+                    self.pools[p].registered
+                ));
+            }
         }
         Ok(())
     }
@@ -1050,6 +1414,48 @@ impl World {
         self.pools[p as usize].rgs_on_partner = true;
         let on_b = self.users_of(p, b, ClientState::FailedOver).len() as u64;
         self.counts.failed_over_with_rgs += on_b;
+    }
+
+    /// `WanDown` / `WanUp`: clients registered across a cut link lose their registrar (they
+    /// notice at their next keep-alive); heartbeats and replication across it stop.
+    fn set_wan(&mut self, a: SiteId, b: SiteId, up: bool, sched: &mut Scheduler<WorldEvent>) {
+        let key = (a.0.min(b.0), a.0.max(b.0));
+        let (an, bn) =
+            (self.config.sites[a.0 as usize].name.clone(), self.config.sites[b.0 as usize].name.clone());
+        let cut = self.wan_down.contains(&key);
+        if cut != up {
+            let state = if up { "up" } else { "down" };
+            let detail = format!(
+                "Wan{} {an}-{bn}: the link is already {state}; nothing changes",
+                if up { "Up" } else { "Down" }
+            );
+            return self.record(LogKind::Warning, None, detail);
+        }
+        if up {
+            self.record(LogKind::Repair, None, format!("WanUp {an}-{bn}: the sites reach each other again"));
+            self.wan_down.remove(&key);
+        } else {
+            self.fault();
+            self.record(
+                LogKind::Fault,
+                None,
+                format!("WanDown {an}-{bn}: clients, heartbeats and replication between the sites are cut"),
+            );
+            self.wan_down.insert(key);
+            for u in 0..self.users.len() as u32 {
+                let user = self.users[u as usize];
+                if registered(user.state) && !self.user_reaches(u, user.serving) {
+                    self.lose_registrar(u, user.serving, false, sched);
+                }
+            }
+        }
+        self.refresh_heartbeats(sched);
+        for p in 0..self.pools.len() as u32 {
+            self.update_streams(p);
+        }
+        if up {
+            self.wake_all(sched);
+        }
     }
 }
 

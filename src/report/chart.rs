@@ -1174,6 +1174,7 @@ mod tests {
             voice_failover: None,
             registrations_per_sec: 50.0,
             registrar: None,
+            users_site: SiteId(site),
         };
         let d = Delay::secs(60);
         Config {
@@ -1212,6 +1213,7 @@ mod tests {
             clients: ClientsConfig { refresh: d, keepalive: d, retry: d, retry_max: d, retry_jitter: 0.1 },
             features: FeatureMatrix::default(),
             events: Vec::new(),
+            cms_pool: PoolId(0),
             scenario_sha256: String::new(),
         }
     }
@@ -1230,6 +1232,7 @@ mod tests {
             rpo_realized: None,
             failovers: Vec::new(),
             backup_status: Vec::new(),
+            peak_users_per_front_end: Vec::new(),
             log,
             events_processed: 0,
         }
@@ -1270,6 +1273,7 @@ mod tests {
                     time: SimTime::from_secs(t),
                     by_state: [half + full_b, res, 0, signing, off],
                     failed_over_with_rgs: 0,
+                    voice_without_mediation: 0,
                 }
             })
             .collect();
@@ -1332,6 +1336,7 @@ mod tests {
             time: SimTime::from_secs(t),
             by_state: [n, 0, 0, 0, 0],
             failed_over_with_rgs: 0,
+            voice_without_mediation: 0,
         };
         let cases = vec![
             // A single sample at time zero with a zero horizon.
@@ -1520,7 +1525,12 @@ mod tests {
             .map(|t| {
                 // A one-second outage of everybody at t = 12,345.
                 let n = if t == 12_345 { [0, 0, 0, 0, 12_000] } else { [12_000, 0, 0, 0, 0] };
-                Sample { time: SimTime::from_secs(t), by_state: n, failed_over_with_rgs: 0 }
+                Sample {
+                    time: SimTime::from_secs(t),
+                    by_state: n,
+                    failed_over_with_rgs: 0,
+                    voice_without_mediation: 0,
+                }
             })
             .collect();
         let p = Prepared::new(&r);
@@ -1598,6 +1608,7 @@ mod tests {
             time: SimTime::from_secs(t),
             by_state: [n, 0, 0, 0, 0],
             failed_over_with_rgs: 0,
+            voice_without_mediation: 0,
         };
         let short = result(
             config("short", [2, 1], SimTime::from_secs(4), step),

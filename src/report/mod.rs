@@ -137,6 +137,11 @@ pub fn summary_json(result: &RunResult) -> String {
         "rpo_realized_s": round6(result.rpo_realized.map_or(0.0, |t| t.as_secs_f64())),
         "failovers": failovers,
         "backup_service": backup,
+        "peak_users_per_front_end": result
+            .peak_users_per_front_end
+            .iter()
+            .map(|(pool, load)| (pool.clone(), json!(round6(*load))))
+            .collect::<Map<String, Value>>(),
         "events_processed": result.events_processed,
     });
     let mut text = serde_json::to_string_pretty(&summary).expect("json values always serialise");

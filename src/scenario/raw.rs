@@ -35,6 +35,10 @@ pub struct Scenario {
     pub sites: Vec<Site>,
     /// Front End pools.
     pub pools: Vec<Pool>,
+    /// The pool that hosts the Central Management Store at start. Default `None`: the first
+    /// pool.
+    #[serde(default)]
+    pub cms_pool: Option<String>,
     /// Backup Service settings (global).
     #[serde(default)]
     pub backup_service: BackupService,
@@ -121,13 +125,17 @@ pub struct Pool {
     pub fqdn: String,
     /// The site that holds the pool.
     pub site: String,
+    /// The site where the pool's users and their clients are, which matters when a WAN link
+    /// is cut. Default `None`: the pool's own site.
+    #[serde(default)]
+    pub users_site: Option<String>,
     /// Default `Standard`.
     #[serde(default)]
     pub edition: Edition,
     /// Front-end servers. Default 1.
     #[serde(default = "default_front_ends")]
     pub front_ends: u32,
-    /// Default `Local`. `Single` and `Mirrored` are checked but have no effect yet.
+    /// Default `Local` (Standard Edition); an Enterprise pool needs `Single` or `Mirrored`.
     #[serde(default)]
     pub back_end: BackEnd,
     /// Users homed on the pool.
@@ -196,7 +204,7 @@ pub struct RegistrarConfiguration {
     /// DefaultEndpointExpiration: the clients' refresh period. Default 600 s, allowed 300..900 s.
     #[serde(default = "default_endpoint_expiration")]
     pub default_endpoint_expiration: TimeValue,
-    /// BackupStoreUnavailableThreshold. Default 30 min. No effect yet.
+    /// BackupStoreUnavailableThreshold. Default 30 min.
     #[serde(default = "default_backup_store_unavailable_threshold")]
     pub backup_store_unavailable_threshold: TimeValue,
 }
@@ -253,7 +261,7 @@ pub struct Timing {
     pub registrar_poll_failed_pool: TimeValue,
     /// Backup pool's poll, after the failed pool's. Default 30 s (seed).
     pub registrar_poll_backup_pool: TimeValue,
-    /// BackupStoreUnavailableThreshold. Default 30 min. No effect yet.
+    /// BackupStoreUnavailableThreshold. Default 30 min.
     pub backup_store_unavailable_threshold: TimeValue,
     /// Invoke-CsManagementStoreReplication and its status checks. Assumption.
     pub cms_replication: TimeValue,
@@ -266,12 +274,12 @@ pub struct Timing {
     /// Sync-CsUserData per user. Default 10 ms (assumption, calibrated to the RTO).
     pub hydrate_per_user: TimeValue,
     /// Reset-CsPoolRegistrarState -ResetType QuorumLossRecovery. Default 30 min (upper
-    /// bound). No effect yet.
+    /// bound).
     pub quorum_loss_recovery: TimeValue,
-    /// Automatic SQL mirror failover with a witness. Assumption within the 5 min target. No
-    /// effect yet.
+    /// SQL mirror failover: automatic with a witness, or Invoke-CsDatabaseFailover.
+    /// Assumption within the 5 min target.
     pub sql_mirror_failover: TimeValue,
-    /// Invoke-CsManagementServerFailover. Default 5 min (CMS RTO). No effect yet.
+    /// Invoke-CsManagementServerFailover. Default 5 min (CMS RTO).
     pub cms_failover: TimeValue,
     /// Each quick cmdlet step: a registrar configuration lookup, a PoolState change, a
     /// service start or stop. Default 5 s (assumption).

@@ -14,10 +14,10 @@ use super::duration::{Distribution, Duration, TimeValue};
 use super::raw;
 use crate::engine::SimTime;
 use crate::model::config::{
-    default_routing_groups, Action, BackEnd, BackupServiceConfig, ClientState, ClientsConfig, Config, Delay,
-    Edition, Feature, FeatureMatrix, PoolConfig, PoolId, PoolState, Product, RegistrarSettings,
-    ScheduledAction, SiteConfig, SiteId, TimingConfig, VoiceFailoverConfig, USERS_PER_FRONT_END,
-    USERS_PER_STANDARD_SERVER,
+    default_routing_groups, Action, BackEnd, BackEndNode, BackupServiceConfig, ClientState, ClientsConfig,
+    Config, Delay, Edition, Feature, FeatureMatrix, NewPrincipal, PoolConfig, PoolId, PoolState, Product,
+    RegistrarSettings, ResetType, ScheduledAction, Service, SiteConfig, SiteId, TimingConfig,
+    VoiceFailoverConfig, USERS_PER_FRONT_END, USERS_PER_STANDARD_SERVER,
 };
 
 /// Longest scenario name (it becomes a folder name).
@@ -64,6 +64,7 @@ pub fn validate(scenario: &raw::Scenario, source: &str) -> (Option<Config>, Vec<
         sites: Vec::new(),
         pools: Vec::new(),
         too_many_users: false,
+        struck: Vec::new(),
     };
     let config = v.scenario(scenario);
     let ok = !v.diagnostics.iter().any(Diagnostic::is_error);
@@ -137,6 +138,45 @@ fn back_end_name(b: raw::BackEnd) -> &'static str {
         raw::BackEnd::Local => "Local",
         raw::BackEnd::Single => "Single",
         raw::BackEnd::Mirrored { .. } => "Mirrored",
+    }
+}
+
+fn service(s: raw::Service) -> Service {
+    match s {
+        raw::Service::FrontEnd => Service::FrontEnd,
+        raw::Service::Backup => Service::Backup,
+        raw::Service::Replica => Service::Replica,
+        raw::Service::Mediation => Service::Mediation,
+    }
+}
+
+fn back_end_node(n: raw::BackEndNode) -> BackEndNode {
+    match n {
+        raw::BackEndNode::Principal => BackEndNode::Principal,
+        raw::BackEndNode::Mirror => BackEndNode::Mirror,
+        raw::BackEndNode::Witness => BackEndNode::Witness,
+    }
+}
+
+fn reset_type(r: raw::ResetType) -> ResetType {
+    match r {
+        raw::ResetType::ServiceReset => ResetType::ServiceReset,
+        raw::ResetType::QuorumLossRecovery => ResetType::QuorumLossRecovery,
+    }
+}
+
+fn new_principal(n: raw::NewPrincipal) -> NewPrincipal {
+    match n {
+        raw::NewPrincipal::Mirror => NewPrincipal::Mirror,
+        raw::NewPrincipal::Primary => NewPrincipal::Primary,
+    }
+}
+
+/// A back end as written in files: `Single`, `Mirrored(witness: false)`.
+fn back_end_written(b: raw::BackEnd) -> String {
+    match b {
+        raw::BackEnd::Mirrored { witness } => format!("Mirrored(witness: {witness})"),
+        other => back_end_name(other).to_string(),
     }
 }
 
@@ -299,6 +339,8 @@ struct Validator<'a> {
     /// The scenario has more than [`MAX_TOTAL_USERS`]: it cannot run, so per-pool capacity
     /// warnings, which would bury that error, are left out.
     too_many_users: bool,
+    /// Pools named by a `ServerDown` or `BackEndDown` event (for the quorum-witness warning).
+    struck: Vec<&'a str>,
 }
 
 impl<'a> Validator<'a> {
@@ -578,8 +620,17 @@ impl<'a> Validator<'a> {
             }
         }
         let sites = self.sites(&s.sites);
+        for raw::Event::At(_, action) in &s.events {
+            if let raw::Action::ServerDown { pool, .. } | raw::Action::BackEndDown { pool, .. } = action {
+                self.struck.push(pool);
+            }
+        }
         let pools = self.pools(&s.pools);
         self.pairs(&s.pools, &pools);
+        let cms_pool = match &s.cms_pool {
+            Some(name) => self.pool_ref("cms_pool", name).unwrap_or(PoolId(0)),
+            None => PoolId(0),
+        };
 
         let backup_service = self.backup_service(&s.backup_service);
         let timing = self.timing(&s.timing);
@@ -603,6 +654,7 @@ impl<'a> Validator<'a> {
             clients,
             features,
             events,
+            cms_pool,
             scenario_sha256: format!("{:x}", Sha256::digest(self.source.as_bytes())),
         }
     }
@@ -787,6 +839,10 @@ impl<'a> Validator<'a> {
     fn pool(&mut self, i: usize, p: &raw::Pool) -> PoolConfig {
         let at = |field: &str| format!("pools[{i}].{field}");
         let site = self.site_ref(&at("site"), &p.site).unwrap_or(SiteId(0));
+        let users_site = match &p.users_site {
+            Some(name) => self.site_ref(&at("users_site"), name).unwrap_or(site),
+            None => site,
+        };
         let product = self.product;
         match p.edition {
             raw::Edition::Standard => {
@@ -844,6 +900,7 @@ impl<'a> Validator<'a> {
                 }
             }
         }
+        self.quorum_witness(i, p);
         self.users(i, p);
         let routing_groups = match p.routing_groups {
             Some(n) if !(1..=MAX_ROUTING_GROUPS).contains(&n) => {
@@ -921,7 +978,31 @@ impl<'a> Validator<'a> {
             voice_failover,
             registrations_per_sec: p.registrations_per_sec,
             registrar,
+            users_site,
         }
+    }
+
+    /// SfB-FEHA: a pool with an even number of front ends uses its back end as quorum
+    /// witness. Warned when the scenario strikes such a pool with a single back end.
+    fn quorum_witness(&mut self, i: usize, p: &raw::Pool) {
+        let even = p.front_ends > 0 && p.front_ends % 2 == 0;
+        if !(even && p.back_end == raw::BackEnd::Single && self.struck.contains(&p.fqdn.as_str())) {
+            return;
+        }
+        self.warning(
+            &format!("pools[{i}].front_ends"),
+            format!(
+                "pool \"{}\" has an even number of front ends ({}) and a single back end: an even-sized \
+                 pool uses its back end as quorum witness, so losing the back end while half the front ends \
+                 are down stops the whole pool",
+                p.fqdn, p.front_ends
+            ),
+        )
+        .help = Some(
+            "this scenario fails servers or the back end of this pool; an odd number of front ends keeps \
+             quorum without the back end (SfB-FEHA)"
+                .to_string(),
+        );
     }
 
     /// Users of one pool against lyncsim's limit (error) and the published capacity (warnings).
@@ -1234,22 +1315,48 @@ impl<'a> Validator<'a> {
                 | raw::Action::ServiceStart { pool, server, .. } => {
                     let id = self.pool_ref(&field("pool"), pool);
                     self.server_ref(&field("server"), id, *server, pools);
-                    None
+                    id.map(|pool| match *action {
+                        raw::Action::ServerDown { .. } => Action::ServerDown { pool, server: *server },
+                        raw::Action::ServerUp { .. } => Action::ServerUp { pool, server: *server },
+                        raw::Action::ServiceStop { service: s, .. } => {
+                            Action::ServiceStop { pool, server: *server, service: service(s) }
+                        }
+                        raw::Action::ServiceStart { service: s, .. } => {
+                            Action::ServiceStart { pool, server: *server, service: service(s) }
+                        }
+                        _ => unreachable!("matched above"),
+                    })
                 }
-                raw::Action::WanDown { a, b } | raw::Action::WanUp { a, b } => {
-                    self.wan(&path, a, b);
-                    None
+                raw::Action::BackEndDown { pool, node } | raw::Action::BackEndUp { pool, node } => {
+                    let id = self.pool_ref(&field("pool"), pool);
+                    if let Some(id) = id {
+                        self.back_end_node(&path, action, &pools[id.0 as usize], *node);
+                    }
+                    let node = back_end_node(*node);
+                    id.map(|pool| match action {
+                        raw::Action::BackEndDown { .. } => Action::BackEndDown { pool, node },
+                        _ => Action::BackEndUp { pool, node },
+                    })
                 }
-                raw::Action::InvokeCsManagementServerFailover { to_pool } => {
-                    self.pool_ref(&field("to_pool"), to_pool);
-                    None
+                raw::Action::WanDown { a, b } => self.wan(&path, a, b).map(|(a, b)| Action::WanDown(a, b)),
+                raw::Action::WanUp { a, b } => self.wan(&path, a, b).map(|(a, b)| Action::WanUp(a, b)),
+                raw::Action::InvokeCsManagementServerFailover { to_pool } => self
+                    .paired_pool(&field("to_pool"), action, to_pool, pools)
+                    .map(Action::InvokeCsManagementServerFailover),
+                raw::Action::ResetCsPoolRegistrarState { pool, reset_type: reset } => {
+                    let id = self.pool_ref(&field("pool"), pool);
+                    if let (Some(id), raw::ResetType::QuorumLossRecovery) = (id, reset) {
+                        self.quorum_loss_recovery(&field("reset_type"), &pools[id.0 as usize]);
+                    }
+                    id.map(|pool| Action::ResetCsPoolRegistrarState { pool, reset_type: reset_type(*reset) })
                 }
-                raw::Action::BackEndDown { pool, .. }
-                | raw::Action::BackEndUp { pool, .. }
-                | raw::Action::ResetCsPoolRegistrarState { pool, .. }
-                | raw::Action::InvokeCsDatabaseFailover { pool, .. } => {
-                    self.pool_ref(&field("pool"), pool);
-                    None
+                raw::Action::InvokeCsDatabaseFailover { pool, new_principal: principal } => {
+                    let id = self.pool_ref(&field("pool"), pool);
+                    if let Some(id) = id {
+                        self.mirrored(&field("pool"), &pools[id.0 as usize]);
+                    }
+                    let new_principal = new_principal(*principal);
+                    id.map(|pool| Action::InvokeCsDatabaseFailover { pool, new_principal })
                 }
             };
             let needs_pairing = matches!(
@@ -1258,17 +1365,6 @@ impl<'a> Validator<'a> {
                     | raw::Action::InvokeCsPoolFailback { .. }
                     | raw::Action::SetCsRegistrarConfiguration { .. }
                     | raw::Action::InvokeCsManagementServerFailover { .. }
-                    | raw::Action::ImportCsRgsConfiguration { .. }
-            );
-            let supported = matches!(
-                action,
-                raw::Action::PoolDown { .. }
-                    | raw::Action::PoolUp { .. }
-                    | raw::Action::SiteDown { .. }
-                    | raw::Action::SiteUp { .. }
-                    | raw::Action::InvokeCsPoolFailover { .. }
-                    | raw::Action::InvokeCsPoolFailback { .. }
-                    | raw::Action::SetCsRegistrarConfiguration { .. }
                     | raw::Action::ImportCsRgsConfiguration { .. }
             );
             if needs_pairing && !self.product.has_pool_pairing() {
@@ -1284,12 +1380,6 @@ impl<'a> Validator<'a> {
                     "on Lync2010 backup_pool is only a backup registrar, not a paired pool: users stay in \
                      resiliency mode until their pool returns"
                         .to_string(),
-                );
-            } else if !supported {
-                self.push(
-                    Diagnostic::error(format!("not supported yet: {}", action.name())),
-                    &path,
-                    &field("action"),
                 );
             }
             if at.time() > horizon {
@@ -1332,6 +1422,10 @@ impl<'a> Validator<'a> {
             raw::Action::ImportCsRgsConfiguration { .. } => format!(
                 "ImportCsRgsConfiguration(pool) puts the Response Group configuration of the pool's partner \
                  on it: pair \"{name}\" with another pool (backup_pool on both), or name a paired pool"
+            ),
+            raw::Action::InvokeCsManagementServerFailover { .. } => format!(
+                "the Central Management Store moves between the two pools of a pair: pair \"{name}\" \
+                 with the pool that hosts it (backup_pool on both)"
             ),
             _ => format!(
                 "{} acts on a pool and its paired pool: set backup_pool on \"{name}\" and on its partner",
@@ -1402,16 +1496,86 @@ impl<'a> Validator<'a> {
     }
 
     /// The two ends of a WAN link: known and different sites.
-    fn wan(&mut self, path: &str, a: &str, b: &str) {
+    fn wan(&mut self, path: &str, a: &str, b: &str) -> Option<(SiteId, SiteId)> {
         let ids = (self.site_ref(&format!("{path}.a"), a), self.site_ref(&format!("{path}.b"), b));
-        if let (Some(x), Some(y)) = ids {
-            if x == y {
-                self.error(
-                    &format!("{path}.b"),
-                    format!("a WAN link joins two different sites, not \"{a}\" to itself"),
-                );
-            }
+        let (Some(x), Some(y)) = ids else { return None };
+        if x == y {
+            self.error(
+                &format!("{path}.b"),
+                format!("a WAN link joins two different sites, not \"{a}\" to itself"),
+            );
         }
+        Some((x, y))
+    }
+
+    /// `ResetCsPoolRegistrarState(reset_type: QuorumLossRecovery)` needs routing-group
+    /// replicas: an Enterprise pool.
+    fn quorum_loss_recovery(&mut self, path: &str, p: &raw::Pool) {
+        if p.edition != raw::Edition::Standard {
+            return;
+        }
+        let message = format!(
+            "pool \"{}\" is a Standard Edition pool: it has no routing-group replicas, so there is no quorum \
+             loss to recover",
+            p.fqdn
+        );
+        self.error(path, message).help = Some(
+            "QuorumLossRecovery acts on an Enterprise pool's front ends; use reset_type: ServiceReset to \
+             restart the server's services"
+                .to_string(),
+        );
+    }
+
+    /// `InvokeCsDatabaseFailover` needs SQL mirroring, with or without a witness.
+    fn mirrored(&mut self, path: &str, p: &raw::Pool) {
+        let has = match (p.edition, p.back_end) {
+            (_, raw::BackEnd::Mirrored { .. }) => return,
+            (raw::Edition::Standard, _) => {
+                "is a Standard Edition pool (SQL Express on the server)".to_string()
+            }
+            (_, b) => format!("has back_end: {}", back_end_written(b)),
+        };
+        let message =
+            format!("InvokeCsDatabaseFailover needs a mirrored back end, but pool \"{}\" {has}", p.fqdn);
+        self.error(path, message).help = Some(
+            "Invoke-CsDatabaseFailover swaps the principal and the mirror of SQL mirroring: give the pool \
+             back_end: Mirrored(witness: false) or Mirrored(witness: true)"
+                .to_string(),
+        );
+    }
+
+    /// The node of a `BackEndDown`/`BackEndUp` must exist in the pool's back end: a Standard
+    /// Edition pool has none apart from its server, `Single` only a principal, and only
+    /// `Mirrored(witness: true)` a witness.
+    fn back_end_node(&mut self, path: &str, action: &raw::Action, p: &raw::Pool, node: raw::BackEndNode) {
+        if p.edition == raw::Edition::Standard {
+            self.error(
+                &format!("{path}.pool"),
+                "Standard Edition keeps its database on the server (SQL Express): use ServerDown/ServerUp",
+            )
+            .help = Some(format!(
+                "pool \"{}\" is a Standard Edition pool; {} acts on an Enterprise pool's separate back end",
+                p.fqdn,
+                action.name()
+            ));
+            return;
+        }
+        let written = back_end_written(p.back_end);
+        let (message, help) = match (p.back_end, node) {
+            (raw::BackEnd::Single, raw::BackEndNode::Mirror) => (
+                format!("pool \"{}\" has no mirror: its back_end is Single", p.fqdn),
+                "a Single back end has only node: Principal; a mirror needs back_end: \
+                 Mirrored(witness: true) or Mirrored(witness: false)",
+            ),
+            (raw::BackEnd::Single | raw::BackEnd::Mirrored { witness: false }, raw::BackEndNode::Witness) => {
+                (
+                    format!("pool \"{}\" has no witness: its back_end is {written}", p.fqdn),
+                    "a witness needs back_end: Mirrored(witness: true)",
+                )
+            }
+            _ => return,
+        };
+        self.error(&format!("{path}.node"), message).help = Some(help.to_string());
     }
 
     fn failures(&mut self, failures: &[raw::Failure], pools: &[raw::Pool]) {
@@ -1429,7 +1593,9 @@ impl<'a> Validator<'a> {
                 raw::Target::Site { site } => {
                     self.site_ref(&format!("{t}.site"), site);
                 }
-                raw::Target::Wan { a, b } => self.wan(&t, a, b),
+                raw::Target::Wan { a, b } => {
+                    self.wan(&t, a, b);
+                }
             }
             self.distribution(&format!("{path}.mtbf"), mtbf);
             self.distribution(&format!("{path}.mttr"), mttr);
@@ -1611,7 +1777,7 @@ mod tests {
   |
 7 |         Pool(fqdnn: "fe04", site: "dc2", users: 2500, backup_pool: Some("fe03")),
   |              ^
-  = help: did you mean "fqdn"? expected one of: fqdn, site, edition, front_ends, back_end, users, routing_groups, backup_pool, voice_failover, registrations_per_sec, registrar_configuration
+  = help: did you mean "fqdn"? expected one of: fqdn, site, users_site, edition, front_ends, back_end, users, routing_groups, backup_pool, voice_failover, registrations_per_sec, registrar_configuration
 "#
         );
     }
@@ -1704,16 +1870,16 @@ mod tests {
     }
 
     #[test]
-    fn server_down_is_not_supported_yet() {
-        let events = format!("{FAULT}\n        At(\"2h\", ServerDown(pool: \"fe03\", server: 0)),");
+    fn replications_are_not_supported_yet() {
+        let source = two_pools(PAIR, FAULT).replace("horizon:", "replications: 10, horizon:");
         assert_eq!(
-            failed(&two_pools(PAIR, &events)).render(),
-            r#"error: not supported yet: ServerDown
-  --> scenarios/x.ron:11:18
-   |
-11 |         At("2h", ServerDown(pool: "fe03", server: 0)),
-   |                  ^
-   = at events[1]
+            failed(&source).render(),
+            r#"error: not supported yet: replications > 1 (Monte Carlo)
+ --> scenarios/x.ron:3:19
+  |
+3 |     replications: 10, horizon: "12h",
+  |                   ^
+  = at replications
 "#
         );
     }
@@ -1741,11 +1907,10 @@ mod tests {
                 ),
                 (E, "pools[0].backup_pool", "a pool cannot back itself up"),
                 (E, "events[0].server", "pool \"fe04\" has no server 2: it has 2 front ends, servers 0 to 1"),
-                (E, "events[0]", "not supported yet: ServerUp"),
                 (W, "events[1]", "event at 13h is after the horizon 12h and will not run"),
             ]
         );
-        assert_eq!(f.error_count(), 4);
+        assert_eq!(f.error_count(), 3);
     }
 
     #[test]
@@ -1884,28 +2049,320 @@ error: pool "fe04" has no backup_pool: InvokeCsPoolFailback needs a paired pool
         assert_eq!(f.diagnostics[0].message, "unknown pool \"fe05\"");
     }
 
+    /// Two paired Enterprise pools: fe03 mirrored with a witness, fe04 mirrored without.
+    const EE_PAIR: &str = "        Pool(fqdn: \"fe03\", site: \"dc1\", edition: Enterprise, front_ends: 3, \
+                           back_end: Mirrored(witness: true), users: 5000, backup_pool: Some(\"fe04\")),\n        \
+                           Pool(fqdn: \"fe04\", site: \"dc2\", edition: Enterprise, front_ends: 3, \
+                           back_end: Mirrored(witness: false), users: 5000, backup_pool: Some(\"fe03\")),";
+
+    /// The actions of `events` (one per line) on `pools`.
+    fn actions(pools: &str, events: &[&str]) -> Vec<Action> {
+        let events: Vec<String> = events.iter().map(|e| format!("        At(\"2h\", {e}),")).collect();
+        let loaded = ok(&two_pools(pools, &events.join("\n")));
+        assert_eq!(loaded.render_warnings(), "");
+        loaded.config.events.iter().map(|e| e.action).collect()
+    }
+
     #[test]
-    fn other_actions_are_not_supported_yet() {
-        let actions = [
-            ("ServerUp(pool: \"fe03\", server: 0)", "ServerUp"),
-            ("ServiceStop(pool: \"fe03\", server: 0, service: Backup)", "ServiceStop"),
-            ("ServiceStart(pool: \"fe03\", server: 0, service: FrontEnd)", "ServiceStart"),
-            ("BackEndDown(pool: \"fe03\", node: Principal)", "BackEndDown"),
-            ("BackEndUp(pool: \"fe03\", node: Principal)", "BackEndUp"),
-            ("WanDown(a: \"dc1\", b: \"dc2\")", "WanDown"),
-            ("WanUp(a: \"dc1\", b: \"dc2\")", "WanUp"),
-            ("InvokeCsManagementServerFailover(to_pool: \"fe03\")", "InvokeCsManagementServerFailover"),
-            (
+    fn every_action_resolves_to_a_model_action() {
+        let (fe03, fe04) = (PoolId(0), PoolId(1));
+        let (dc1, dc2) = (SiteId(0), SiteId(1));
+        let found = actions(
+            EE_PAIR,
+            &[
+                "ServerDown(pool: \"fe03\", server: 2)",
+                "ServerUp(pool: \"fe03\", server: 2)",
+                "ServiceStop(pool: \"fe04\", server: 0, service: FrontEnd)",
+                "ServiceStart(pool: \"fe04\", server: 1, service: Backup)",
+                "ServiceStop(pool: \"fe04\", server: 2, service: Replica)",
+                "ServiceStart(pool: \"fe04\", server: 0, service: Mediation)",
+                "BackEndDown(pool: \"fe03\", node: Witness)",
+                "BackEndUp(pool: \"fe04\", node: Mirror)",
+                "BackEndDown(pool: \"fe04\", node: Principal)",
+                "WanDown(a: \"dc1\", b: \"dc2\")",
+                "WanUp(a: \"dc2\", b: \"dc1\")",
+                "InvokeCsManagementServerFailover(to_pool: \"fe04\")",
+                "ResetCsPoolRegistrarState(pool: \"fe03\", reset_type: QuorumLossRecovery)",
+                "ResetCsPoolRegistrarState(pool: \"fe04\", reset_type: ServiceReset)",
+                "InvokeCsDatabaseFailover(pool: \"fe04\", new_principal: Mirror)",
+                "InvokeCsDatabaseFailover(pool: \"fe03\", new_principal: Primary)",
+            ],
+        );
+        assert_eq!(
+            found,
+            vec![
+                Action::ServerDown { pool: fe03, server: 2 },
+                Action::ServerUp { pool: fe03, server: 2 },
+                Action::ServiceStop { pool: fe04, server: 0, service: Service::FrontEnd },
+                Action::ServiceStart { pool: fe04, server: 1, service: Service::Backup },
+                Action::ServiceStop { pool: fe04, server: 2, service: Service::Replica },
+                Action::ServiceStart { pool: fe04, server: 0, service: Service::Mediation },
+                Action::BackEndDown { pool: fe03, node: BackEndNode::Witness },
+                Action::BackEndUp { pool: fe04, node: BackEndNode::Mirror },
+                Action::BackEndDown { pool: fe04, node: BackEndNode::Principal },
+                Action::WanDown(dc1, dc2),
+                Action::WanUp(dc2, dc1),
+                Action::InvokeCsManagementServerFailover(fe04),
+                Action::ResetCsPoolRegistrarState { pool: fe03, reset_type: ResetType::QuorumLossRecovery },
+                Action::ResetCsPoolRegistrarState { pool: fe04, reset_type: ResetType::ServiceReset },
+                Action::InvokeCsDatabaseFailover { pool: fe04, new_principal: NewPrincipal::Mirror },
+                Action::InvokeCsDatabaseFailover { pool: fe03, new_principal: NewPrincipal::Primary },
+            ]
+        );
+        // Standard Edition: its one server, its services, a service reset.
+        let found = actions(
+            PAIR,
+            &[
+                "ServerDown(pool: \"fe04\", server: 0)",
+                "ServiceStop(pool: \"fe03\", server: 0, service: Mediation)",
                 "ResetCsPoolRegistrarState(pool: \"fe03\", reset_type: ServiceReset)",
-                "ResetCsPoolRegistrarState",
-            ),
-            ("InvokeCsDatabaseFailover(pool: \"fe03\", new_principal: Mirror)", "InvokeCsDatabaseFailover"),
-        ];
-        for (action, name) in actions {
-            let f = failed(&two_pools(PAIR, &format!("        At(\"2h\", {action}),")));
-            let messages: Vec<&str> = f.diagnostics.iter().map(|d| d.message.as_str()).collect();
-            assert_eq!(messages, vec![format!("not supported yet: {name}")], "{action}");
-        }
+            ],
+        );
+        assert_eq!(
+            found,
+            vec![
+                Action::ServerDown { pool: fe04, server: 0 },
+                Action::ServiceStop { pool: fe03, server: 0, service: Service::Mediation },
+                Action::ResetCsPoolRegistrarState { pool: fe03, reset_type: ResetType::ServiceReset },
+            ]
+        );
+        // A server index out of range.
+        assert_eq!(
+            errors(&two_pools(
+                EE_PAIR,
+                "        At(\"2h\", ServiceStart(pool: \"fe03\", server: 3, service: Backup)),"
+            )),
+            vec![(
+                "events[0].server".to_string(),
+                "pool \"fe03\" has no server 3: it has 3 front ends, servers 0 to 2".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn back_end_events_need_a_separate_back_end() {
+        assert_eq!(
+            failed(&two_pools(PAIR, "        At(\"2h\", BackEndDown(pool: \"fe03\", node: Principal)),"))
+                .render(),
+            r#"error: Standard Edition keeps its database on the server (SQL Express): use ServerDown/ServerUp
+  --> scenarios/x.ron:10:36
+   |
+10 |         At("2h", BackEndDown(pool: "fe03", node: Principal)),
+   |                                    ^
+   = at events[0].pool
+   = help: pool "fe03" is a Standard Edition pool; BackEndDown acts on an Enterprise pool's separate back end
+"#
+        );
+        let single = EE_PAIR.replacen("Mirrored(witness: true)", "Single", 1);
+        let events = "        At(\"2h\", BackEndDown(pool: \"fe03\", node: Mirror)),\n        \
+                      At(\"3h\", BackEndUp(pool: \"fe03\", node: Witness)),\n        \
+                      At(\"4h\", BackEndDown(pool: \"fe04\", node: Witness)),\n        \
+                      At(\"5h\", BackEndUp(pool: \"fe03\", node: Principal)),\n        \
+                      At(\"6h\", BackEndUp(pool: \"fe04\", node: Mirror)),";
+        let f = failed(&two_pools(&single, events));
+        let found: Vec<(&str, &str, &str)> = f
+            .diagnostics
+            .iter()
+            .map(|d| (d.path.as_deref().unwrap(), d.message.as_str(), d.help.as_deref().unwrap()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "events[0].node",
+                    "pool \"fe03\" has no mirror: its back_end is Single",
+                    "a Single back end has only node: Principal; a mirror needs back_end: Mirrored(witness: \
+                     true) or Mirrored(witness: false)"
+                ),
+                (
+                    "events[1].node",
+                    "pool \"fe03\" has no witness: its back_end is Single",
+                    "a witness needs back_end: Mirrored(witness: true)"
+                ),
+                (
+                    "events[2].node",
+                    "pool \"fe04\" has no witness: its back_end is Mirrored(witness: false)",
+                    "a witness needs back_end: Mirrored(witness: true)"
+                ),
+            ]
+        );
+        assert_eq!(f.diagnostics[2].position, Some((12, 50)));
+    }
+
+    #[test]
+    fn database_failover_needs_a_mirrored_back_end() {
+        let event = |pool: &str| {
+            format!("        At(\"2h\", InvokeCsDatabaseFailover(pool: \"{pool}\", new_principal: Mirror)),")
+        };
+        let single = EE_PAIR.replacen("Mirrored(witness: true)", "Single", 1);
+        let f = failed(&two_pools(&single, &event("fe03")));
+        assert_eq!(f.diagnostics.len(), 1);
+        let d = &f.diagnostics[0];
+        assert_eq!(
+            (d.path.as_deref(), d.message.as_str()),
+            (
+                Some("events[0].pool"),
+                "InvokeCsDatabaseFailover needs a mirrored back end, but pool \"fe03\" has back_end: Single"
+            )
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some(
+                "Invoke-CsDatabaseFailover swaps the principal and the mirror of SQL mirroring: give the pool \
+                 back_end: Mirrored(witness: false) or Mirrored(witness: true)"
+            )
+        );
+        assert_eq!(
+            errors(&two_pools(PAIR, &event("fe04"))),
+            vec![(
+                "events[0].pool".to_string(),
+                "InvokeCsDatabaseFailover needs a mirrored back end, but pool \"fe04\" is a Standard Edition pool \
+                 (SQL Express on the server)"
+                    .to_string()
+            )]
+        );
+        // With or without a witness.
+        ok(&two_pools(EE_PAIR, &format!("{}\n{}", event("fe03"), event("fe04"))));
+    }
+
+    #[test]
+    fn quorum_loss_recovery_needs_an_enterprise_pool() {
+        let event =
+            "        At(\"2h\", ResetCsPoolRegistrarState(pool: \"fe03\", reset_type: QuorumLossRecovery)),";
+        assert_eq!(
+            failed(&two_pools(PAIR, event)).render(),
+            r#"error: pool "fe03" is a Standard Edition pool: it has no routing-group replicas, so there is no quorum loss to recover
+  --> scenarios/x.ron:10:70
+   |
+10 |         At("2h", ResetCsPoolRegistrarState(pool: "fe03", reset_type: QuorumLossRecovery)),
+   |                                                                      ^
+   = at events[0].reset_type
+   = help: QuorumLossRecovery acts on an Enterprise pool's front ends; use reset_type: ServiceReset to restart the server's services
+"#
+        );
+        ok(&two_pools(EE_PAIR, event));
+    }
+
+    #[test]
+    fn cms_failover_needs_a_paired_pool() {
+        let event = "        At(\"2h\", InvokeCsManagementServerFailover(to_pool: \"fe04\")),";
+        let unpaired = "        Pool(fqdn: \"fe03\", site: \"dc1\", users: 2500),\n        \
+                        Pool(fqdn: \"fe04\", site: \"dc2\", users: 2500),";
+        let f = failed(&two_pools(unpaired, event));
+        assert_eq!(f.diagnostics.len(), 1);
+        let d = &f.diagnostics[0];
+        assert_eq!(
+            (d.path.as_deref(), d.message.as_str()),
+            (
+                Some("events[0].to_pool"),
+                "pool \"fe04\" has no backup_pool: InvokeCsManagementServerFailover needs a paired pool"
+            )
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some(
+                "the Central Management Store moves between the two pools of a pair: pair \"fe04\" with the pool \
+                 that hosts it (backup_pool on both)"
+            )
+        );
+        let lync2010 = two_pools(PAIR, event).replace("horizon:", "product: Lync2010, horizon:");
+        assert_eq!(
+            errors(&lync2010),
+            vec![(
+                "events[0]".to_string(),
+                "Lync Server 2010 has no pool failover: InvokeCsManagementServerFailover needs Lync2013 or later"
+                    .to_string()
+            )]
+        );
+        assert_eq!(ok(&two_pools(PAIR, event)).config.events.len(), 1);
+    }
+
+    #[test]
+    fn wan_links_join_two_known_sites() {
+        let events = "        At(\"2h\", WanDown(a: \"dc1\", b: \"dc1\")),\n        \
+                      At(\"3h\", WanUp(a: \"dc1\", b: \"dc3\")),";
+        assert_eq!(
+            errors(&two_pools(PAIR, events)),
+            vec![
+                (
+                    "events[0].b".to_string(),
+                    "a WAN link joins two different sites, not \"dc1\" to itself".to_string()
+                ),
+                ("events[1].b".to_string(), "unknown site \"dc3\"".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn cms_pool_and_users_site() {
+        // Defaults: the first pool hosts the CMS; users are at their pool's site.
+        let c = ok(&two_pools(PAIR, FAULT)).config;
+        assert_eq!(c.cms_pool, PoolId(0));
+        assert_eq!((c.pools[0].users_site, c.pools[1].users_site), (SiteId(0), SiteId(1)));
+        let pools = PAIR.replacen("site: \"dc1\",", "site: \"dc1\", users_site: \"dc2\",", 1);
+        let source = two_pools(&pools, FAULT).replace("    events:", "    cms_pool: \"fe04\",\n    events:");
+        let c = ok(&source).config;
+        assert_eq!(c.cms_pool, PoolId(1));
+        assert_eq!((c.pools[0].users_site, c.pools[1].users_site), (SiteId(1), SiteId(1)));
+        // Some(...) is accepted too.
+        let c = ok(&source.replace("cms_pool: \"fe04\"", "cms_pool: Some(\"fe03\")")).config;
+        assert_eq!(c.cms_pool, PoolId(0));
+        // Unknown names, with a did-you-mean, at their paths.
+        let bad = source
+            .replace("users_site: \"dc2\"", "users_site: \"dc-2\"")
+            .replace("\"fe04\",\n", "\"fe4\",\n");
+        let f = failed(&bad);
+        let found: Vec<(&str, &str, &str, Option<(usize, usize)>)> = f
+            .diagnostics
+            .iter()
+            .map(|d| (d.path.as_deref().unwrap(), d.message.as_str(), d.help.as_deref().unwrap(), d.position))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("pools[0].users_site", "unknown site \"dc-2\"", "did you mean \"dc2\"?", Some((6, 53))),
+                ("cms_pool", "unknown pool \"fe4\"", "did you mean \"fe04\"?", Some((9, 15))),
+            ]
+        );
+    }
+
+    #[test]
+    fn even_pools_with_a_single_back_end_warn_when_struck() {
+        let pools = EE_PAIR.replacen(
+            "front_ends: 3, back_end: Mirrored(witness: false)",
+            "front_ends: 4, back_end: Single",
+            1,
+        );
+        let warnings = |event: &str, pools: &str| -> Vec<(String, String)> {
+            ok(&two_pools(pools, &format!("        At(\"2h\", {event}),")))
+                .warnings
+                .iter()
+                .map(|d| (d.path.clone().unwrap(), d.message.clone()))
+                .collect()
+        };
+        let expected = vec![(
+            "pools[1].front_ends".to_string(),
+            "pool \"fe04\" has an even number of front ends (4) and a single back end: an even-sized pool uses its \
+             back end as quorum witness, so losing the back end while half the front ends are down stops the \
+             whole pool"
+                .to_string(),
+        )];
+        assert_eq!(warnings("ServerDown(pool: \"fe04\", server: 3)", &pools), expected);
+        assert_eq!(warnings("BackEndDown(pool: \"fe04\", node: Principal)", &pools), expected);
+        // Not for other events, other pools, odd pools or mirrored back ends.
+        assert!(warnings("ServerUp(pool: \"fe04\", server: 3)", &pools).is_empty());
+        assert!(warnings("PoolDown(pool: \"fe04\")", &pools).is_empty());
+        assert!(warnings("ServerDown(pool: \"fe03\", server: 0)", &pools).is_empty());
+        assert!(warnings(
+            "ServerDown(pool: \"fe04\", server: 0)",
+            &pools.replace("front_ends: 4", "front_ends: 5")
+        )
+        .is_empty());
+        let mirrored = EE_PAIR.replace("front_ends: 3", "front_ends: 2");
+        assert!(warnings("BackEndDown(pool: \"fe04\", node: Principal)", &mirrored).is_empty());
+        let loaded = ok(&two_pools(&pools, "        At(\"2h\", ServerDown(pool: \"fe04\", server: 0)),"));
+        assert_eq!(loaded.warnings[0].position, Some((7, 74)));
+        assert!(loaded.warnings[0].help.as_deref().unwrap().contains("an odd number of front ends"));
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct Sample {
     pub by_state: [u32; 5],
     /// Users in `FailedOver` whose serving pool has Response Group data.
     pub failed_over_with_rgs: u32,
+    /// Users whose state has voice but whose serving pool runs no Mediation service.
+    pub voice_without_mediation: u32,
 }
 
 impl Sample {
@@ -33,6 +35,7 @@ impl Sample {
             time,
             by_state: c.by_state.map(|n| n as u32),
             failed_over_with_rgs: c.failed_over_with_rgs as u32,
+            voice_without_mediation: c.voice_without_mediation as u32,
         }
     }
 
@@ -90,6 +93,8 @@ pub struct RunResult {
     pub failovers: Vec<FailoverRecord>,
     /// Backup Service status per direction at the horizon.
     pub backup_status: Vec<BackupStatus>,
+    /// Per pool (FQDN), the most users registered per running front end at any instant.
+    pub peak_users_per_front_end: Vec<(String, f64)>,
     /// Every discrete event that changed something.
     pub log: Vec<LogEntry>,
     /// Events the engine processed.
@@ -104,12 +109,12 @@ impl RunResult {
 
     /// Users with `feature` in a sample.
     pub fn users_with(&self, sample: &Sample, feature: Feature) -> u64 {
-        users_with(
-            &self.config,
-            &sample.by_state.map(|n| n as u64),
-            sample.failed_over_with_rgs as u64,
-            feature,
-        )
+        let counts = Counts {
+            by_state: sample.by_state.map(|n| n as u64),
+            failed_over_with_rgs: sample.failed_over_with_rgs as u64,
+            voice_without_mediation: sample.voice_without_mediation as u64,
+        };
+        users_with(&self.config, &counts, feature)
     }
 
     /// Fraction of all users with `feature` in a sample (0 when there are no users).
@@ -145,16 +150,22 @@ impl RunResult {
     }
 }
 
-fn users_with(config: &Config, by_state: &[u64; 5], failed_over_with_rgs: u64, feature: Feature) -> u64 {
+/// Users with `feature`: the feature matrix over client states, less the users whose
+/// serving pool lacks what the feature needs (Response Group data after failover; a
+/// Mediation service for voice).
+fn users_with(config: &Config, c: &Counts, feature: Feature) -> u64 {
     let mut n = 0;
     for state in ClientState::ALL {
         if config.features.has(state, feature) {
             n += if state == ClientState::FailedOver && feature == Feature::ResponseGroups {
-                failed_over_with_rgs
+                c.failed_over_with_rgs
             } else {
-                by_state[state.index()]
+                c.by_state[state.index()]
             };
         }
+    }
+    if feature == Feature::Voice {
+        n = n.saturating_sub(c.voice_without_mediation);
     }
     n
 }
@@ -215,7 +226,7 @@ impl Monitor {
         let total = self.config.total_users();
         let span = span_ms as u128;
         for f in Feature::ALL {
-            let with = users_with(&self.config, &counts.by_state, counts.failed_over_with_rgs, f);
+            let with = users_with(&self.config, &counts, f);
             self.feature_user_ms[f as usize] += with as u128 * span;
             if let Some(first) = self.world.first_fault() {
                 if from >= first && self.restored_at[f as usize].is_none() {
@@ -278,6 +289,7 @@ impl Monitor {
                 })
                 .collect(),
             backup_status: out.backup_status,
+            peak_users_per_front_end: out.peak_users_per_front_end,
             log: out.log,
             events_processed,
         }

@@ -141,14 +141,16 @@ fn a_failed_run_leaves_previous_results_untouched() {
 fn unsupported_variants_are_rejected_not_ignored() {
     let out = tempdir("unsupported");
     let f = out.join("s.ron");
-    let text = std::fs::read_to_string(GOOD).unwrap().replace(
-        "At(\"3h\", PoolUp",
-        "At(\"2h\", ServerDown(pool: \"lyncfe04.thelab.info\", server: 0)),\n        At(\"3h\", PoolUp",
+    let text = std::fs::read_to_string(GOOD).unwrap().replacen(
+        "    events:",
+        "    failures: [Random(target: Pool(pool: \"lyncfe04.thelab.info\"), mtbf: Exponential(mean: \"1000h\"), \
+         mttr: Exponential(mean: \"4h\"))],\n    events:",
+        1,
     );
     std::fs::write(&f, text).unwrap();
     let o = lyncsim(&["validate", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not supported yet: ServerDown"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not supported yet: Random (stochastic failures)"), "{}", stderr(&o));
 }
 
 #[test]

@@ -1,0 +1,151 @@
+//! The back end's SQL nodes (SfB-BE; L13 JJ205248): failures, the BackupStoreUnavailable
+//! threshold, and database failover, automatic with a witness or by `InvokeCsDatabaseFailover`.
+
+use super::{BackEnd, BackEndNode, LogKind, NewPrincipal, World, WorldEvent};
+use crate::engine::Scheduler;
+
+impl World {
+    /// `BackEndDown` / `BackEndUp` of one node.
+    pub(super) fn back_end_node(
+        &mut self,
+        p: u32,
+        node: BackEndNode,
+        up: bool,
+        sched: &mut Scheduler<WorldEvent>,
+    ) {
+        let be = &mut self.pools[p as usize].back_end;
+        let flag = match node {
+            BackEndNode::Principal => &mut be.principal_up,
+            BackEndNode::Mirror => &mut be.mirror_up,
+            BackEndNode::Witness => &mut be.witness_up,
+        };
+        let name = format!("{node:?}");
+        if *flag == up {
+            let state = if up { "up" } else { "down" };
+            let detail = format!(
+                "BackEnd{} {name}: the node is already {state}; nothing changes",
+                if up { "Up" } else { "Down" }
+            );
+            return self.record(LogKind::Warning, Some(p), detail);
+        }
+        *flag = up;
+        if up {
+            self.record(LogKind::Repair, Some(p), format!("BackEndUp: SQL {name} node is back"));
+        } else {
+            self.fault();
+            self.record(LogKind::Fault, Some(p), format!("BackEndDown: SQL {name} node fails"));
+        }
+        self.back_end_changed(p, sched);
+    }
+
+    /// Apply a change of the back end's availability: the BackupStoreUnavailableThreshold
+    /// starts counting, an automatic failover starts where a witness allows one, and the pool's
+    /// quorum (the back end is the witness of even-sized pools) is recomputed.
+    pub(super) fn back_end_changed(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
+        let available = self.back_end_up(p);
+        let witness = matches!(self.config.pools[p as usize].back_end, BackEnd::Mirrored { witness: true });
+        let threshold = self.pools[p as usize].back_end_threshold;
+        let sql_failover = self.config.timing.sql_mirror_failover;
+        let now = self.now;
+        let be = &mut self.pools[p as usize].back_end;
+        if available != be.available {
+            be.available = available;
+            be.gen += 1;
+            let gen = be.gen;
+            if available {
+                be.since = None;
+                let was_degraded = std::mem::replace(&mut be.degraded, false);
+                self.record(LogKind::Service, Some(p), "back end available again".to_string());
+                if was_degraded {
+                    self.reevaluate_home(p, sched);
+                }
+            } else {
+                be.since = Some(now);
+                let auto = witness && be.witness_up && be.other_up();
+                let to_mirror = !be.on_mirror;
+                let detail = if auto {
+                    "back end unavailable: the witness starts an automatic database failover"
+                } else {
+                    "back end unavailable: users keep working until the BackupStoreUnavailableThreshold"
+                };
+                self.record(LogKind::Service, Some(p), detail.to_string());
+                let _ = sched.schedule_in(threshold, WorldEvent::BackEndThreshold { pool: p, gen });
+                if auto {
+                    let delay = sql_failover.sample(&mut self.pools[p as usize].rng);
+                    let _ = sched.schedule_in(
+                        delay,
+                        WorldEvent::BackEndFailover { pool: p, gen, to_mirror, manual: false },
+                    );
+                }
+            }
+        }
+        self.refresh_pool(p, false, sched);
+    }
+
+    /// The store has been unavailable for the threshold: the pool's users fall to
+    /// resiliency mode (SfB-BE: "about 30 minutes").
+    pub(super) fn back_end_threshold(&mut self, p: u32, gen: u32, sched: &mut Scheduler<WorldEvent>) {
+        let be = &mut self.pools[p as usize].back_end;
+        if be.gen != gen || be.available {
+            return;
+        }
+        be.degraded = true;
+        let detail =
+            "BackupStoreUnavailableThreshold passed: the pool's users are in resiliency mode".to_string();
+        self.record(LogKind::Service, Some(p), detail);
+        self.reevaluate_home(p, sched);
+    }
+
+    /// A database failover completes: `to_mirror` decides which node becomes principal.
+    pub(super) fn back_end_failover(
+        &mut self,
+        p: u32,
+        gen: u32,
+        to_mirror: bool,
+        manual: bool,
+        sched: &mut Scheduler<WorldEvent>,
+    ) {
+        let be = &mut self.pools[p as usize].back_end;
+        let target_up = if to_mirror { be.mirror_up } else { be.principal_up };
+        if be.gen != gen || !target_up || (!manual && be.available) {
+            return;
+        }
+        be.on_mirror = to_mirror;
+        let node = if to_mirror { "mirror" } else { "primary" };
+        let how = if manual {
+            "Invoke-CsDatabaseFailover completed"
+        } else {
+            "automatic database failover (witness)"
+        };
+        self.record(LogKind::Service, Some(p), format!("{how}: the {node} is the principal"));
+        self.back_end_changed(p, sched);
+    }
+
+    /// `Invoke-CsDatabaseFailover -PoolFqdn p -DatabaseType User -NewPrincipal n`.
+    pub(super) fn database_failover(&mut self, p: u32, to: NewPrincipal, sched: &mut Scheduler<WorldEvent>) {
+        let to_mirror = to == NewPrincipal::Mirror;
+        let node = if to_mirror { "Mirror" } else { "Primary" };
+        let fqdn = self.fqdn(p).to_string();
+        self.record(
+            LogKind::Admin,
+            Some(p),
+            format!("Invoke-CsDatabaseFailover -PoolFqdn {fqdn} -DatabaseType User -NewPrincipal {node}"),
+        );
+        let be = self.pools[p as usize].back_end;
+        let target_up = if to_mirror { be.mirror_up } else { be.principal_up };
+        let error = if be.on_mirror == to_mirror {
+            Some(format!("the {} is already the principal", node.to_lowercase()))
+        } else if !target_up {
+            Some(format!("the {} node is down", node.to_lowercase()))
+        } else {
+            None
+        };
+        if let Some(e) = error {
+            return self.record(LogKind::AdminError, Some(p), format!("Invoke-CsDatabaseFailover: {e}"));
+        }
+        let delay = self.config.timing.sql_mirror_failover.sample(&mut self.pools[p as usize].rng);
+        let gen = be.gen;
+        let _ =
+            sched.schedule_in(delay, WorldEvent::BackEndFailover { pool: p, gen, to_mirror, manual: true });
+    }
+}

@@ -1,0 +1,243 @@
+//! Inside a pool: front-end servers, routing-group replicas, quorum and the back end
+//! (domain.md 4.1-4.3). Pure data and rules; [`super::World`] applies their effects to users.
+
+use crate::engine::SimTime;
+
+/// One front-end server.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Server {
+    /// Failed (`ServerDown`).
+    pub down: bool,
+    /// RTCSRV runs.
+    pub rtcsrv: bool,
+    /// The Mediation service runs.
+    pub mediation: bool,
+    /// LYNCBACKUP runs.
+    pub backup: bool,
+}
+
+impl Server {
+    pub fn new() -> Self {
+        Server { down: false, rtcsrv: true, mediation: true, backup: true }
+    }
+
+    /// Every service started (a server that comes back).
+    pub fn start_all(&mut self) {
+        self.rtcsrv = true;
+        self.mediation = true;
+        self.backup = true;
+    }
+}
+
+/// What a routing group can give its users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum RgStatus {
+    /// Primary and at least one secondary running.
+    Normal,
+    /// Primary running, every secondary down: writes cannot be replicated, so its users are
+    /// in limited functionality (KB-LFM).
+    Degraded,
+    /// No replica running: its users cannot sign in (KB-LFM).
+    Down,
+}
+
+/// A routing group: one primary and up to two secondary replicas on distinct front ends.
+#[derive(Debug, Clone)]
+pub(super) struct RoutingGroup {
+    /// Servers holding a replica, in promotion order.
+    pub replicas: Vec<u8>,
+    /// Server holding the primary replica, if any replica runs.
+    pub primary: Option<u8>,
+    pub status: RgStatus,
+}
+
+impl RoutingGroup {
+    /// Replicas of group `index` on `front_ends` servers: `index`, `index + 1`, `index + 2`
+    /// (mod the server count), as many as there are servers, at most three.
+    pub fn place(index: u32, front_ends: u32) -> Self {
+        let n = front_ends.max(1);
+        let replicas = (0..n.min(3)).map(|j| ((index + j) % n) as u8).collect::<Vec<_>>();
+        RoutingGroup { primary: Some(replicas[0]), replicas, status: RgStatus::Normal }
+    }
+
+    /// Re-place the group's replicas on running servers (QuorumLossRecovery), starting
+    /// from `index` mod n. Returns false if no server runs.
+    pub fn replace_on(&mut self, index: u32, running: &[bool]) -> bool {
+        let n = running.len() as u32;
+        let chosen: Vec<u8> =
+            (0..n).map(|j| ((index + j) % n) as u8).filter(|&s| running[s as usize]).take(3).collect();
+        if chosen.is_empty() {
+            return false;
+        }
+        self.primary = Some(chosen[0]);
+        self.replicas = chosen;
+        self.status = RgStatus::Normal;
+        true
+    }
+
+    /// Recompute the primary (keep it if it runs, else promote the first running
+    /// secondary) and the status. Returns (primary changed, status changed).
+    pub fn update(&mut self, running: &[bool]) -> (bool, bool) {
+        let up = |s: u8| running.get(s as usize).copied().unwrap_or(false);
+        let primary = match self.primary {
+            Some(p) if up(p) => Some(p),
+            _ => self.replicas.iter().copied().find(|&s| up(s)),
+        };
+        let status = match primary {
+            None => RgStatus::Down,
+            Some(p) => {
+                let secondaries = self.replicas.iter().filter(|&&s| s != p && up(s)).count();
+                if self.replicas.len() > 1 && secondaries == 0 {
+                    RgStatus::Degraded
+                } else {
+                    RgStatus::Normal
+                }
+            }
+        };
+        let changed = (primary != self.primary, status != self.status);
+        self.primary = primary;
+        self.status = status;
+        changed
+    }
+}
+
+/// Pool-level quorum (SfB-FEHA; L13 Gg412996): below it every service of the pool stops.
+/// `running[i]` says whether front end `i` runs, in the order the servers were first
+/// started. Pools with an even number of front ends use the back end as witness: with
+/// exactly half of them running, the pool keeps quorum only while the back end is up.
+pub(super) fn has_quorum(running: &[bool], back_end_up: bool) -> bool {
+    let n = running.len();
+    let total = running.iter().filter(|&&r| r).count();
+    if n <= 1 {
+        return total == 1;
+    }
+    // (must run, among the first m servers)
+    let (k, m) = match n {
+        2 => (1, 2),
+        3 | 4 => (2, n),
+        5 | 6 => (3, n),
+        7 => (4, 7),
+        8 | 9 => (4, 7),
+        10..=12 => (5, 9),
+        _ => (7, 12),
+    };
+    let among_first = running[..m.min(n)].iter().filter(|&&r| r).count();
+    if among_first < k {
+        return false;
+    }
+    !(n % 2 == 0 && total * 2 == n && !back_end_up)
+}
+
+/// The back end's SQL nodes.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct BackEndState {
+    pub principal_up: bool,
+    pub mirror_up: bool,
+    pub witness_up: bool,
+    /// The mirror is the principal (after a database failover).
+    pub on_mirror: bool,
+    /// Availability as last applied.
+    pub available: bool,
+    /// The BackupStoreUnavailableThreshold has passed: users are in resiliency mode.
+    pub degraded: bool,
+    /// When the store became unavailable.
+    pub since: Option<SimTime>,
+    /// Generation of the store's timers.
+    pub gen: u32,
+}
+
+impl BackEndState {
+    pub fn new() -> Self {
+        BackEndState {
+            principal_up: true,
+            mirror_up: true,
+            witness_up: true,
+            on_mirror: false,
+            available: true,
+            degraded: false,
+            since: None,
+            gen: 0,
+        }
+    }
+
+    /// Whether the node serving as principal runs.
+    pub fn active_up(&self) -> bool {
+        if self.on_mirror {
+            self.mirror_up
+        } else {
+            self.principal_up
+        }
+    }
+
+    /// Whether the other data node runs (the failover target).
+    pub fn other_up(&self) -> bool {
+        if self.on_mirror {
+            self.principal_up
+        } else {
+            self.mirror_up
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn up(pattern: &str) -> Vec<bool> {
+        pattern.chars().map(|c| c == '1').collect()
+    }
+
+    #[test]
+    fn the_quorum_table_of_the_documentation() {
+        // (front ends, servers running in start order, quorum?)
+        let cases = [
+            ("1", true),
+            ("0", false),
+            ("10", true),  // 2 FEs: 1 (half) with the back end as witness
+            ("110", true), // 3: any 2
+            ("100", false),
+            ("1100", true), // 4: any 2 (half, witness up)
+            ("1000", false),
+            ("11100", true), // 5: any 3
+            ("11000", false),
+            ("1110000", false), // 7: any 4
+            ("1111000", true),
+            ("11110000", true),     // 8: 4 of the first 7
+            ("10000111", false),    // 8: four run, but only 3 of the first 7
+            ("111110000000", true), // 12: 5 of the first 9
+            ("000000000111", false),
+        ];
+        for (pattern, expected) in cases {
+            assert_eq!(has_quorum(&up(pattern), true), expected, "{pattern}");
+        }
+        // Even pools at exactly half need the back end.
+        assert!(!has_quorum(&up("10"), false));
+        assert!(!has_quorum(&up("1100"), false));
+        assert!(has_quorum(&up("1110"), false), "more than half needs no witness");
+        assert!(has_quorum(&up("110"), false), "odd pools never use the witness");
+    }
+
+    #[test]
+    fn a_secondary_is_promoted_and_losing_both_secondaries_degrades() {
+        let mut rg = RoutingGroup::place(1, 4);
+        assert_eq!(rg.replicas, vec![1, 2, 3]);
+        assert_eq!(rg.update(&up("1111")), (false, false));
+        assert_eq!(rg.update(&up("1011")), (true, false), "primary on server 1 fails");
+        assert_eq!(rg.primary, Some(2));
+        assert_eq!(rg.update(&up("1010")), (false, true), "both secondaries gone");
+        assert_eq!(rg.status, RgStatus::Degraded);
+        assert_eq!(rg.update(&up("1000")), (true, true));
+        assert_eq!(rg.status, RgStatus::Down);
+        assert_eq!(rg.primary, None);
+        assert!(rg.replace_on(1, &up("1000")));
+        assert_eq!((rg.primary, rg.status), (Some(0), RgStatus::Normal));
+    }
+
+    #[test]
+    fn small_pools_have_fewer_replicas() {
+        assert_eq!(RoutingGroup::place(0, 1).replicas, vec![0]);
+        assert_eq!(RoutingGroup::place(1, 2).replicas, vec![1, 0]);
+        let mut se = RoutingGroup::place(0, 1);
+        assert_eq!(se.update(&up("1")), (false, false), "one replica is never degraded");
+    }
+}
