@@ -710,21 +710,6 @@ impl World {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn routing_group_ids_are_stable_guids() {
-        let id = routing_group_id("lyncfe04.thelab.info", 0);
-        assert_eq!(id.len(), 38);
-        assert!(id.starts_with('{') && id.ends_with('}'));
-        assert_eq!(id, routing_group_id("lyncfe04.thelab.info", 0));
-        assert_ne!(id, routing_group_id("lyncfe04.thelab.info", 1));
-        assert_eq!(id.matches('-').count(), 4);
-    }
-}
-
 impl World {
     /// `Invoke-CsManagementServerFailover`: the Central Management Store moves to `to`,
     /// the paired pool of the pool that hosts it, after `timing.cms_failover`.
@@ -833,5 +818,20 @@ impl World {
         self.record(LogKind::Warning, Some(p), detail);
         self.refresh_pool(p, false, sched);
         self.wake_parked(p, sched);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routing_group_ids_are_stable_guids() {
+        let id = routing_group_id("lyncfe04.thelab.info", 0);
+        assert_eq!(id.len(), 38);
+        assert!(id.starts_with('{') && id.ends_with('}'));
+        assert_eq!(id, routing_group_id("lyncfe04.thelab.info", 0));
+        assert_ne!(id, routing_group_id("lyncfe04.thelab.info", 1));
+        assert_eq!(id.matches('-').count(), 4);
     }
 }

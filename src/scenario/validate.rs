@@ -2312,7 +2312,8 @@ error: pool "fe04" has no backup_pool: InvokeCsPoolFailback needs a paired pool
             .replace("users_site: \"dc2\"", "users_site: \"dc-2\"")
             .replace("\"fe04\",\n", "\"fe4\",\n");
         let f = failed(&bad);
-        let found: Vec<(&str, &str, &str, Option<(usize, usize)>)> = f
+        type Found<'a> = (&'a str, &'a str, &'a str, Option<(usize, usize)>);
+        let found: Vec<Found> = f
             .diagnostics
             .iter()
             .map(|d| (d.path.as_deref().unwrap(), d.message.as_str(), d.help.as_deref().unwrap(), d.position))
