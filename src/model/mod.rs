@@ -1455,6 +1455,23 @@ impl World {
         }
         if up {
             self.wake_all(sched);
+            // Users a backup holds in resiliency mode because they could not reach home may
+            // reach it now: the backup redirects them after the failback interval.
+            for q in 0..self.pools.len() as u32 {
+                let (Some(b), Some(vf)) = (self.partner(q), self.config.pools[q as usize].voice_failover)
+                else {
+                    continue;
+                };
+                if self.pools[q as usize].heartbeat_ok && self.serving(b) {
+                    let delay = vf.failback.sample(&mut self.pools[q as usize].rng);
+                    let ev = WorldEvent::RedirectHome {
+                        primary: q,
+                        heartbeat_gen: self.pools[q as usize].heartbeat_gen,
+                        backup_gen: self.pools[b as usize].gen,
+                    };
+                    sched_in(sched, delay, ev);
+                }
+            }
         }
     }
 }

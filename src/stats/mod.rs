@@ -11,7 +11,7 @@ use crate::engine::{self, Scheduler, SimTime};
 use crate::model::{BackupStatus, ClientState, Config, Counts, Feature, LogEntry, World, WorldEvent};
 
 /// Largest world whose invariants debug builds check at every instant.
-const INVARIANT_CHECK_USERS: u64 = 20_000;
+const INVARIANT_CHECK_USERS: u64 = 6_000;
 
 /// Fraction of users that counts as "restored" for `time_to_restore_s`.
 pub const RESTORE_THRESHOLD: f64 = 0.99;

@@ -3,6 +3,7 @@
 mod behaviour;
 mod cli;
 mod determinism;
+mod enterprise;
 mod errors;
 mod failover;
 mod support;

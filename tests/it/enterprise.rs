@@ -1,0 +1,192 @@
+//! Inside and around the pool (SPEC 4.1, domain.md 4.1-4.3, 3.6): front ends and routing
+//! groups, quorum, the back end, capacity, the CMS, WAN links and Mediation.
+
+use lyncsim::model::{ClientState::*, Feature::*, LogKind};
+use lyncsim::stats::RunResult;
+
+use crate::support::{frac, run, users};
+
+const H: u64 = 3600;
+
+fn scenario(name: &str) -> RunResult {
+    run(&std::fs::read_to_string(format!("scenarios/{name}.ron")).unwrap())
+}
+
+#[test]
+fn losing_a_front_end_moves_only_the_users_of_its_primary_replicas() {
+    let r = scenario("ee3-server-losses");
+    // pool-a: 12,000 users, 3 front ends, routing groups' primaries spread evenly: a third
+    // lose their registrar with front end 0 and sign in again to a promoted secondary.
+    let offline = users(&r, H, Offline);
+    assert!((3900..=4100).contains(&offline), "{offline}");
+    assert_eq!(users(&r, H + 900, Full), 18000, "everyone is back on pool-a within minutes");
+    assert_eq!(users(&r, H + 900, Resiliency), 0, "two replicas of three still run: no LFM");
+    let load = r.peak_users_per_front_end.iter().find(|(p, _)| p == "pool-a.contoso.com").unwrap().1;
+    assert!((load - 6000.0).abs() < 1.0, "12,000 users on 2 running front ends: {load}");
+}
+
+#[test]
+fn below_pool_quorum_the_whole_pool_stops_and_its_users_go_to_the_backup() {
+    let r = scenario("ee3-server-losses");
+    // 02:00: one front end of three runs, below "any 2": every pool-a user is offline,
+    // then in resiliency on pool-b after the 120 s detection.
+    assert_eq!(users(&r, 2 * H, Offline), 12000);
+    assert!(users(&r, 2 * H + 900, Resiliency) > 11_800);
+    assert_eq!(frac(&r, 2 * H + 900, Contacts), 6000.0 / 18000.0);
+    // 03:00 front end 1 returns: quorum again; after the failback interval users go home.
+    assert_eq!(users(&r, 3 * H + 1200, Full), 18000);
+}
+
+#[test]
+fn voice_needs_a_running_mediation_service_in_the_serving_pool() {
+    let r = scenario("ee3-server-losses");
+    let t = 4 * H + 40 * 60;
+    assert_eq!(frac(&r, t, Voice), 12000.0 / 18000.0, "pool-b's users lose PSTN voice");
+    assert_eq!(frac(&r, t, Im), 1.0, "IM is unaffected");
+    assert_eq!(frac(&r, 5 * H + 10, Voice), 1.0, "one Mediation service is enough");
+}
+
+#[test]
+fn routing_groups_without_replicas_wait_for_quorum_loss_recovery() {
+    let r = scenario("ee12-quorum-boundary");
+    // 36,000 users in 12 groups of 3,000; replicas of group g on front ends g, g+1, g+2.
+    // With 0-3 down: groups 0 and 1 have no replica (6,000 users cannot sign in); groups 2
+    // (2, 3, 4) and 11 (11, 0, 1) keep only their primary (6,000 users in limited
+    // functionality).
+    let t = H + 40 * 60;
+    assert_eq!(users(&r, t, Offline), 6000);
+    assert_eq!(users(&r, t, Resiliency), 6000);
+    assert_eq!(users(&r, t, Full), 36000 + 24000);
+    // QuorumLossRecovery at 01:45 takes 30 minutes: then groups 0 and 1 come back.
+    assert_eq!(users(&r, 2 * H + 10 * 60, Offline), 6000, "still waiting for the recovery");
+    assert_eq!(users(&r, 2 * H + 30 * 60, Offline), 0);
+    assert!(r
+        .log
+        .iter()
+        .any(|e| e.kind == LogKind::Warning && e.detail.contains("2 routing groups reloaded")));
+    // 03:00: front end 4 fails: 4 of the first 9 run, below "any 5 of the first 9".
+    assert_eq!(users(&r, 3 * H, Offline), 36000);
+    assert!(users(&r, 3 * H + 1200, Resiliency) > 35_000, "on the backup registrar");
+}
+
+#[test]
+fn a_witness_hides_a_back_end_failure_and_without_one_users_fall_to_resiliency_after_30_min() {
+    let r = scenario("ee-backend-mirroring");
+    // pool-w (with witness): nobody notices. pool-n: normal for 30 minutes, then LFM.
+    for t in [H + 60, H + 29 * 60] {
+        assert_eq!(users(&r, t, Full), 18000, "at {t}");
+    }
+    assert_eq!(users(&r, H + 31 * 60, Resiliency), 9000);
+    assert_eq!(frac(&r, H + 31 * 60, Voice), 1.0);
+    assert_eq!(frac(&r, H + 31 * 60, Presence), 0.5);
+    // Invoke-CsDatabaseFailover at 02:00 (one minute): users back to full service.
+    assert_eq!(users(&r, 2 * H + 70, Full), 18000);
+    let auto = r.log.iter().find(|e| e.detail.contains("automatic database failover")).unwrap();
+    assert!(auto.time.as_secs_f64() - H as f64 <= 300.0, "within the 5-minute target");
+}
+
+#[test]
+fn an_enterprise_pool_whose_back_end_is_down_needs_disaster_mode_to_fail_over() {
+    let src = r#"Scenario(name: "t", horizon: "3h",
+        sites: [ Site(name: "dc1"), Site(name: "dc2") ],
+        pools: [
+            Pool(fqdn: "a", site: "dc1", edition: Enterprise, front_ends: 3, back_end: Single, users: 3000,
+                 backup_pool: Some("b")),
+            Pool(fqdn: "b", site: "dc2", edition: Enterprise, front_ends: 3, back_end: Single, users: 3000,
+                 backup_pool: Some("a")),
+        ],
+        cms_pool: "b",
+        events: [
+            At("1h", BackEndDown(pool: "a", node: Principal)),
+            At("1h10m", InvokeCsPoolFailover(pool: "a")),
+            At("1h20m", InvokeCsPoolFailover(pool: "a", disaster_mode: true)),
+        ])"#;
+    let r = run(src);
+    assert_eq!(
+        r.failovers[0].error.as_deref(),
+        Some("the pool's back end is unavailable; use -DisasterMode")
+    );
+    assert!(r.failovers[1].completed.is_some());
+    assert_eq!(users(&r, 2 * H, FailedOver), 3000);
+}
+
+#[test]
+fn the_cms_must_move_before_its_pool_fails_over() {
+    let r = scenario("site-loss-disaster-failover-20k");
+    let errors: Vec<_> = r.log.iter().filter(|e| e.kind == LogKind::AdminError).collect();
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].detail.contains("hosts the Central Management Store"));
+    let moved = r.log.iter().find(|e| e.detail.contains("Central Management Store is active")).unwrap();
+    assert_eq!(moved.time.as_millis() / 1000, H + 12 * 60 + 5 * 60, "CMS failover takes 5 minutes");
+    // The disaster failover of 20,000 users completes and restores them within 30 minutes.
+    let fo = r.failovers.iter().find(|f| f.error.is_none()).unwrap();
+    let rto = fo.restored.unwrap().saturating_sub(fo.started).as_secs_f64();
+    assert!(rto <= 30.0 * 60.0, "{rto}");
+    assert_eq!(users(&r, 3 * H, FailedOver), 20000);
+    assert_eq!(users(&r, 8 * H, Full), 40000, "failed back");
+}
+
+#[test]
+fn a_cut_wan_isolates_clients_and_a_lost_heartbeat_lets_the_backup_take_them() {
+    let r = scenario("wan-cut");
+    // Branch users cannot reach pool-b; pool-a still hears pool-b, so refuses them.
+    let t = H + 20 * 60;
+    assert_eq!(users(&r, t, Offline), 2500);
+    assert_eq!(users(&r, t, Resiliency), 0);
+    // dc1-dc2 cut at 01:30: pool-a loses the heartbeat, accepts them after 120 s.
+    assert_eq!(users(&r, 2 * H + 30 * 60, Resiliency), 2500);
+    // pool-a's own users (in dc1) and pool-b's registrar never stopped: no one else moved.
+    assert_eq!(users(&r, 2 * H + 30 * 60, Full), 2500);
+    // Links back at 03:00 and 03:30: redirected home 240 s after the last one.
+    assert_eq!(users(&r, 4 * H + 30 * 60, Full), 5000);
+}
+
+#[test]
+fn a_pool_above_6660_users_per_front_end_signs_users_in_more_slowly() {
+    // b (3 front ends at 5 registrations/s each) takes a's 20,000 users on top of its own
+    // 2,000: up to 7,333 per front end. Past 6,660 per front end it registers more slowly,
+    // in proportion (15/s x 6,660 / load).
+    let src = r#"Scenario(name: "t", horizon: "3h", sample_every: "1s",
+        sites: [ Site(name: "dc1"), Site(name: "dc2") ],
+        pools: [
+            Pool(fqdn: "a", site: "dc1", edition: Enterprise, front_ends: 3, back_end: Single, users: 20000,
+                 backup_pool: Some("b")),
+            Pool(fqdn: "b", site: "dc2", edition: Enterprise, front_ends: 3, back_end: Single, users: 2000,
+                 backup_pool: Some("a"), registrations_per_sec: 5.0),
+        ],
+        events: [ At("1h", PoolDown(pool: "a")) ])"#;
+    let r = run(src);
+    let load = r.peak_users_per_front_end.iter().find(|(p, _)| p == "b").unwrap().1;
+    assert!((load - 22000.0 / 3.0).abs() < 1.0, "{load}");
+    // Seconds at which b has signed in n of a's users.
+    let at = |n: u64| r.samples.iter().find(|s| s.users(Resiliency) >= n).unwrap().time.as_secs_f64();
+    let early = 4000.0 / (at(10_000) - at(6_000));
+    let late = 1500.0 / (at(19_900) - at(18_400));
+    assert!((14.5..=15.5).contains(&early), "below the limit: {early}/s");
+    // Between 20,400 and 21,900 registered: 6,800-7,300 per front end, so 13.7-14.7/s.
+    assert!((13.0..=14.5).contains(&late), "above the limit: {late}/s");
+}
+
+#[test]
+fn an_even_sized_pool_uses_the_back_end_as_quorum_witness() {
+    // Two front ends: one running keeps quorum only while the back end (the witness) is up.
+    let src = r#"Scenario(name: "t", horizon: "3h",
+        sites: [ Site(name: "dc1"), Site(name: "dc2") ],
+        pools: [
+            Pool(fqdn: "a", site: "dc1", edition: Enterprise, front_ends: 2, back_end: Single, users: 2000,
+                 backup_pool: Some("b")),
+            Pool(fqdn: "b", site: "dc2", edition: Enterprise, front_ends: 2, back_end: Single, users: 2000,
+                 backup_pool: Some("a")),
+        ],
+        events: [
+            At("1h", ServerDown(pool: "a", server: 1)),
+            At("2h", BackEndDown(pool: "a", node: Principal)),
+        ])"#;
+    let r = run(src);
+    // One of two front ends with the witness keeps the pool up, but every routing group has
+    // lost its only secondary: a's users are in limited functionality on their own pool.
+    assert_eq!(users(&r, 2 * H - 600, Offline), 0, "one of two front ends with the witness: still up");
+    assert_eq!(users(&r, 2 * H - 600, Resiliency), 2000);
+    assert_eq!(users(&r, 2 * H, Offline), 2000, "the witness lost: the pool stops at once");
+    assert!(users(&r, 2 * H + 900, Resiliency) > 1900, "its users go to the backup registrar");
+}
