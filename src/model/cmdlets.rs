@@ -85,7 +85,7 @@ impl World {
         format!("'service:Registrar:{}'", self.fqdn(p))
     }
 
-    fn cmdlet_busy(&self, p: u32) -> bool {
+    pub(super) fn cmdlet_busy(&self, p: u32) -> bool {
         let b = self.partner(p);
         self.pools[p as usize].cmdlet.is_some() || b.is_some_and(|b| self.pools[b as usize].cmdlet.is_some())
     }
@@ -321,7 +321,7 @@ impl World {
         self.record(LogKind::Warning, Some(p), format!("{what}: {secs:.1} s of user changes lost"));
     }
 
-    fn finish(&mut self, p: u32, kind: Kind) {
+    fn finish(&mut self, p: u32, kind: Kind, sched: &mut Scheduler<WorldEvent>) {
         if let Some(c) = self.pools[p as usize].cmdlet.take() {
             self.failovers[c.record].completed = Some(self.now);
             self.pools[p as usize].restore_watch = Some(c.record);
@@ -329,6 +329,7 @@ impl World {
         }
         self.record(LogKind::Admin, Some(p), format!("{} completed", kind.name()));
         self.update_streams(p);
+        self.admin_watch(p, sched);
     }
 
     fn set_state_everywhere(&mut self, p: u32, state: PoolState) {
@@ -446,7 +447,7 @@ impl World {
                 Some(SimTime::ZERO)
             }
             Step::Done => {
-                self.finish(p, Kind::Failover);
+                self.finish(p, Kind::Failover, sched);
                 None
             }
             _ => unreachable!("failback step {step:?} in a failover"),
@@ -563,7 +564,7 @@ impl World {
                 Some(SimTime::ZERO)
             }
             Step::Done => {
-                self.finish(p, Kind::Failback);
+                self.finish(p, Kind::Failback, sched);
                 None
             }
             _ => unreachable!("failover step {step:?} in a failback"),

@@ -607,6 +607,44 @@ pub enum NewPrincipal {
     Primary,
 }
 
+/// What a stochastic failure takes down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureTarget {
+    /// A whole pool (`PoolDown` / `PoolUp`).
+    Pool(PoolId),
+    /// One front end (`ServerDown` / `ServerUp`).
+    FrontEnd(PoolId, u32),
+    /// A back-end SQL node (`BackEndDown` / `BackEndUp`).
+    BackEnd(PoolId, BackEndNode),
+    /// A site (`SiteDown` / `SiteUp`).
+    Site(SiteId),
+    /// A WAN link (`WanDown` / `WanUp`).
+    Wan(SiteId, SiteId),
+}
+
+/// An alternating renewal process: up for a draw of `mtbf`, down for a draw of `mttr`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FailureConfig {
+    /// What fails.
+    pub target: FailureTarget,
+    /// Time between failures (from repair to the next failure).
+    pub mtbf: Delay,
+    /// Time to repair.
+    pub mttr: Delay,
+}
+
+/// The administrator's standing policy for pools that die at unplanned times.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdministratorConfig {
+    /// Decision delay from a paired pool losing service to `Invoke-CsPoolFailover`;
+    /// `None`: never fails over (users wait in resiliency mode).
+    pub failover_after: Option<Delay>,
+    /// Run the failover with `-DisasterMode`.
+    pub disaster_mode: bool,
+    /// Delay from the pool's repair to `Invoke-CsPoolFailback`; `None`: never fails back.
+    pub failback_after: Option<Delay>,
+}
+
 /// An action at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScheduledAction {
@@ -649,6 +687,10 @@ pub struct Config {
     pub events: Vec<ScheduledAction>,
     /// The pool that hosts the Central Management Store at start.
     pub cms_pool: PoolId,
+    /// Stochastic failure processes.
+    pub failures: Vec<FailureConfig>,
+    /// The administrator's policy; `None`: only the scripted actions happen.
+    pub administrator: Option<AdministratorConfig>,
     /// SHA-256 of the scenario file's bytes, hex.
     pub scenario_sha256: String,
 }

@@ -230,6 +230,20 @@ pub enum WorldEvent {
         /// Pool.
         pool: u32,
     },
+    /// Stochastic failure process `index` fails its target (`fail`) or repairs it.
+    FailureStep {
+        /// Index in [`Config::failures`].
+        index: u32,
+        /// Fail (else repair).
+        fail: bool,
+    },
+    /// The administrator's decision delay for a pool has passed.
+    AdminDecision {
+        /// The pool.
+        pool: u32,
+        /// Fail back (else fail over).
+        failback: bool,
+    },
 }
 
 const NO_POOL: u32 = u32::MAX;
@@ -333,6 +347,12 @@ pub struct World {
     /// Pool hosting the Central Management Store.
     cms_host: u32,
     cms_moving: bool,
+    /// One random stream per stochastic failure process.
+    failure_rngs: Vec<ChaCha8Rng>,
+    /// The administrator's random stream (decision delays).
+    admin_rng: ChaCha8Rng,
+    /// Pools for which the administrator has a decision pending: (failover, failback).
+    admin_pending: Vec<(bool, bool)>,
     counts: Counts,
     first_fault: Option<SimTime>,
     rpo_realized: Option<SimTime>,
@@ -448,9 +468,22 @@ impl World {
             // Validation dropped actions after the horizon and bounded every time.
             let _ = sched.schedule_at(a.at, WorldEvent::Action(i as u32));
         }
+        let mut failure_rngs = Vec::with_capacity(config.failures.len());
+        for (i, f) in config.failures.iter().enumerate() {
+            // Named by the target and how many earlier processes share it, so adding a
+            // process leaves every other process's draws unchanged.
+            let same = config.failures[..i].iter().filter(|g| g.target == f.target).count();
+            let mut rng = streams.stream(stream_id(&format!("failure:{:?}:{same}", f.target)));
+            let first = f.mtbf.sample(&mut rng);
+            let _ = sched.schedule_at(first, WorldEvent::FailureStep { index: i as u32, fail: true });
+            failure_rngs.push(rng);
+        }
         let mut counts = Counts::default();
         counts.by_state[ClientState::Full.index()] = users.len() as u64;
         World {
+            failure_rngs,
+            admin_rng: streams.stream(stream_id("administrator")),
+            admin_pending: vec![(false, false); config.pools.len()],
             site_down: vec![false; config.sites.len()],
             wan_down: BTreeSet::new(),
             cms_host: config.cms_pool.0,
@@ -568,7 +601,97 @@ impl World {
             WorldEvent::CmsMoved { to } => self.cms_moved(to),
             WorldEvent::ServiceResetDone { pool } => self.service_reset_done(pool, sched),
             WorldEvent::QuorumRecovered { pool } => self.quorum_recovered(pool, sched),
+            WorldEvent::FailureStep { index, fail } => self.failure_step(index, fail, sched),
+            WorldEvent::AdminDecision { pool, failback } => self.admin_decision(pool, failback, sched),
         }
+    }
+
+    /// A stochastic failure process fails or repairs its target, then draws its next step:
+    /// up for a draw of `mtbf` after a repair, down for a draw of `mttr` after a failure.
+    fn failure_step(&mut self, index: u32, fail: bool, sched: &mut Scheduler<WorldEvent>) {
+        let f = self.config.failures[index as usize];
+        let action = match (f.target, fail) {
+            (FailureTarget::Pool(p), true) => Action::PoolDown(p),
+            (FailureTarget::Pool(p), false) => Action::PoolUp(p),
+            (FailureTarget::FrontEnd(pool, server), true) => Action::ServerDown { pool, server },
+            (FailureTarget::FrontEnd(pool, server), false) => Action::ServerUp { pool, server },
+            (FailureTarget::BackEnd(pool, node), true) => Action::BackEndDown { pool, node },
+            (FailureTarget::BackEnd(pool, node), false) => Action::BackEndUp { pool, node },
+            (FailureTarget::Site(s), true) => Action::SiteDown(s),
+            (FailureTarget::Site(s), false) => Action::SiteUp(s),
+            (FailureTarget::Wan(a, b), true) => Action::WanDown(a, b),
+            (FailureTarget::Wan(a, b), false) => Action::WanUp(a, b),
+        };
+        self.apply(action, sched);
+        let rng = &mut self.failure_rngs[index as usize];
+        let next = if fail { f.mttr.sample(rng) } else { f.mtbf.sample(rng) };
+        sched_in(sched, next, WorldEvent::FailureStep { index, fail: !fail });
+    }
+
+    /// The administrator's policy watches pool `p` after any change: a paired pool that
+    /// stops serving its users gets a failover decision after `failover_after`; a
+    /// failed-over pool whose servers are back gets a failback decision after
+    /// `failback_after`.
+    fn admin_watch(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
+        let Some(policy) = self.config.administrator else { return };
+        if !self.config.product.has_pool_pairing() || self.partner(p).is_none() {
+            return;
+        }
+        let pool = &self.pools[p as usize];
+        let (failover_pending, failback_pending) = self.admin_pending[p as usize];
+        if let Some(delay) = policy.failover_after {
+            if !pool.serving
+                && pool.config_state == PoolState::Active
+                && pool.cmdlet.is_none()
+                && !failover_pending
+            {
+                self.admin_pending[p as usize].0 = true;
+                let d = delay.sample(&mut self.admin_rng);
+                sched_in(sched, d, WorldEvent::AdminDecision { pool: p, failback: false });
+            }
+        }
+        let pool = &self.pools[p as usize];
+        let repaired = pool.running && pool.servers.iter().any(|s| !s.down);
+        if let Some(delay) = policy.failback_after {
+            if pool.config_state == PoolState::FailedOver
+                && repaired
+                && pool.cmdlet.is_none()
+                && !failback_pending
+            {
+                self.admin_pending[p as usize].1 = true;
+                let d = delay.sample(&mut self.admin_rng);
+                sched_in(sched, d, WorldEvent::AdminDecision { pool: p, failback: true });
+            }
+        }
+    }
+
+    fn admin_decision(&mut self, p: u32, failback: bool, sched: &mut Scheduler<WorldEvent>) {
+        let Some(policy) = self.config.administrator else { return };
+        let Some(b) = self.partner(p) else { return };
+        let pool = &self.pools[p as usize];
+        if failback {
+            self.admin_pending[p as usize].1 = false;
+            let repaired = pool.running && pool.servers.iter().any(|s| !s.down);
+            if pool.config_state == PoolState::FailedOver && repaired && pool.cmdlet.is_none() {
+                let disaster = !self.serving(b);
+                self.start_failback(p, disaster, sched);
+            }
+            return self.admin_watch(p, sched);
+        }
+        self.admin_pending[p as usize].0 = false;
+        if pool.serving || pool.config_state != PoolState::Active || self.cmdlet_busy(p) {
+            return self.admin_watch(p, sched);
+        }
+        if self.cms_host == p && !self.cms_moving {
+            // Microsoft's procedure: move the Central Management Store first, then fail over.
+            self.cms_failover(b, sched);
+            let wait = self.config.timing.cms_failover.sample(&mut self.admin_rng);
+            self.admin_pending[p as usize].0 = true;
+            let ev = WorldEvent::AdminDecision { pool: p, failback: false };
+            return sched_in(sched, wait.saturating_add(SimTime::from_secs(1)), ev);
+        }
+        self.start_failover(p, policy.disaster_mode, sched);
+        self.admin_watch(p, sched);
     }
 
     fn fqdn(&self, pool: u32) -> &str {
@@ -590,6 +713,11 @@ impl World {
 
     fn action(&mut self, index: usize, sched: &mut Scheduler<WorldEvent>) {
         let action = self.config.events[index].action;
+        self.apply(action, sched);
+    }
+
+    /// Carry out an action, scripted or drawn by a failure process.
+    fn apply(&mut self, action: Action, sched: &mut Scheduler<WorldEvent>) {
         match action {
             Action::PoolDown(p) => {
                 if self.pools[p.0 as usize].fault_down {
@@ -860,6 +988,7 @@ impl World {
         if let Some(b) = self.partner(p) {
             self.update_streams(b);
         }
+        self.admin_watch(p, sched);
     }
 
     /// Users of routing group `r` of pool `p` (a contiguous block).

@@ -1214,6 +1214,8 @@ mod tests {
             features: FeatureMatrix::default(),
             events: Vec::new(),
             cms_pool: PoolId(0),
+            failures: Vec::new(),
+            administrator: None,
             scenario_sha256: String::new(),
         }
     }

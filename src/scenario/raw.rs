@@ -57,6 +57,10 @@ pub struct Scenario {
     /// Stochastic failures.
     #[serde(default)]
     pub failures: Vec<Failure>,
+    /// The administrator's standing policy for pools that fail at unplanned times. Default
+    /// `None`: only the scripted events act.
+    #[serde(default)]
+    pub administrator: Option<Administrator>,
 }
 
 fn default_seed() -> u64 {
@@ -588,6 +592,35 @@ impl Action {
             Action::InvokeCsDatabaseFailover { .. } => "InvokeCsDatabaseFailover",
             Action::ImportCsRgsConfiguration { .. } => "ImportCsRgsConfiguration",
         }
+    }
+}
+
+/// The administrator's standing policy: how long they take to fail a paired pool over after
+/// it stops serving its users, and to fail it back after its repair. The delays are
+/// assumptions to vary.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Administrator {
+    /// Decision delay from a paired pool losing service to `Invoke-CsPoolFailover`. Default
+    /// `None`: the administrator never fails over.
+    #[serde(default)]
+    pub failover_after: Option<TimeValue>,
+    /// Run `Invoke-CsPoolFailover` with `-DisasterMode`. Default true.
+    #[serde(default = "default_disaster_mode")]
+    pub disaster_mode: bool,
+    /// Delay from the pool's repair to `Invoke-CsPoolFailback`. Default `None`: the
+    /// administrator never fails back.
+    #[serde(default)]
+    pub failback_after: Option<TimeValue>,
+}
+
+fn default_disaster_mode() -> bool {
+    true
+}
+
+impl Default for Administrator {
+    fn default() -> Self {
+        Administrator { failover_after: None, disaster_mode: default_disaster_mode(), failback_after: None }
     }
 }
 

@@ -14,10 +14,11 @@ use super::duration::{Distribution, Duration, TimeValue};
 use super::raw;
 use crate::engine::SimTime;
 use crate::model::config::{
-    default_routing_groups, Action, BackEnd, BackEndNode, BackupServiceConfig, ClientState, ClientsConfig,
-    Config, Delay, Edition, Feature, FeatureMatrix, NewPrincipal, PoolConfig, PoolId, PoolState, Product,
-    RegistrarSettings, ResetType, ScheduledAction, Service, SiteConfig, SiteId, TimingConfig,
-    VoiceFailoverConfig, USERS_PER_FRONT_END, USERS_PER_STANDARD_SERVER,
+    default_routing_groups, Action, AdministratorConfig, BackEnd, BackEndNode, BackupServiceConfig,
+    ClientState, ClientsConfig, Config, Delay, Edition, FailureConfig, FailureTarget, Feature, FeatureMatrix,
+    NewPrincipal, PoolConfig, PoolId, PoolState, Product, RegistrarSettings, ResetType, ScheduledAction,
+    Service, SiteConfig, SiteId, TimingConfig, VoiceFailoverConfig, USERS_PER_FRONT_END,
+    USERS_PER_STANDARD_SERVER,
 };
 
 /// Longest scenario name (it becomes a folder name).
@@ -49,6 +50,11 @@ const ENDPOINT_WHY: &str = "DefaultEndpointExpiration accepts 300 to 900 seconds
 pub const MIN_VOICE_DETECTION: SimTime = SimTime::from_secs(120);
 /// Users a Standard Edition server carries alone, after its partner failed over to it.
 pub const STANDARD_SURVIVOR_USERS: u32 = 2 * USERS_PER_STANDARD_SERVER;
+/// Shortest mean time between failures of a `Random` failure: shorter ones would make the
+/// run unbounded (lyncsim's sanity bound, not a product figure).
+pub const MIN_MTBF: SimTime = SimTime::from_secs(60);
+/// Shortest mean time to repair of a `Random` failure (lyncsim's sanity bound).
+pub const MIN_MTTR: SimTime = SimTime::from_secs(1);
 
 /// Validates a parsed scenario. `source` is the text it was parsed from: it places
 /// diagnostics and gives [`Config::scenario_sha256`].
@@ -625,6 +631,11 @@ impl<'a> Validator<'a> {
                 self.struck.push(pool);
             }
         }
+        for raw::Failure::Random { target, .. } in &s.failures {
+            if let raw::Target::FrontEnd { pool, .. } | raw::Target::BackEnd { pool, .. } = target {
+                self.struck.push(pool);
+            }
+        }
         let pools = self.pools(&s.pools);
         self.pairs(&s.pools, &pools);
         let cms_pool = match &s.cms_pool {
@@ -637,7 +648,8 @@ impl<'a> Validator<'a> {
         let clients = self.clients(&s.clients);
         let features = self.features(&s.features);
         let events = self.events(s, horizon);
-        self.failures(&s.failures, &s.pools);
+        let failures = self.failures(&s.failures, &s.pools);
+        let administrator = s.administrator.as_ref().map(|a| self.administrator(a, &s.pools));
 
         Config {
             name: s.name.clone(),
@@ -655,6 +667,8 @@ impl<'a> Validator<'a> {
             features,
             events,
             cms_pool,
+            failures,
+            administrator,
             scenario_sha256: format!("{:x}", Sha256::digest(self.source.as_bytes())),
         }
     }
@@ -1330,7 +1344,8 @@ impl<'a> Validator<'a> {
                 raw::Action::BackEndDown { pool, node } | raw::Action::BackEndUp { pool, node } => {
                     let id = self.pool_ref(&field("pool"), pool);
                     if let Some(id) = id {
-                        self.back_end_node(&path, action, &pools[id.0 as usize], *node);
+                        let pool = &pools[id.0 as usize];
+                        self.back_end_node(&path, action.name(), "ServerDown/ServerUp", pool, *node);
                     }
                     let node = back_end_node(*node);
                     id.map(|pool| match action {
@@ -1544,19 +1559,26 @@ impl<'a> Validator<'a> {
         );
     }
 
-    /// The node of a `BackEndDown`/`BackEndUp` must exist in the pool's back end: a Standard
-    /// Edition pool has none apart from its server, `Single` only a principal, and only
+    /// The node of a `BackEndDown`/`BackEndUp` or of a `BackEnd` failure target (`what`) must
+    /// exist in the pool's back end: a Standard Edition pool has none apart from its server
+    /// (`instead` says what to use), `Single` only a principal, and only
     /// `Mirrored(witness: true)` a witness.
-    fn back_end_node(&mut self, path: &str, action: &raw::Action, p: &raw::Pool, node: raw::BackEndNode) {
+    fn back_end_node(
+        &mut self,
+        path: &str,
+        what: &str,
+        instead: &str,
+        p: &raw::Pool,
+        node: raw::BackEndNode,
+    ) {
         if p.edition == raw::Edition::Standard {
             self.error(
                 &format!("{path}.pool"),
-                "Standard Edition keeps its database on the server (SQL Express): use ServerDown/ServerUp",
+                format!("Standard Edition keeps its database on the server (SQL Express): use {instead}"),
             )
             .help = Some(format!(
-                "pool \"{}\" is a Standard Edition pool; {} acts on an Enterprise pool's separate back end",
-                p.fqdn,
-                action.name()
+                "pool \"{}\" is a Standard Edition pool; {what} acts on an Enterprise pool's separate back end",
+                p.fqdn
             ));
             return;
         }
@@ -1578,29 +1600,154 @@ impl<'a> Validator<'a> {
         self.error(&format!("{path}.node"), message).help = Some(help.to_string());
     }
 
-    fn failures(&mut self, failures: &[raw::Failure], pools: &[raw::Pool]) {
+    /// Stochastic failures: the target resolved as the corresponding events are, the
+    /// distributions checked, and their means within lyncsim's sanity bounds.
+    fn failures(&mut self, failures: &[raw::Failure], pools: &[raw::Pool]) -> Vec<FailureConfig> {
+        let mut resolved = Vec::new();
         for (i, raw::Failure::Random { target, mtbf, mttr }) in failures.iter().enumerate() {
             let path = format!("failures[{i}]");
             let t = format!("{path}.target");
-            match target {
-                raw::Target::Pool { pool } | raw::Target::BackEnd { pool, .. } => {
-                    self.pool_ref(&format!("{t}.pool"), pool);
+            let target = match target {
+                raw::Target::Pool { pool } => {
+                    self.pool_ref(&format!("{t}.pool"), pool).map(FailureTarget::Pool)
                 }
                 raw::Target::FrontEnd { pool, server } => {
                     let id = self.pool_ref(&format!("{t}.pool"), pool);
+                    let errors_before = self.error_count();
                     self.server_ref(&format!("{t}.server"), id, *server, pools);
+                    id.filter(|_| self.error_count() == errors_before)
+                        .map(|id| FailureTarget::FrontEnd(id, *server))
+                }
+                raw::Target::BackEnd { pool, node } => {
+                    let id = self.pool_ref(&format!("{t}.pool"), pool);
+                    let errors_before = self.error_count();
+                    if let Some(id) = id {
+                        let instead = "a FrontEnd(pool, server) target";
+                        self.back_end_node(&t, "a BackEnd target", instead, &pools[id.0 as usize], *node);
+                    }
+                    id.filter(|_| self.error_count() == errors_before)
+                        .map(|id| FailureTarget::BackEnd(id, back_end_node(*node)))
                 }
                 raw::Target::Site { site } => {
-                    self.site_ref(&format!("{t}.site"), site);
+                    self.site_ref(&format!("{t}.site"), site).map(FailureTarget::Site)
                 }
                 raw::Target::Wan { a, b } => {
-                    self.wan(&t, a, b);
+                    let errors_before = self.error_count();
+                    self.wan(&t, a, b)
+                        .filter(|_| self.error_count() == errors_before)
+                        .map(|(a, b)| FailureTarget::Wan(a, b))
+                }
+            };
+            let mtbf = self.failure_delay(&format!("{path}.mtbf"), mtbf, MIN_MTBF);
+            let mttr = self.failure_delay(&format!("{path}.mttr"), mttr, MIN_MTTR);
+            if let Some(target) = target {
+                resolved.push(FailureConfig { target, mtbf, mttr });
+            }
+        }
+        resolved
+    }
+
+    /// The `mtbf` or `mttr` of a failure: a valid distribution whose mean is at least `least`.
+    fn failure_delay(&mut self, path: &str, dist: &Distribution, least: SimTime) -> Delay {
+        let errors_before = self.error_count();
+        let delay = self.distribution(path, dist);
+        if self.error_count() > errors_before {
+            return delay;
+        }
+        let secs = |d: Duration| d.time().as_secs_f64();
+        let (what, mean_s) = match *dist {
+            Distribution::Fixed(d) => ("mean", secs(d)),
+            Distribution::Exponential { mean } => ("mean", secs(mean)),
+            Distribution::Uniform { min, max } => ("mean", (secs(min) + secs(max)) / 2.0),
+            Distribution::LogNormal { median, sigma } => ("mean", secs(median) * (sigma * sigma / 2.0).exp()),
+            // The mean is scale * Gamma(1 + 1/shape): at least 0.886 * scale, and above the
+            // scale for shape < 1. The scale stands for it: a lower-bound-ish check, close
+            // enough for a sanity bound (and no Gamma function is needed).
+            Distribution::Weibull { scale, .. } => ("scale", secs(scale)),
+        };
+        if mean_s >= least.as_secs_f64() {
+            return delay;
+        }
+        let value = format_duration(SimTime::from_secs_f64(mean_s));
+        let least = format_duration(least);
+        let (message, help) = if path.ends_with("mtbf") {
+            (
+                format!(
+                    "{path} has a {what} of {value}, shorter than {least}: failures that frequent would make \
+                     the run unbounded"
+                ),
+                format!(
+                    "lyncsim needs a mean time between failures of at least {least}; real ones are hours to \
+                     years, such as Exponential(mean: \"4000h\")"
+                ),
+            )
+        } else {
+            (
+                format!(
+                    "{path} has a {what} of {value}, shorter than lyncsim's lower bound of {least} for a \
+                     repair"
+                ),
+                format!(
+                    "lyncsim needs a mean time to repair of at least {least}; real ones are minutes to hours, \
+                     such as LogNormal(median: \"4h\", sigma: 0.6)"
+                ),
+            )
+        };
+        self.error(path, message).help = Some(help);
+        delay
+    }
+
+    /// The administrator's policy: its delays, and whether there is anything for it to do.
+    fn administrator(&mut self, a: &raw::Administrator, pools: &[raw::Pool]) -> AdministratorConfig {
+        let failover_after = a.failover_after.as_ref().map(|v| self.delay("administrator.failover_after", v));
+        let failback_after = a.failback_after.as_ref().map(|v| self.delay("administrator.failback_after", v));
+        if !self.product.has_pool_pairing() {
+            for (field, cmdlet, value) in [
+                ("failover_after", "InvokeCsPoolFailover", &a.failover_after),
+                ("failback_after", "InvokeCsPoolFailback", &a.failback_after),
+            ] {
+                if value.is_some() {
+                    self.error(
+                        &format!("administrator.{field}"),
+                        format!(
+                            "Lync Server 2010 has no pool failover: administrator.{field} ({cmdlet}) needs \
+                             Lync2013 or later"
+                        ),
+                    )
+                    .help = Some(
+                        "on Lync2010 backup_pool is only a backup registrar, not a paired pool: users stay in \
+                         resiliency mode until their pool returns; remove the administrator section"
+                            .to_string(),
+                    );
                 }
             }
-            self.distribution(&format!("{path}.mtbf"), mtbf);
-            self.distribution(&format!("{path}.mttr"), mttr);
-            self.error(&path, "not supported yet: Random (stochastic failures)");
+        } else if a.failover_after.is_some() {
+            if pools.iter().all(|p| p.backup_pool.is_none()) {
+                self.warning(
+                    "administrator.failover_after",
+                    "administrator.failover_after is set but no pool has a backup_pool: there is nothing to \
+                     fail over",
+                )
+                .help = Some(
+                    "the administrator fails a pool over to its paired pool: set backup_pool on both pools of \
+                     a pair"
+                        .to_string(),
+                );
+            }
+            if !a.disaster_mode {
+                self.warning(
+                    "administrator.disaster_mode",
+                    "the administrator fails over with disaster_mode: false, but a dead pool cannot be failed \
+                     over without -DisasterMode: the cmdlet will fail",
+                )
+                .help = Some(
+                    "the administrator fails over pools that stopped serving their users: set disaster_mode: \
+                     true (the default)"
+                        .to_string(),
+                );
+            }
         }
+        AdministratorConfig { failover_after, disaster_mode: a.disaster_mode, failback_after }
     }
 }
 
@@ -1637,8 +1784,7 @@ mod tests {
     use super::*;
     use crate::scenario::{load, load_str, Failed, Loaded, Severity};
 
-    /// The example of SPEC section 3 without what the model does not run yet (random
-    /// failures).
+    /// The example of SPEC section 3.
     const SPEC_EXAMPLE: &str = r#"Scenario(
     name: "se-pair-disaster",                 // results folder name; [a-z0-9-_] only
     description: "Two paired SE pools; lyncfe04 dies at 01:00, failover at 01:15, failback at 06:00",
@@ -1673,6 +1819,11 @@ mod tests {
         At("1h15m", InvokeCsPoolFailover(pool: "lyncfe04.thelab.info", disaster_mode: true)),
         At("5h",    PoolUp(pool: "lyncfe04.thelab.info")),
         At("6h",    InvokeCsPoolFailback(pool: "lyncfe04.thelab.info")),
+    ],
+    failures: [                               // stochastic failures, optional
+        Random(target: FrontEnd(pool: "lyncfe03.thelab.info", server: 0),
+               mtbf: Exponential(mean: "4000h"),
+               mttr: LogNormal(median: "4h", sigma: 0.6)),
     ],
 )
 "#;
@@ -1748,6 +1899,15 @@ mod tests {
                 },
             ]
         );
+        assert_eq!(
+            c.failures,
+            vec![FailureConfig {
+                target: FailureTarget::FrontEnd(PoolId(0), 0),
+                mtbf: Delay::Exponential { mean_s: 4000.0 * 3600.0 },
+                mttr: Delay::LogNormal { median_s: 4.0 * 3600.0, sigma: 0.6 },
+            }]
+        );
+        assert_eq!(c.administrator, None);
         assert_eq!(c.scenario_sha256, format!("{:x}", Sha256::digest(SPEC_EXAMPLE.as_bytes())));
         assert_eq!(c.scenario_sha256.len(), 64);
         assert_eq!(c.total_users(), 5000);
@@ -2892,15 +3052,451 @@ warning: InvokeCsPoolFailover creates a pool-scope registrar configuration for "
         );
     }
 
+    /// [`two_pools`] with `failures` (one per line) added before `events`.
+    fn with_failures(pools: &str, failures: &[&str]) -> String {
+        let lines: Vec<String> = failures.iter().map(|f| format!("        {f},")).collect();
+        two_pools(pools, FAULT)
+            .replace("    events:", &format!("    failures: [\n{}\n    ],\n    events:", lines.join("\n")))
+    }
+
+    /// A `Random` failure of `target` with a 4000-hour mean time between failures and a
+    /// 4-hour mean time to repair.
+    fn random(target: &str) -> String {
+        format!("Random(target: {target}, mtbf: Exponential(mean: \"4000h\"), mttr: Fixed(\"4h\"))")
+    }
+
     #[test]
-    fn random_failures_are_not_supported_yet() {
-        let source = two_pools(PAIR, FAULT).replace(
-            "    events:",
-            "    failures: [Random(target: Pool(pool: \"fe03\"), mtbf: Exponential(mean: \"4000h\"), mttr: Fixed(\"4h\"))],\n    events:",
+    fn random_failures_resolve_to_failure_processes() {
+        let (fe03, fe04) = (PoolId(0), PoolId(1));
+        let failures = [
+            random("Pool(pool: \"fe04\")"),
+            random("FrontEnd(pool: \"fe03\", server: 2)"),
+            random("BackEnd(pool: \"fe03\", node: Witness)"),
+            random("BackEnd(pool: \"fe04\", node: Mirror)"),
+            random("Site(site: \"dc2\")"),
+            random("Wan(a: \"dc2\", b: \"dc1\")"),
+            "Random(target: Pool(pool: \"fe03\"), mtbf: Weibull(shape: 1.5, scale: \"1000h\"), \
+             mttr: Uniform(min: \"1h\", max: \"3h\"))"
+                .to_string(),
+            "Random(target: Pool(pool: \"fe03\"), mtbf: Fixed(\"30d\"), mttr: LogNormal(median: \"4h\", sigma: 0.6))"
+                .to_string(),
+        ];
+        let failures: Vec<&str> = failures.iter().map(String::as_str).collect();
+        let loaded = ok(&with_failures(EE_PAIR, &failures));
+        assert_eq!(loaded.render_warnings(), "");
+        let c = loaded.config;
+        let targets: Vec<FailureTarget> = c.failures.iter().map(|f| f.target).collect();
+        assert_eq!(
+            targets,
+            vec![
+                FailureTarget::Pool(fe04),
+                FailureTarget::FrontEnd(fe03, 2),
+                FailureTarget::BackEnd(fe03, BackEndNode::Witness),
+                FailureTarget::BackEnd(fe04, BackEndNode::Mirror),
+                FailureTarget::Site(SiteId(1)),
+                FailureTarget::Wan(SiteId(1), SiteId(0)),
+                FailureTarget::Pool(fe03),
+                FailureTarget::Pool(fe03),
+            ]
+        );
+        assert_eq!(c.failures[0].mtbf, Delay::Exponential { mean_s: 4000.0 * 3600.0 });
+        assert_eq!(c.failures[0].mttr, Delay::secs(4 * 3600));
+        assert_eq!(c.failures[6].mtbf, Delay::Weibull { shape: 1.5, scale_s: 1000.0 * 3600.0 });
+        assert_eq!(c.failures[6].mttr, Delay::Uniform { min_s: 3600.0, max_s: 3.0 * 3600.0 });
+        assert_eq!(c.failures[7].mtbf, Delay::secs(30 * 86_400));
+        assert_eq!(c.failures[7].mttr, Delay::LogNormal { median_s: 4.0 * 3600.0, sigma: 0.6 });
+        // The scripted events are unchanged; no administrator unless written.
+        assert_eq!(c.events.len(), 1);
+        assert_eq!(c.administrator, None);
+        // None at all.
+        assert!(ok(&two_pools(PAIR, FAULT)).config.failures.is_empty());
+    }
+
+    #[test]
+    fn failure_targets_are_checked_like_events() {
+        let failures = [
+            random("Pool(pool: \"fe4\")"),
+            random("FrontEnd(pool: \"fe03\", server: 1)"),
+            random("BackEnd(pool: \"fe04\", node: Principal)"),
+            random("Site(site: \"dc3\")"),
+            random("Wan(a: \"dc1\", b: \"dc1\")"),
+            random("FrontEnd(pool: \"fe05\", server: 0)"),
+        ];
+        let failures: Vec<&str> = failures.iter().map(String::as_str).collect();
+        let f = failed(&with_failures(PAIR, &failures));
+        let found: Vec<(&str, &str, Option<&str>)> = f
+            .diagnostics
+            .iter()
+            .map(|d| (d.path.as_deref().unwrap(), d.message.as_str(), d.help.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("failures[0].target.pool", "unknown pool \"fe4\"", Some("did you mean \"fe04\"?")),
+                (
+                    "failures[1].target.server",
+                    "pool \"fe03\" has no server 1: it has 1 front end, server 0",
+                    None
+                ),
+                (
+                    "failures[2].target.pool",
+                    "Standard Edition keeps its database on the server (SQL Express): use a FrontEnd(pool, \
+                     server) target",
+                    Some(
+                        "pool \"fe04\" is a Standard Edition pool; a BackEnd target acts on an Enterprise pool's \
+                         separate back end"
+                    )
+                ),
+                ("failures[3].target.site", "unknown site \"dc3\"", Some("did you mean \"dc1\"?")),
+                (
+                    "failures[4].target.b",
+                    "a WAN link joins two different sites, not \"dc1\" to itself",
+                    None
+                ),
+                ("failures[5].target.pool", "unknown pool \"fe05\"", Some("did you mean \"fe03\"?")),
+            ]
+        );
+        assert!(f.diagnostics.iter().all(Diagnostic::is_error));
+        assert_eq!(
+            f.diagnostics[1].render("scenarios/x.ron", &with_failures(PAIR, &failures)),
+            r#"error: pool "fe03" has no server 1: it has 1 front end, server 0
+  --> scenarios/x.ron:11:55
+   |
+11 |         Random(target: FrontEnd(pool: "fe03", server: 1), mtbf: Exponential(mean: "4000h"), mttr: Fixed("4h")),
+   |                                                       ^
+   = at failures[1].target.server
+"#
+        );
+        // The back-end node rules of BackEndDown: Single has only the principal, a witness
+        // needs Mirrored(witness: true).
+        let single = EE_PAIR.replacen("Mirrored(witness: true)", "Single", 1);
+        let failures = [
+            random("BackEnd(pool: \"fe03\", node: Mirror)"),
+            random("BackEnd(pool: \"fe03\", node: Witness)"),
+            random("BackEnd(pool: \"fe04\", node: Witness)"),
+            random("BackEnd(pool: \"fe03\", node: Principal)"),
+            random("FrontEnd(pool: \"fe04\", server: 3)"),
+        ];
+        let failures: Vec<&str> = failures.iter().map(String::as_str).collect();
+        assert_eq!(
+            errors(&with_failures(&single, &failures)),
+            vec![
+                (
+                    "failures[0].target.node".to_string(),
+                    "pool \"fe03\" has no mirror: its back_end is Single".to_string()
+                ),
+                (
+                    "failures[1].target.node".to_string(),
+                    "pool \"fe03\" has no witness: its back_end is Single".to_string()
+                ),
+                (
+                    "failures[2].target.node".to_string(),
+                    "pool \"fe04\" has no witness: its back_end is Mirrored(witness: false)".to_string()
+                ),
+                (
+                    "failures[4].target.server".to_string(),
+                    "pool \"fe04\" has no server 3: it has 3 front ends, servers 0 to 2".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn failure_distributions_are_checked() {
+        let failure = |mtbf: &str, mttr: &str| {
+            with_failures(
+                PAIR,
+                &[&format!("Random(target: Pool(pool: \"fe03\"), mtbf: {mtbf}, mttr: {mttr})")],
+            )
+        };
+        assert_eq!(
+            errors(&failure("Exponential(mean: 0)", "Weibull(shape: 0.0, scale: \"1h\")")),
+            vec![
+                (
+                    "failures[0].mtbf.mean".to_string(),
+                    "the mean of failures[0].mtbf must be longer than zero".to_string()
+                ),
+                (
+                    "failures[0].mttr.shape".to_string(),
+                    "the shape of failures[0].mttr must be a positive number, not 0".to_string()
+                ),
+            ]
         );
         assert_eq!(
-            errors(&source),
-            vec![("failures[0]".to_string(), "not supported yet: Random (stochastic failures)".to_string())]
+            errors(&failure("Uniform(min: \"2h\", max: \"1h\")", "Fixed(0)")),
+            vec![
+                (
+                    "failures[0].mtbf".to_string(),
+                    "failures[0].mtbf has min 2h larger than max 1h".to_string()
+                ),
+                ("failures[0].mttr".to_string(), "failures[0].mttr must be longer than zero".to_string()),
+            ]
         );
+        assert_eq!(
+            errors(&failure("LogNormal(median: \"1h\", sigma: -1.0)", "Fixed(\"1h\")")),
+            vec![(
+                "failures[0].mtbf.sigma".to_string(),
+                "the sigma of failures[0].mtbf must be a number of at least 0, not -1".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn failures_must_not_be_too_frequent() {
+        let failure = |mtbf: &str, mttr: &str| {
+            with_failures(
+                PAIR,
+                &[&format!("Random(target: Pool(pool: \"fe03\"), mtbf: {mtbf}, mttr: {mttr})")],
+            )
+        };
+        assert_eq!(
+            failed(&failure("Exponential(mean: \"10s\")", "Fixed(\"4h\")")).render(),
+            r#"error: failures[0].mtbf has a mean of 10s, shorter than 1m: failures that frequent would make the run unbounded
+  --> scenarios/x.ron:10:50
+   |
+10 |         Random(target: Pool(pool: "fe03"), mtbf: Exponential(mean: "10s"), mttr: Fixed("4h")),
+   |                                                  ^
+   = at failures[0].mtbf
+   = help: lyncsim needs a mean time between failures of at least 1m; real ones are hours to years, such as Exponential(mean: "4000h")
+"#
+        );
+        let unbounded = |what: &str, value: &str| {
+            (
+                "failures[0].mtbf".to_string(),
+                format!(
+                    "failures[0].mtbf has a {what} of {value}, shorter than 1m: failures that frequent would make \
+                     the run unbounded"
+                ),
+            )
+        };
+        let short_repair = |what: &str, value: &str| {
+            (
+                "failures[0].mttr".to_string(),
+                format!("failures[0].mttr has a {what} of {value}, shorter than lyncsim's lower bound of 1s for a repair"),
+            )
+        };
+        // The mean of each distribution: Fixed d, Uniform (min+max)/2, LogNormal
+        // median*exp(sigma^2/2), Weibull its scale.
+        assert_eq!(
+            errors(&failure("Fixed(\"59s\")", "Fixed(\"999ms\")")),
+            vec![unbounded("mean", "59s"), short_repair("mean", "999ms")]
+        );
+        assert_eq!(
+            errors(&failure("Uniform(min: 0, max: \"1m\")", "Uniform(min: 0, max: \"1s\")")),
+            vec![unbounded("mean", "30s"), short_repair("mean", "500ms")]
+        );
+        assert_eq!(
+            errors(&failure(
+                "LogNormal(median: \"30s\", sigma: 1.0)",
+                "LogNormal(median: \"500ms\", sigma: 0.5)"
+            )),
+            vec![unbounded("mean", "49.462s"), short_repair("mean", "567ms")]
+        );
+        assert_eq!(
+            errors(&failure("Weibull(shape: 0.5, scale: \"59s\")", "Weibull(shape: 2.0, scale: \"900ms\")")),
+            vec![unbounded("scale", "59s"), short_repair("scale", "900ms")]
+        );
+        // At the bounds, and means above them from parameters below them.
+        ok(&failure("Fixed(\"1m\")", "Fixed(\"1s\")"));
+        ok(&failure("Exponential(mean: 60)", "Exponential(mean: 1)"));
+        ok(&failure("Uniform(min: 0, max: \"2m\")", "Uniform(min: \"500ms\", max: \"1.5s\")"));
+        ok(&failure("LogNormal(median: \"40s\", sigma: 1.0)", "LogNormal(median: \"700ms\", sigma: 1.0)"));
+        ok(&failure("Weibull(shape: 1.0, scale: \"1m\")", "Weibull(shape: 3.0, scale: \"1s\")"));
+    }
+
+    #[test]
+    fn failures_of_servers_and_back_ends_strike_their_pool() {
+        let pools = EE_PAIR.replacen(
+            "front_ends: 3, back_end: Mirrored(witness: false)",
+            "front_ends: 4, back_end: Single",
+            1,
+        );
+        let warned = |target: &str| -> Vec<String> {
+            ok(&with_failures(&pools, &[&random(target)]))
+                .warnings
+                .iter()
+                .map(|d| d.path.clone().unwrap())
+                .collect()
+        };
+        assert_eq!(warned("FrontEnd(pool: \"fe04\", server: 3)"), vec!["pools[1].front_ends".to_string()]);
+        assert_eq!(
+            warned("BackEnd(pool: \"fe04\", node: Principal)"),
+            vec!["pools[1].front_ends".to_string()]
+        );
+        assert!(warned("Pool(pool: \"fe04\")").is_empty());
+        assert!(warned("FrontEnd(pool: \"fe03\", server: 0)").is_empty());
+    }
+
+    /// [`two_pools`] with an `administrator: ...` section (`section` written after the colon).
+    fn with_administrator(pools: &str, section: &str) -> String {
+        two_pools(pools, FAULT).replace("    events:", &format!("    administrator: {section},\n    events:"))
+    }
+
+    #[test]
+    fn administrator_policy() {
+        let c = ok(&with_administrator(
+            PAIR,
+            "Some(Administrator(failover_after: Some(Exponential(mean: \"30m\")), disaster_mode: true, \
+             failback_after: Some(\"1h\")))",
+        ))
+        .config;
+        assert_eq!(
+            c.administrator,
+            Some(AdministratorConfig {
+                failover_after: Some(Delay::Exponential { mean_s: 1800.0 }),
+                disaster_mode: true,
+                failback_after: Some(Delay::secs(3600)),
+            })
+        );
+        // Defaults: never fail over or back, -DisasterMode; implicit Some.
+        let c = ok(&with_administrator(PAIR, "Administrator()")).config;
+        assert_eq!(
+            c.administrator,
+            Some(AdministratorConfig { failover_after: None, disaster_mode: true, failback_after: None })
+        );
+        let c = ok(&with_administrator(
+            PAIR,
+            "Administrator(failover_after: \"15m\", failback_after: Uniform(min: \"1h\", max: \"2h\"))",
+        ))
+        .config;
+        assert_eq!(
+            c.administrator,
+            Some(AdministratorConfig {
+                failover_after: Some(Delay::secs(900)),
+                disaster_mode: true,
+                failback_after: Some(Delay::Uniform { min_s: 3600.0, max_s: 7200.0 }),
+            })
+        );
+        assert_eq!(ok(&with_administrator(PAIR, "None")).config.administrator, None);
+        // Unknown fields are errors.
+        let f = failed(&with_administrator(PAIR, "Administrator(failover: \"15m\")"));
+        assert_eq!(f.diagnostics[0].message, "unknown field \"failover\" in Administrator");
+    }
+
+    #[test]
+    fn administrator_delays_are_checked_at_their_position() {
+        let source = with_administrator(
+            PAIR,
+            "Administrator(failover_after: Some(Exponentail(mean: \"30m\")), failback_after: 0)",
+        );
+        assert_eq!(
+            failed(&source).render(),
+            r#"error: unknown distribution "Exponentail": expected one of Fixed, Exponential, Weibull, LogNormal, Uniform
+ --> scenarios/x.ron:9:55
+  |
+9 |     administrator: Administrator(failover_after: Some(Exponentail(mean: "30m")), failback_after: 0),
+  |                                                       ^
+  = at administrator.failover_after
+  = help: did you mean "Exponential"?
+
+error: administrator.failback_after must be longer than zero
+ --> scenarios/x.ron:9:98
+  |
+9 |     administrator: Administrator(failover_after: Some(Exponentail(mean: "30m")), failback_after: 0),
+  |                                                                                                  ^
+  = at administrator.failback_after
+"#
+        );
+        assert_eq!(
+            errors(&with_administrator(
+                PAIR,
+                "Administrator(failover_after: Uniform(mean: \"1m\"), failback_after: Fixed(0))",
+            )),
+            vec![
+                (
+                    "administrator.failover_after".to_string(),
+                    "Uniform takes (min, max), not (mean)".to_string()
+                ),
+                (
+                    "administrator.failback_after".to_string(),
+                    "administrator.failback_after must be longer than zero".to_string()
+                ),
+            ]
+        );
+        assert_eq!(
+            errors(&with_administrator(
+                PAIR,
+                "Administrator(failover_after: LogNormal(median: 0, sigma: 0.5))"
+            )),
+            vec![(
+                "administrator.failover_after.median".to_string(),
+                "the median of administrator.failover_after must be longer than zero".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn lync2010_has_no_administrator_failover() {
+        let source =
+            with_administrator(PAIR, "Administrator(failover_after: \"30m\", failback_after: \"1h\")")
+                .replace("horizon:", "product: Lync2010, horizon:");
+        let f = failed(&source);
+        let found: Vec<(&str, &str)> =
+            f.diagnostics.iter().map(|d| (d.path.as_deref().unwrap(), d.message.as_str())).collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "administrator.failover_after",
+                    "Lync Server 2010 has no pool failover: administrator.failover_after (InvokeCsPoolFailover) \
+                     needs Lync2013 or later"
+                ),
+                (
+                    "administrator.failback_after",
+                    "Lync Server 2010 has no pool failover: administrator.failback_after (InvokeCsPoolFailback) \
+                     needs Lync2013 or later"
+                ),
+            ]
+        );
+        assert!(f.diagnostics.iter().all(Diagnostic::is_error));
+        assert!(f.diagnostics[0].help.as_deref().unwrap().contains("not a paired pool"));
+        // Without failover_after there is nothing the product lacks.
+        let c = ok(&with_administrator(PAIR, "Administrator(disaster_mode: false)")
+            .replace("horizon:", "product: Lync2010, horizon:"))
+        .config;
+        assert_eq!(c.administrator.map(|a| a.disaster_mode), Some(false));
+    }
+
+    #[test]
+    fn administrator_warnings() {
+        let unpaired =
+            PAIR.replace(", backup_pool: Some(\"fe04\")", "").replace(", backup_pool: Some(\"fe03\")", "");
+        let loaded = ok(&with_administrator(&unpaired, "Administrator(failover_after: \"30m\")"));
+        assert_eq!(
+            loaded.render_warnings(),
+            r#"warning: administrator.failover_after is set but no pool has a backup_pool: there is nothing to fail over
+ --> t.ron:9:50
+  |
+9 |     administrator: Administrator(failover_after: "30m"),
+  |                                                  ^
+  = at administrator.failover_after
+  = help: the administrator fails a pool over to its paired pool: set backup_pool on both pools of a pair
+"#
+        );
+        // No failover, nothing to warn about.
+        assert!(ok(&with_administrator(&unpaired, "Administrator(failback_after: \"1h\")"))
+            .warnings
+            .is_empty());
+        let loaded =
+            ok(&with_administrator(PAIR, "Administrator(failover_after: \"30m\", disaster_mode: false)"));
+        let found: Vec<(&str, &str, &str)> = loaded
+            .warnings
+            .iter()
+            .map(|d| (d.path.as_deref().unwrap(), d.message.as_str(), d.help.as_deref().unwrap()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![(
+                "administrator.disaster_mode",
+                "the administrator fails over with disaster_mode: false, but a dead pool cannot be failed over \
+                 without -DisasterMode: the cmdlet will fail",
+                "the administrator fails over pools that stopped serving their users: set disaster_mode: true \
+                 (the default)"
+            )]
+        );
+        assert_eq!(loaded.warnings[0].position, Some((9, 72)));
+        assert!(ok(&with_administrator(PAIR, "Administrator(disaster_mode: false, failback_after: \"1h\")"))
+            .warnings
+            .is_empty());
     }
 }

@@ -142,15 +142,17 @@ fn unsupported_variants_are_rejected_not_ignored() {
     let out = tempdir("unsupported");
     let f = out.join("s.ron");
     let text = std::fs::read_to_string(GOOD).unwrap().replacen(
-        "    events:",
-        "    failures: [Random(target: Pool(pool: \"lyncfe04.thelab.info\"), mtbf: Exponential(mean: \"1000h\"), \
-         mttr: Exponential(mean: \"4h\"))],\n    events:",
+        "    seed: 42,",
+        "    seed: 42,\n    replications: 100,",
         1,
     );
     std::fs::write(&f, text).unwrap();
     let o = lyncsim(&["validate", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not supported yet: Random (stochastic failures)"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not supported yet: replications > 1"), "{}", stderr(&o));
+    let o = lyncsim(&["run", GOOD, "--replications", "10", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!out.join("se-pair-voice-resiliency").exists());
 }
 
 #[test]

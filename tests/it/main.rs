@@ -6,4 +6,5 @@ mod determinism;
 mod enterprise;
 mod errors;
 mod failover;
+mod random;
 mod support;
