@@ -78,6 +78,7 @@ fn random_failures_are_reproducible_and_depend_on_the_seed() {
             "2000h",
         )
         .replace("sample_every", &format!("seed: {seed}, sample_every"))
+        .replace("users: 1000", "users: 100")
     };
     let a = run(&src(1));
     let b = run(&src(1));
