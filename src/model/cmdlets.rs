@@ -134,20 +134,22 @@ impl World {
         let _ = sched.schedule_at(self.now, WorldEvent::CmdletStep { pool: p });
     }
 
+    /// The pool's partner, unless the pool has none or a cmdlet of the pair is already
+    /// running: then the cmdlet fails with an `AdminError`.
+    fn cmdlet_partner(&mut self, kind: Kind, p: u32, disaster: bool) -> Option<u32> {
+        let error = match self.partner(p) {
+            None => "the pool has no backup pool",
+            Some(_) if self.cmdlet_busy(p) => "a failover or failback of this pair is in progress",
+            Some(b) => return Some(b),
+        };
+        self.admin_error(kind, p, disaster, error.into());
+        None
+    }
+
     /// `Invoke-CsPoolFailover -PoolFqdn p [-DisasterMode]`.
     pub(super) fn start_failover(&mut self, p: u32, disaster: bool, sched: &mut Scheduler<WorldEvent>) {
         let kind = Kind::Failover;
-        let Some(b) = self.partner(p) else {
-            return self.admin_error(kind, p, disaster, "the pool has no backup pool".into());
-        };
-        if self.cmdlet_busy(p) {
-            return self.admin_error(
-                kind,
-                p,
-                disaster,
-                "a failover or failback of this pair is in progress".into(),
-            );
-        }
+        let Some(b) = self.cmdlet_partner(kind, p, disaster) else { return };
         if self.pools[p as usize].config_state != PoolState::Active
             && self.pools[p as usize].config_state != PoolState::FailedBack
         {
@@ -196,17 +198,7 @@ impl World {
     /// `Invoke-CsPoolFailback -PoolFqdn p [-DisasterMode]`.
     pub(super) fn start_failback(&mut self, p: u32, disaster: bool, sched: &mut Scheduler<WorldEvent>) {
         let kind = Kind::Failback;
-        let Some(b) = self.partner(p) else {
-            return self.admin_error(kind, p, disaster, "the pool has no backup pool".into());
-        };
-        if self.cmdlet_busy(p) {
-            return self.admin_error(
-                kind,
-                p,
-                disaster,
-                "a failover or failback of this pair is in progress".into(),
-            );
-        }
+        let Some(b) = self.cmdlet_partner(kind, p, disaster) else { return };
         if self.pools[p as usize].config_state != PoolState::FailedOver {
             let state = self.pools[p as usize].config_state.name();
             return self.admin_error(
@@ -252,9 +244,23 @@ impl World {
         let step = c.steps[c.next];
         c.next += 1;
         let (kind, disaster) = (c.kind, c.disaster);
-        let wait = match kind {
-            Kind::Failover => self.failover_step(p, step, disaster, sched),
-            Kind::Failback => self.failback_step(p, step, disaster, sched),
+        let wait = match (step, kind) {
+            (Step::CmsReplication, _) => {
+                let pf = self.fqdn(p).to_string();
+                let d = format!(
+                    "Invoke-CsManagementStoreReplication -ReplicaFqdn {pf}; \
+                     Get-CsManagementStoreReplicationStatus -ReplicaFqdn {pf}"
+                );
+                self.record(LogKind::Admin, Some(p), d);
+                let t = self.config.timing.cms_replication;
+                Some(t.sample(&mut self.pools[p as usize].rng))
+            }
+            (Step::Skipped(what), _) => {
+                self.record(LogKind::Admin, Some(p), format!("{what}: skipped (-DisasterMode)"));
+                Some(SimTime::ZERO)
+            }
+            (_, Kind::Failover) => self.failover_step(p, step, disaster, sched),
+            (_, Kind::Failback) => self.failback_step(p, step, disaster, sched),
         };
         if let Some(wait) = wait {
             let _ = sched.schedule_in(wait, WorldEvent::CmdletStep { pool: p });
@@ -374,12 +380,6 @@ impl World {
                 self.set_read_only(p);
                 Some(self.backup_wait(p, false, false))
             }
-            Step::CmsReplication => {
-                let d = format!("Invoke-CsManagementStoreReplication -ReplicaFqdn {pf}; Get-CsManagementStoreReplicationStatus -ReplicaFqdn {pf}");
-                self.record(LogKind::Admin, Some(p), d);
-                let t = self.config.timing.cms_replication;
-                Some(t.sample(&mut self.pools[p as usize].rng))
-            }
             Step::FailingOver => {
                 self.record(LogKind::Admin, Some(p), format!("Get-CsRegistrarConfiguration -Identity {id}"));
                 let verb = if self.pools[p as usize].has_pool_config { "Set" } else { "New" };
@@ -442,10 +442,6 @@ impl World {
                 }
                 Some(self.quick(p))
             }
-            Step::Skipped(what) => {
-                self.record(LogKind::Admin, Some(p), format!("{what}: skipped (-DisasterMode)"));
-                Some(SimTime::ZERO)
-            }
             Step::Done => {
                 self.finish(p, Kind::Failover, sched);
                 None
@@ -486,12 +482,6 @@ impl World {
                     format!("Start-CsWindowsService -Name REPLICA -ComputerName {pf} -Verbose"),
                 );
                 Some(self.quick(p))
-            }
-            Step::CmsReplication => {
-                let d = format!("Invoke-CsManagementStoreReplication -ReplicaFqdn {pf}; Get-CsManagementStoreReplicationStatus -ReplicaFqdn {pf}");
-                self.record(LogKind::Admin, Some(p), d);
-                let t = self.config.timing.cms_replication;
-                Some(t.sample(&mut self.pools[p as usize].rng))
             }
             Step::SteadyState => {
                 let d = format!("Backup-CsPool -PoolFqdn {bf} -LocalStore:$false -SteadyState -Category UserData -FailedOverPoolOnly: Attempting to get into steady state.");
@@ -557,10 +547,6 @@ impl World {
                     s.reset(now);
                 }
                 self.wake_parked(p, sched);
-                Some(SimTime::ZERO)
-            }
-            Step::Skipped(what) => {
-                self.record(LogKind::Admin, Some(p), format!("{what}: skipped (-DisasterMode)"));
                 Some(SimTime::ZERO)
             }
             Step::Done => {

@@ -359,7 +359,7 @@ pub struct BackupServiceConfig {
 }
 
 /// Registrar PoolState (`Set-CsRegistrarConfiguration -PoolState`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 pub enum PoolState {
     /// Normal.
     Active,
@@ -554,7 +554,7 @@ pub enum Action {
 }
 
 /// A Windows service on a front end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum Service {
     /// RTCSRV: registrar, presence, conferencing.
     FrontEnd,
@@ -579,7 +579,7 @@ impl Service {
 }
 
 /// A back-end SQL node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum BackEndNode {
     /// The primary SQL server (principal at start).
     Principal,
@@ -590,7 +590,7 @@ pub enum BackEndNode {
 }
 
 /// `Reset-CsPoolRegistrarState -ResetType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum ResetType {
     /// Restart RTCSRV and the fabric on every front end.
     ServiceReset,
@@ -599,7 +599,7 @@ pub enum ResetType {
 }
 
 /// `Invoke-CsDatabaseFailover -NewPrincipal`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum NewPrincipal {
     /// Make the mirror the principal.
     Mirror,

@@ -1181,6 +1181,15 @@ impl World {
         sched_in(sched, delay, ev);
     }
 
+    /// The backup of `q`, if a heartbeat timer set under these generations still applies
+    /// (neither `q`'s heartbeat nor its backup changed since, and the backup serves).
+    fn heartbeat_timer(&self, q: u32, heartbeat_gen: u32, backup_gen: u32) -> Option<u32> {
+        let b = self.partner(q)?;
+        let current =
+            self.pools[q as usize].heartbeat_gen == heartbeat_gen && self.pools[b as usize].gen == backup_gen;
+        (current && self.serving(b)).then_some(b)
+    }
+
     fn backup_takes_over(
         &mut self,
         q: u32,
@@ -1188,14 +1197,9 @@ impl World {
         backup_gen: u32,
         sched: &mut Scheduler<WorldEvent>,
     ) {
-        let Some(b) = self.partner(q) else { return };
+        let Some(b) = self.heartbeat_timer(q, heartbeat_gen, backup_gen) else { return };
         let pool = &self.pools[q as usize];
-        if pool.heartbeat_gen != heartbeat_gen
-            || self.pools[b as usize].gen != backup_gen
-            || pool.heartbeat_ok
-            || !self.serving(b)
-            || pool.hosted_by_partner
-        {
+        if pool.heartbeat_ok || pool.hosted_by_partner {
             return;
         }
         self.pools[q as usize].backup_accepts = true;
@@ -1212,13 +1216,9 @@ impl World {
         backup_gen: u32,
         sched: &mut Scheduler<WorldEvent>,
     ) {
-        let Some(b) = self.partner(q) else { return };
+        let Some(b) = self.heartbeat_timer(q, heartbeat_gen, backup_gen) else { return };
         let pool = &self.pools[q as usize];
-        if pool.heartbeat_gen != heartbeat_gen
-            || self.pools[b as usize].gen != backup_gen
-            || !pool.heartbeat_ok
-            || !self.serving(b)
-        {
+        if !pool.heartbeat_ok {
             return;
         }
         let (first, n) = (pool.first_user, pool.users);

@@ -8,6 +8,11 @@ use serde::Deserialize;
 
 use super::duration::{Distribution, Duration, TimeValue};
 
+/// The enums a scenario shares with the model, parsed directly into it.
+pub use crate::model::{
+    BackEnd, BackEndNode, Edition, Feature, NewPrincipal, PoolState, Product, ResetType, Service,
+};
+
 /// A whole scenario file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,52 +78,12 @@ fn default_replications() -> u32 {
     1
 }
 
-/// Product version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Default)]
-pub enum Product {
-    /// Lync Server 2010: backup registrar only.
-    Lync2010,
-    /// Lync Server 2013: pool pairing and the Backup Service.
-    #[default]
-    Lync2013,
-    /// Skype for Business Server 2015.
-    SfB2015,
-    /// Skype for Business Server 2019.
-    SfB2019,
-}
-
 /// A site.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Site {
     /// Unique name.
     pub name: String,
-}
-
-/// Pool edition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-pub enum Edition {
-    /// One server with SQL Express.
-    #[default]
-    Standard,
-    /// Several front ends and a separate back end.
-    Enterprise,
-}
-
-/// The pool's back-end database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub enum BackEnd {
-    /// SQL Express on the Standard Edition server itself.
-    #[default]
-    Local,
-    /// One SQL server.
-    Single,
-    /// Synchronous SQL mirroring, with or without a witness.
-    Mirrored {
-        /// Whether a witness allows automatic failover.
-        witness: bool,
-    },
 }
 
 /// A Front End pool.
@@ -337,28 +302,6 @@ impl Default for Clients {
     }
 }
 
-/// A user-facing feature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Feature {
-    /// Instant messaging.
-    Im,
-    /// Presence.
-    Presence,
-    /// Contact list.
-    Contacts,
-    /// Enterprise Voice.
-    Voice,
-    /// Conferencing.
-    Conferencing,
-    /// Changing call-forwarding settings.
-    CallForwardingChanges,
-    /// Response Group service.
-    ResponseGroups,
-    /// Call Park.
-    CallPark,
-}
-
 /// Overrides of the feature matrix: for each client state, the features it has.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -376,63 +319,6 @@ pub struct Features {
 pub enum Event {
     /// The action runs at the given time.
     At(Duration, Action),
-}
-
-/// A Windows service on a front end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum Service {
-    /// RTCSRV.
-    FrontEnd,
-    /// LYNCBACKUP.
-    Backup,
-    /// REPLICA.
-    Replica,
-    /// Mediation.
-    Mediation,
-}
-
-/// A back-end SQL node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum BackEndNode {
-    /// The principal.
-    Principal,
-    /// The mirror.
-    Mirror,
-    /// The witness.
-    Witness,
-}
-
-/// Registrar PoolState.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum PoolState {
-    /// Normal.
-    Active,
-    /// Failover in progress.
-    FailingOver,
-    /// Users served by the backup pool.
-    FailedOver,
-    /// Failback in progress.
-    FailingBack,
-    /// Failback done.
-    FailedBack,
-}
-
-/// `Reset-CsPoolRegistrarState -ResetType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum ResetType {
-    /// Restart RtcSrv and FabricHostSvc.
-    ServiceReset,
-    /// Reload routing groups in quorum loss from the back end.
-    QuorumLossRecovery,
-}
-
-/// `Invoke-CsDatabaseFailover -NewPrincipal`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum NewPrincipal {
-    /// Make the mirror the principal.
-    Mirror,
-    /// Return to the primary.
-    Primary,
 }
 
 /// What happens at a scheduled time.

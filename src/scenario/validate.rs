@@ -14,11 +14,10 @@ use super::duration::{Distribution, Duration, TimeValue};
 use super::raw;
 use crate::engine::SimTime;
 use crate::model::config::{
-    default_routing_groups, Action, AdministratorConfig, BackEnd, BackEndNode, BackupServiceConfig,
-    ClientState, ClientsConfig, Config, Delay, Edition, FailureConfig, FailureTarget, Feature, FeatureMatrix,
-    NewPrincipal, PoolConfig, PoolId, PoolState, Product, RegistrarSettings, ResetType, ScheduledAction,
-    Service, SiteConfig, SiteId, TimingConfig, VoiceFailoverConfig, USERS_PER_FRONT_END,
-    USERS_PER_STANDARD_SERVER,
+    default_routing_groups, Action, AdministratorConfig, BackupServiceConfig, ClientState, ClientsConfig,
+    Config, Delay, FailureConfig, FailureTarget, Feature, FeatureMatrix, PoolConfig, PoolId, Product,
+    RegistrarSettings, ScheduledAction, SiteConfig, SiteId, TimingConfig, VoiceFailoverConfig,
+    USERS_PER_FRONT_END, USERS_PER_STANDARD_SERVER,
 };
 
 /// Longest scenario name (it becomes a folder name).
@@ -66,7 +65,7 @@ pub fn validate(scenario: &raw::Scenario, source: &str) -> (Option<Config>, Vec<
         source,
         locations: Locations::scan(source),
         diagnostics: Vec::new(),
-        product: product(scenario.product),
+        product: scenario.product,
         sites: Vec::new(),
         pools: Vec::new(),
         too_many_users: false,
@@ -115,30 +114,6 @@ fn thousands(n: u64) -> String {
     out
 }
 
-fn product(p: raw::Product) -> Product {
-    match p {
-        raw::Product::Lync2010 => Product::Lync2010,
-        raw::Product::Lync2013 => Product::Lync2013,
-        raw::Product::SfB2015 => Product::SfB2015,
-        raw::Product::SfB2019 => Product::SfB2019,
-    }
-}
-
-fn edition(e: raw::Edition) -> Edition {
-    match e {
-        raw::Edition::Standard => Edition::Standard,
-        raw::Edition::Enterprise => Edition::Enterprise,
-    }
-}
-
-fn back_end(b: raw::BackEnd) -> BackEnd {
-    match b {
-        raw::BackEnd::Local => BackEnd::Local,
-        raw::BackEnd::Single => BackEnd::Single,
-        raw::BackEnd::Mirrored { witness } => BackEnd::Mirrored { witness },
-    }
-}
-
 fn back_end_name(b: raw::BackEnd) -> &'static str {
     match b {
         raw::BackEnd::Local => "Local",
@@ -147,52 +122,11 @@ fn back_end_name(b: raw::BackEnd) -> &'static str {
     }
 }
 
-fn service(s: raw::Service) -> Service {
-    match s {
-        raw::Service::FrontEnd => Service::FrontEnd,
-        raw::Service::Backup => Service::Backup,
-        raw::Service::Replica => Service::Replica,
-        raw::Service::Mediation => Service::Mediation,
-    }
-}
-
-fn back_end_node(n: raw::BackEndNode) -> BackEndNode {
-    match n {
-        raw::BackEndNode::Principal => BackEndNode::Principal,
-        raw::BackEndNode::Mirror => BackEndNode::Mirror,
-        raw::BackEndNode::Witness => BackEndNode::Witness,
-    }
-}
-
-fn reset_type(r: raw::ResetType) -> ResetType {
-    match r {
-        raw::ResetType::ServiceReset => ResetType::ServiceReset,
-        raw::ResetType::QuorumLossRecovery => ResetType::QuorumLossRecovery,
-    }
-}
-
-fn new_principal(n: raw::NewPrincipal) -> NewPrincipal {
-    match n {
-        raw::NewPrincipal::Mirror => NewPrincipal::Mirror,
-        raw::NewPrincipal::Primary => NewPrincipal::Primary,
-    }
-}
-
 /// A back end as written in files: `Single`, `Mirrored(witness: false)`.
 fn back_end_written(b: raw::BackEnd) -> String {
     match b {
         raw::BackEnd::Mirrored { witness } => format!("Mirrored(witness: {witness})"),
         other => back_end_name(other).to_string(),
-    }
-}
-
-fn pool_state(s: raw::PoolState) -> PoolState {
-    match s {
-        raw::PoolState::Active => PoolState::Active,
-        raw::PoolState::FailingOver => PoolState::FailingOver,
-        raw::PoolState::FailedOver => PoolState::FailedOver,
-        raw::PoolState::FailingBack => PoolState::FailingBack,
-        raw::PoolState::FailedBack => PoolState::FailedBack,
     }
 }
 
@@ -242,19 +176,6 @@ fn distribution_fields(name: &str) -> Option<&'static str> {
 /// The fields a distribution was read from.
 fn fields_of(dist: &Distribution) -> &'static str {
     distribution_fields(dist.name()).expect("every distribution has fields")
-}
-
-fn feature(f: raw::Feature) -> Feature {
-    match f {
-        raw::Feature::Im => Feature::Im,
-        raw::Feature::Presence => Feature::Presence,
-        raw::Feature::Contacts => Feature::Contacts,
-        raw::Feature::Voice => Feature::Voice,
-        raw::Feature::Conferencing => Feature::Conferencing,
-        raw::Feature::CallForwardingChanges => Feature::CallForwardingChanges,
-        raw::Feature::ResponseGroups => Feature::ResponseGroups,
-        raw::Feature::CallPark => Feature::CallPark,
-    }
 }
 
 /// Users a pool can carry (SPEC 4.6): a Standard Edition server alone 5,000 (the survivor of
@@ -983,9 +904,9 @@ impl<'a> Validator<'a> {
         PoolConfig {
             fqdn: p.fqdn.clone(),
             site,
-            edition: edition(p.edition),
+            edition: p.edition,
             front_ends: p.front_ends,
-            back_end: back_end(p.back_end),
+            back_end: p.back_end,
             users: p.users,
             routing_groups,
             backup,
@@ -1271,7 +1192,7 @@ impl<'a> Validator<'a> {
         ];
         for (state, list, field) in lists {
             let Some(list) = list else { continue };
-            let features: Vec<Feature> = list.iter().map(|f| feature(*f)).collect();
+            let features: Vec<Feature> = list.to_vec();
             for (k, f) in features.iter().enumerate() {
                 if features[..k].contains(f) {
                     self.warning(
@@ -1319,7 +1240,7 @@ impl<'a> Validator<'a> {
                     .map(|pool| Action::InvokeCsPoolFailback { pool, disaster_mode: *disaster_mode }),
                 raw::Action::SetCsRegistrarConfiguration { pool, pool_state: state } => self
                     .paired_pool(&field("pool"), action, pool, pools)
-                    .map(|pool| Action::SetCsRegistrarConfiguration { pool, pool_state: pool_state(*state) }),
+                    .map(|pool| Action::SetCsRegistrarConfiguration { pool, pool_state: *state }),
                 raw::Action::ImportCsRgsConfiguration { pool } => self
                     .paired_pool(&field("pool"), action, pool, pools)
                     .map(Action::ImportCsRgsConfiguration),
@@ -1333,10 +1254,10 @@ impl<'a> Validator<'a> {
                         raw::Action::ServerDown { .. } => Action::ServerDown { pool, server: *server },
                         raw::Action::ServerUp { .. } => Action::ServerUp { pool, server: *server },
                         raw::Action::ServiceStop { service: s, .. } => {
-                            Action::ServiceStop { pool, server: *server, service: service(s) }
+                            Action::ServiceStop { pool, server: *server, service: s }
                         }
                         raw::Action::ServiceStart { service: s, .. } => {
-                            Action::ServiceStart { pool, server: *server, service: service(s) }
+                            Action::ServiceStart { pool, server: *server, service: s }
                         }
                         _ => unreachable!("matched above"),
                     })
@@ -1347,7 +1268,7 @@ impl<'a> Validator<'a> {
                         let pool = &pools[id.0 as usize];
                         self.back_end_node(&path, action.name(), "ServerDown/ServerUp", pool, *node);
                     }
-                    let node = back_end_node(*node);
+                    let node = *node;
                     id.map(|pool| match action {
                         raw::Action::BackEndDown { .. } => Action::BackEndDown { pool, node },
                         _ => Action::BackEndUp { pool, node },
@@ -1363,14 +1284,14 @@ impl<'a> Validator<'a> {
                     if let (Some(id), raw::ResetType::QuorumLossRecovery) = (id, reset) {
                         self.quorum_loss_recovery(&field("reset_type"), &pools[id.0 as usize]);
                     }
-                    id.map(|pool| Action::ResetCsPoolRegistrarState { pool, reset_type: reset_type(*reset) })
+                    id.map(|pool| Action::ResetCsPoolRegistrarState { pool, reset_type: *reset })
                 }
                 raw::Action::InvokeCsDatabaseFailover { pool, new_principal: principal } => {
                     let id = self.pool_ref(&field("pool"), pool);
                     if let Some(id) = id {
                         self.mirrored(&field("pool"), &pools[id.0 as usize]);
                     }
-                    let new_principal = new_principal(*principal);
+                    let new_principal = *principal;
                     id.map(|pool| Action::InvokeCsDatabaseFailover { pool, new_principal })
                 }
             };
@@ -1626,7 +1547,7 @@ impl<'a> Validator<'a> {
                         self.back_end_node(&t, "a BackEnd target", instead, &pools[id.0 as usize], *node);
                     }
                     id.filter(|_| self.error_count() == errors_before)
-                        .map(|id| FailureTarget::BackEnd(id, back_end_node(*node)))
+                        .map(|id| FailureTarget::BackEnd(id, *node))
                 }
                 raw::Target::Site { site } => {
                     self.site_ref(&format!("{t}.site"), site).map(FailureTarget::Site)
@@ -1782,6 +1703,7 @@ fn time_value(v: &TimeValue) -> Delay {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::config::{BackEnd, BackEndNode, Edition, NewPrincipal, PoolState, ResetType, Service};
     use crate::scenario::{load, load_str, Failed, Loaded, Severity};
 
     /// The example of SPEC section 3.
