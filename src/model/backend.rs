@@ -1,7 +1,7 @@
 //! The back end's SQL nodes (SfB-BE; L13 JJ205248): failures, the BackupStoreUnavailable
 //! threshold, and database failover, automatic with a witness or by `InvokeCsDatabaseFailover`.
 
-use super::{BackEnd, BackEndNode, LogKind, NewPrincipal, World, WorldEvent};
+use super::{BackEnd, BackEndNode, ClientState, LogKind, NewPrincipal, World, WorldEvent};
 use crate::engine::Scheduler;
 
 impl World {
@@ -31,6 +31,20 @@ impl World {
         *flag = up;
         if up {
             self.record(LogKind::Repair, Some(p), format!("BackEndUp: SQL {name} node is back"));
+            let be = self.pools[p as usize].back_end;
+            let witness =
+                matches!(self.config.pools[p as usize].back_end, BackEnd::Mirrored { witness: true });
+            if node == BackEndNode::Witness && witness && !be.available && be.other_up() {
+                // The witness is back while the principal is still down: automatic failover.
+                let delay = self.config.timing.sql_mirror_failover.sample(&mut self.pools[p as usize].rng);
+                let ev = WorldEvent::BackEndFailover {
+                    pool: p,
+                    gen: be.gen,
+                    to_mirror: !be.on_mirror,
+                    manual: false,
+                };
+                let _ = sched.schedule_in(delay, ev);
+            }
         } else {
             self.fault();
             self.record(LogKind::Fault, Some(p), format!("BackEndDown: SQL {name} node fails"));
@@ -58,6 +72,7 @@ impl World {
                 self.record(LogKind::Service, Some(p), "back end available again".to_string());
                 if was_degraded {
                     self.reevaluate_home(p, sched);
+                    self.switch_hosted(p, ClientState::Resiliency, ClientState::FailedOver);
                 }
             } else {
                 be.since = Some(now);
@@ -94,6 +109,18 @@ impl World {
             "BackupStoreUnavailableThreshold passed: the pool's users are in resiliency mode".to_string();
         self.record(LogKind::Service, Some(p), detail);
         self.reevaluate_home(p, sched);
+        self.switch_hosted(p, ClientState::FailedOver, ClientState::Resiliency);
+    }
+
+    /// Users of the pools `p` hosts after their failover follow `p`'s back end too.
+    fn switch_hosted(&mut self, p: u32, from: ClientState, to: ClientState) {
+        for q in self.pools[p as usize].backs_up.clone() {
+            if self.pools[q as usize].hosted_by_partner {
+                for u in self.users_of(q, p, from) {
+                    self.move_user(u, to, p);
+                }
+            }
+        }
     }
 
     /// A database failover completes: `to_mirror` decides which node becomes principal.
@@ -108,6 +135,11 @@ impl World {
         let be = &mut self.pools[p as usize].back_end;
         let target_up = if to_mirror { be.mirror_up } else { be.principal_up };
         if be.gen != gen || !target_up || (!manual && be.available) {
+            if manual {
+                let detail =
+                    "Invoke-CsDatabaseFailover: the back end changed while it ran; failover abandoned";
+                self.record(LogKind::AdminError, Some(p), detail.to_string());
+            }
             return;
         }
         be.on_mirror = to_mirror;

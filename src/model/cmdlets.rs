@@ -129,6 +129,8 @@ impl World {
             error: None,
         });
         let record = self.failovers.len() - 1;
+        // A failover or failback disrupts users: time to restore counts from the first one.
+        self.fault();
         self.pools[p as usize].cmdlet =
             Some(Cmdlet { kind, disaster, steps, next: 0, record, read_only: false });
         let _ = sched.schedule_at(self.now, WorldEvent::CmdletStep { pool: p });
@@ -171,6 +173,18 @@ impl World {
                        Invoke-CsManagementServerFailover";
             return self.admin_error(kind, p, disaster, msg.into());
         }
+        let partner_state = self.pools[b as usize].config_state;
+        if !matches!(partner_state, PoolState::Active | PoolState::FailedBack) {
+            let msg = format!(
+                "the paired pool {} is {}: fail it back first (the pools swap roles only in that order)",
+                self.fqdn(b),
+                partner_state.name()
+            );
+            return self.admin_error(kind, p, disaster, msg);
+        }
+        if let Some(msg) = self.cms_unavailable() {
+            return self.admin_error(kind, p, disaster, msg);
+        }
         if !disaster && !self.serving(p) {
             return self.admin_error(kind, p, disaster, "pool is unreachable; use -DisasterMode".into());
         }
@@ -208,13 +222,9 @@ impl World {
                 format!("pool state is {state}; only a FailedOver pool fails back"),
             );
         }
-        if !self.pools[p as usize].running {
-            return self.admin_error(
-                kind,
-                p,
-                disaster,
-                "pool is unreachable; repair it before failing back".into(),
-            );
+        if !self.could_serve(p) {
+            let msg = "pool is unreachable or below quorum; repair it before failing back".into();
+            return self.admin_error(kind, p, disaster, msg);
         }
         if !disaster && !self.serving(b) {
             let msg = format!("backup pool {} is unreachable; use -DisasterMode", self.fqdn(b));
@@ -244,6 +254,20 @@ impl World {
         let step = c.steps[c.next];
         c.next += 1;
         let (kind, disaster) = (c.kind, c.disaster);
+        let b = self.partner(p).expect("checked when the cmdlet started");
+        let lost = match kind {
+            Kind::Failover if !self.serving(b) => {
+                Some(format!("backup pool {} became unreachable", self.fqdn(b)))
+            }
+            Kind::Failback if !self.could_serve(p) => Some("the pool became unreachable".to_string()),
+            Kind::Failback if !disaster && !self.serving(b) => {
+                Some(format!("backup pool {} became unreachable; use -DisasterMode", self.fqdn(b)))
+            }
+            _ => None,
+        };
+        if let (Some(message), false) = (lost, step == Step::Done) {
+            return self.abort(p, kind, message, sched);
+        }
         let wait = match (step, kind) {
             (Step::CmsReplication, _) => {
                 let pf = self.fqdn(p).to_string();
@@ -267,6 +291,44 @@ impl World {
         }
     }
 
+    /// The cmdlet fails part-way: an `AdminError`; a pool caught in `FailingOver` goes back
+    /// to `Active`, one caught in `FailingBack` back to `FailedOver` on its partner.
+    fn abort(&mut self, p: u32, kind: Kind, message: String, sched: &mut Scheduler<WorldEvent>) {
+        self.record(LogKind::AdminError, Some(p), format!("{}: {message}", kind.name()));
+        if let Some(c) = self.pools[p as usize].cmdlet.take() {
+            self.failovers[c.record].error = Some(message);
+        }
+        match self.pools[p as usize].config_state {
+            PoolState::FailingOver => {
+                self.set_state_everywhere(p, PoolState::Active);
+                self.reevaluate_home(p, sched);
+            }
+            PoolState::FailingBack => {
+                self.set_state_everywhere(p, PoolState::FailedOver);
+                self.pools[p as usize].hosted_by_partner = true;
+                for u in self.users_of(p, p, ClientState::Resiliency) {
+                    self.lose_registrar(u, p, true, sched);
+                }
+            }
+            _ => {}
+        }
+        self.update_streams(p);
+        self.wake_parked(p, sched);
+        self.admin_watch(p, sched);
+    }
+
+    /// Why the Central Management Store cannot serve a cmdlet now, if it cannot.
+    fn cms_unavailable(&self) -> Option<String> {
+        let cms = self.cms_host;
+        (!self.serving(cms) && !self.cms_moving).then(|| {
+            format!(
+                "the Central Management Store on {} is unavailable; fail it over first with \
+                 Invoke-CsManagementServerFailover",
+                self.fqdn(cms)
+            )
+        })
+    }
+
     fn quick(&mut self, p: u32) -> SimTime {
         let d = self.config.timing.cmdlet_step;
         d.sample(&mut self.pools[p as usize].rng)
@@ -279,27 +341,37 @@ impl World {
         self.update_streams(p);
     }
 
-    /// How long a Backup-CsPool step waits: the configured timing, else until the stream
-    /// reaches the state (capped at the horizon if it never would).
-    fn backup_wait(&mut self, p: u32, back: bool, final_state: bool) -> SimTime {
+    /// A Backup-CsPool step: it waits for the replication state it needs (or the configured
+    /// timing). If that can never come (an end of the Backup Service is down), the cmdlet
+    /// fails: only `-DisasterMode`, which skips these steps, gives up unreplicated data.
+    fn backup_step(
+        &mut self,
+        p: u32,
+        kind: Kind,
+        back: bool,
+        final_state: bool,
+        sched: &mut Scheduler<WorldEvent>,
+    ) -> Option<SimTime> {
         let timing = self.config.timing;
         let fixed = if final_state { timing.full_backup } else { timing.steady_state_backup };
         if let Some(d) = fixed {
-            return d.sample(&mut self.pools[p as usize].rng);
+            return Some(d.sample(&mut self.pools[p as usize].rng));
         }
         let now = self.now;
         let pool = &self.pools[p as usize];
         let stream = if back { pool.back_stream.as_ref() } else { pool.out_stream.as_ref() };
-        match stream.map(|s| (s.time_until(now, final_state), s.unreplicated(now))) {
-            Some((Some(wait), _)) => wait.max(self.quick(p)),
-            Some((None, left)) => {
-                // The Backup Service cannot get there (an end is down): the step gives up
-                // and what was not replicated is lost.
+        match stream.map(|s| s.time_until(now, final_state)) {
+            Some(Some(wait)) => Some(wait.max(self.quick(p))),
+            Some(None) => {
                 let state = if final_state { "final" } else { "steady" };
-                self.lose_data(p, left, &format!("Backup-CsPool could not reach {state} state"));
-                self.quick(p)
+                let msg = format!(
+                    "Backup-CsPool could not reach {state} state: the Backup Service cannot replicate; \
+                     use -DisasterMode"
+                );
+                self.abort(p, kind, msg, sched);
+                None
             }
-            None => self.quick(p),
+            None => Some(self.quick(p)),
         }
     }
 
@@ -342,6 +414,8 @@ impl World {
         let pool = &mut self.pools[p as usize];
         pool.config_state = state;
         pool.home_view = state;
+        // A cmdlet's change supersedes any change by hand still waiting for a poll.
+        pool.manual_change += 1;
         self.record(LogKind::PoolState, Some(p), state.name().to_string());
     }
 
@@ -378,7 +452,7 @@ impl World {
                 let d = format!("Backup-CsPool -PoolFqdn {pf} -LocalStore:$false -SteadyState -Category UserData: Attempting to get into steady state.");
                 self.record(LogKind::Admin, Some(p), d);
                 self.set_read_only(p);
-                Some(self.backup_wait(p, false, false))
+                self.backup_step(p, Kind::Failover, false, false, sched)
             }
             Step::FailingOver => {
                 self.record(LogKind::Admin, Some(p), format!("Get-CsRegistrarConfiguration -Identity {id}"));
@@ -399,7 +473,7 @@ impl World {
             Step::FullBackup => {
                 let d = format!("Backup-CsPool -PoolFqdn {pf} -LocalStore:$false -FullBackup -Category UserData: Attempting to get into final state.");
                 self.record(LogKind::Admin, Some(p), d);
-                Some(self.backup_wait(p, false, true))
+                self.backup_step(p, Kind::Failover, false, true, sched)
             }
             Step::SyncUserData => {
                 let d = format!("Sync-CsUserData -PoolFqdn {pf} -Target: Hydrating Routing Groups Owned by {pf} on Pool {bf}.");
@@ -487,7 +561,7 @@ impl World {
                 let d = format!("Backup-CsPool -PoolFqdn {bf} -LocalStore:$false -SteadyState -Category UserData -FailedOverPoolOnly: Attempting to get into steady state.");
                 self.record(LogKind::Admin, Some(p), d);
                 self.set_read_only(p);
-                Some(self.backup_wait(p, true, false))
+                self.backup_step(p, Kind::Failback, true, false, sched)
             }
             Step::StartRtcsrv => {
                 let d = format!("Get-CsWindowsService -Name 'RTCSRV' -ComputerName '{pf}'; Start-CsWindowsService -Name RTCSRV -ComputerName {pf} -NoWait -Verbose");
@@ -515,6 +589,9 @@ impl World {
                 for u in self.users_of(p, b, ClientState::FailedOver) {
                     self.enqueue(p, u, false, sched);
                 }
+                if !self.pools[p as usize].heartbeat_ok {
+                    self.arm_backup_detection(p, sched);
+                }
                 self.update_streams(p);
                 self.wake_parked(p, sched);
                 Some(self.quick(p))
@@ -522,7 +599,7 @@ impl World {
             Step::FullBackup => {
                 let d = format!("Backup-CsPool -PoolFqdn {bf} -LocalStore:$false -FullBackup -Category UserData -FailedOverPoolOnly: Attempting to get into final state.");
                 self.record(LogKind::Admin, Some(p), d);
-                Some(self.backup_wait(p, true, true))
+                self.backup_step(p, Kind::Failback, true, true, sched)
             }
             Step::SyncUserData => {
                 let d = format!(
@@ -539,6 +616,7 @@ impl World {
                     format!("Set-CsRegistrarConfiguration -Identity {id} -PoolState Active"),
                 );
                 self.set_state_everywhere(p, PoolState::Active);
+                self.pools[p as usize].hosted_by_partner = false;
                 self.reevaluate_home(p, sched);
                 let now = self.now;
                 let pool = &mut self.pools[p as usize];
@@ -557,6 +635,16 @@ impl World {
         }
     }
 
+    /// A PoolState change by hand bypasses the Backup Service's final sync: what was not
+    /// replicated is lost.
+    fn lose_by_hand(&mut self, p: u32, lost: Option<SimTime>, what: &str) {
+        let Some(lost) = lost.filter(|l| *l > SimTime::ZERO) else { return };
+        self.rpo_realized = Some(self.rpo_realized.map_or(lost, |r| r.max(lost)));
+        let secs = lost.as_millis() as f64 / 1000.0;
+        let detail = format!("PoolState set by hand: {what}: {secs:.1} s of user changes lost");
+        self.record(LogKind::Warning, Some(p), detail);
+    }
+
     /// A failover creates a pool-scope registrar configuration when the pool had none; it
     /// has the product defaults, not the global settings (seed 2).
     fn create_pool_config(&mut self, p: u32) {
@@ -566,7 +654,9 @@ impl World {
         self.pools[p as usize].has_pool_config = true;
         let defaults = RegistrarSettings::default();
         let refresh = defaults.default_endpoint_expiration.sample(&mut self.pools[p as usize].rng);
+        let threshold = defaults.backup_store_unavailable_threshold.sample(&mut self.pools[p as usize].rng);
         self.pools[p as usize].refresh = refresh;
+        self.pools[p as usize].back_end_threshold = threshold;
     }
 
     /// The partner loads `p`'s routing groups: it serves `p`'s users as `FailedOver`.
@@ -606,6 +696,11 @@ impl World {
             self.record(LogKind::AdminError, Some(p), format!("Set-CsRegistrarConfiguration: {msg}"));
             return;
         }
+        if let Some(msg) = self.cms_unavailable() {
+            self.record(LogKind::AdminError, Some(p), format!("Set-CsRegistrarConfiguration: {msg}"));
+            return;
+        }
+        self.fault();
         let verb = if self.pools[p as usize].has_pool_config { "Set" } else { "New" };
         self.record(
             LogKind::Admin,
@@ -644,7 +739,13 @@ impl World {
                 return; // a stopped registrar reads the configuration when it starts
             }
             self.pools[p as usize].home_view = state;
-            if serving_home {
+            if state == PoolState::FailingOver {
+                // Failover in progress: signed-in users keep limited functionality (KB-LFM).
+                let detail =
+                    "registrar applies PoolState FailingOver: limited functionality, no new sign-ins";
+                self.record(LogKind::RegistrarPoll, Some(p), detail.to_string());
+                self.reevaluate_home(p, sched);
+            } else if serving_home {
                 self.reevaluate_home(p, sched);
                 self.record(
                     LogKind::RegistrarPoll,
@@ -678,6 +779,8 @@ impl World {
                 Some(b),
                 format!("registrar loads the routing groups of {pf} (PoolState FailedOver)"),
             );
+            let lost = self.pools[p as usize].out_stream.as_ref().map(|s| s.unreplicated(self.now));
+            self.lose_by_hand(p, lost, "the partner loaded the routing groups without a final backup");
             self.host_on_partner(p, sched);
         } else if serving_home && self.pools[p as usize].hosted_by_partner {
             let gone = self.users_of(p, b, ClientState::FailedOver);
@@ -688,9 +791,13 @@ impl World {
             );
             self.record(LogKind::RegistrarPoll, Some(b), detail);
             self.pools[p as usize].hosted_by_partner = false;
-            self.pools[p as usize].back_stream = None;
+            let lost = self.pools[p as usize].back_stream.take().map(|s| s.unreplicated(self.now));
+            self.lose_by_hand(p, lost, "changes made on the partner that were not replicated back");
             for u in gone {
                 self.lose_registrar(u, b, true, sched);
+            }
+            if !self.pools[p as usize].heartbeat_ok {
+                self.arm_backup_detection(p, sched);
             }
             self.update_streams(p);
         }
@@ -775,6 +882,10 @@ impl World {
                         Some(p),
                         format!("Reset-CsPoolRegistrarState: {e}"),
                     );
+                }
+                if self.pools[p as usize].rgs.iter().all(|rg| rg.status != super::pool::RgStatus::Down) {
+                    let detail = "QuorumLossRecovery: no routing group is in quorum loss; nothing to recover";
+                    return self.record(LogKind::Admin, Some(p), detail.to_string());
                 }
                 let delay = self.config.timing.quorum_loss_recovery.sample(&mut self.pools[p as usize].rng);
                 let _ = sched.schedule_in(delay, WorldEvent::QuorumRecovered { pool: p });

@@ -650,8 +650,8 @@ impl World {
                 sched_in(sched, d, WorldEvent::AdminDecision { pool: p, failback: false });
             }
         }
+        let repaired = self.could_serve(p);
         let pool = &self.pools[p as usize];
-        let repaired = pool.running && pool.servers.iter().any(|s| !s.down);
         if let Some(delay) = policy.failback_after {
             if pool.config_state == PoolState::FailedOver
                 && repaired
@@ -671,7 +671,8 @@ impl World {
         let pool = &self.pools[p as usize];
         if failback {
             self.admin_pending[p as usize].1 = false;
-            let repaired = pool.running && pool.servers.iter().any(|s| !s.down);
+            let repaired = self.could_serve(p);
+            let pool = &self.pools[p as usize];
             if pool.config_state == PoolState::FailedOver && repaired && pool.cmdlet.is_none() {
                 let disaster = !self.serving(b);
                 self.start_failback(p, disaster, sched);
@@ -682,9 +683,14 @@ impl World {
         if pool.serving || pool.config_state != PoolState::Active || self.cmdlet_busy(p) {
             return self.admin_watch(p, sched);
         }
-        if self.cms_host == p && !self.cms_moving {
+        let cms = self.cms_host;
+        if (cms == p || !self.serving(cms))
+            && !self.cms_moving
+            && self.partner(cms).is_some_and(|c| self.serving(c))
+        {
             // Microsoft's procedure: move the Central Management Store first, then fail over.
-            self.cms_failover(b, sched);
+            let to = self.partner(cms).expect("checked");
+            self.cms_failover(to, sched);
             let wait = self.config.timing.cms_failover.sample(&mut self.admin_rng);
             self.admin_pending[p as usize].0 = true;
             let ev = WorldEvent::AdminDecision { pool: p, failback: false };
@@ -833,6 +839,14 @@ impl World {
         self.pools[p as usize].serving
     }
 
+    /// Whether pool `p`'s servers could serve users once their services start: powered
+    /// front ends with pool-level quorum (a failback needs this).
+    fn could_serve(&self, p: u32) -> bool {
+        let pool = &self.pools[p as usize];
+        let powered: Vec<bool> = pool.servers.iter().map(|s| pool.running && !s.down).collect();
+        powered.iter().any(|&r| r) && pool::has_quorum(&powered, self.witness_up(p))
+    }
+
     /// Whether a client at site `from` reaches a pool at site `to`.
     fn reachable(&self, from: SiteId, to: SiteId) -> bool {
         from == to || !self.wan_down.contains(&(from.0.min(to.0), from.0.max(to.0)))
@@ -922,6 +936,16 @@ impl World {
         self.refresh_pool(p, true, sched);
     }
 
+    /// Whether the primary SQL database runs: the quorum witness of even-sized pools
+    /// (SfB-FEHA: "if primary DB is shut down (mirror active) and enough FEs are down, the
+    /// entire pool goes down").
+    fn witness_up(&self, p: u32) -> bool {
+        match self.config.pools[p as usize].back_end {
+            BackEnd::Local => true,
+            BackEnd::Single | BackEnd::Mirrored { .. } => self.pools[p as usize].back_end.principal_up,
+        }
+    }
+
     /// Whether the pool's back-end store answers.
     fn back_end_up(&self, p: u32) -> bool {
         let be = &self.pools[p as usize].back_end;
@@ -936,7 +960,7 @@ impl World {
     /// end, and apply the consequences to its users. `graceful`: a registrar that stops
     /// deregisters its clients (they notice at once) rather than vanishing.
     fn refresh_pool(&mut self, p: u32, graceful: bool, sched: &mut Scheduler<WorldEvent>) {
-        let back_end_up = self.back_end_up(p);
+        let back_end_up = self.witness_up(p);
         let pool = &mut self.pools[p as usize];
         let running: Vec<bool> = pool.servers.iter().map(|s| pool.running && !s.down && s.rtcsrv).collect();
         let fes = running.iter().filter(|&&r| r).count() as u32;
@@ -1251,7 +1275,12 @@ impl World {
         }
         let h = &self.pools[home as usize];
         if h.hosted_by_partner {
-            Some(ClientState::FailedOver)
+            // The hosting pool's back end counts for them too (KB-LFM ii).
+            if self.pools[p as usize].back_end.degraded {
+                Some(ClientState::Resiliency)
+            } else {
+                Some(ClientState::FailedOver)
+            }
         } else if h.backup_accepts && !h.heartbeat_ok {
             Some(ClientState::Resiliency)
         } else {
@@ -1404,8 +1433,12 @@ impl World {
                     user.refresh_phase = (now % refresh.as_millis()) as u32;
                 }
                 None if q.keep => {}
-                // Refused (the pool's view changed while it waited): the client tries again.
-                None => self.try_sign_in(q.user, sched),
+                // Refused (the pool's view changed while it waited): the client is not
+                // registered anywhere and tries again.
+                None => {
+                    self.move_user(q.user, ClientState::Offline, NO_POOL);
+                    self.try_sign_in(q.user, sched);
+                }
             }
             break;
         }
@@ -1475,7 +1508,14 @@ impl World {
             let home = user.home;
             let ok = match user.state {
                 ClientState::Offline => true,
-                ClientState::SigningIn => user.serving != NO_POOL,
+                ClientState::SigningIn => {
+                    user.serving != NO_POOL
+                        && self.serving(user.serving)
+                        && self.pools[user.serving as usize]
+                            .queue
+                            .iter()
+                            .any(|q| q.user == u as u32 && q.gen == user.gen)
+                }
                 ClientState::Full => {
                     user.serving == home
                         && self.home_state(home, self.rg_of(u as u32), true) == Some(ClientState::Full)

@@ -7,4 +7,5 @@ mod enterprise;
 mod errors;
 mod failover;
 mod random;
+mod review;
 mod support;
