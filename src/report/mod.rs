@@ -1,8 +1,8 @@
 //! Reports: pure functions from a finished [`RunResult`] to bytes. Writing files is the
 //! caller's business (see `cli::output`).
 //!
-//! Byte stability: JSON keys are sorted, every float is rounded to six decimals before
-//! printing, times are printed in seconds with three decimals, files end with a newline.
+//! Byte stability: JSON keys are sorted, every JSON float is printed with exactly six
+//! decimals, times in CSV in seconds with three decimals, files end with a newline.
 
 pub mod chart;
 
@@ -28,13 +28,19 @@ pub fn secs(t: SimTime) -> String {
     format!("{}.{:03}", t.as_millis() / 1000, t.as_millis() % 1000)
 }
 
-/// A float rounded to six decimals, for byte-stable JSON.
+/// A float rounded to six decimals, for byte-stable output.
 pub fn round6(x: f64) -> f64 {
     if x.is_finite() {
         (x * 1e6).round() / 1e6
     } else {
         0.0
     }
+}
+
+/// A JSON number printed with exactly six decimals (`0.994203`, `1.000000`, never `1e-6`).
+pub fn fixed6(x: f64) -> Value {
+    let text = format!("{:.6}", round6(x));
+    Value::Number(text.parse().expect("a decimal literal is a valid JSON number"))
 }
 
 fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, ReportError> {
@@ -71,7 +77,7 @@ pub fn events_csv(result: &RunResult) -> Result<Vec<u8>, ReportError> {
 }
 
 fn opt_secs(t: Option<SimTime>) -> Value {
-    t.map_or(Value::Null, |t| json!(round6(t.as_secs_f64())))
+    t.map_or(Value::Null, |t| fixed6(t.as_secs_f64()))
 }
 
 /// `summary.json` (SPEC 5.2), keys sorted, floats rounded to six decimals.
@@ -82,8 +88,8 @@ pub fn summary_json(result: &RunResult) -> String {
         features.insert(
             f.column().to_string(),
             json!({
-                "availability": round6(result.availability(f)),
-                "user_minutes_lost": round6(result.user_minutes_lost(f)),
+                "availability": fixed6(result.availability(f)),
+                "user_minutes_lost": fixed6(result.user_minutes_lost(f)),
                 "time_to_restore_s": opt_secs(result.time_to_restore(f)),
             }),
         );
@@ -95,7 +101,7 @@ pub fn summary_json(result: &RunResult) -> String {
             json!({
                 "cmdlet": f.cmdlet,
                 "pool": f.pool,
-                "started_s": round6(f.started.as_secs_f64()),
+                "started_s": fixed6(f.started.as_secs_f64()),
                 "completed_s": opt_secs(f.completed),
                 "duration_s": opt_secs(f.completed.map(|c| c.saturating_sub(f.started))),
                 "disaster_mode": f.disaster_mode,
@@ -115,7 +121,7 @@ pub fn summary_json(result: &RunResult) -> String {
                 "to": b.to,
                 "export_state": b.export_state.name(),
                 "import_state": b.import_state,
-                "unreplicated_s": round6(b.unreplicated.as_secs_f64()),
+                "unreplicated_s": fixed6(b.unreplicated.as_secs_f64()),
             })
         })
         .collect();
@@ -125,7 +131,7 @@ pub fn summary_json(result: &RunResult) -> String {
         "product": c.product.name(),
         "seed": c.seed,
         "replications": c.replications,
-        "horizon_s": round6(c.horizon.as_secs_f64()),
+        "horizon_s": fixed6(c.horizon.as_secs_f64()),
         "users": result.total_users(),
         "lyncsim_version": env!("CARGO_PKG_VERSION"),
         "scenario_sha256": c.scenario_sha256,
@@ -134,17 +140,34 @@ pub fn summary_json(result: &RunResult) -> String {
         "peak_resiliency_users": result.peak_resiliency_users,
         "peak_offline_users": result.peak_offline_users,
         "peak_signin_queue": result.peak_signin_queue,
-        "rpo_realized_s": round6(result.rpo_realized.map_or(0.0, |t| t.as_secs_f64())),
+        "rpo_realized_s": fixed6(result.rpo_realized.map_or(0.0, |t| t.as_secs_f64())),
         "failovers": failovers,
         "backup_service": backup,
         "peak_users_per_front_end": result
             .peak_users_per_front_end
             .iter()
-            .map(|(pool, load)| (pool.clone(), json!(round6(*load))))
+            .map(|(pool, load)| (pool.clone(), fixed6(*load)))
             .collect::<Map<String, Value>>(),
         "events_processed": result.events_processed,
     });
     let mut text = serde_json::to_string_pretty(&summary).expect("json values always serialise");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_floats_have_exactly_six_decimals() {
+        let text = |x: f64| serde_json::to_string(&fixed6(x)).unwrap();
+        assert_eq!(text(1.0), "1.000000");
+        assert_eq!(text(0.000_000_4), "0.000000");
+        assert_eq!(text(0.000_001), "0.000001");
+        assert_eq!(text(0.994_203_4), "0.994203");
+        assert_eq!(text(31_536_000.0), "31536000.000000");
+        assert_eq!(text(f64::NAN), "0.000000");
+        assert_eq!(secs(SimTime::from_millis(3_600_005)), "3600.005");
+    }
 }
