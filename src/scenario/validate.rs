@@ -38,6 +38,8 @@ pub const MAX_POOLS: usize = 1_000;
 pub const MAX_SITES: usize = 1_000;
 /// Most scheduled events of a scenario.
 pub const MAX_EVENTS: usize = 100_000;
+/// Most stochastic failure processes in one scenario.
+pub const MAX_FAILURES: usize = 10_000;
 /// The distributions of a timing, as written in files.
 pub const DISTRIBUTIONS: [&str; 5] = ["Fixed", "Exponential", "Weibull", "LogNormal", "Uniform"];
 /// Most routing groups in one pool.
@@ -1525,6 +1527,19 @@ impl<'a> Validator<'a> {
     /// distributions checked, and their means within lyncsim's sanity bounds.
     fn failures(&mut self, failures: &[raw::Failure], pools: &[raw::Pool]) -> Vec<FailureConfig> {
         let mut resolved = Vec::new();
+        if failures.len() > MAX_FAILURES {
+            self.error(
+                "failures",
+                format!(
+                    "the scenario has {} failure processes, more than lyncsim's limit of {}",
+                    thousands(failures.len() as u64),
+                    thousands(MAX_FAILURES as u64)
+                ),
+            )
+            .help =
+                Some("give each target one process; split large studies into several scenarios".to_string());
+            return resolved;
+        }
         for (i, raw::Failure::Random { target, mtbf, mttr }) in failures.iter().enumerate() {
             let path = format!("failures[{i}]");
             let t = format!("{path}.target");
@@ -3159,6 +3174,20 @@ warning: InvokeCsPoolFailover creates a pool-scope registrar configuration for "
             vec![(
                 "failures[0].mtbf.sigma".to_string(),
                 "the sigma of failures[0].mtbf must be a number of at least 0, not -1".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn failure_processes_are_capped() {
+        let one =
+            "Random(target: Pool(pool: \"fe03\"), mtbf: Exponential(mean: \"1000h\"), mttr: Fixed(\"1h\"))";
+        let many: Vec<&str> = vec![one; MAX_FAILURES + 1];
+        assert_eq!(
+            errors(&with_failures(PAIR, &many)),
+            vec![(
+                "failures".to_string(),
+                "the scenario has 10,001 failure processes, more than lyncsim's limit of 10,000".to_string()
             )]
         );
     }
