@@ -1569,9 +1569,14 @@ impl World {
             .collect()
     }
 
-    /// `Import-CsRgsConfiguration` into pool `b`: its partner's Response Group data is there.
-    fn import_rgs(&mut self, b: u32) {
-        let Some(p) = self.partner(b) else { return };
+    /// `ImportCsRgsConfiguration(pool)`: Response Group data reaches the pool that serves a
+    /// failed-over pool's users. `pool` names the receiving pool; naming instead a pool that
+    /// is failed over (or failing over) imports its configuration into its partner.
+    fn import_rgs(&mut self, named: u32) {
+        let Some(other) = self.partner(named) else { return };
+        let named_is_failed =
+            matches!(self.pools[named as usize].config_state, PoolState::FailedOver | PoolState::FailingOver);
+        let (p, b) = if named_is_failed { (named, other) } else { (other, named) };
         self.record(
             LogKind::Admin,
             Some(b),

@@ -265,3 +265,17 @@ fn a_failover_gives_the_pool_default_registrar_settings() {
     let waiting = 1000 - users(&control, 4 * H + 605, Resiliency);
     assert!((200..=350).contains(&waiting), "900 s global refresh: {waiting} still unaware");
 }
+
+#[test]
+fn response_groups_can_be_imported_naming_either_pool() {
+    let src = |named: &str| {
+        std::fs::read_to_string("scenarios/seed1-disaster-mode.ron").unwrap().replace(
+            "ImportCsRgsConfiguration(pool: \"lyncfe03.thelab.info\")",
+            &format!("ImportCsRgsConfiguration(pool: \"{named}\")"),
+        )
+    };
+    for named in ["lyncfe03.thelab.info", "lyncfe04.thelab.info"] {
+        let r = run(&src(named));
+        assert_eq!(frac(&r, H + 50 * 60, ResponseGroups), 1.0, "naming {named}");
+    }
+}
