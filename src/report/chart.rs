@@ -3,9 +3,14 @@
 //! One picture, two panels sharing the time axis. The top panel shows, per feature, the
 //! percentage of users that have it; the bottom panel stacks the users in each client state.
 //! Faults, repairs, administrator steps, PoolState changes, registrar polls and service
-//! changes are dashed vertical markers across both panels. At most [`MAX_LABELLED_MARKERS`]
-//! of them, chosen by importance (see [`label_rank`]) and numbered in time order, get a
-//! badge above the top panel, explained in the events key on the right.
+//! changes are dashed vertical markers across both panels (one per pixel column; solid and
+//! faint when there are too many for dashes, see [`MAX_DASHED_MARKERS`]). At most
+//! [`MAX_LABELLED_MARKERS`] of them get a badge above the top panel, explained in the events
+//! key on the right: the most important classes across the whole run first (see
+//! [`label_rank`]), the earlier first within a class, numbered in time order.
+//!
+//! Every series is reduced to at most two points per pixel column (its extremes there, in
+//! time order) before it is drawn, so the SVG stays small however long the run.
 //!
 //! Lines that coincide (im and voice often do, and so do the features that need the home
 //! pool) are drawn as one striped line cycling through the colours of the features that
@@ -15,6 +20,7 @@
 //! a system font), the PNG carries no timestamp, and nothing iterates a hash map, so the same result gives the same bytes on
 //! every machine.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use plotters::coord::types::RangedCoordf64;
@@ -55,7 +61,7 @@ pub fn availability_svg(result: &RunResult) -> Result<String, ChartError> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_chart(&Canvas { root: &root, metrics, per_glyph: false }, &prepared)?;
+        draw_chart(&Canvas { root: &root, metrics, bitmap: false }, &prepared)?;
         root.present().map_err(draw_err)?;
     }
     Ok(svg)
@@ -68,7 +74,7 @@ pub fn availability_png(result: &RunResult) -> Result<Vec<u8>, ChartError> {
     let mut rgb = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_chart(&Canvas { root: &root, metrics, per_glyph: true }, &prepared)?;
+        draw_chart(&Canvas { root: &root, metrics, bitmap: true }, &prepared)?;
         root.present().map_err(draw_err)?;
     }
     encode_png(WIDTH, HEIGHT, &rgb)
@@ -308,9 +314,14 @@ struct TimeUnit {
     ms: f64,
 }
 
+/// Milliseconds in a day.
+const DAY_MS: u64 = 86_400_000;
+
 impl TimeUnit {
     fn for_horizon(horizon_ms: u64) -> Self {
-        if horizon_ms >= 2 * 3_600_000 {
+        if horizon_ms >= 7 * DAY_MS {
+            TimeUnit { name: "days", ms: DAY_MS as f64 }
+        } else if horizon_ms >= 2 * 3_600_000 {
             TimeUnit { name: "h", ms: 3_600_000.0 }
         } else if horizon_ms >= 2 * 60_000 {
             TimeUnit { name: "min", ms: 60_000.0 }
@@ -325,6 +336,8 @@ impl TimeUnit {
 struct Marker {
     x: f64,
     color: RGBColor,
+    /// Its [`label_rank`]: which marker a shared pixel column shows.
+    rank: u8,
     badge: Option<usize>,
     when: String,
     label: String,
@@ -338,7 +351,7 @@ struct Prepared {
     unit: TimeUnit,
     x_max: f64,
     total: u64,
-    /// Sample times in `unit`.
+    /// Sample times in `unit`, every sample (the drawing thins them per pixel column).
     times: Vec<f64>,
     /// Users with each feature at each time.
     features: Vec<[u64; 8]>,
@@ -346,9 +359,6 @@ struct Prepared {
     states: Vec<[u64; 5]>,
     markers: Vec<Marker>,
 }
-
-/// At most this many rows are drawn; longer series keep each pixel column's extremes.
-const MAX_ROWS: usize = 4_000;
 
 impl Prepared {
     fn new(result: &RunResult) -> Self {
@@ -358,16 +368,12 @@ impl Prepared {
         let x_max = if horizon_ms == 0 { 1.0 } else { horizon_ms as f64 / unit.ms };
         let total = result.total_users();
 
-        let all_features: Vec<[u64; 8]> =
+        let mut features: Vec<[u64; 8]> =
             result.samples.iter().map(|s| Feature::ALL.map(|f| result.users_with(s, f))).collect();
-        let all_states: Vec<[u64; 5]> =
+        let mut states: Vec<[u64; 5]> =
             result.samples.iter().map(|s| ClientState::ALL.map(|c| s.users(c))).collect();
-        let all_times: Vec<f64> =
+        let mut times: Vec<f64> =
             result.samples.iter().map(|s| s.time.as_millis() as f64 / unit.ms).collect();
-        let keep = decimate(&all_times, &all_features, &all_states, x_max);
-        let mut times: Vec<f64> = keep.iter().map(|&i| all_times[i]).collect();
-        let mut features: Vec<[u64; 8]> = keep.iter().map(|&i| all_features[i]).collect();
-        let mut states: Vec<[u64; 5]> = keep.iter().map(|&i| all_states[i]).collect();
         if times.len() == 1 {
             // One row: the state it records holds across the axis.
             times = vec![0.0, x_max];
@@ -383,18 +389,21 @@ impl Prepared {
             .filter_map(|e| Some((e, marker_color(e.kind)?)))
             .collect();
         drawn.sort_by_key(|(e, _)| e.time);
-        let labelled = choose_labelled(&drawn.iter().map(|(e, _)| label_rank(e)).collect::<Vec<_>>());
+        let ranks: Vec<u8> = drawn.iter().map(|(e, _)| label_rank(e)).collect();
+        let labelled = choose_labelled(&ranks);
         let mut badges = 0;
         let markers = drawn
             .iter()
             .zip(labelled)
-            .map(|(&(entry, color), chosen)| {
+            .zip(ranks)
+            .map(|((&(entry, color), chosen), rank)| {
                 badges += usize::from(chosen);
                 Marker {
                     x: entry.time.as_millis() as f64 / unit.ms,
                     color,
+                    rank,
                     badge: chosen.then_some(badges),
-                    when: clock(entry.time.as_millis(), unit),
+                    when: clock(entry.time.as_millis(), horizon_ms),
                     label: marker_label(entry.kind, &entry.pool, &entry.detail),
                 }
             })
@@ -430,68 +439,25 @@ impl Prepared {
     }
 }
 
-/// Indices of the rows to draw: all of them when they are few, otherwise per pixel-sized
-/// bucket the first, the last and the rows where any series has its minimum or maximum.
-fn decimate(times: &[f64], features: &[[u64; 8]], states: &[[u64; 5]], x_max: f64) -> Vec<usize> {
-    let n = times.len();
-    if n <= MAX_ROWS {
-        return (0..n).collect();
-    }
-    let buckets = MAX_ROWS / 4;
-    let bucket_of = |t: f64| (((t / x_max) * buckets as f64) as usize).min(buckets - 1);
-    let mut keep = Vec::with_capacity(MAX_ROWS * 2);
-    let mut start = 0;
-    while start < n {
-        let b = bucket_of(times[start]);
-        let mut end = start + 1;
-        while end < n && bucket_of(times[end]) == b {
-            end += 1;
-        }
-        // The series: each feature, then the stacked state boundaries.
-        let series = |i: usize| -> [u64; 12] {
-            let mut out = [0; 12];
-            out[..8].copy_from_slice(&features[i]);
-            let mut stacked = 0;
-            for k in 0..4 {
-                stacked += states[i][k];
-                out[8 + k] = stacked;
-            }
-            out
-        };
-        let mut lo = [(u64::MAX, start); 12];
-        let mut hi = [(0, start); 12];
-        for i in start..end {
-            for (k, v) in series(i).into_iter().enumerate() {
-                if v < lo[k].0 {
-                    lo[k] = (v, i);
-                }
-                if v > hi[k].0 {
-                    hi[k] = (v, i);
-                }
-            }
-        }
-        let mut picks = vec![start, end - 1];
-        picks.extend(lo.iter().chain(&hi).map(|&(_, i)| i));
-        picks.sort_unstable();
-        picks.dedup();
-        keep.extend(picks);
-        start = end;
-    }
-    keep
-}
-
-/// `h:mm:ss` (or seconds with a decimal on short horizons).
-fn clock(ms: u64, unit: TimeUnit) -> String {
-    if unit.name == "s" {
+/// When an event happened, for the events key: "d52 06:55" (day from 0, then hh:mm) on
+/// horizons of a day or more, `h:mm:ss` on shorter ones, seconds with a decimal on horizons
+/// under two minutes.
+fn clock(ms: u64, horizon_ms: u64) -> String {
+    if horizon_ms < 2 * 60_000 {
         return format!("{:.1} s", ms as f64 / 1000.0);
     }
     let s = ms / 1000;
+    if horizon_ms >= DAY_MS {
+        return format!("d{} {:02}:{:02}", s / 86_400, s / 3600 % 24, s / 60 % 60);
+    }
     format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
 fn horizon_text(ms: u64) -> String {
     let h = ms as f64 / 3_600_000.0;
-    if ms >= 2 * 3_600_000 {
+    if ms >= 7 * DAY_MS {
+        format!("{} days", trim_number(ms as f64 / DAY_MS as f64))
+    } else if ms >= 2 * 3_600_000 {
         format!("{} h", trim_number(h))
     } else if ms >= 2 * 60_000 {
         format!("{} min", trim_number(ms as f64 / 60_000.0))
@@ -500,31 +466,39 @@ fn horizon_text(ms: u64) -> String {
     }
 }
 
-/// How much a marker deserves a label: 0 for what changes the picture or frames a cmdlet
-/// (faults, repairs, failed cmdlets, PoolState changes, registrar polls, service changes
-/// that are not a cmdlet's step, the start and end of `Invoke-CsPool*`, `Import-*`), 1 for
-/// the notable cmdlet steps (other `Invoke-*`, `... -PoolState ...`, service cmdlets), 2 for
-/// the rest (routine cmdlet steps such as `Get-CsRegistrarConfiguration`, `Backup-CsPool`).
+/// The label priority class of a marker, most important first:
+///
+/// 0. faults and repairs;
+/// 1. failed cmdlets (`AdminError`);
+/// 2. the start of `Invoke-CsPoolFailover`/`Invoke-CsPoolFailback`, and `Import-*`;
+/// 3. PoolState changes and the completion of `Invoke-CsPool*`;
+/// 4. other cmdlet invocations: `Invoke-*` steps, `... -PoolState ...`;
+/// 5. registrar polls;
+/// 6. service changes that are not a cmdlet's step ("backup registrar accepts users ...");
+/// 7. service cmdlets (`Stop-CsWindowsService ...`);
+/// 8. the other steps (routine ones such as `Get-CsRegistrarConfiguration`, `Backup-CsPool`).
 fn label_rank(entry: &LogEntry) -> u8 {
     let detail = entry.detail.as_str();
     // A cmdlet's step names the cmdlet first: `Verb-CsNoun ...`.
     let cmdlet_step = detail.split_whitespace().next().is_some_and(|w| w.contains("-Cs"));
+    let pool_cmdlet =
+        detail.starts_with("Invoke-CsPoolFailover") || detail.starts_with("Invoke-CsPoolFailback");
     match entry.kind {
-        LogKind::Fault
-        | LogKind::Repair
-        | LogKind::AdminError
-        | LogKind::PoolState
-        | LogKind::RegistrarPoll => 0,
-        LogKind::Service if cmdlet_step => 1,
-        LogKind::Service => 0,
-        LogKind::Admin if detail.starts_with("Invoke-CsPool") || detail.starts_with("Import-") => 0,
-        LogKind::Admin if detail.starts_with("Invoke-") || detail.contains("-PoolState") => 1,
-        _ => 2,
+        LogKind::Fault | LogKind::Repair => 0,
+        LogKind::AdminError => 1,
+        LogKind::Admin if pool_cmdlet && detail.ends_with(" completed") => 3,
+        LogKind::Admin if pool_cmdlet || detail.starts_with("Import-") => 2,
+        LogKind::PoolState => 3,
+        LogKind::Admin if detail.starts_with("Invoke-") || detail.contains("-PoolState") => 4,
+        LogKind::RegistrarPoll => 5,
+        LogKind::Service if cmdlet_step => 7,
+        LogKind::Service => 6,
+        _ => 8,
     }
 }
 
-/// Which markers (ranks in time order) get a label: the most important first, the earlier
-/// first among equals, at most [`MAX_LABELLED_MARKERS`].
+/// Which markers (ranks in time order) get a label: the most important classes across the
+/// whole run first, the earlier first within a class, at most [`MAX_LABELLED_MARKERS`].
 fn choose_labelled(ranks: &[u8]) -> Vec<bool> {
     let mut order: Vec<usize> = (0..ranks.len()).collect();
     order.sort_by_key(|&i| (ranks[i], i));
@@ -651,13 +625,26 @@ type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoor
 struct Canvas<'a, DB: DrawingBackend> {
     root: &'a DrawingArea<DB, Shift>,
     metrics: &'a Metrics,
-    /// Set text glyph by glyph (bitmaps); SVG keeps whole strings for the viewer to set.
-    per_glyph: bool,
+    /// A bitmap: text is set glyph by glyph (SVG keeps whole strings for the viewer to set),
+    /// and thick lines are cut at sharp turns, where plotters' polygon outline of a thick
+    /// line would shoot a spike far off (an SVG viewer limits its miters itself).
+    bitmap: bool,
 }
 
 impl<DB: DrawingBackend> Canvas<'_, DB> {
     fn path(&self, points: Vec<Px>, style: ShapeStyle) -> Result<(), ChartError> {
         self.root.draw(&PathElement::new(points, style)).map_err(draw_err)
+    }
+
+    /// A thick line (cut at sharp turns on bitmaps, see [`Canvas::bitmap`]).
+    fn thick_path(&self, points: Vec<Px>, style: ShapeStyle) -> Result<(), ChartError> {
+        if !self.bitmap {
+            return self.path(points, style);
+        }
+        for piece in split_sharp(&points) {
+            self.path(piece, style)?;
+        }
+        Ok(())
     }
 
     fn rect(&self, a: Px, b: Px, style: ShapeStyle) -> Result<(), ChartError> {
@@ -678,7 +665,7 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         h: HPos,
         v: VPos,
     ) -> Result<(), ChartError> {
-        if !self.per_glyph {
+        if !self.bitmap {
             let style = text_style(size, color, h, v);
             return self.root.draw(&Text::new(text.to_string(), at, style)).map_err(draw_err);
         }
@@ -700,7 +687,7 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
 
     /// Text reading upwards, centred on `at`.
     fn text_up(&self, text: &str, at: Px, size: f64, color: &RGBColor) -> Result<(), ChartError> {
-        if !self.per_glyph {
+        if !self.bitmap {
             let style =
                 text_style(size, color, HPos::Center, VPos::Center).transform(FontTransform::Rotate270);
             return self.root.draw(&Text::new(text.to_string(), at, style)).map_err(draw_err);
@@ -743,8 +730,9 @@ fn draw_chart<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Result<(), Ch
     configure(&mut top, 11, &|v| trim_number(*v))?;
     let (top_x, top_y) = top.plotting_area().get_pixel_range();
     c.text_up("users with feature (%)", (top_x.start - 56, (top_y.start + top_y.end) / 2), 15.0, &INK)?;
-    for m in &p.markers {
-        draw_dashed_vline(c, top.backend_coord(&(m.x, 0.0)).0, top_y.start, top_y.end - 1, m.color)?;
+    let marker_lines = marker_columns(&p.markers, |x| top.backend_coord(&(x, 0.0)).0);
+    for &(x, color) in &marker_lines {
+        draw_marker_line(c, x, top_y.start, top_y.end - 1, color, marker_lines.len())?;
     }
     draw_feature_lines(c, p, &top)?;
     draw_badges(c, p, &top, top_x.clone(), top_y.start)?;
@@ -771,8 +759,8 @@ fn draw_chart<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Result<(), Ch
         VPos::Top,
     )?;
     draw_state_bands(c, p, &bottom)?;
-    for m in &p.markers {
-        draw_dashed_vline(c, bottom.backend_coord(&(m.x, 0.0)).0, bottom_y.start, bottom_y.end - 1, m.color)?;
+    for &(x, color) in &marker_lines {
+        draw_marker_line(c, x, bottom_y.start, bottom_y.end - 1, color, marker_lines.len())?;
     }
 
     draw_legends(c, p, (top_y.start, bottom_y.end))
@@ -806,48 +794,54 @@ const STRIPE: f64 = 9.0;
 /// Width of a feature line, pixels.
 const LINE_WIDTH: u32 = 3;
 
+/// At most this many stripes in all the shared lines together; beyond, stripes get longer
+/// than [`STRIPE`] (only lines that zigzag through thousands of state changes need it).
+const MAX_STRIPES: f64 = 3_000.0;
+
 /// Draw the feature lines; where several coincide, one line striped in all their colours.
 fn draw_feature_lines<DB: DrawingBackend>(
     c: &Canvas<DB>,
     p: &Prepared,
     chart: &Chart<DB>,
 ) -> Result<(), ChartError> {
-    let n = p.times.len();
-    if n < 2 {
+    if p.times.len() < 2 {
         return Ok(());
     }
+    // Each feature's line, at most two points per pixel column.
     let lines: Vec<Vec<Px>> = (0..8)
         .map(|f| {
-            p.times
+            let points: Vec<Px> = p
+                .times
                 .iter()
                 .zip(&p.features)
                 .map(|(&t, row)| chart.backend_coord(&(t, p.percent(row[f]))))
-                .collect()
+                .collect();
+            thin(&points)
         })
         .collect();
-    // For every interval, each feature's group: the features with the same values at both ends.
-    let groups: Vec<[u8; 8]> = (0..n - 1)
-        .map(|j| {
-            let (a, b) = (&p.features[j], &p.features[j + 1]);
-            std::array::from_fn(|f| {
-                (0..8).filter(|&g| a[f] == a[g] && b[f] == b[g]).fold(0u8, |m, g| m | 1 << g)
-            })
-        })
-        .collect();
-    // Runs of intervals over which a group stays the same, each drawn once, by its first
-    // member. Solid singles first, then stripes, so a stripe is never half covered.
+    // For every segment, the features whose lines have it. (A line runs left to right with at
+    // most two points per column, so it has each segment once.)
+    let mut owners: BTreeMap<(Px, Px), u8> = BTreeMap::new();
+    for (f, line) in lines.iter().enumerate() {
+        for w in line.windows(2) {
+            *owners.entry((w[0], w[1])).or_default() |= 1 << f;
+        }
+    }
+    // Runs of segments with the same owners, each drawn once, by its first owner. Solid
+    // singles first, then stripes, so a stripe is never half covered.
     let mut singles = Vec::new();
     let mut shared = Vec::new();
-    for f in 0..8 {
+    for (f, line) in lines.iter().enumerate() {
+        let masks: Vec<u8> = line.windows(2).map(|w| owners[&(w[0], w[1])]).collect();
         let mut j = 0;
-        while j < n - 1 {
-            let mask = groups[j][f];
+        while j < masks.len() {
+            let mask = masks[j];
             let mut end = j;
-            while end + 1 < n - 1 && groups[end + 1][f] == mask {
+            while end + 1 < masks.len() && masks[end + 1] == mask {
                 end += 1;
             }
             if mask.trailing_zeros() as usize == f {
-                let points = simplify(&lines[f][j..=end + 1]);
+                let points = simplify(&line[j..=end + 1]);
                 let members: Vec<usize> = (0..8).filter(|g| mask & (1 << g) != 0).collect();
                 if members.len() == 1 {
                     singles.push((f, points));
@@ -859,14 +853,77 @@ fn draw_feature_lines<DB: DrawingBackend>(
         }
     }
     for (f, points) in singles {
-        c.path(points, FEATURE_COLORS[f].stroke_width(LINE_WIDTH))?;
+        c.thick_path(points, FEATURE_COLORS[f].stroke_width(LINE_WIDTH))?;
     }
+    let total: f64 = shared.iter().map(|(_, points)| arc_length(points)).sum();
+    let stripe = STRIPE.max(total / MAX_STRIPES);
     for (members, points) in shared {
-        for (k, dash) in stripes(&points, members.len()) {
-            c.path(dash, FEATURE_COLORS[members[k]].stroke_width(LINE_WIDTH))?;
+        for (k, dash) in stripes(&points, members.len(), stripe) {
+            c.thick_path(dash, FEATURE_COLORS[members[k]].stroke_width(LINE_WIDTH))?;
         }
     }
     Ok(())
+}
+
+/// A polyline reduced to at most two points per pixel column: where it is highest and where
+/// it is lowest there (the first of each), in time order. `points` run left to right.
+fn thin(points: &[Px]) -> Vec<Px> {
+    let mut out: Vec<Px> = Vec::new();
+    let mut start = 0;
+    while start < points.len() {
+        let x = points[start].0;
+        let (mut lo, mut hi) = (start, start);
+        let mut end = start + 1;
+        while end < points.len() && points[end].0 == x {
+            if points[end].1 < points[lo].1 {
+                lo = end;
+            }
+            if points[end].1 > points[hi].1 {
+                hi = end;
+            }
+            end += 1;
+        }
+        for i in [lo.min(hi), lo.max(hi)] {
+            if out.last() != Some(&points[i]) {
+                out.push(points[i]);
+            }
+        }
+        start = end;
+    }
+    out
+}
+
+fn arc_length(points: &[Px]) -> f64 {
+    points
+        .windows(2)
+        .map(|w| {
+            let (dx, dy) = ((w[1].0 - w[0].0) as f64, (w[1].1 - w[0].1) as f64);
+            (dx * dx + dy * dy).sqrt()
+        })
+        .sum()
+}
+
+/// A polyline cut at every vertex where it turns back by more than 120 degrees (the pieces
+/// share that vertex). plotters outlines a thick line with mitred joins and caps only their
+/// outer side, so the inner side of a sharp turn (a dip within a pixel column) would reach
+/// far beyond the line: up through the top of the picture.
+fn split_sharp(points: &[Px]) -> Vec<Vec<Px>> {
+    let mut out = Vec::new();
+    let mut current: Vec<Px> = Vec::with_capacity(points.len());
+    for (i, &p) in points.iter().enumerate() {
+        current.push(p);
+        if let (Some(&a), Some(&b)) = (i.checked_sub(1).and_then(|j| points.get(j)), points.get(i + 1)) {
+            let (u, v) = (((a.0 - p.0) as i64, (a.1 - p.1) as i64), ((b.0 - p.0) as i64, (b.1 - p.1) as i64));
+            let dot = (u.0 * v.0 + u.1 * v.1) as f64;
+            let lengths = (((u.0 * u.0 + u.1 * u.1) * (v.0 * v.0 + v.1 * v.1)) as f64).sqrt();
+            // The angle between the two arms is under 60 degrees.
+            if lengths > 0.0 && dot > 0.5 * lengths {
+                out.push(std::mem::replace(&mut current, vec![p]));
+            }
+        }
+    }
+    out.push(current);
+    out
 }
 
 /// A polyline without repeated points or vertices in the middle of a straight run (they
@@ -889,9 +946,9 @@ fn simplify(points: &[Px]) -> Vec<Px> {
     out
 }
 
-/// Cut a polyline into stripes of [`STRIPE`] pixels cycling through `k` colours; returns
+/// Cut a polyline into stripes of `stripe_len` pixels cycling through `k` colours; returns
 /// (colour index, piece).
-fn stripes(points: &[Px], k: usize) -> Vec<(usize, Vec<Px>)> {
+fn stripes(points: &[Px], k: usize, stripe_len: f64) -> Vec<(usize, Vec<Px>)> {
     let mut out: Vec<(usize, Vec<Px>)> = Vec::new();
     if points.is_empty() || k == 0 {
         return out;
@@ -904,8 +961,8 @@ fn stripes(points: &[Px], k: usize) -> Vec<(usize, Vec<Px>)> {
         let (dx, dy) = ((b.0 - a.0) as f64, (b.1 - a.1) as f64);
         let len = (dx * dx + dy * dy).sqrt();
         // Cut at every stripe boundary inside this segment.
-        while (stripe as f64 * STRIPE) - s < len {
-            let t = (stripe as f64 * STRIPE - s) / len;
+        while (stripe as f64 * stripe_len) - s < len {
+            let t = (stripe as f64 * stripe_len - s) / len;
             let cut = ((a.0 as f64 + dx * t).round() as i32, (a.1 as f64 + dy * t).round() as i32);
             current.1.push(cut);
             out.push(std::mem::replace(&mut current, (stripe % k, vec![cut])));
@@ -925,14 +982,34 @@ fn stripes(points: &[Px], k: usize) -> Vec<(usize, Vec<Px>)> {
     out
 }
 
-/// A thin dashed vertical line from `y0` to `y1`.
-fn draw_dashed_vline<DB: DrawingBackend>(
+/// With more marker columns than this, marker lines are solid and faint instead of dashed
+/// (a dashed line is dozens of SVG elements; thousands of them made files of megabytes).
+pub const MAX_DASHED_MARKERS: usize = 100;
+
+/// The pixel columns that have markers, left to right, each with the colour of its most
+/// important marker (the earliest among equals): one line per column whatever the number
+/// of markers in it.
+fn marker_columns(markers: &[Marker], to_px: impl Fn(f64) -> i32) -> Vec<(i32, RGBColor)> {
+    let mut columns: Vec<(i32, u8, usize, RGBColor)> =
+        markers.iter().enumerate().map(|(i, m)| (to_px(m.x), m.rank, i, m.color)).collect();
+    columns.sort_by_key(|&(x, rank, i, _)| (x, rank, i));
+    columns.dedup_by_key(|c| c.0);
+    columns.into_iter().map(|(x, _, _, color)| (x, color)).collect()
+}
+
+/// A marker's vertical line from `y0` to `y1`: thin and dashed, or solid and faint when
+/// there are more than [`MAX_DASHED_MARKERS`] of them (`count`).
+fn draw_marker_line<DB: DrawingBackend>(
     c: &Canvas<DB>,
     x: i32,
     y0: i32,
     y1: i32,
     color: RGBColor,
+    count: usize,
 ) -> Result<(), ChartError> {
+    if count > MAX_DASHED_MARKERS {
+        return c.path(vec![(x, y0), (x, y1)], color.mix(0.3).stroke_width(1));
+    }
     let style = color.mix(0.8).stroke_width(1);
     let mut y = y0;
     while y < y1 {
@@ -1011,19 +1088,25 @@ fn draw_state_bands<DB: DrawingBackend>(
     if p.times.len() < 2 {
         return Ok(());
     }
+    // Each boundary between bands at most two points per pixel column; neighbouring bands
+    // share it, so they meet without a gap.
     let mut lower = vec![0u64; p.times.len()];
+    let edge = |values: &[u64]| -> Vec<Px> {
+        let points: Vec<Px> =
+            p.times.iter().zip(values).map(|(&t, &v)| chart.backend_coord(&(t, v as f64))).collect();
+        thin(&points)
+    };
+    let mut lower_edge = edge(&lower);
     for (k, color) in STATE_COLORS.iter().enumerate() {
         let upper: Vec<u64> = lower.iter().zip(&p.states).map(|(l, row)| l + row[k]).collect();
         if upper != lower {
-            let top_edge: Vec<Px> =
-                p.times.iter().zip(&upper).map(|(&t, &u)| chart.backend_coord(&(t, u as f64))).collect();
+            let top_edge = edge(&upper);
             let mut outline = top_edge.clone();
-            outline
-                .extend(p.times.iter().zip(&lower).rev().map(|(&t, &l)| chart.backend_coord(&(t, l as f64))));
+            outline.extend(lower_edge.iter().rev());
             let outline = simplify(&outline);
             c.root.draw(&Polygon::new(outline, color.filled())).map_err(draw_err)?;
-            let top_edge = simplify(&top_edge);
-            c.path(top_edge, WHITE.mix(0.9).stroke_width(1))?;
+            c.path(simplify(&top_edge), WHITE.mix(0.9).stroke_width(1))?;
+            lower_edge = top_edge;
         }
         lower = upper;
     }
@@ -1456,20 +1539,91 @@ mod tests {
     #[test]
     fn label_ranks_follow_the_kind_and_the_cmdlet() {
         let rank = |kind, detail: &str| label_rank(&entry(0, kind, "lyncfe04.thelab.info", detail));
-        for kind in
-            [LogKind::Fault, LogKind::Repair, LogKind::AdminError, LogKind::PoolState, LogKind::RegistrarPoll]
-        {
-            assert_eq!(rank(kind, "x"), 0, "{kind:?}");
+        let expected = [
+            (LogKind::Fault, "PoolDown", 0),
+            (LogKind::Repair, "PoolUp", 0),
+            (LogKind::AdminError, "Invoke-CsPoolFailover: pool is unreachable; use -DisasterMode", 1),
+            (LogKind::Admin, "Invoke-CsPoolFailover -PoolFqdn x -DisasterMode -Verbose", 2),
+            (LogKind::Admin, "Invoke-CsPoolFailback -PoolFqdn x -Verbose", 2),
+            (LogKind::Admin, "Import-CsRgsConfiguration: imported", 2),
+            (LogKind::PoolState, "FailedOver", 3),
+            (LogKind::Admin, "Invoke-CsPoolFailback completed", 3),
+            (LogKind::Admin, "Invoke-CsManagementStoreReplication -ReplicaFqdn x", 4),
+            (LogKind::Admin, "Set-CsRegistrarConfiguration -Identity x -PoolState FailedOver", 4),
+            (LogKind::RegistrarPoll, "registrar applies PoolState Active", 5),
+            (LogKind::Service, "backup registrar accepts users of lyncfe04", 6),
+            (LogKind::Service, "Stop-CsWindowsService -ComputerName lyncfe04", 7),
+            (LogKind::Admin, "Backup-CsPool -PoolFqdn x -FullBackup", 8),
+            (LogKind::Admin, "Get-CsRegistrarConfiguration -Identity x", 8),
+        ];
+        for (kind, detail, want) in expected {
+            assert_eq!(rank(kind, detail), want, "{kind:?} {detail}");
         }
-        assert_eq!(rank(LogKind::Service, "backup registrar accepts users of lyncfe04"), 0);
-        assert_eq!(rank(LogKind::Service, "Stop-CsWindowsService -ComputerName lyncfe04"), 1);
-        assert_eq!(rank(LogKind::Admin, "Invoke-CsPoolFailover -PoolFqdn x -DisasterMode -Verbose"), 0);
-        assert_eq!(rank(LogKind::Admin, "Invoke-CsPoolFailback completed"), 0);
-        assert_eq!(rank(LogKind::Admin, "Import-CsRgsConfiguration: imported"), 0);
-        assert_eq!(rank(LogKind::Admin, "Invoke-CsManagementStoreReplication -ReplicaFqdn x"), 1);
-        assert_eq!(rank(LogKind::Admin, "Set-CsRegistrarConfiguration -Identity x -PoolState FailedOver"), 1);
-        assert_eq!(rank(LogKind::Admin, "Backup-CsPool -PoolFqdn x -FullBackup"), 2);
-        assert_eq!(rank(LogKind::Admin, "Get-CsRegistrarConfiguration -Identity x"), 2);
+    }
+
+    #[test]
+    fn labels_spread_over_the_whole_run() {
+        // A year with four outages, each a fault, a failover (start, PoolState changes,
+        // sub-steps, completion), a repair and a failback: more markers than labels.
+        let pool = "lyncfe04.thelab.info";
+        let mut log = Vec::new();
+        for k in 0..4u64 {
+            let t = 3_600 + k * 80 * 86_400;
+            log.push(entry(t, LogKind::Fault, pool, "PoolDown: pool stops"));
+            log.push(entry(
+                t + 60,
+                LogKind::Service,
+                "lyncfe03.thelab.info",
+                "backup registrar accepts users",
+            ));
+            log.push(entry(
+                t + 90,
+                LogKind::Admin,
+                pool,
+                "Invoke-CsPoolFailover -PoolFqdn x -DisasterMode -Verbose",
+            ));
+            log.push(entry(t + 95, LogKind::Admin, pool, "Get-CsRegistrarConfiguration -Identity x"));
+            log.push(entry(t + 95, LogKind::PoolState, pool, "FailingOver"));
+            log.push(entry(t + 150, LogKind::PoolState, pool, "FailedOver"));
+            log.push(entry(t + 160, LogKind::Admin, pool, "Invoke-CsPoolFailover completed"));
+            log.push(entry(t + 20_000, LogKind::Repair, pool, "PoolUp: servers are back"));
+            log.push(entry(t + 23_600, LogKind::Admin, pool, "Invoke-CsPoolFailback -PoolFqdn x -Verbose"));
+            log.push(entry(t + 23_700, LogKind::PoolState, pool, "FailingBack"));
+            log.push(entry(t + 23_780, LogKind::PoolState, pool, "Active"));
+            log.push(entry(t + 23_780, LogKind::Admin, pool, "Invoke-CsPoolFailback completed"));
+        }
+        let mut r = demo();
+        let mut cfg = (*r.config).clone();
+        cfg.horizon = SimTime::from_secs(365 * 86_400);
+        r.config = Arc::new(cfg);
+        r.log = log;
+        let p = Prepared::new(&r);
+        let labelled: Vec<&Marker> = p.markers.iter().filter(|m| m.badge.is_some()).collect();
+        assert_eq!(labelled.len(), MAX_LABELLED_MARKERS);
+        let count = |prefix: &str| labelled.iter().filter(|m| m.label.starts_with(prefix)).count();
+        // Every fault, repair, failover and failback start, whatever its time ...
+        assert_eq!(count("PoolDown"), 4);
+        assert_eq!(count("PoolUp"), 4);
+        assert_eq!(
+            labelled
+                .iter()
+                .filter(|m| m.label.starts_with("Invoke-CsPool") && !m.label.ends_with("completed"))
+                .count(),
+            8
+        );
+        // ... and the first PoolState changes and completion with the four labels left.
+        assert_eq!(labelled.iter().filter(|m| m.rank == 3).count(), 4);
+        assert!(labelled.iter().all(|m| m.rank <= 3));
+        assert!(
+            labelled.last().unwrap().x > 240.0,
+            "the last outage is labelled: {}",
+            labelled.last().unwrap().x
+        );
+        assert_eq!(p.unit.name, "days");
+        assert_eq!(labelled[0].when, "d0 01:00");
+        let svg = availability_svg(&r).unwrap();
+        assert!(svg.contains("time (days)"));
+        assert!(svg.contains("over 365 days"));
     }
 
     #[test]
@@ -1509,47 +1663,144 @@ mod tests {
         );
         assert_eq!(long.chars().count(), MAX_LABEL_CHARS);
         assert!(long.ends_with('…'));
-        assert_eq!(clock(3_723_000, TimeUnit::for_horizon(86_400_000)), "1:02:03");
+        let hours = |h: u64| h * 3_600_000;
+        assert_eq!(clock(3_723_000, hours(23)), "1:02:03");
+        assert_eq!(clock(3_723_000, hours(24)), "d0 01:02");
+        assert_eq!(clock(hours(52 * 24 + 6) + 55 * 60_000 + 22_000, hours(8760)), "d52 06:55");
+        assert_eq!(clock(1_500, 119_000), "1.5 s");
         assert_eq!(trim_number(-0.0001), "0");
         assert_eq!(group_digits(1_234_567), "1,234,567");
         assert_eq!(count_tick(2.5), "");
     }
 
-    #[test]
-    fn long_series_are_decimated_keeping_extremes() {
+    /// `demo` over `horizon` seconds with one sample a second: `row(t)` users in each state.
+    fn long_run(horizon: u64, row: impl Fn(u64) -> [u32; 5], log: Vec<LogEntry>) -> RunResult {
         let mut r = demo();
-        let step = SimTime::from_secs(1);
         let mut cfg = (*r.config).clone();
-        cfg.horizon = SimTime::from_secs(20_000);
-        cfg.sample_every = step;
+        cfg.horizon = SimTime::from_secs(horizon);
+        cfg.sample_every = SimTime::from_secs(1);
         r.config = Arc::new(cfg);
-        r.samples = (0..=20_000u64)
-            .map(|t| {
-                // A one-second outage of everybody at t = 12,345.
-                let n = if t == 12_345 { [0, 0, 0, 0, 12_000] } else { [12_000, 0, 0, 0, 0] };
-                Sample {
-                    time: SimTime::from_secs(t),
-                    by_state: n,
-                    failed_over_with_rgs: 0,
-                    voice_without_mediation: 0,
-                }
+        r.samples = (0..=horizon)
+            .map(|t| Sample {
+                time: SimTime::from_secs(t),
+                by_state: row(t),
+                failed_over_with_rgs: 0,
+                voice_without_mediation: 0,
             })
             .collect();
+        r.log = log;
+        r
+    }
+
+    #[test]
+    fn long_series_keep_their_extremes_in_two_points_per_column() {
+        // A one-second outage of everybody at t = 12,345.
+        let r = long_run(
+            20_000,
+            |t| if t == 12_345 { [0, 0, 0, 0, 12_000] } else { [12_000, 0, 0, 0, 0] },
+            vec![],
+        );
         let p = Prepared::new(&r);
-        assert!(p.times.len() <= MAX_ROWS * 2, "{}", p.times.len());
-        assert!(p.features.iter().any(|row| row[0] == 0), "the dip survives");
+        assert!(p.features.iter().any(|row| row[0] == 0), "the dip is kept");
+        let svg = availability_svg(&r).unwrap();
+        assert!(svg.len() < 300_000, "{}", svg.len());
+
+        assert_eq!(
+            thin(&[(0, 5), (0, 9), (0, 1), (0, 5), (1, 5), (1, 5), (2, 3)]),
+            vec![(0, 9), (0, 1), (1, 5), (2, 3)]
+        );
+        assert_eq!(thin(&[(0, 1), (0, 9), (0, 1), (0, 9)]), vec![(0, 1), (0, 9)]);
+        assert_eq!(thin(&[(4, 4)]), vec![(4, 4)]);
+        assert_eq!(thin(&[]), Vec::<Px>::new());
+        // At most two points in every column, whatever the input.
+        let noisy: Vec<Px> = (0..10_000).map(|i: i32| (i / 37, i * 7919 % 301)).collect();
+        let thinned = thin(&noisy);
+        for x in 0..=noisy.last().unwrap().0 {
+            assert!(thinned.iter().filter(|p| p.0 == x).count() <= 2);
+        }
+    }
+
+    #[test]
+    fn thousands_of_state_changes_make_a_small_svg() {
+        // 200,000 samples alternating between everybody at home and half of them offline
+        // or in resiliency mode, with 20,000 markers.
+        let pool = "lyncfe04.thelab.info";
+        let log = (0..20_000)
+            .map(|i| {
+                let (kind, detail) =
+                    if i % 2 == 0 { (LogKind::Fault, "PoolDown") } else { (LogKind::Repair, "PoolUp") };
+                entry(5 + i * 10, kind, pool, detail)
+            })
+            .collect();
+        let r = long_run(
+            200_000,
+            |t| match t % 2 {
+                0 => [12_000, 0, 0, 0, 0],
+                _ => [6_000, 3_000 + (t % 7) as u32 * 100, 0, 0, 3_000 - (t % 7) as u32 * 100],
+            },
+            log,
+        );
+        let svg = availability_svg(&r).unwrap();
+        assert!(svg.len() < 3_000_000, "{} bytes", svg.len());
+        let png = availability_png(&r).unwrap();
+        assert_eq!(decode(&png).0, WIDTH);
+        assert!(svg.contains("and 19980 more"));
+    }
+
+    #[test]
+    fn thick_lines_are_cut_at_sharp_turns() {
+        // A dip inside a pixel column turns back: cut there.
+        assert_eq!(
+            split_sharp(&[(0, 10), (5, 10), (5, 200), (6, 10), (20, 10)]),
+            vec![vec![(0, 10), (5, 10), (5, 200)], vec![(5, 200), (6, 10), (20, 10)]]
+        );
+        // Right angles and straight runs are kept whole.
+        let steps = vec![(0, 10), (5, 10), (5, 50), (9, 50), (12, 53)];
+        assert_eq!(split_sharp(&steps), vec![steps.clone()]);
+        assert_eq!(split_sharp(&[(1, 1)]), vec![vec![(1, 1)]]);
+        // No part of a dipping line reaches above it on a bitmap.
+        let r = long_run(
+            20_000,
+            |t| if t % 5_000 == 17 { [6_000, 0, 0, 0, 6_000] } else { [12_000, 0, 0, 0, 0] },
+            vec![],
+        );
+        let (_, _, pixels) = decode(&availability_png(&r).unwrap());
+        let line = FEATURE_COLORS[0];
+        let above: Vec<(usize, usize)> = (0..HEADER_HEIGHT as usize)
+            .flat_map(|y| (0..LEFT_WIDTH as usize).map(move |x| (x, y)))
+            .filter(|&(x, y)| {
+                let at = 3 * (y * WIDTH as usize + x);
+                pixels[at..at + 3] == [line.0, line.1, line.2]
+            })
+            .collect();
+        assert!(above.is_empty(), "{above:?}");
+    }
+
+    #[test]
+    fn markers_share_a_line_per_pixel_column() {
+        let mk = |x: f64, rank: u8, color: RGBColor| Marker {
+            x,
+            color,
+            rank,
+            badge: None,
+            when: String::new(),
+            label: String::new(),
+        };
+        let (a, b, c) = (RGBColor(1, 0, 0), RGBColor(2, 0, 0), RGBColor(3, 0, 0));
+        let markers = [mk(10.2, 3, a), mk(10.4, 0, b), mk(10.45, 0, c), mk(3.0, 8, a)];
+        assert_eq!(marker_columns(&markers, |x| x as i32), vec![(3, a), (10, b)]);
     }
 
     #[test]
     fn shared_lines_are_striped_in_every_member_colour() {
-        let pieces = stripes(&[(0, 0), (100, 0)], 3);
+        let pieces = stripes(&[(0, 0), (100, 0)], 3, STRIPE);
         let colours: Vec<usize> = pieces.iter().map(|p| p.0).collect();
         assert_eq!(colours[..6], [0, 1, 2, 0, 1, 2]);
         assert_eq!(pieces.first().map(|p| p.1[0]), Some((0, 0)));
         assert_eq!(pieces.last().and_then(|p| p.1.last().copied()), Some((100, 0)));
         // Stripe boundaries that fall on vertices skip no colour.
         let steps: Vec<Px> = (0..60).map(|i| (i * 3, 5)).collect();
-        let pieces = stripes(&steps, 6);
+        let pieces = stripes(&steps, 6, STRIPE);
         let colours: Vec<usize> = pieces.iter().map(|p| p.0).filter(|_| true).collect();
         let expected: Vec<usize> = (0..colours.len()).map(|i| i % 6).collect();
         assert_eq!(colours, expected);
