@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 a check found differences; 2 bad input (scenario, flags,
 //! paths); 3 internal error. Errors go to stderr; only `trace` writes to stdout.
 
+mod check;
 mod output;
 mod progress;
 mod run;
@@ -34,6 +35,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print a scenario's event timeline (events.csv) to stdout.
     Trace(TraceArgs),
+    /// Re-run scenarios and compare with stored results; exit 1 on any difference.
+    Check(CheckArgs),
 }
 
 /// `lyncsim run`.
@@ -78,6 +81,17 @@ pub struct TraceArgs {
     /// Override the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
+}
+
+/// `lyncsim check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario files (.ron) or folders of them.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Folder of stored results (one folder per scenario, as `run` writes them).
+    #[arg(long)]
+    pub baseline: PathBuf,
 }
 
 /// A chart file format.
@@ -128,6 +142,11 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),
         Command::Trace(args) => trace::trace(args),
+        Command::Check(args) => match check::check(args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -80,7 +80,15 @@ fn opt_secs(t: Option<SimTime>) -> Value {
     t.map_or(Value::Null, |t| fixed6(t.as_secs_f64()))
 }
 
-/// `summary.json` (SPEC 5.2), keys sorted, floats rounded to six decimals.
+/// The fingerprint of a run: the SHA-256 of its event trace (`events.csv`), so two runs can
+/// be compared without reading their traces.
+pub fn fingerprint(result: &RunResult) -> Result<String, ReportError> {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(events_csv(result)?);
+    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// `summary.json` (SPEC 5.2), keys sorted, floats with six decimals.
 pub fn summary_json(result: &RunResult) -> String {
     let c = &result.config;
     let mut features = Map::new();
@@ -149,6 +157,7 @@ pub fn summary_json(result: &RunResult) -> String {
             .map(|(pool, load)| (pool.clone(), fixed6(*load)))
             .collect::<Map<String, Value>>(),
         "events_processed": result.events_processed,
+        "fingerprint": fingerprint(result).unwrap_or_default(),
     });
     let mut text = serde_json::to_string_pretty(&summary).expect("json values always serialise");
     text.push('\n');

@@ -210,3 +210,26 @@ fn an_out_folder_that_cannot_be_created_is_bad_input() {
     let o = lyncsim(&["run", GOOD, "--out", "/proc/lyncsim-cannot-create"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+#[test]
+fn check_passes_on_the_committed_results_and_fails_on_one_altered_digit() {
+    let scenario = "scenarios/seed2-manual-poolstate.ron";
+    let o = lyncsim(&["check", scenario, "--baseline", "results"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let dir = tempdir("check-altered");
+    let copy = dir.join("seed2-manual-poolstate");
+    std::fs::create_dir_all(&copy).unwrap();
+    for f in ["summary.json", "timeseries.csv", "events.csv"] {
+        std::fs::copy(format!("results/seed2-manual-poolstate/{f}"), copy.join(f)).unwrap();
+    }
+    let ts = std::fs::read_to_string(copy.join("timeseries.csv")).unwrap();
+    let altered = ts.replacen("0.500000", "0.500001", 1);
+    assert_ne!(ts, altered);
+    std::fs::write(copy.join("timeseries.csv"), altered).unwrap();
+    let o = lyncsim(&["check", scenario, "--baseline", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("timeseries.csv") && err.contains("first difference at line"), "{err}");
+    let o = lyncsim(&["check", scenario, "--baseline", "no/such/folder"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -1,0 +1,121 @@
+//! `lyncsim check`: re-run scenarios and compare them with stored results, byte for byte
+//! (`summary.json`, `timeseries.csv`, `events.csv`). Exit 1 when anything differs.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::{run::render, validate::load_all, ChartFormat, CheckArgs, CliError};
+use crate::stats;
+
+/// Files compared, in report order.
+const COMPARED: [&str; 3] = ["summary.json", "timeseries.csv", "events.csv"];
+
+/// Run `lyncsim check`; `Ok(true)` when everything matches.
+pub fn check(args: CheckArgs) -> Result<bool, CliError> {
+    let loaded = load_all(&args.scenarios)?;
+    if !args.baseline.is_dir() {
+        return Err(CliError::BadInput(format!(
+            "error: --baseline {} is not a folder of results",
+            args.baseline.display()
+        )));
+    }
+    let mut all_same = true;
+    for l in loaded {
+        let name = l.config.name.clone();
+        let result = stats::run_replication(Arc::new(l.config), 0);
+        let files = render(&result, &[] as &[ChartFormat])?;
+        let dir = args.baseline.join(&name);
+        let mut report = Vec::new();
+        for file in COMPARED {
+            let new = &files.iter().find(|(f, _)| *f == file).expect("rendered").1;
+            match std::fs::read(dir.join(file)) {
+                Err(_) => report.push(format!("  {file}: missing from {}", dir.display())),
+                Ok(old) if old == *new => {}
+                Ok(old) => report.extend(describe(file, &old, new)),
+            }
+        }
+        if report.is_empty() {
+            eprintln!("{name}: same as {}", dir.display());
+        } else {
+            all_same = false;
+            eprintln!("{name}: differs from {}", dir.display());
+            for line in report {
+                eprintln!("{line}");
+            }
+        }
+    }
+    Ok(all_same)
+}
+
+/// What changed in one file, readably: the metrics of `summary.json` with their old and
+/// new values, or the first differing line of a CSV file.
+fn describe(file: &str, old: &[u8], new: &[u8]) -> Vec<String> {
+    let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
+    if file == "summary.json" {
+        if let (Ok(a), Ok(b)) = (serde_json::from_str::<Value>(&old), serde_json::from_str::<Value>(&new)) {
+            let mut changes = Vec::new();
+            diff_json("", &a, &b, &mut changes);
+            return changes.into_iter().map(|c| format!("  summary.json: {c}")).collect();
+        }
+    }
+    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    let at = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+    let line = |v: &[&str]| v.get(at).map_or("(end of file)".to_string(), |s| s.to_string());
+    vec![
+        format!("  {file}: {} lines before, {} now; first difference at line {}:", a.len(), b.len(), at + 1),
+        format!("    was: {}", line(&a)),
+        format!("    now: {}", line(&b)),
+    ]
+}
+
+/// Every leaf that differs between two JSON values, as `path: old -> new`.
+fn diff_json(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                diff_json(&p, x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), out);
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (u, v)) in x.iter().zip(y).enumerate() {
+                diff_json(&format!("{path}[{i}]"), u, v, out);
+            }
+        }
+        _ if a != b => {
+            let delta = match (a.as_f64(), b.as_f64()) {
+                (Some(u), Some(v)) => format!(" ({:+.6})", v - u),
+                _ => String::new(),
+            };
+            out.push(format!("{path}: {a} -> {b}{delta}"));
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_differences_name_the_metric_and_the_change() {
+        let a: Value =
+            serde_json::from_str(r#"{"features": {"voice": {"availability": 0.99}}, "seed": 1}"#).unwrap();
+        let b: Value =
+            serde_json::from_str(r#"{"features": {"voice": {"availability": 0.98}}, "seed": 1}"#).unwrap();
+        let mut out = Vec::new();
+        diff_json("", &a, &b, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0], "features.voice.availability: 0.99 -> 0.98 (-0.010000)");
+    }
+
+    #[test]
+    fn csv_differences_show_the_first_differing_line() {
+        let lines = describe("events.csv", b"h\n1,a\n2,b\n", b"h\n1,a\n2,c\n");
+        assert_eq!(lines[0], "  events.csv: 3 lines before, 3 now; first difference at line 3:");
+        assert_eq!(lines[1], "    was: 2,b");
+        assert_eq!(lines[2], "    now: 2,c");
+    }
+}
