@@ -285,3 +285,25 @@ fn a_backup_never_registers_users_before_it_has_missed_the_heartbeat() {
     }
     assert!(users(&r, second + 60, Resiliency) > before);
 }
+
+#[test]
+fn a_quiet_year_costs_no_more_events_than_a_quiet_day() {
+    // SPEC 7: cost grows with state changes, not with the horizon; only the rows grow.
+    let src = |horizon: &str| {
+        format!(
+            r#"Scenario(name: "t", horizon: "{horizon}", sample_every: "1h",
+            sites: [ Site(name: "dc1"), Site(name: "dc2") ],
+            pools: [
+                Pool(fqdn: "a", site: "dc1", edition: Enterprise, front_ends: 4, back_end: Mirrored(witness: true),
+                     users: 5000, backup_pool: Some("b")),
+                Pool(fqdn: "b", site: "dc2", edition: Enterprise, front_ends: 4, back_end: Mirrored(witness: true),
+                     users: 5000, backup_pool: Some("a")),
+            ],
+            events: [ At("1h", PoolDown(pool: "b")), At("3h", PoolUp(pool: "b")) ])"#
+        )
+    };
+    let day = run(&src("24h"));
+    let year = run(&src("8760h"));
+    assert_eq!(day.events_processed, year.events_processed);
+    assert_eq!(year.samples.len(), 8761);
+}
