@@ -1,0 +1,31 @@
+//! Whole scenarios, simulation only (no report rendering): the 1,000,000-user day of
+//! `benches/scenarios/million-users-day.ron` and the shipped year of random failures.
+//! `cargo bench --bench scenarios`; figures in the README.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use lyncsim::{scenario, stats};
+
+fn load(path: &str) -> Arc<lyncsim::model::Config> {
+    match scenario::load(Path::new(path)) {
+        Ok(l) => Arc::new(l.config),
+        Err(f) => panic!("{}", f.render()),
+    }
+}
+
+fn scenarios(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scenario");
+    group.sample_size(10);
+    for path in ["benches/scenarios/million-users-day.ron", "scenarios/year-se-pair-random.ron"] {
+        let config = load(path);
+        group.bench_function(config.name.clone(), |b| {
+            b.iter(|| stats::run_replication(config.clone(), 0).events_processed)
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, scenarios);
+criterion_main!(benches);
