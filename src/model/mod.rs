@@ -2,7 +2,7 @@
 //! clients and what users can do.
 //!
 //! # What is modelled (SPEC 4.1-4.6)
-//! - A pool has front-end servers ([`pool`]): each runs unless a `ServerDown`, a
+//! - A pool has front-end servers (`pool.rs`): each runs unless a `ServerDown`, a
 //!   `PoolDown` or the loss of its site stopped it, and RTCSRV runs on it unless stopped. The
 //!   pool registers users while its running front ends keep pool-level quorum (the back end
 //!   is the witness of even-sized pools). Each routing group keeps one primary and up to two
@@ -22,13 +22,13 @@
 //!   at once (`Offline`), but the client notices only at its next keep-alive or refresh
 //!   (at once when the registrar deregisters it); it then tries its home pool, then its
 //!   backup registrar, and retries with doubling, jittered back-off.
-//! - Who accepts a user is [`World::admission`]: the home pool while its PoolState is
+//! - Who accepts a user is `World::admission`: the home pool while its PoolState is
 //!   `Active` (`FailingBack`: in resiliency mode); the paired pool as `FailedOver` once it
 //!   has loaded the pool's routing groups; the backup registrar in `Resiliency` once it has
 //!   missed the pool's heartbeat for `voice_failover.detection`. After the home pool returns
 //!   and `voice_failover.failback` has passed, the backup redirects resiliency users home.
 //! - Each pool's PoolState is seen separately by the pool itself and by its partner: a
-//!   cmdlet changes both views as its steps run ([`cmdlets`]); a change by hand reaches the
+//!   cmdlet changes both views as its steps run (`cmdlets.rs`); a change by hand reaches the
 //!   pool at its registrar poll and the partner at its own poll, 30 s later.
 //! - The Backup Service replicates each pool's data to its partner ([`backup`]); a
 //!   disaster failover or failback loses what was not yet replicated.

@@ -7,7 +7,7 @@
 //! faint when there are too many for dashes, see [`MAX_DASHED_MARKERS`]). At most
 //! [`MAX_LABELLED_MARKERS`] of them get a badge above the top panel, explained in the events
 //! key on the right: the most important classes across the whole run first (see
-//! [`label_rank`]), the earlier first within a class, numbered in time order.
+//! `label_rank`), the earlier first within a class, numbered in time order.
 //!
 //! Every series is reduced to at most two points per pixel column (its extremes there, in
 //! time order) before it is drawn, so the SVG stays small however long the run.
