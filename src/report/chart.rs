@@ -533,6 +533,12 @@ fn marker_label(kind: LogKind, pool: &str, detail: &str) -> String {
         }
         return words.join(" ");
     }
+    if kind == LogKind::Admin && detail.contains("-PoolState ") {
+        // "Set-CsRegistrarConfiguration -Identity '...' -PoolState FailedOver" by hand: the
+        // state it sets is what matters.
+        let state = detail.rsplit(' ').next().unwrap_or("");
+        return format!("PoolState {state} set {host}");
+    }
     if kind == LogKind::PoolState {
         return if host.is_empty() {
             format!("PoolState {detail}")
@@ -1648,6 +1654,14 @@ mod tests {
                 "Invoke-CsPoolFailback -PoolFqdn lyncfe04.thelab.info -Verbose"
             ),
             "Invoke-CsPoolFailback"
+        );
+        assert_eq!(
+            marker_label(
+                LogKind::Admin,
+                pool,
+                "Set-CsRegistrarConfiguration -Identity 'service:Registrar:lyncfe04.thelab.info' -PoolState FailedOver"
+            ),
+            "PoolState FailedOver set lyncfe04"
         );
         assert_eq!(
             marker_label(LogKind::Admin, pool, "Invoke-CsPoolFailover completed"),
