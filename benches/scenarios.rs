@@ -1,5 +1,6 @@
 //! Whole scenarios, simulation only (no report rendering): the 1,000,000-user day of
-//! `benches/scenarios/million-users-day.ron` and the shipped year of random failures.
+//! `benches/scenarios/million-users-day.ron` and the shipped year of random failures, once
+//! and as 200 Monte Carlo replications.
 //! `cargo bench --bench scenarios`; figures in the README.
 
 use std::path::Path;
@@ -27,5 +28,22 @@ fn scenarios(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, scenarios);
+/// Replications of the shipped year of random failures on a Standard pair, on all cores,
+/// statistics included: the per-replication cost behind `run --replications 10000`.
+fn monte_carlo(c: &mut Criterion) {
+    let mut group = c.benchmark_group("monte_carlo");
+    group.sample_size(10);
+    let mut config = (*load("scenarios/year-se-pair-random.ron")).clone();
+    config.replications = 200;
+    let config = Arc::new(config);
+    group.bench_function("year-se-pair-random x200", |b| {
+        b.iter(|| {
+            let mc = stats::monte::run(config.clone(), None, &|_| String::new(), &|| ()).unwrap();
+            mc.series().times.len()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, scenarios, monte_carlo);
 criterion_main!(benches);

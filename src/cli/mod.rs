@@ -54,9 +54,13 @@ pub struct RunArgs {
     /// Override every scenario's replication count.
     #[arg(long)]
     pub replications: Option<u32>,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Worker threads for replications (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Run only replication K (e.g. the `worst_replication` of a summary) and write it whole,
+    /// events.csv included, to `OUT/<scenario name>/replication-K/`.
+    #[arg(long, value_name = "K")]
+    pub replication: Option<u32>,
     /// Chart formats to write, comma-separated: svg, png.
     #[arg(long, value_delimiter = ',', default_value = "svg,png")]
     pub format: Vec<ChartFormat>,
@@ -81,6 +85,9 @@ pub struct TraceArgs {
     /// Override the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Which replication's timeline (default 0, the one a Monte Carlo run's events.csv shows).
+    #[arg(long, value_name = "K")]
+    pub replication: Option<u32>,
 }
 
 /// `lyncsim check`.

@@ -7,7 +7,8 @@ use super::output::{write_results, Files};
 use super::{progress, show_progress, validate::load_all, ChartFormat, CliError, RunArgs};
 use crate::model::{Config, Feature};
 use crate::report;
-use crate::stats::{self, RunResult};
+use crate::scenario::validate::MAX_REPLICATIONS;
+use crate::stats::{self, MonteCarlo, RunResult};
 
 /// Run `lyncsim run`.
 pub fn run(args: RunArgs) -> Result<(), CliError> {
@@ -29,43 +30,59 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             if r == 0 {
                 return Err(CliError::BadInput("error: --replications must be at least 1".into()));
             }
-            if r > 1 {
-                return Err(CliError::BadInput(
-                    "error: not supported yet: replications > 1 (Monte Carlo)".into(),
-                ));
+            if r > MAX_REPLICATIONS {
+                return Err(CliError::BadInput(format!(
+                    "error: --replications {r} is more than the limit of {MAX_REPLICATIONS}"
+                )));
             }
             c.replications = r;
         }
     }
-    check_targets(&args.out, &configs)?;
-    let bar = progress::bar(configs.len() as u64, show_progress(args.quiet));
-    for config in configs {
+    let targets: Vec<(std::path::PathBuf, String)> = configs
+        .iter()
+        .map(|c| match args.replication {
+            Some(k) => (args.out.join(&c.name), format!("replication-{k}")),
+            None => (args.out.clone(), c.name.clone()),
+        })
+        .collect();
+    check_targets(&targets)?;
+    let units: u64 =
+        configs.iter().map(|c| if args.replication.is_some() { 1 } else { c.replications as u64 }).sum();
+    let bar = progress::bar(units, show_progress(args.quiet));
+    for (config, (out, name)) in configs.into_iter().zip(targets) {
         bar.set_message(config.name.clone());
-        let result = stats::run_replication(Arc::new(config), 0);
-        let files = render(&result, &args.format)?;
-        let dir = write_results(&args.out, &result.config.name, &files)?;
-        bar.inc(1);
-        bar.suspend(|| eprintln!("{}", one_line(&result, &dir.display().to_string())));
+        let config = Arc::new(config);
+        let (files, line) = if let Some(k) = args.replication {
+            let result = stats::run_replication(config, k);
+            bar.inc(1);
+            (render(&result, &args.format)?, one_line(&result))
+        } else if config.replications == 1 {
+            let result = stats::run_replication(config, 0);
+            bar.inc(1);
+            (render(&result, &args.format)?, one_line(&result))
+        } else {
+            let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
+            let mc = stats::monte::run(config, args.jobs, &fingerprint, &|| bar.inc(1))
+                .map_err(|e| CliError::Internal(e.to_string()))?;
+            (render_monte(&mc, &args.format)?, monte_line(&mc))
+        };
+        let dir = write_results(&out, &name, &files)?;
+        bar.suspend(|| eprintln!("{line} -> {}", dir.display()));
     }
     bar.finish_and_clear();
     Ok(())
 }
 
-/// Before any work: `--out` must be a folder we can create, and each results folder we
-/// will replace must be one of ours (or empty), so a run never deletes anything else.
-fn check_targets(out: &Path, configs: &[Config]) -> Result<(), CliError> {
-    std::fs::create_dir_all(out).map_err(|e| {
-        CliError::BadInput(format!("error: cannot create --out folder {}: {e}", out.display()))
-    })?;
-    for c in configs {
-        let target = out.join(&c.name);
-        if !target.exists() {
-            continue;
-        }
-        let ours = target.is_dir()
-            && (target.join("summary.json").is_file()
-                || std::fs::read_dir(&target).map(|mut d| d.next().is_none()).unwrap_or(false));
-        if !ours {
+/// Before any work: every results folder we will replace (`dir/name`) must be one of ours
+/// (a `summary.json`, or nothing but `replication-K` folders, or empty), and its parent a
+/// folder we can create, so a run never deletes anything else.
+fn check_targets(targets: &[(std::path::PathBuf, String)]) -> Result<(), CliError> {
+    for (out, name) in targets {
+        std::fs::create_dir_all(out).map_err(|e| {
+            CliError::BadInput(format!("error: cannot create --out folder {}: {e}", out.display()))
+        })?;
+        let target = out.join(name);
+        if target.exists() && !is_ours(&target) {
             return Err(CliError::BadInput(format!(
                 "error: {} exists and is not a lyncsim results folder (no summary.json); \
                  move it or choose another --out",
@@ -74,6 +91,23 @@ fn check_targets(out: &Path, configs: &[Config]) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+fn is_ours(target: &Path) -> bool {
+    if !target.is_dir() {
+        return false;
+    }
+    if target.join("summary.json").is_file() {
+        return true;
+    }
+    let Ok(entries) = std::fs::read_dir(target) else { return false };
+    entries.into_iter().all(|e| {
+        e.is_ok_and(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_prefix("replication-").is_some_and(|k| k.parse::<u32>().is_ok())
+                && e.path().join("summary.json").is_file()
+        })
+    })
 }
 
 /// Every output file of one run, rendered in memory.
@@ -95,16 +129,53 @@ pub fn render(result: &RunResult, formats: &[ChartFormat]) -> Result<Files, CliE
     Ok(files)
 }
 
-fn one_line(result: &RunResult, dir: &str) -> String {
+/// Every output file of a replicated run, rendered in memory.
+pub fn render_monte(mc: &MonteCarlo, formats: &[ChartFormat]) -> Result<Files, CliError> {
+    let internal = |e: report::ReportError| CliError::Internal(e.to_string());
+    let series = mc.series();
+    let fingerprint = report::fingerprint(&mc.first).map_err(internal)?;
+    let mut files: Files = vec![
+        ("timeseries.csv", report::monte::timeseries_csv(mc, &series).map_err(internal)?),
+        ("summary.json", report::monte::summary_json(mc, &fingerprint).into_bytes()),
+        ("events.csv", report::events_csv(&mc.first).map_err(internal)?),
+        ("replications.csv", report::monte::replications_csv(mc).map_err(internal)?),
+    ];
+    let input = report::monte::chart_input(mc, series);
+    if formats.contains(&ChartFormat::Svg) {
+        let svg = report::chart::svg(&input).map_err(|e| internal(e.into()))?;
+        files.push(("availability.svg", svg.into_bytes()));
+    }
+    if formats.contains(&ChartFormat::Png) {
+        let png = report::chart::png(&input).map_err(|e| internal(e.into()))?;
+        files.push(("availability.png", png));
+    }
+    Ok(files)
+}
+
+fn one_line(result: &RunResult) -> String {
     let pct = |f: Feature| 100.0 * result.availability(f);
     format!(
-        "{}: voice {:.3} %, im {:.3} %, presence {:.3} %, conferencing {:.3} % available; {} events -> {}",
+        "{}: voice {:.3} %, im {:.3} %, presence {:.3} %, conferencing {:.3} % available; {} events",
         result.config.name,
         pct(Feature::Voice),
         pct(Feature::Im),
         pct(Feature::Presence),
         pct(Feature::Conferencing),
         result.events_processed,
-        dir
+    )
+}
+
+fn monte_line(mc: &MonteCarlo) -> String {
+    let pct = |f: Feature| {
+        let d = mc.describe(|r| 100.0 * mc.availability(r, f));
+        format!("{} {:.3} % ({:.3}-{:.3})", f.column(), d.mean, d.ci95_low, d.ci95_high)
+    };
+    format!(
+        "{}: mean of {} replications, 95 % CI: {}, {}, {} available",
+        mc.config.name,
+        mc.replications(),
+        pct(Feature::Voice),
+        pct(Feature::Im),
+        pct(Feature::Conferencing),
     )
 }

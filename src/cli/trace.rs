@@ -12,7 +12,7 @@ pub fn trace(args: TraceArgs) -> Result<(), CliError> {
     if let Some(seed) = args.seed {
         loaded.config.seed = seed;
     }
-    let result = stats::run_replication(Arc::new(loaded.config), 0);
+    let result = stats::run_replication(Arc::new(loaded.config), args.replication.unwrap_or(0));
     let bytes = report::events_csv(&result).map_err(|e| CliError::Internal(e.to_string()))?;
     let mut out = std::io::stdout().lock();
     // A closed pipe (e.g. `| head`) is not an error worth reporting.

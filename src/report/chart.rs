@@ -16,6 +16,13 @@
 //! pool) are drawn as one striped line cycling through the colours of the features that
 //! share it, wherever and for as long as they share it, so no feature hides another.
 //!
+//! A replicated (Monte Carlo) chart, from a [`ChartInput`] with `replications > 1`, draws
+//! the mean of each feature as its line over a translucent p05–p95 band in the feature's
+//! colour (reduced per pixel column like the lines: the lowest p05 and highest p95 there;
+//! a band several features share is striped in their colours), stacks the mean client
+//! states, and names the replication count in the title and the legend. A single run
+//! ([`ChartInput::from_run`]) is drawn exactly as it always was.
+//!
 //! Determinism: text is measured and rasterised with DejaVu Sans embedded in the binary (never
 //! a system font), the PNG carries no timestamp, and nothing iterates a hash map, so the same result gives the same bytes on
 //! every machine.
@@ -29,7 +36,8 @@ use plotters::prelude::*;
 use plotters::style::register_font;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::model::{ClientState, Feature, LogEntry, LogKind};
+use crate::engine::SimTime;
+use crate::model::{ClientState, Config, Feature, LogEntry, LogKind};
 use crate::stats::RunResult;
 
 /// Picture width, pixels.
@@ -52,12 +60,52 @@ pub enum ChartError {
     /// The drawing backend failed.
     #[error("chart: drawing failed: {0}")]
     Draw(String),
+    /// The input's series disagree (their lengths differ).
+    #[error("chart: inconsistent input: {0}")]
+    Input(String),
 }
 
-/// The chart as an SVG document.
-pub fn availability_svg(result: &RunResult) -> Result<String, ChartError> {
+/// What the chart draws, from one run or from many replications.
+#[derive(Debug, Clone)]
+pub struct ChartInput<'a> {
+    /// The scenario (title = config.name, subtitle from pools/users/horizon as today).
+    pub config: &'a Config,
+    /// Number of replications summarised (1 = a single run, drawn exactly as today).
+    pub replications: u32,
+    /// Sample times, ascending, one per time-series row.
+    pub times: Vec<SimTime>,
+    /// Per row, users with each feature (Feature::ALL order); the mean over replications when replications > 1.
+    pub features: Vec<[f64; 8]>,
+    /// Per row and feature, (p05, p95) users over replications; None for a single run.
+    pub band: Option<Vec<[(f64, f64); 8]>>,
+    /// Per row, users in each client state (ClientState::ALL order); the mean when replicated.
+    pub states: Vec<[f64; 5]>,
+    /// Events drawn as markers (a single run's log); empty slice for replicated charts.
+    pub log: &'a [LogEntry],
+}
+
+impl<'a> ChartInput<'a> {
+    /// The chart input of a single run: its samples and its log, no band.
+    pub fn from_run(result: &'a RunResult) -> Self {
+        ChartInput {
+            config: &result.config,
+            replications: 1,
+            times: result.samples().map(|s| s.time).collect(),
+            features: result
+                .samples()
+                .map(|s| Feature::ALL.map(|f| result.users_with(&s, f) as f64))
+                .collect(),
+            band: None,
+            states: result.samples().map(|s| ClientState::ALL.map(|c| s.users(c) as f64)).collect(),
+            log: &result.log,
+        }
+    }
+}
+
+/// The chart of `input` as an SVG document.
+pub fn svg(input: &ChartInput) -> Result<String, ChartError> {
     let metrics = ensure_font()?;
-    let prepared = Prepared::new(result);
+    let prepared = Prepared::new(input)?;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
@@ -67,10 +115,10 @@ pub fn availability_svg(result: &RunResult) -> Result<String, ChartError> {
     Ok(svg)
 }
 
-/// The chart as an encoded PNG file (8-bit RGB).
-pub fn availability_png(result: &RunResult) -> Result<Vec<u8>, ChartError> {
+/// The chart of `input` as an encoded PNG file (8-bit RGB).
+pub fn png(input: &ChartInput) -> Result<Vec<u8>, ChartError> {
     let metrics = ensure_font()?;
-    let prepared = Prepared::new(result);
+    let prepared = Prepared::new(input)?;
     let mut rgb = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
@@ -78,6 +126,16 @@ pub fn availability_png(result: &RunResult) -> Result<Vec<u8>, ChartError> {
         root.present().map_err(draw_err)?;
     }
     encode_png(WIDTH, HEIGHT, &rgb)
+}
+
+/// The chart of a single run as an SVG document.
+pub fn availability_svg(result: &RunResult) -> Result<String, ChartError> {
+    svg(&ChartInput::from_run(result))
+}
+
+/// The chart of a single run as an encoded PNG file (8-bit RGB).
+pub fn availability_png(result: &RunResult) -> Result<Vec<u8>, ChartError> {
+    png(&ChartInput::from_run(result))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -343,7 +401,7 @@ struct Marker {
     label: String,
 }
 
-/// The result reduced to what the chart draws.
+/// The input reduced to what the chart draws.
 #[derive(Debug, Clone)]
 struct Prepared {
     title: String,
@@ -351,38 +409,64 @@ struct Prepared {
     unit: TimeUnit,
     x_max: f64,
     total: u64,
+    /// Replications summarised (1: a single run).
+    replications: u32,
     /// Sample times in `unit`, every sample (the drawing thins them per pixel column).
     times: Vec<f64>,
-    /// Users with each feature at each time.
-    features: Vec<[u64; 8]>,
-    /// Users in each client state at each time.
-    states: Vec<[u64; 5]>,
+    /// Users with each feature at each time (the mean when replicated).
+    features: Vec<[f64; 8]>,
+    /// (p05, p95) users with each feature at each time, when replicated.
+    band: Option<Vec<[(f64, f64); 8]>>,
+    /// Users in each client state at each time (the mean when replicated).
+    states: Vec<[f64; 5]>,
     markers: Vec<Marker>,
+    /// Value range of the top panel, percent: 0 to 100 with a margin, widened to any
+    /// value or band outside it.
+    y_range: (f64, f64),
 }
 
+/// The markers' subtitle text.
+const MARKERS_TEXT: &str =
+    "markers: faults, repairs, administrator steps, PoolState changes, registrar polls, service changes";
+
 impl Prepared {
-    fn new(result: &RunResult) -> Self {
-        let config = &result.config;
+    fn new(input: &ChartInput) -> Result<Self, ChartError> {
+        let rows = input.times.len();
+        let mismatch =
+            |what: &str, n: usize| ChartError::Input(format!("{rows} sample times but {n} rows of {what}"));
+        if input.features.len() != rows {
+            return Err(mismatch("features", input.features.len()));
+        }
+        if input.states.len() != rows {
+            return Err(mismatch("client states", input.states.len()));
+        }
+        if let Some(band) = &input.band {
+            if band.len() != rows {
+                return Err(mismatch("bands", band.len()));
+            }
+        }
+        let config = input.config;
         let horizon_ms = config.horizon.as_millis();
         let unit = TimeUnit::for_horizon(horizon_ms);
         let x_max = if horizon_ms == 0 { 1.0 } else { horizon_ms as f64 / unit.ms };
-        let total = result.total_users();
+        let total = config.total_users();
 
-        let mut features: Vec<[u64; 8]> =
-            result.samples.iter().map(|s| Feature::ALL.map(|f| result.users_with(s, f))).collect();
-        let mut states: Vec<[u64; 5]> =
-            result.samples.iter().map(|s| ClientState::ALL.map(|c| s.users(c))).collect();
-        let mut times: Vec<f64> =
-            result.samples.iter().map(|s| s.time.as_millis() as f64 / unit.ms).collect();
+        let mut features = input.features.clone();
+        let mut states = input.states.clone();
+        let mut band = input.band.clone();
+        let mut times: Vec<f64> = input.times.iter().map(|t| t.as_millis() as f64 / unit.ms).collect();
         if times.len() == 1 {
             // One row: the state it records holds across the axis.
             times = vec![0.0, x_max];
             features.push(features[0]);
             states.push(states[0]);
+            if let Some(band) = &mut band {
+                band.push(band[0]);
+            }
         }
 
         // The drawn entries in time order (stable: the log's order within a time).
-        let mut drawn: Vec<(&LogEntry, RGBColor)> = result
+        let mut drawn: Vec<(&LogEntry, RGBColor)> = input
             .log
             .iter()
             .filter(|e| e.time <= config.horizon)
@@ -392,7 +476,7 @@ impl Prepared {
         let ranks: Vec<u8> = drawn.iter().map(|(e, _)| label_rank(e)).collect();
         let labelled = choose_labelled(&ranks);
         let mut badges = 0;
-        let markers = drawn
+        let markers: Vec<Marker> = drawn
             .iter()
             .zip(labelled)
             .zip(ranks)
@@ -410,31 +494,66 @@ impl Prepared {
             .collect();
 
         let pools = config.pools.len();
-        let subtitle = format!(
-            "{} users in {} pool{} over {}; markers: faults, repairs, administrator steps, PoolState changes, registrar polls, service changes",
+        let scope = format!(
+            "{} users in {} pool{} over {}",
             group_digits(total),
             pools,
             if pools == 1 { "" } else { "s" },
             horizon_text(horizon_ms),
         );
-        Prepared {
-            title: config.name.clone(),
+        let (title, subtitle) = if input.replications > 1 {
+            let n = group_digits(input.replications as u64);
+            let mut subtitle = format!("{scope}; lines: mean of {n} replications");
+            if band.is_some() {
+                subtitle.push_str(", shaded: p05\u{2013}p95 across replications");
+            }
+            if !markers.is_empty() {
+                subtitle.push_str("; ");
+                subtitle.push_str(MARKERS_TEXT);
+            }
+            (format!("{} \u{2014} mean of {n} replications", config.name), subtitle)
+        } else {
+            (config.name.clone(), format!("{scope}; {MARKERS_TEXT}"))
+        };
+
+        let percent = |users: f64| if total == 0 { 0.0 } else { users * 100.0 / total as f64 };
+        let (lo, hi) = features
+            .iter()
+            .flatten()
+            .copied()
+            .chain(band.iter().flatten().flatten().flat_map(|&(lo, hi)| [lo, hi]))
+            .map(percent)
+            .filter(|v| v.is_finite())
+            .fold((0.0_f64, 100.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let lo_seen = features
+            .iter()
+            .flatten()
+            .copied()
+            .chain(band.iter().flatten().flatten().map(|&(lo, _)| lo))
+            .map(percent)
+            .filter(|v| v.is_finite())
+            .fold(100.0_f64, f64::min);
+        Ok(Prepared {
+            title,
             subtitle,
             unit,
             x_max,
             total,
+            replications: input.replications,
             times,
             features,
+            band,
             states,
             markers,
-        }
+            y_range: if input.replications > 1 { zoomed(lo_seen, hi) } else { (lo - 2.5, hi + 2.5) },
+        })
     }
 
-    fn percent(&self, users: u64) -> f64 {
+    fn percent(&self, users: f64) -> f64 {
         if self.total == 0 {
             0.0
         } else {
-            users as f64 * 100.0 / self.total as f64
+            users * 100.0 / self.total as f64
         }
     }
 }
@@ -567,6 +686,20 @@ fn truncate(text: &str, max: usize) -> String {
 }
 
 /// A number with at most three decimals, trailing zeros dropped, never "-0".
+/// The top panel's y range for a replicated run: means over many replications rarely leave
+/// the top percent, so the axis spans from a round value below the lowest mean or p05 to
+/// 100 % (`hi` if higher): 100 - 0.01 x {1, 2, 5, 10, ...}, at least 0.01 points, at most 100.
+fn zoomed(lowest: f64, hi: f64) -> (f64, f64) {
+    let need = (hi.max(100.0) - lowest.min(100.0)) * 1.1;
+    let span = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0]
+        .into_iter()
+        .find(|s| *s >= need)
+        .unwrap_or(100.0);
+    let (lo, hi) = ((hi.max(100.0) - span).max(0.0).min(lowest), hi.max(100.0));
+    let pad = (hi - lo) * 0.025;
+    (lo - pad, hi + pad)
+}
+
 fn trim_number(v: f64) -> String {
     let s = format!("{v:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
@@ -731,7 +864,7 @@ fn draw_chart<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Result<(), Ch
         .margin_right(12)
         .x_label_area_size(26)
         .y_label_area_size(Y_LABEL_AREA)
-        .build_cartesian_2d(x_range.clone(), -2.5..102.5)
+        .build_cartesian_2d(x_range.clone(), p.y_range.0..p.y_range.1)
         .map_err(draw_err)?;
     configure(&mut top, 11, &|v| trim_number(*v))?;
     let (top_x, top_y) = top.plotting_area().get_pixel_range();
@@ -740,6 +873,7 @@ fn draw_chart<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Result<(), Ch
     for &(x, color) in &marker_lines {
         draw_marker_line(c, x, top_y.start, top_y.end - 1, color, marker_lines.len())?;
     }
+    draw_feature_bands(c, p, &top)?;
     draw_feature_lines(c, p, &top)?;
     draw_badges(c, p, &top, top_x.clone(), top_y.start)?;
 
@@ -866,6 +1000,117 @@ fn draw_feature_lines<DB: DrawingBackend>(
     for (members, points) in shared {
         for (k, dash) in stripes(&points, members.len(), stripe) {
             c.thick_path(dash, FEATURE_COLORS[members[k]].stroke_width(LINE_WIDTH))?;
+        }
+    }
+    Ok(())
+}
+
+/// Opacity of a feature's p05–p95 band: light, so overlapping bands stay readable.
+const BAND_ALPHA: f64 = 0.18;
+/// Width of one colour's stripe in a band shared by several features, pixels.
+const BAND_STRIPE: i32 = 8;
+
+/// A band in one pixel column: (x, top y, bottom y), backend pixels.
+type Span = (i32, i32, i32);
+
+/// A band reduced to one span per pixel column: (x, top y, bottom y) in backend pixels,
+/// left to right, the top the highest p95 in the column and the bottom the lowest p05.
+/// `points` are (x, p05 y, p95 y) per row, left to right.
+fn band_columns(points: impl IntoIterator<Item = Span>) -> Vec<Span> {
+    let mut out: Vec<Span> = Vec::new();
+    for (x, a, b) in points {
+        let (top, bottom) = (a.min(b), a.max(b));
+        match out.last_mut() {
+            Some(last) if last.0 == x => {
+                last.1 = last.1.min(top);
+                last.2 = last.2.max(bottom);
+            }
+            _ => out.push((x, top, bottom)),
+        }
+    }
+    out
+}
+
+/// The spans of a band at every pixel column it crosses, interpolating linearly between
+/// the columns that have rows (as the polygon outline does): (x, top y, bottom y).
+fn band_spans(columns: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for w in columns.windows(2) {
+        let ((x0, t0, b0), (x1, t1, b1)) = (w[0], w[1]);
+        for x in x0..x1 {
+            let f = (x - x0) as f64 / (x1 - x0) as f64;
+            let at = |a: i32, b: i32| (a as f64 + (b - a) as f64 * f).round() as i32;
+            out.push((x, at(t0, t1), at(b0, b1)));
+        }
+    }
+    out.extend(columns.last().copied());
+    out
+}
+
+/// The features' p05–p95 bands, translucent in each feature's colour, under the lines.
+/// Features with the same band (im and voice often have) share one, striped in their
+/// colours like a shared line, so coinciding bands do not add up to a darker one.
+fn draw_feature_bands<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    p: &Prepared,
+    chart: &Chart<DB>,
+) -> Result<(), ChartError> {
+    let Some(band) = &p.band else { return Ok(()) };
+    if p.times.len() < 2 {
+        return Ok(());
+    }
+    let mut groups: Vec<(Vec<usize>, Vec<Span>)> = Vec::new();
+    for f in 0..8 {
+        let columns = band_columns(p.times.iter().zip(band).map(|(&t, row)| {
+            let (x, lo) = chart.backend_coord(&(t, p.percent(row[f].0)));
+            let (_, hi) = chart.backend_coord(&(t, p.percent(row[f].1)));
+            (x, lo, hi)
+        }));
+        match groups.iter_mut().find(|g| g.1 == columns) {
+            Some(group) => group.0.push(f),
+            None => groups.push((vec![f], columns)),
+        }
+    }
+    let outline = |spans: &[Span]| -> Vec<Px> {
+        let mut points: Vec<Px> = spans.iter().map(|&(x, top, _)| (x, top)).collect();
+        points.extend(spans.iter().rev().map(|&(x, _, bottom)| (x, bottom)));
+        simplify(&points)
+    };
+    for (members, columns) in groups {
+        if columns.iter().all(|&(_, top, bottom)| top == bottom) {
+            continue; // No width anywhere: nothing to shade.
+        }
+        // A shared band is striped: every [`BAND_STRIPE`] columns the next member's colour.
+        let stripe = |x: i32| x.div_euclid(BAND_STRIPE);
+        let color = |x: i32| {
+            let f = members[stripe(x).rem_euclid(members.len() as i32) as usize];
+            FEATURE_COLORS[f].mix(BAND_ALPHA).filled()
+        };
+        if c.bitmap {
+            // One blended span per pixel column: every pixel blended exactly once.
+            for (x, top, bottom) in band_spans(&columns) {
+                if bottom > top {
+                    c.rect((x, top), (x + 1, bottom), color(x))?;
+                }
+            }
+        } else if members.len() == 1 {
+            c.root.draw(&Polygon::new(outline(&columns), color(0))).map_err(draw_err)?;
+        } else {
+            // One polygon per stripe, reaching the next stripe's first column so that
+            // neighbours meet.
+            let spans = band_spans(&columns);
+            let mut start = 0;
+            while start < spans.len() {
+                let mut end = start + 1;
+                while end < spans.len() && stripe(spans[end].0) == stripe(spans[start].0) {
+                    end += 1;
+                }
+                let piece = &spans[start..(end + 1).min(spans.len())];
+                if piece.iter().any(|&(_, top, bottom)| bottom > top) {
+                    c.root.draw(&Polygon::new(outline(piece), color(spans[start].0))).map_err(draw_err)?;
+                }
+                start = end;
+            }
         }
     }
     Ok(())
@@ -1096,15 +1341,15 @@ fn draw_state_bands<DB: DrawingBackend>(
     }
     // Each boundary between bands at most two points per pixel column; neighbouring bands
     // share it, so they meet without a gap.
-    let mut lower = vec![0u64; p.times.len()];
-    let edge = |values: &[u64]| -> Vec<Px> {
+    let mut lower = vec![0.0_f64; p.times.len()];
+    let edge = |values: &[f64]| -> Vec<Px> {
         let points: Vec<Px> =
-            p.times.iter().zip(values).map(|(&t, &v)| chart.backend_coord(&(t, v as f64))).collect();
+            p.times.iter().zip(values).map(|(&t, &v)| chart.backend_coord(&(t, v))).collect();
         thin(&points)
     };
     let mut lower_edge = edge(&lower);
     for (k, color) in STATE_COLORS.iter().enumerate() {
-        let upper: Vec<u64> = lower.iter().zip(&p.states).map(|(l, row)| l + row[k]).collect();
+        let upper: Vec<f64> = lower.iter().zip(&p.states).map(|(l, row)| l + row[k]).collect();
         if upper != lower {
             let top_edge = edge(&upper);
             let mut outline = top_edge.clone();
@@ -1140,20 +1385,41 @@ fn draw_legends<DB: DrawingBackend>(
         c.text(title, (x0 + 12, y0 + 8), 14.0, &INK, HPos::Left, VPos::Top)
     };
 
-    // Features, top-aligned with the top plot.
-    let features_bottom = top + BOX_HEADER + LEGEND_ROW * 8 + 20;
-    frame(top, features_bottom, "Features (% of users)")?;
+    // Features, top-aligned with the top plot; one more row for the band, if any.
+    let replicated = p.replications > 1;
+    let rows = 8 + i32::from(p.band.is_some());
+    let features_bottom = top + BOX_HEADER + LEGEND_ROW * rows + 20;
+    frame(
+        top,
+        features_bottom,
+        if replicated { "Features (mean % of users)" } else { "Features (% of users)" },
+    )?;
     for (i, f) in Feature::ALL.iter().enumerate() {
         let y = top + BOX_HEADER + LEGEND_ROW * i as i32 + LEGEND_ROW / 2;
         c.path(vec![(x0 + 12, y), (x0 + 42, y)], FEATURE_COLORS[i].stroke_width(LINE_WIDTH))?;
         c.text(f.column(), (x0 + 52, y), 13.0, &INK, HPos::Left, VPos::Center)?;
+    }
+    if p.band.is_some() {
+        let y = top + BOX_HEADER + LEGEND_ROW * 8 + LEGEND_ROW / 2;
+        c.rect((x0 + 12, y - 7), (x0 + 42, y + 7), MUTED.mix(BAND_ALPHA * 1.5).filled())?;
+        let n = p.replications;
+        let text = format!(
+            "shaded: p05\u{2013}p95 of {} replication{}",
+            group_digits(n as u64),
+            if n == 1 { "" } else { "s" }
+        );
+        c.text(&text, (x0 + 52, y), 13.0, &INK, HPos::Left, VPos::Center)?;
     }
     let note_y = features_bottom - 17;
     c.text("striped where features coincide", (x0 + 12, note_y), 11.0, &MUTED, HPos::Left, VPos::Top)?;
 
     // Client states, bottom-aligned with the bottom plot, listed as stacked.
     let states_top = bottom - (BOX_HEADER + LEGEND_ROW * 5 + 4);
-    frame(states_top, bottom, "Client states (users)")?;
+    frame(
+        states_top,
+        bottom,
+        if replicated { "Client states (mean users)" } else { "Client states (users)" },
+    )?;
     for (i, s) in ClientState::ALL.iter().enumerate() {
         let y = states_top + BOX_HEADER + LEGEND_ROW * (4 - i as i32) + LEGEND_ROW / 2;
         c.rect((x0 + 12, y - 6), (x0 + 42, y + 6), STATE_COLORS[i].filled())?;
@@ -1184,7 +1450,9 @@ fn draw_legends<DB: DrawingBackend>(
     let kinds_top = events_bottom - kinds_height;
     let mut y = events_top + BOX_HEADER;
     if p.markers.is_empty() {
-        c.text("none", (x0 + 12, y + BADGE_HEIGHT / 2 + 1), 12.0, &MUTED, HPos::Left, VPos::Center)?;
+        // A replicated chart draws no events: each replication has its own.
+        let none = if replicated { "none drawn: each replication has its own" } else { "none" };
+        c.text(none, (x0 + 12, y + BADGE_HEIGHT / 2 + 1), 12.0, &MUTED, HPos::Left, VPos::Center)?;
     }
     let time_w = numbered.iter().map(|m| c.text_width(&m.when, 12.0)).max().unwrap_or(0);
     let room = ((kinds_top - 4 - y) / KEY_ROW).max(0) as usize;
@@ -1248,7 +1516,7 @@ mod tests {
         BackEnd, BackupServiceConfig, ClientsConfig, Config, Delay, Edition, FeatureMatrix, LogEntry,
         PoolConfig, PoolId, Product, SiteConfig, SiteId, TimingConfig,
     };
-    use crate::stats::Sample;
+    use crate::stats::{Sample, Series};
 
     fn config(name: &str, users: [u32; 2], horizon: SimTime, sample_every: SimTime) -> Config {
         let pool = |fqdn: &str, site: u32, users: u32, backup: u32| PoolConfig {
@@ -1311,9 +1579,9 @@ mod tests {
 
     fn result(config: Config, samples: Vec<Sample>, log: Vec<LogEntry>) -> RunResult {
         RunResult {
+            series: Series::from_rows(config.sample_every, samples),
             config: Arc::new(config),
             replication: 0,
-            samples,
             feature_user_ms: [0; 8],
             first_fault: None,
             restored_at: [None; 8],
@@ -1333,30 +1601,27 @@ mod tests {
         LogEntry { time: SimTime::from_secs(secs), kind, pool: pool.to_string(), detail: detail.to_string() }
     }
 
-    /// Pool lyncfe04 (half the users) goes down at 1 h; its users drop offline, sign in to
-    /// the backup registrar in resiliency mode over a few minutes, and return home after the
-    /// repair at 5 h.
-    fn demo() -> RunResult {
-        let half = 6_000u32;
-        let horizon = SimTime::from_secs(8 * 3600);
-        let step = SimTime::from_secs(60);
-        let samples = (0..=8 * 60)
+    /// Samples of `demo`'s day: 2 × `half` users; one half goes offline at `down` s, starts
+    /// signing in to the backup `delay` s later, over `ramp` s, and returns home from `up` s
+    /// over `home` s.
+    fn outage_samples(half: u32, down: u64, delay: f64, ramp: f64, up: u64, home: f64) -> Vec<Sample> {
+        (0..=8 * 60)
             .map(|m: u64| {
                 let t = m * 60;
-                let (full_b, res, signing, off) = if t < 3600 {
+                let (full_b, res, signing, off) = if t < down {
                     (half, 0, 0, 0)
-                } else if t < 5 * 3600 {
-                    // Offline at once, then signing in to the backup over 10 minutes.
-                    let since = (t - 3600) as f64;
-                    let back = ((since - 120.0) / 480.0).clamp(0.0, 1.0);
+                } else if t < up {
+                    // Offline at once, then signing in to the backup.
+                    let since = (t - down) as f64;
+                    let back = ((since - delay) / ramp).clamp(0.0, 1.0);
                     let res = (half as f64 * back) as u32;
-                    let signing = if since >= 120.0 && back < 1.0 { (half - res) / 3 } else { 0 };
+                    let signing = if since >= delay && back < 1.0 { (half - res) / 3 } else { 0 };
                     (0, res, signing, half - res - signing)
                 } else {
-                    // Home again over 6 minutes, through the sign-in queue.
-                    let since = (t - 5 * 3600) as f64;
-                    let home = (since / 360.0).clamp(0.0, 1.0);
-                    let full = (half as f64 * home) as u32;
+                    // Home again, through the sign-in queue.
+                    let since = (t - up) as f64;
+                    let back = (since / home).clamp(0.0, 1.0);
+                    let full = (half as f64 * back) as u32;
                     let signing = (half - full) / 4;
                     (full, half - full - signing, signing, 0)
                 };
@@ -1367,7 +1632,17 @@ mod tests {
                     voice_without_mediation: 0,
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    /// Pool lyncfe04 (half the users) goes down at 1 h; its users drop offline, sign in to
+    /// the backup registrar in resiliency mode over a few minutes, and return home after the
+    /// repair at 5 h.
+    fn demo() -> RunResult {
+        let half = 6_000u32;
+        let horizon = SimTime::from_secs(8 * 3600);
+        let step = SimTime::from_secs(60);
+        let samples = outage_samples(half, 3600, 120.0, 480.0, 5 * 3600, 360.0);
         let pool = "lyncfe04.thelab.info";
         let backup = "lyncfe03.thelab.info";
         let log = vec![
@@ -1462,7 +1737,7 @@ mod tests {
         let mut r = demo();
         r.log =
             (0..30).map(|i| entry(600 + i * 900, LogKind::Admin, "lyncfe04.thelab.info", "Step")).collect();
-        let p = Prepared::new(&r);
+        let p = Prepared::new(&ChartInput::from_run(&r)).unwrap();
         assert_eq!(p.markers.len(), 30);
         let badges: Vec<Option<usize>> = p.markers.iter().map(|m| m.badge).collect();
         let expected: Vec<Option<usize>> =
@@ -1476,7 +1751,7 @@ mod tests {
             entry(60, LogKind::Warning, "", "x"),
             entry(90, LogKind::RegistrarPoll, "lyncfe04.thelab.info", "registrar applies PoolState Active"),
         ];
-        let p = Prepared::new(&r);
+        let p = Prepared::new(&ChartInput::from_run(&r)).unwrap();
         assert_eq!(p.markers.len(), 1);
         assert_eq!(p.markers[0].badge, Some(1));
         assert_eq!(Some(p.markers[0].color), marker_color(LogKind::RegistrarPoll));
@@ -1489,7 +1764,7 @@ mod tests {
         let step = "Get-CsRegistrarConfiguration -Identity 'service:Registrar:lyncfe04.thelab.info'";
         r.log = (0..30).map(|i| entry(600 + i * 60, LogKind::Admin, pool, step)).collect();
         r.log.push(entry(20_000, LogKind::Fault, pool, "PoolDown"));
-        let p = Prepared::new(&r);
+        let p = Prepared::new(&ChartInput::from_run(&r)).unwrap();
         assert_eq!(p.markers.len(), 31);
         assert_eq!(p.markers.iter().filter(|m| m.badge.is_some()).count(), MAX_LABELLED_MARKERS);
         // The fault is labelled; numbers follow time, so it is the last.
@@ -1524,7 +1799,7 @@ mod tests {
         log.push(entry(950, LogKind::Admin, pool, "Invoke-CsPoolFailback completed"));
         log.push(entry(100, LogKind::Admin, pool, step)); // routine: no label
         r.log = log;
-        let p = Prepared::new(&r);
+        let p = Prepared::new(&ChartInput::from_run(&r)).unwrap();
         let labelled: Vec<&str> =
             p.markers.iter().filter(|m| m.badge.is_some()).map(|m| m.label.as_str()).collect();
         assert_eq!(labelled.len(), MAX_LABELLED_MARKERS);
@@ -1603,7 +1878,7 @@ mod tests {
         cfg.horizon = SimTime::from_secs(365 * 86_400);
         r.config = Arc::new(cfg);
         r.log = log;
-        let p = Prepared::new(&r);
+        let p = Prepared::new(&ChartInput::from_run(&r)).unwrap();
         let labelled: Vec<&Marker> = p.markers.iter().filter(|m| m.badge.is_some()).collect();
         assert_eq!(labelled.len(), MAX_LABELLED_MARKERS);
         let count = |prefix: &str| labelled.iter().filter(|m| m.label.starts_with(prefix)).count();
@@ -1694,14 +1969,17 @@ mod tests {
         cfg.horizon = SimTime::from_secs(horizon);
         cfg.sample_every = SimTime::from_secs(1);
         r.config = Arc::new(cfg);
-        r.samples = (0..=horizon)
-            .map(|t| Sample {
-                time: SimTime::from_secs(t),
-                by_state: row(t),
-                failed_over_with_rgs: 0,
-                voice_without_mediation: 0,
-            })
-            .collect();
+        r.series = Series::from_rows(
+            SimTime::from_secs(1),
+            (0..=horizon)
+                .map(|t| Sample {
+                    time: SimTime::from_secs(t),
+                    by_state: row(t),
+                    failed_over_with_rgs: 0,
+                    voice_without_mediation: 0,
+                })
+                .collect(),
+        );
         r.log = log;
         r
     }
@@ -1714,8 +1992,8 @@ mod tests {
             |t| if t == 12_345 { [0, 0, 0, 0, 12_000] } else { [12_000, 0, 0, 0, 0] },
             vec![],
         );
-        let p = Prepared::new(&r);
-        assert!(p.features.iter().any(|row| row[0] == 0), "the dip is kept");
+        let p = Prepared::new(&ChartInput::from_run(&r)).unwrap();
+        assert!(p.features.iter().any(|row| row[0] == 0.0), "the dip is kept");
         let svg = availability_svg(&r).unwrap();
         assert!(svg.len() < 300_000, "{}", svg.len());
 
@@ -1885,6 +2163,245 @@ mod tests {
         std::fs::write(dir.join("chart_demo_short.png"), availability_png(&short).unwrap()).unwrap();
         let single = result(config("single", [10, 0], SimTime::ZERO, step), vec![row(0, 10)], vec![]);
         std::fs::write(dir.join("chart_demo_single.png"), availability_png(&single).unwrap()).unwrap();
+    }
+
+    /// A pseudo-random number in [0, 1) from a fixed generator (tests stay deterministic).
+    fn uniform(state: &mut u64) -> f64 {
+        *state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (*state >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// `n` replications of `demo`'s outage with random timing: the fault within 20 min of
+    /// 1 h, the backup taking 1–6 min to accept users and 4–16 min to sign them all in, the
+    /// repair within 40 min of 5 h, the way home taking 4–12 min.
+    fn replicated_runs(n: usize) -> Vec<RunResult> {
+        let config = (*demo().config).clone();
+        let mut rng = 7u64;
+        (0..n)
+            .map(|_| {
+                let down = 2_400 + (uniform(&mut rng) * 2_400.0) as u64;
+                let delay = 60.0 + uniform(&mut rng) * 300.0;
+                let ramp = 240.0 + uniform(&mut rng) * 720.0;
+                let up = 15_600 + (uniform(&mut rng) * 4_800.0) as u64;
+                let home = 240.0 + uniform(&mut rng) * 480.0;
+                result(config.clone(), outage_samples(6_000, down, delay, ramp, up, home), vec![])
+            })
+            .collect()
+    }
+
+    /// The chart input summarising `runs`: per row the mean and the (p05, p95) (nearest
+    /// rank) of each feature, and the mean client states.
+    fn replicated_input<'a>(config: &'a Config, runs: &[RunResult]) -> ChartInput<'a> {
+        let n = runs.len();
+        let rank = |q: f64| ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
+        let samples: Vec<Vec<Sample>> = runs.iter().map(|r| r.samples().collect()).collect();
+        let rows = samples[0].len();
+        let (mut features, mut band, mut states) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..rows {
+            let (mut mean, mut spread) = ([0.0; 8], [(0.0, 0.0); 8]);
+            for (k, &f) in Feature::ALL.iter().enumerate() {
+                let mut v: Vec<f64> =
+                    runs.iter().zip(&samples).map(|(r, s)| r.users_with(&s[i], f) as f64).collect();
+                mean[k] = v.iter().sum::<f64>() / n as f64;
+                v.sort_by(f64::total_cmp);
+                spread[k] = (v[rank(0.05)], v[rank(0.95)]);
+            }
+            let by_state = ClientState::ALL
+                .map(|c| samples.iter().map(|s| s[i].users(c) as f64).sum::<f64>() / n as f64);
+            features.push(mean);
+            band.push(spread);
+            states.push(by_state);
+        }
+        ChartInput {
+            config,
+            replications: n as u32,
+            times: samples[0].iter().map(|s| s.time).collect(),
+            features,
+            band: Some(band),
+            states,
+            log: &[],
+        }
+    }
+
+    /// The number of band polygons in an SVG chart (with `fill`, if given).
+    fn band_polygons(svg: &str, fill: Option<&str>) -> usize {
+        let opacity = format!("opacity=\"{BAND_ALPHA}\"");
+        svg.lines()
+            .filter(|l| l.starts_with("<polygon") && l.contains(&opacity))
+            .filter(|l| fill.is_none_or(|f| l.contains(&format!("fill=\"{f}\""))))
+            .count()
+    }
+
+    #[test]
+    fn replicated_chart_names_the_count_and_is_deterministic() {
+        let runs = replicated_runs(40);
+        let input = replicated_input(&runs[0].config, &runs);
+        let first = svg(&input).unwrap();
+        assert!(first.contains("pool-failure-lab \u{2014} mean of 40 replications"));
+        assert!(first.contains("shaded: p05\u{2013}p95 of 40 replications"));
+        assert!(first.contains("lines: mean of 40 replications, shaded: p05\u{2013}p95 across replications"));
+        assert!(!first.contains("markers:"), "no markers, no markers text");
+        assert!(first.contains("Client states (mean users)"));
+        assert_eq!(first, svg(&input).unwrap());
+        let png_bytes = png(&input).unwrap();
+        assert_eq!(png_bytes, png(&input).unwrap());
+        assert_eq!(decode(&png_bytes).0, WIDTH);
+        // Translucent bands are there; a single run has none.
+        assert!(band_polygons(&first, None) >= 2, "{}", band_polygons(&first, None));
+        assert_eq!(band_polygons(&availability_svg(&runs[0]).unwrap(), None), 0);
+        // The count is grouped like the users of the subtitle.
+        let many = ChartInput { replications: 12_000, ..input.clone() };
+        assert!(svg(&many).unwrap().contains("mean of 12,000 replications"));
+        // Replicated with markers: the markers text stays.
+        let log = demo().log;
+        let marked = ChartInput { log: &log, ..input.clone() };
+        assert!(svg(&marked).unwrap().contains("markers: faults"));
+    }
+
+    #[test]
+    fn a_band_wider_than_its_line_is_shaded() {
+        // Only im has a band: from 10 % of the users below its mean up to the mean.
+        let r = demo();
+        let total = r.total_users() as f64;
+        let mut input = ChartInput::from_run(&r);
+        input.replications = 100;
+        input.log = &[];
+        input.band = Some(
+            input
+                .features
+                .iter()
+                .map(|row| {
+                    let mut spread = row.map(|v| (v, v));
+                    spread[0] = ((row[0] - 0.1 * total).max(0.0), row[0]);
+                    spread
+                })
+                .collect(),
+        );
+        let text = svg(&input).unwrap();
+        assert_eq!(band_polygons(&text, None), 1);
+        assert_eq!(band_polygons(&text, Some("#0072B2")), 1);
+
+        // On the bitmap, the band is the line colour blended into the white background.
+        let a = (256.0 * BAND_ALPHA).floor() as u32;
+        let c = FEATURE_COLORS[0];
+        let blend = |ch: u8| ((255 * (256 - a) + ch as u32 * a) >> 8) as i32;
+        let want = [blend(c.0), blend(c.1), blend(c.2)];
+        let shaded = |input: &ChartInput| {
+            let (_, _, pixels) = decode(&png(input).unwrap());
+            pixels.chunks(3).filter(|p| p.iter().zip(want).all(|(&v, w)| (v as i32 - w).abs() <= 2)).count()
+        };
+        let with_band = shaded(&input);
+        input.band = None;
+        let without = shaded(&input);
+        assert!(with_band > without + 10_000, "{with_band} shaded pixels vs {without} without the band");
+    }
+
+    #[test]
+    fn replicated_edge_cases_draw_or_say_why_not() {
+        let r = demo();
+        let config = &r.config;
+        // One row, a band, no users.
+        let mut empty = (**config).clone();
+        for pool in &mut empty.pools {
+            pool.users = 0;
+        }
+        let one = ChartInput {
+            config: &empty,
+            replications: 3,
+            times: vec![SimTime::ZERO],
+            features: vec![[0.0; 8]],
+            band: Some(vec![[(0.0, 0.0); 8]]),
+            states: vec![[0.0; 5]],
+            log: &[],
+        };
+        assert!(svg(&one).unwrap().contains("mean of 3 replications"));
+        assert_eq!(&png(&one).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
+        // Replicated without a band: means only, no band legend.
+        let mut means = ChartInput::from_run(&r);
+        means.replications = 5;
+        let text = svg(&means).unwrap();
+        assert!(text.contains("mean of 5 replications"));
+        assert!(!text.contains("shaded"));
+        // Series that disagree are an error, not a wrong picture.
+        let mut bad = ChartInput::from_run(&r);
+        bad.states.pop();
+        assert!(matches!(svg(&bad), Err(ChartError::Input(_))));
+        let mut bad = ChartInput::from_run(&r);
+        bad.band = Some(vec![]);
+        assert!(matches!(png(&bad), Err(ChartError::Input(_))));
+        // A band beyond 100 % widens the top panel's range.
+        let mut wide = ChartInput::from_run(&r);
+        wide.band = Some(wide.features.iter().map(|row| row.map(|v| (v, v * 1.2))).collect());
+        let p = Prepared::new(&wide).unwrap();
+        assert_eq!(p.y_range, (-2.5, 122.5));
+        assert_eq!(Prepared::new(&ChartInput::from_run(&r)).unwrap().y_range, (-2.5, 102.5));
+    }
+
+    /// A year at 15-minute samples (35,041 rows) of noisy means and bands, a few outages.
+    fn replicated_year(config: &Config) -> ChartInput<'_> {
+        let total = config.total_users() as f64;
+        let mut rng = 11u64;
+        let rows = 35_041u64;
+        let (mut features, mut band, mut states) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..rows {
+            let outage = i % 7_000 > 6_900;
+            let base =
+                total * if outage { 0.5 + 0.2 * uniform(&mut rng) } else { 1.0 - 0.03 * uniform(&mut rng) };
+            let mut mean = [0.0; 8];
+            let mut spread = [(0.0, 0.0); 8];
+            for f in 0..8 {
+                // im and voice coincide, as they do in practice.
+                let v = if f == 3 { mean[0] } else { base * (1.0 - 0.01 * f as f64 * uniform(&mut rng)) };
+                mean[f] = v;
+                let below = if outage { 0.3 } else { 0.02 } * total * uniform(&mut rng);
+                spread[f] =
+                    if f == 3 { spread[0] } else { ((v - below).max(0.0), (v + 0.01 * total).min(total)) };
+            }
+            features.push(mean);
+            band.push(spread);
+            states.push([base, 0.0, 0.0, 0.0, total - base]);
+        }
+        ChartInput {
+            config,
+            replications: 1_000,
+            times: (0..rows).map(|i| SimTime::from_secs(i * 900)).collect(),
+            features,
+            band: Some(band),
+            states,
+            log: &[],
+        }
+    }
+
+    #[test]
+    fn a_replicated_year_makes_a_small_svg() {
+        let mut config = (*demo().config).clone();
+        config.horizon = SimTime::from_secs(365 * 86_400);
+        config.sample_every = SimTime::from_secs(900);
+        let input = replicated_year(&config);
+        let text = svg(&input).unwrap();
+        assert!(text.len() < 1_500_000, "{} bytes", text.len());
+        assert!(text.contains("mean of 1,000 replications"));
+        assert!(band_polygons(&text, None) >= 7);
+        assert_eq!(decode(&png(&input).unwrap()).0, WIDTH);
+    }
+
+    /// Writes `band.png` and `band.svg` (40 replications of `demo`'s outage with random
+    /// timing) and `band_year.png`/`.svg` to the temporary directory for a look:
+    /// `cargo test --lib demo_band_chart -- --ignored`.
+    #[test]
+    #[ignore]
+    fn demo_band_chart() {
+        let dir = std::env::temp_dir();
+        let runs = replicated_runs(40);
+        let input = replicated_input(&runs[0].config, &runs);
+        std::fs::write(dir.join("band.png"), png(&input).unwrap()).unwrap();
+        std::fs::write(dir.join("band.svg"), svg(&input).unwrap()).unwrap();
+        let mut config = (*demo().config).clone();
+        config.horizon = SimTime::from_secs(365 * 86_400);
+        config.sample_every = SimTime::from_secs(900);
+        let year = replicated_year(&config);
+        std::fs::write(dir.join("band_year.png"), png(&year).unwrap()).unwrap();
+        std::fs::write(dir.join("band_year.svg"), svg(&year).unwrap()).unwrap();
     }
 
     /// Decode a PNG with the `png` crate: (width, height, RGB pixels).

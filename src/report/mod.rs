@@ -5,6 +5,7 @@
 //! decimals, times in CSV in seconds with three decimals, files end with a newline.
 
 pub mod chart;
+pub mod monte;
 
 use serde_json::{json, Map, Value};
 
@@ -43,7 +44,7 @@ pub fn fixed6(x: f64) -> Value {
     Value::Number(text.parse().expect("a decimal literal is a valid JSON number"))
 }
 
-fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, ReportError> {
+pub(crate) fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, ReportError> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     for row in rows {
         w.write_record(&row)?;
@@ -57,10 +58,10 @@ pub fn timeseries_csv(result: &RunResult) -> Result<Vec<u8>, ReportError> {
     let mut header = vec!["time_s".to_string()];
     header.extend(ClientState::ALL.iter().map(|s| s.column().to_string()));
     header.extend(Feature::ALL.iter().map(|f| f.column().to_string()));
-    let rows = result.samples.iter().map(|s| {
+    let rows = result.samples().map(|s| {
         let mut row = vec![secs(s.time)];
         row.extend(ClientState::ALL.iter().map(|st| s.users(*st).to_string()));
-        row.extend(Feature::ALL.iter().map(|f| format!("{:.6}", result.fraction(s, *f))));
+        row.extend(Feature::ALL.iter().map(|f| format!("{:.6}", result.fraction(&s, *f))));
         row
     });
     csv_bytes(std::iter::once(header).chain(rows))
@@ -159,6 +160,11 @@ pub fn summary_json(result: &RunResult) -> String {
         "events_processed": result.events_processed,
         "fingerprint": fingerprint(result).unwrap_or_default(),
     });
+    let mut summary = summary;
+    if result.replication > 0 {
+        // `run --replication K`: which replication of the scenario this is.
+        summary["replication"] = result.replication.into();
+    }
     let mut text = serde_json::to_string_pretty(&summary).expect("json values always serialise");
     text.push('\n');
     text

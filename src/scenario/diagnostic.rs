@@ -733,11 +733,10 @@ mod tests {
 
     #[test]
     fn renders_without_a_position() {
-        let d =
-            Diagnostic::error("not supported yet: replications > 1 (Monte Carlo)").with_path("replications");
+        let d = Diagnostic::error("replications must be at least 1").with_path("replications");
         assert_eq!(
             d.render("scenarios/x.ron", ""),
-            "error: not supported yet: replications > 1 (Monte Carlo)\n  --> scenarios/x.ron\n   = at replications\n"
+            "error: replications must be at least 1\n  --> scenarios/x.ron\n   = at replications\n"
         );
     }
 

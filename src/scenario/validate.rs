@@ -3,7 +3,7 @@
 //!
 //! Names are resolved to ids (with a "did you mean" for typos), defaults are filled in,
 //! sizes are checked against Microsoft's published capacity (SPEC 4.6, warnings), and
-//! everything the model cannot run yet is rejected with `not supported yet: ...`. Each
+//! resource limits are checked before anything is allocated. Each
 //! diagnostic carries the logical path of the value and, where it can be found in the
 //! text, its position.
 
@@ -26,6 +26,9 @@ pub const MAX_NAME_LEN: usize = 64;
 pub const MAX_HORIZON: SimTime = SimTime::from_secs(10 * 365 * 86_400);
 /// Most rows of a time series (`horizon / sample_every + 1`).
 pub const MAX_ROWS: u64 = 5_000_000;
+/// Most Monte Carlo replications of one scenario (each keeps its summary and the runs of
+/// its time series until the statistics are computed).
+pub const MAX_REPLICATIONS: u32 = 1_000_000;
 /// Most users homed on one pool.
 pub const MAX_USERS_PER_POOL: u32 = 1_000_000;
 /// Most users of a whole scenario: each costs about [`BYTES_PER_USER`] of simulation state.
@@ -543,10 +546,22 @@ impl<'a> Validator<'a> {
             0 => {
                 self.error("replications", "replications must be at least 1");
             }
-            1 => {}
-            _ => {
-                self.error("replications", "not supported yet: replications > 1 (Monte Carlo)");
+            n if n > MAX_REPLICATIONS => {
+                self.error(
+                    "replications",
+                    format!(
+                        "{} replications is more than the limit of {}",
+                        thousands(n as u64),
+                        thousands(MAX_REPLICATIONS as u64)
+                    ),
+                )
+                .help = Some(
+                    "the 99 % confidence interval narrows with the square root of the count; \
+                     run the study in parts with different seeds if you need more"
+                        .into(),
+                );
             }
+            _ => {}
         }
         let sites = self.sites(&s.sites);
         for raw::Event::At(_, action) in &s.events {
@@ -1967,16 +1982,19 @@ mod tests {
     }
 
     #[test]
-    fn replications_are_not_supported_yet() {
+    fn replications_are_bounded() {
         let source = two_pools(PAIR, FAULT).replace("horizon:", "replications: 10, horizon:");
+        assert_eq!(ok(&source).config.replications, 10);
+        let source = two_pools(PAIR, FAULT).replace("horizon:", "replications: 2000000, horizon:");
         assert_eq!(
             failed(&source).render(),
-            r#"error: not supported yet: replications > 1 (Monte Carlo)
+            r#"error: 2,000,000 replications is more than the limit of 1,000,000
  --> scenarios/x.ron:3:19
   |
-3 |     replications: 10, horizon: "12h",
+3 |     replications: 2000000, horizon: "12h",
   |                   ^
   = at replications
+  = help: the 99 % confidence interval narrows with the square root of the count; run the study in parts with different seeds if you need more
 "#
         );
     }

@@ -10,6 +10,11 @@ use std::sync::Arc;
 use crate::engine::{self, Scheduler, SimTime};
 use crate::model::{BackupStatus, ClientState, Config, Counts, Feature, LogEntry, World, WorldEvent};
 
+pub mod monte;
+pub mod quantile;
+
+pub use monte::{MonteCarlo, ReplicationRecord};
+
 /// Largest world whose invariants debug builds check at every instant.
 const INVARIANT_CHECK_USERS: u64 = 6_000;
 
@@ -43,6 +48,83 @@ impl Sample {
     pub fn users(&self, state: ClientState) -> u64 {
         self.by_state[state.index()] as u64
     }
+
+    /// Whether two rows hold the same counts (whatever their times).
+    pub fn same_counts(&self, other: &Sample) -> bool {
+        self.by_state == other.by_state
+            && self.failed_over_with_rgs == other.failed_over_with_rgs
+            && self.voice_without_mediation == other.voice_without_mediation
+    }
+
+    fn counts(&self) -> Counts {
+        Counts {
+            by_state: self.by_state.map(|n| n as u64),
+            failed_over_with_rgs: self.failed_over_with_rgs as u64,
+            voice_without_mediation: self.voice_without_mediation as u64,
+        }
+    }
+}
+
+/// The time series of one replication: a row every `step` from 0 to the horizon inclusive,
+/// stored run-length encoded (a run starts at each row whose counts differ from the row
+/// before), so a quiet year costs a few runs, not 35,000 rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Series {
+    step: SimTime,
+    rows: u64,
+    /// Each run's first row; its `time` is that row's time.
+    runs: Vec<Sample>,
+}
+
+impl Series {
+    fn new(step: SimTime, rows: u64) -> Self {
+        Series { step, rows, runs: Vec::new() }
+    }
+
+    /// A series from every row (tests and synthetic results); rows every `step` from 0.
+    pub fn from_rows(step: SimTime, rows: Vec<Sample>) -> Self {
+        let mut series = Series::new(step, rows.len() as u64);
+        for row in rows {
+            series.push(row);
+        }
+        series
+    }
+
+    fn push(&mut self, row: Sample) {
+        if self.runs.last().is_none_or(|last| !last.same_counts(&row)) {
+            self.runs.push(row);
+        }
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Interval between rows.
+    pub fn step(&self) -> SimTime {
+        self.step
+    }
+
+    /// The runs: each is the first row of a stretch of identical rows.
+    pub fn runs(&self) -> &[Sample] {
+        &self.runs
+    }
+
+    /// Index of the row at `time` (a run's start).
+    pub fn row_of(&self, time: SimTime) -> u64 {
+        time.as_millis() / self.step.as_millis().max(1)
+    }
+
+    /// Every row, in time order.
+    pub fn iter(&self) -> impl Iterator<Item = Sample> + '_ {
+        let step = self.step.as_millis();
+        self.runs.iter().enumerate().flat_map(move |(i, run)| {
+            let first = self.row_of(run.time);
+            let end = self.runs.get(i + 1).map_or(self.rows, |next| self.row_of(next.time));
+            (first..end).map(move |row| Sample { time: SimTime::from_millis(row * step), ..*run })
+        })
+    }
 }
 
 /// A pool failover or failback as the summary reports it.
@@ -74,7 +156,7 @@ pub struct RunResult {
     /// Replication index.
     pub replication: u32,
     /// Time-series rows, every `sample_every` from 0 to the horizon inclusive.
-    pub samples: Vec<Sample>,
+    pub series: Series,
     /// Integral of users with each feature over the horizon, user-milliseconds.
     pub feature_user_ms: [u128; 8],
     /// First fault, if any.
@@ -107,14 +189,14 @@ impl RunResult {
         self.config.total_users()
     }
 
+    /// Every time-series row, in time order.
+    pub fn samples(&self) -> impl Iterator<Item = Sample> + '_ {
+        self.series.iter()
+    }
+
     /// Users with `feature` in a sample.
     pub fn users_with(&self, sample: &Sample, feature: Feature) -> u64 {
-        let counts = Counts {
-            by_state: sample.by_state.map(|n| n as u64),
-            failed_over_with_rgs: sample.failed_over_with_rgs as u64,
-            voice_without_mediation: sample.voice_without_mediation as u64,
-        };
-        users_with(&self.config, &counts, feature)
+        users_with(&self.config, &sample.counts(), feature)
     }
 
     /// Fraction of all users with `feature` in a sample (0 when there are no users).
@@ -153,7 +235,7 @@ impl RunResult {
 /// Users with `feature`: the feature matrix over client states, less the users whose
 /// serving pool lacks what the feature needs (Response Group data after failover; a
 /// Mediation service for voice).
-fn users_with(config: &Config, c: &Counts, feature: Feature) -> u64 {
+pub(crate) fn users_with(config: &Config, c: &Counts, feature: Feature) -> u64 {
     let mut n = 0;
     for state in ClientState::ALL {
         if config.features.has(state, feature) {
@@ -170,13 +252,56 @@ fn users_with(config: &Config, c: &Counts, feature: Feature) -> u64 {
     n
 }
 
+/// Integrals over time of [`Counts`], user-milliseconds.
+#[derive(Debug, Default, Clone, Copy)]
+struct CountTime {
+    by_state: [u128; 5],
+    failed_over_with_rgs: u128,
+    voice_without_mediation: u128,
+}
+
+impl CountTime {
+    fn add(&mut self, c: &Counts, span_ms: u64) {
+        if span_ms == 0 {
+            return;
+        }
+        let span = span_ms as u128;
+        for (sum, n) in self.by_state.iter_mut().zip(c.by_state) {
+            *sum += n as u128 * span;
+        }
+        self.failed_over_with_rgs += c.failed_over_with_rgs as u128 * span;
+        self.voice_without_mediation += c.voice_without_mediation as u128 * span;
+    }
+
+    /// The integral of users with `feature`: [`users_with`] applied to the integrals (it is
+    /// linear in the counts, and its subtraction never goes below zero at any instant).
+    fn feature(&self, config: &Config, feature: Feature) -> u128 {
+        let mut n = 0;
+        for state in ClientState::ALL {
+            if config.features.has(state, feature) {
+                n += if state == ClientState::FailedOver && feature == Feature::ResponseGroups {
+                    self.failed_over_with_rgs
+                } else {
+                    self.by_state[state.index()]
+                };
+            }
+        }
+        if feature == Feature::Voice {
+            n = n.saturating_sub(self.voice_without_mediation);
+        }
+        n
+    }
+}
+
 /// The engine's model for one replication: the world plus its monitors.
 pub struct Monitor {
     world: World,
     config: Arc<Config>,
-    samples: Vec<Sample>,
+    series: Series,
     next_sample: SimTime,
-    feature_user_ms: [u128; 8],
+    /// User-time integrals of the counts (by state, then the two corrections); the feature
+    /// integrals follow at the end, since users with a feature are linear in the counts.
+    count_user_ms: CountTime,
     dipped: [bool; 8],
     restored_at: [Option<SimTime>; 8],
     peak_resiliency: u64,
@@ -208,10 +333,10 @@ impl Monitor {
         let rows = config.horizon.as_millis() / config.sample_every.as_millis() + 1;
         Monitor {
             world,
+            series: Series::new(config.sample_every, rows),
             config,
-            samples: Vec::with_capacity(rows.min(1 << 20) as usize),
             next_sample: SimTime::ZERO,
-            feature_user_ms: [0; 8],
+            count_user_ms: CountTime::default(),
             dipped: [false; 8],
             restored_at: [None; 8],
             peak_resiliency: 0,
@@ -223,13 +348,16 @@ impl Monitor {
     /// The state left by every event up to `from` holds for `span_ms`.
     fn observe(&mut self, from: SimTime, span_ms: u64) {
         let counts = self.world.counts();
-        let total = self.config.total_users();
-        let span = span_ms as u128;
-        for f in Feature::ALL {
-            let with = users_with(&self.config, &counts, f);
-            self.feature_user_ms[f as usize] += with as u128 * span;
-            if let Some(first) = self.world.first_fault() {
-                if from >= first && self.restored_at[f as usize].is_none() {
+        self.count_user_ms.add(&counts, span_ms);
+        // Restoration after the first fault, until every feature has its answer.
+        if let Some(first) = self.world.first_fault() {
+            if from >= first && self.restored_at.iter().any(Option::is_none) {
+                let total = self.config.total_users();
+                for f in Feature::ALL {
+                    if self.restored_at[f as usize].is_some() {
+                        continue;
+                    }
+                    let with = users_with(&self.config, &counts, f);
                     let ok = total == 0 || with as f64 >= RESTORE_THRESHOLD * total as f64;
                     if !ok {
                         self.dipped[f as usize] = true;
@@ -245,9 +373,12 @@ impl Monitor {
         // Rows at every sample time in [from, from + span), or exactly `from` at the end.
         let end = from.as_millis() + span_ms.max(1);
         let step = self.config.sample_every.as_millis();
-        while self.next_sample.as_millis() < end && self.next_sample <= self.config.horizon {
-            self.samples.push(Sample::from_counts(self.next_sample, &counts));
-            self.next_sample = SimTime::from_millis(self.next_sample.as_millis() + step);
+        let last = end.min(self.config.horizon.as_millis() + 1);
+        if self.next_sample.as_millis() < last {
+            // The rows in [next_sample, last) all hold these counts: one run at most.
+            self.series.push(Sample::from_counts(self.next_sample, &counts));
+            let rows = (last - self.next_sample.as_millis()).div_ceil(step);
+            self.next_sample = SimTime::from_millis(self.next_sample.as_millis() + rows * step);
         }
     }
 
@@ -262,12 +393,14 @@ impl Monitor {
                 self.restored_at[f as usize] = self.world.first_fault();
             }
         }
+        let config = self.config.clone();
+        let feature_user_ms = Feature::ALL.map(|f| self.count_user_ms.feature(&config, f));
         let out = self.world.into_output(self.config.horizon);
         RunResult {
-            config: self.config,
+            config,
             replication,
-            samples: self.samples,
-            feature_user_ms: self.feature_user_ms,
+            series: self.series,
+            feature_user_ms,
             first_fault: out.first_fault,
             restored_at: self.restored_at,
             peak_resiliency_users: self.peak_resiliency,

@@ -138,20 +138,27 @@ fn a_failed_run_leaves_previous_results_untouched() {
 }
 
 #[test]
-fn unsupported_variants_are_rejected_not_ignored() {
-    let out = tempdir("unsupported");
+fn absurd_replication_counts_are_rejected() {
+    let out = tempdir("replication-limits");
     let f = out.join("s.ron");
     let text = std::fs::read_to_string(GOOD).unwrap().replacen(
         "    seed: 42,",
-        "    seed: 42,\n    replications: 100,",
+        "    seed: 42,\n    replications: 5000000,",
         1,
     );
     std::fs::write(&f, text).unwrap();
     let o = lyncsim(&["validate", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not supported yet: replications > 1"), "{}", stderr(&o));
-    let o = lyncsim(&["run", GOOD, "--replications", "10", "--out", out.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("5,000,000 replications is more than the limit of 1,000,000"),
+        "{}",
+        stderr(&o)
+    );
+    for r in ["0", "2000000"] {
+        let o = lyncsim(&["run", GOOD, "--replications", r, "--out", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("--replications"), "{}", stderr(&o));
+    }
     assert!(!out.join("se-pair-voice-resiliency").exists());
 }
 

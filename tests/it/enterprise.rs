@@ -159,7 +159,7 @@ fn a_pool_above_6660_users_per_front_end_signs_users_in_more_slowly() {
     let load = r.peak_users_per_front_end.iter().find(|(p, _)| p == "b").unwrap().1;
     assert!((load - 22000.0 / 3.0).abs() < 1.0, "{load}");
     // Seconds at which b has signed in n of a's users.
-    let at = |n: u64| r.samples.iter().find(|s| s.users(Resiliency) >= n).unwrap().time.as_secs_f64();
+    let at = |n: u64| r.samples().find(|s| s.users(Resiliency) >= n).unwrap().time.as_secs_f64();
     let early = 4000.0 / (at(10_000) - at(6_000));
     let late = 1500.0 / (at(19_900) - at(18_400));
     assert!((14.5..=15.5).contains(&early), "below the limit: {early}/s");

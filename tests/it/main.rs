@@ -6,6 +6,8 @@ mod determinism;
 mod enterprise;
 mod errors;
 mod failover;
+mod monte;
+mod oracle;
 mod random;
 mod review;
 mod support;

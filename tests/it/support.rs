@@ -43,9 +43,8 @@ pub fn pair(
 
 /// The sample at `secs` seconds (sample_every must divide it).
 pub fn at(result: &RunResult, secs: u64) -> Sample {
-    *result
-        .samples
-        .iter()
+    result
+        .samples()
         .find(|s| s.time.as_millis() == secs * 1000)
         .unwrap_or_else(|| panic!("no sample at {secs} s"))
 }

@@ -1,0 +1,282 @@
+//! Monte Carlo: many replications of one scenario, run in parallel, then summarised.
+//!
+//! Each replication draws from its own ChaCha streams, derived from (seed, replication,
+//! component), so replication `k` is the same whichever thread runs it, and whether it runs
+//! alone (`run --replication k`) or among ten thousand. Results are collected in replication
+//! order and every statistic is a function of that ordered list: the outputs are the same
+//! bytes whatever `--jobs`.
+//!
+//! A replication keeps only its [`ReplicationRecord`]: the summary numbers and its time
+//! series run-length encoded. Replication 0 is also kept whole, for `events.csv`.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::quantile::{Describe, Multiset};
+use super::{run_replication, users_with, RunResult, Sample, Series};
+use crate::engine::SimTime;
+use crate::model::{Config, Feature};
+
+/// What one replication contributes to the statistics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicationRecord {
+    /// Replication index.
+    pub replication: u32,
+    /// Integral of users with each feature, user-milliseconds.
+    pub feature_user_ms: [u128; 8],
+    /// Per feature, seconds from the first fault until 99 % of users had it again.
+    pub time_to_restore: [Option<SimTime>; 8],
+    /// First fault, if any.
+    pub first_fault: Option<SimTime>,
+    /// Most users in resiliency mode at once.
+    pub peak_resiliency_users: u64,
+    /// Most users offline at once.
+    pub peak_offline_users: u64,
+    /// Most users waiting in sign-in queues at once.
+    pub peak_signin_queue: u64,
+    /// Largest unreplicated data lost in a disaster failover (zero without one).
+    pub rpo_realized: SimTime,
+    /// `Invoke-CsPoolFailover` runs started.
+    pub failovers: u32,
+    /// `Invoke-CsPoolFailback` runs started.
+    pub failbacks: u32,
+    /// Cmdlet runs that ended in an error.
+    pub cmdlet_errors: u32,
+    /// Durations of the failovers that completed.
+    pub failover_durations: Vec<SimTime>,
+    /// Per pool, the most users registered per running front end at any instant.
+    pub peak_users_per_front_end: Vec<f64>,
+    /// Events the engine processed.
+    pub events_processed: u64,
+    /// SHA-256 of this replication's `events.csv`.
+    pub fingerprint: String,
+    /// The time series.
+    pub series: Series,
+}
+
+impl ReplicationRecord {
+    /// The record of a finished replication.
+    pub fn of(result: &RunResult, fingerprint: String) -> Self {
+        let count = |cmdlet: &str| result.failovers.iter().filter(|f| f.cmdlet == cmdlet).count() as u32;
+        ReplicationRecord {
+            replication: result.replication,
+            feature_user_ms: result.feature_user_ms,
+            time_to_restore: Feature::ALL.map(|f| result.time_to_restore(f)),
+            first_fault: result.first_fault,
+            peak_resiliency_users: result.peak_resiliency_users,
+            peak_offline_users: result.peak_offline_users,
+            peak_signin_queue: result.peak_signin_queue,
+            rpo_realized: result.rpo_realized.unwrap_or(SimTime::ZERO),
+            failovers: count(FAILOVER),
+            failbacks: count(FAILBACK),
+            cmdlet_errors: result.failovers.iter().filter(|f| f.error.is_some()).count() as u32,
+            failover_durations: result
+                .failovers
+                .iter()
+                .filter(|f| f.cmdlet == FAILOVER)
+                .filter_map(|f| f.completed.map(|c| c.saturating_sub(f.started)))
+                .collect(),
+            peak_users_per_front_end: result.peak_users_per_front_end.iter().map(|(_, load)| *load).collect(),
+            events_processed: result.events_processed,
+            fingerprint,
+            series: result.series.clone(),
+        }
+    }
+}
+
+const FAILOVER: &str = "Invoke-CsPoolFailover";
+const FAILBACK: &str = "Invoke-CsPoolFailback";
+
+/// A finished Monte Carlo run.
+#[derive(Debug, Clone)]
+pub struct MonteCarlo {
+    /// The scenario.
+    pub config: Arc<Config>,
+    /// Replication 0, whole (its event trace is `events.csv`).
+    pub first: RunResult,
+    /// Every replication, in index order.
+    pub records: Vec<ReplicationRecord>,
+}
+
+/// An error starting the worker threads.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot start {jobs} worker threads: {source}")]
+pub struct PoolError {
+    jobs: usize,
+    source: rayon::ThreadPoolBuildError,
+}
+
+/// Run replications `0..config.replications` on `jobs` threads (all cores when `None`).
+/// `fingerprint` hashes a replication's event trace; `tick` is called once per finished
+/// replication, from any thread (progress).
+pub fn run(
+    config: Arc<Config>,
+    jobs: Option<usize>,
+    fingerprint: &(dyn Fn(&RunResult) -> String + Sync),
+    tick: &(dyn Fn() + Sync),
+) -> Result<MonteCarlo, PoolError> {
+    let threads = jobs.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| PoolError { jobs: threads, source })?;
+    let mut outcomes: Vec<(ReplicationRecord, Option<RunResult>)> = pool.install(|| {
+        (0..config.replications)
+            .into_par_iter()
+            .map(|r| {
+                let result = run_replication(config.clone(), r);
+                let record = ReplicationRecord::of(&result, fingerprint(&result));
+                tick();
+                (record, (r == 0).then_some(result))
+            })
+            .collect()
+    });
+    let first = outcomes[0].1.take().expect("replication 0 is kept whole");
+    let records = outcomes.into_iter().map(|(record, _)| record).collect();
+    Ok(MonteCarlo { config, first, records })
+}
+
+/// The time series over replications: per row the mean users in each client state and with
+/// each feature, and the 5th and 95th percentiles of users with each feature.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeanSeries {
+    /// Row times.
+    pub times: Vec<SimTime>,
+    /// Mean users per client state ([`ClientState::ALL`] order).
+    pub states: Vec<[f64; 5]>,
+    /// Mean users with each feature ([`Feature::ALL`] order).
+    pub features: Vec<[f64; 8]>,
+    /// Per feature, the 5th and 95th percentiles of users with it.
+    pub band: Vec<[(f64, f64); 8]>,
+}
+
+impl MonteCarlo {
+    /// Replications run.
+    pub fn replications(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Describe one number of every replication.
+    pub fn describe(&self, value: impl Fn(&ReplicationRecord) -> f64) -> Describe {
+        let values: Vec<f64> = self.records.iter().map(value).collect();
+        Describe::of(&values).expect("a Monte Carlo run has replications")
+    }
+
+    /// Describe a number that some replications lack (`None` when none has it).
+    pub fn describe_some(&self, value: impl Fn(&ReplicationRecord) -> Option<f64>) -> Option<Describe> {
+        let values: Vec<f64> = self.records.iter().filter_map(value).collect();
+        Describe::of(&values)
+    }
+
+    /// Availability of `feature` in one replication.
+    pub fn availability(&self, record: &ReplicationRecord, feature: Feature) -> f64 {
+        let denom = self.config.total_users() as u128 * self.config.horizon.as_millis() as u128;
+        if denom == 0 {
+            return 1.0;
+        }
+        record.feature_user_ms[feature as usize] as f64 / denom as f64
+    }
+
+    /// User-minutes without `feature` in one replication.
+    pub fn user_minutes_lost(&self, record: &ReplicationRecord, feature: Feature) -> f64 {
+        let all = self.config.total_users() as u128 * self.config.horizon.as_millis() as u128;
+        (all - record.feature_user_ms[feature as usize].min(all)) as f64 / 60_000.0
+    }
+
+    /// Per feature, the replication with the lowest availability (the lowest index among
+    /// equals).
+    pub fn worst(&self) -> [u32; 8] {
+        Feature::ALL.map(|f| {
+            self.records
+                .iter()
+                .min_by_key(|r| (r.feature_user_ms[f as usize], r.replication))
+                .map_or(0, |r| r.replication)
+        })
+    }
+
+    /// The time series over replications, swept row by row: a replication's values enter
+    /// the per-feature multisets where one of its runs starts, so the cost follows the
+    /// number of runs, not rows x replications.
+    pub fn series(&self) -> MeanSeries {
+        let config = &self.config;
+        let Some(first) = self.records.first() else {
+            return MeanSeries { times: vec![], states: vec![], features: vec![], band: vec![] };
+        };
+        let rows = first.series.rows();
+        let step = first.series.step().as_millis();
+        // Every run start as (row, replication slot, run index), in row order.
+        let mut starts: Vec<(u64, u32, u32)> = self
+            .records
+            .iter()
+            .enumerate()
+            .flat_map(|(slot, r)| {
+                r.series
+                    .runs()
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, run)| (r.series.row_of(run.time), slot as u32, i as u32))
+            })
+            .collect();
+        starts.sort_unstable();
+
+        let n = self.records.len();
+        let features_of = |s: &Sample| Feature::ALL.map(|f| users_with(config, &s.counts(), f));
+        let mut current: Vec<Option<(&Sample, [u64; 8])>> = vec![None; n];
+        let mut sets: [Multiset; 8] = Default::default();
+        let mut state_sum = [0u64; 5];
+        let mut feature_sum = [0u64; 8];
+        let mut out = MeanSeries {
+            times: Vec::with_capacity(rows as usize),
+            states: Vec::with_capacity(rows as usize),
+            features: Vec::with_capacity(rows as usize),
+            band: Vec::with_capacity(rows as usize),
+        };
+        let mut next = starts.iter().peekable();
+        let mut band = [(0.0, 0.0); 8];
+        for row in 0..rows {
+            let mut changed = row == 0;
+            while let Some(&(_, slot, run)) = next.next_if(|s| s.0 == row) {
+                changed = true;
+                let sample = &self.records[slot as usize].series.runs()[run as usize];
+                let users = features_of(sample);
+                if let Some((old, old_users)) = current[slot as usize] {
+                    for (i, sum) in state_sum.iter_mut().enumerate() {
+                        *sum -= old.by_state[i] as u64;
+                    }
+                    for f in 0..8 {
+                        feature_sum[f] -= old_users[f];
+                        sets[f].remove(old_users[f]);
+                    }
+                }
+                for (i, sum) in state_sum.iter_mut().enumerate() {
+                    *sum += sample.by_state[i] as u64;
+                }
+                for f in 0..8 {
+                    feature_sum[f] += users[f];
+                    sets[f].insert(users[f]);
+                }
+                current[slot as usize] = Some((sample, users));
+            }
+            if changed {
+                band = std::array::from_fn(|f| {
+                    (sets[f].percentile(0.05).unwrap_or(0.0), sets[f].percentile(0.95).unwrap_or(0.0))
+                });
+            }
+            out.times.push(SimTime::from_millis(row * step));
+            out.states.push(state_sum.map(|s| s as f64 / n as f64));
+            out.features.push(feature_sum.map(|s| s as f64 / n as f64));
+            out.band.push(band);
+        }
+        out
+    }
+}
+
+/// Fraction of `total` users, 0 without users.
+pub fn fraction(users: f64, total: u64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        users / total as f64
+    }
+}

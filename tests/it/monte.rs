@@ -1,0 +1,199 @@
+//! Monte Carlo: replications in parallel, their statistics, and replaying one of them.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use lyncsim::model::Feature;
+use lyncsim::scenario;
+use lyncsim::stats::{monte, quantile};
+
+use crate::support::{bin, tempdir};
+
+/// A Standard pair over 60 days with random pool and site failures and an administrator
+/// who fails over and back; small enough for debug builds.
+const STOCHASTIC: &str = r#"Scenario(
+    name: "mc",
+    seed: 7,
+    replications: 24,
+    horizon: "60d",
+    sample_every: "1h",
+    sites: [ Site(name: "dc1"), Site(name: "dc2") ],
+    pools: [
+        Pool(fqdn: "a.contoso.com", site: "dc1", users: 120, backup_pool: Some("b.contoso.com")),
+        Pool(fqdn: "b.contoso.com", site: "dc2", users: 80, backup_pool: Some("a.contoso.com")),
+    ],
+    failures: [
+        Random(target: Pool(pool: "a.contoso.com"), mtbf: Exponential(mean: "500h"), mttr: Exponential(mean: "6h")),
+        Random(target: Site(site: "dc2"), mtbf: Exponential(mean: "2000h"), mttr: LogNormal(median: "4h", sigma: 0.5)),
+    ],
+    administrator: Some(Administrator(failover_after: Some(Exponential(mean: "30m")), disaster_mode: true, failback_after: Some("1h"))),
+)"#;
+
+fn write_scenario(dir: &Path) -> String {
+    let path = dir.join("mc.ron");
+    std::fs::write(&path, STOCHASTIC).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn lyncsim(args: &[&str]) -> std::process::Output {
+    let o = Command::new(bin()).args(args).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "lyncsim {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
+fn read(dir: &Path, file: &str) -> Vec<u8> {
+    std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{}/{file}: {e}", dir.display()))
+}
+
+const FILES: [&str; 6] = [
+    "summary.json",
+    "timeseries.csv",
+    "events.csv",
+    "replications.csv",
+    "availability.svg",
+    "availability.png",
+];
+
+#[test]
+fn jobs_do_not_change_a_byte() {
+    let dir = tempdir("mc-jobs");
+    let scenario = write_scenario(&dir);
+    let outs: Vec<_> = [Some("1"), Some("2"), Some("3"), None]
+        .iter()
+        .map(|jobs| {
+            let out = dir.join(format!("out-{}", jobs.unwrap_or("default")));
+            let mut args = vec!["run", &scenario, "--quiet", "--out", out.to_str().unwrap()];
+            if let Some(j) = jobs {
+                args.extend(["--jobs", j]);
+            }
+            lyncsim(&args);
+            out.join("mc")
+        })
+        .collect();
+    for file in FILES {
+        let first = read(&outs[0], file);
+        for other in &outs[1..] {
+            assert!(first == read(other, file), "{file} differs between --jobs 1 and {}", other.display());
+        }
+    }
+    // And a second run with the same jobs gives the same bytes again.
+    let again = dir.join("again");
+    lyncsim(&["run", &scenario, "--quiet", "--jobs", "2", "--out", again.to_str().unwrap()]);
+    for file in FILES {
+        assert!(read(&outs[0], file) == read(&again.join("mc"), file), "{file} differs between two runs");
+    }
+}
+
+#[test]
+fn outputs_carry_statistics_for_every_number() {
+    let dir = tempdir("mc-shape");
+    let scenario = write_scenario(&dir);
+    lyncsim(&["run", &scenario, "--quiet", "--format", "svg", "--out", dir.to_str().unwrap()]);
+    let out = dir.join("mc");
+    let summary: serde_json::Value = serde_json::from_slice(&read(&out, "summary.json")).unwrap();
+    assert_eq!(summary["replications"], 24);
+    for f in Feature::ALL {
+        let feature = &summary["features"][f.column()];
+        for key in ["mean", "ci95_low", "ci95_high", "p05", "p50", "p95"] {
+            assert!(feature["availability"][key].is_number(), "{}: availability.{key}", f.column());
+            assert!(feature["user_minutes_lost"][key].is_number());
+        }
+        let a = &feature["availability"];
+        let v = |k: &str| a[k].as_f64().unwrap();
+        assert!(v("ci95_low") <= v("mean") && v("mean") <= v("ci95_high"), "{a}");
+        assert!(v("p05") <= v("p50") && v("p50") <= v("p95") && v("p95") <= 1.0, "{a}");
+        assert!(summary["worst_replication"][f.column()].as_u64().unwrap() < 24);
+    }
+    for key in [
+        "peak_resiliency_users",
+        "peak_offline_users",
+        "peak_signin_queue",
+        "rpo_realized_s",
+        "events_processed",
+    ] {
+        assert!(summary[key]["p95"].is_number(), "{key}: {}", summary[key]);
+    }
+    let ts = String::from_utf8(read(&out, "timeseries.csv")).unwrap();
+    let header: Vec<&str> = ts.lines().next().unwrap().split(',').collect();
+    assert_eq!(header.len(), 1 + 5 + 8 + 16);
+    assert!(header.contains(&"im_p05") && header.contains(&"call_park_p95"), "{header:?}");
+    assert_eq!(ts.lines().count(), 1 + 60 * 24 + 1, "a row every hour from 0 to the horizon");
+    let reps = String::from_utf8(read(&out, "replications.csv")).unwrap();
+    assert_eq!(reps.lines().count(), 1 + 24);
+    assert!(reps.lines().nth(1).unwrap().starts_with("0,"));
+    let svg = String::from_utf8(read(&out, "availability.svg")).unwrap();
+    assert!(svg.contains("24 replications"), "the chart title names the replication count");
+}
+
+#[test]
+fn the_worst_replication_replays_exactly() {
+    let dir = tempdir("mc-replay");
+    let scenario = write_scenario(&dir);
+    let out = dir.to_str().unwrap();
+    lyncsim(&["run", &scenario, "--quiet", "--format", "svg", "--out", out]);
+    let mc = dir.join("mc");
+    let summary: serde_json::Value = serde_json::from_slice(&read(&mc, "summary.json")).unwrap();
+    let worst = summary["worst_replication"]["im"].as_u64().unwrap();
+    let reps = String::from_utf8(read(&mc, "replications.csv")).unwrap();
+    let header: Vec<&str> = reps.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = reps.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let lowest = rows.iter().map(|r| r[col("im_availability")]).min_by(|a, b| a.cmp(b)).unwrap();
+    assert_eq!(rows[worst as usize][col("im_availability")], lowest, "worst is the lowest availability");
+
+    let k = worst.to_string();
+    lyncsim(&["run", &scenario, "--quiet", "--format", "svg", "--replication", &k, "--out", out]);
+    let replay = mc.join(format!("replication-{k}"));
+    let one: serde_json::Value = serde_json::from_slice(&read(&replay, "summary.json")).unwrap();
+    assert_eq!(one["fingerprint"].as_str().unwrap(), rows[worst as usize][col("fingerprint")]);
+    assert_eq!(
+        format!("{}", one["features"]["im"]["availability"]),
+        rows[worst as usize][col("im_availability")],
+        "the replay has the availability the Monte Carlo run recorded"
+    );
+    // Replication 0 is what the Monte Carlo run's events.csv describes.
+    lyncsim(&["run", &scenario, "--quiet", "--format", "svg", "--replication", "0", "--out", out]);
+    assert!(read(&mc.join("replication-0"), "events.csv") == read(&mc, "events.csv"));
+    // The Monte Carlo folder is still whole, and rerunning it replaces it (replays included).
+    assert!(mc.join("summary.json").is_file());
+    lyncsim(&["run", &scenario, "--quiet", "--format", "svg", "--out", out]);
+    assert!(!replay.exists());
+}
+
+/// The time-series statistics, computed the slow way: expand every replication's rows,
+/// sort each row's values, interpolate.
+#[test]
+fn row_statistics_equal_a_direct_computation() {
+    let loaded = scenario::load_str("mc.ron", STOCHASTIC).unwrap_or_else(|f| panic!("{}", f.render()));
+    let config = Arc::new(loaded.config);
+    let mc = monte::run(config.clone(), Some(2), &|_| String::new(), &|| ()).unwrap();
+    let series = mc.series();
+    let rows: Vec<Vec<_>> = mc.records.iter().map(|r| r.series.iter().collect()).collect();
+    let n = rows.len() as f64;
+    assert_eq!(series.times.len(), rows[0].len());
+    let mut spread = 0;
+    for (i, time) in series.times.iter().enumerate() {
+        for f in Feature::ALL {
+            let mut values: Vec<f64> = rows
+                .iter()
+                .map(|r| {
+                    assert_eq!(r[i].time, *time);
+                    mc.first.users_with(&r[i], f) as f64
+                })
+                .collect();
+            let mean = values.iter().sum::<f64>() / n;
+            values.sort_by(f64::total_cmp);
+            let (p05, p95) = (quantile::percentile(&values, 0.05), quantile::percentile(&values, 0.95));
+            assert!((series.features[i][f as usize] - mean).abs() < 1e-9, "row {i} {f:?} mean");
+            assert_eq!(series.band[i][f as usize], (p05, p95), "row {i} {f:?} band");
+            spread += usize::from(p05 < p95);
+        }
+    }
+    assert!(spread > 0, "the replications differ somewhere, or the test proves nothing");
+    // The summary's mean availability is the mean of the replications'.
+    let d = mc.describe(|r| mc.availability(r, Feature::Im));
+    let direct = mc.records.iter().map(|r| mc.availability(r, Feature::Im)).sum::<f64>() / n;
+    assert!((d.mean - direct).abs() < 1e-15);
+    assert!(d.ci95_low < d.mean && d.mean < d.ci95_high, "{d:?}");
+}
