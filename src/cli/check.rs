@@ -1,15 +1,15 @@
 //! `lyncsim check`: re-run scenarios and compare them with stored results, byte for byte
-//! (`summary.json`, `timeseries.csv`, `events.csv`). Exit 1 when anything differs.
+//! (`summary.json`, `timeseries.csv`, `events.csv`, and `replications.csv` for replicated
+//! runs). Exit 1 when anything differs.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{run::render, validate::load_all, ChartFormat, CheckArgs, CliError};
-use crate::stats;
+use super::{run::simulate, validate::load_all, ChartFormat, CheckArgs, CliError};
 
 /// Files compared, in report order.
-const COMPARED: [&str; 3] = ["summary.json", "timeseries.csv", "events.csv"];
+const COMPARED: [&str; 4] = ["summary.json", "timeseries.csv", "events.csv", "replications.csv"];
 
 /// Run `lyncsim check`; `Ok(true)` when everything matches.
 pub fn check(args: CheckArgs) -> Result<bool, CliError> {
@@ -20,15 +20,18 @@ pub fn check(args: CheckArgs) -> Result<bool, CliError> {
             args.baseline.display()
         )));
     }
+    if args.jobs == Some(0) {
+        return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
+    }
     let mut all_same = true;
     for l in loaded {
         let name = l.config.name.clone();
-        let result = stats::run_replication(Arc::new(l.config), 0);
-        let files = render(&result, &[] as &[ChartFormat])?;
+        let (files, _) = simulate(Arc::new(l.config), None, args.jobs, &[] as &[ChartFormat], &|| ())?;
         let dir = args.baseline.join(&name);
         let mut report = Vec::new();
         for file in COMPARED {
-            let new = &files.iter().find(|(f, _)| *f == file).expect("rendered").1;
+            // replications.csv exists only for replicated runs.
+            let Some((_, new)) = files.iter().find(|(f, _)| *f == file) else { continue };
             match std::fs::read(dir.join(file)) {
                 Err(_) => report.push(format!("  {file}: missing from {}", dir.display())),
                 Ok(old) if old == *new => {}

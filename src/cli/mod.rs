@@ -99,6 +99,9 @@ pub struct CheckArgs {
     /// Folder of stored results (one folder per scenario, as `run` writes them).
     #[arg(long)]
     pub baseline: PathBuf,
+    /// Worker threads for replications (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub jobs: Option<usize>,
 }
 
 /// A chart file format.

@@ -51,26 +51,33 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     let bar = progress::bar(units, show_progress(args.quiet));
     for (config, (out, name)) in configs.into_iter().zip(targets) {
         bar.set_message(config.name.clone());
-        let config = Arc::new(config);
-        let (files, line) = if let Some(k) = args.replication {
-            let result = stats::run_replication(config, k);
-            bar.inc(1);
-            (render(&result, &args.format)?, one_line(&result))
-        } else if config.replications == 1 {
-            let result = stats::run_replication(config, 0);
-            bar.inc(1);
-            (render(&result, &args.format)?, one_line(&result))
-        } else {
-            let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
-            let mc = stats::monte::run(config, args.jobs, &fingerprint, &|| bar.inc(1))
-                .map_err(|e| CliError::Internal(e.to_string()))?;
-            (render_monte(&mc, &args.format)?, monte_line(&mc))
-        };
+        let (files, line) =
+            simulate(Arc::new(config), args.replication, args.jobs, &args.format, &|| bar.inc(1))?;
         let dir = write_results(&out, &name, &files)?;
         bar.suspend(|| eprintln!("{line} -> {}", dir.display()));
     }
     bar.finish_and_clear();
     Ok(())
+}
+
+/// Run one scenario as `run` does (one replication, replication `K` alone, or every
+/// replication on `jobs` threads) and render its files; `tick` once per replication.
+pub fn simulate(
+    config: Arc<Config>,
+    replication: Option<u32>,
+    jobs: Option<usize>,
+    formats: &[ChartFormat],
+    tick: &(dyn Fn() + Sync),
+) -> Result<(Files, String), CliError> {
+    if replication.is_some() || config.replications == 1 {
+        let result = stats::run_replication(config, replication.unwrap_or(0));
+        tick();
+        return Ok((render(&result, formats)?, one_line(&result)));
+    }
+    let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
+    let mc =
+        stats::monte::run(config, jobs, &fingerprint, tick).map_err(|e| CliError::Internal(e.to_string()))?;
+    Ok((render_monte(&mc, formats)?, monte_line(&mc)))
 }
 
 /// Before any work: every results folder we will replace (`dir/name`) must be one of ours

@@ -197,3 +197,24 @@ fn row_statistics_equal_a_direct_computation() {
     assert!((d.mean - direct).abs() < 1e-15);
     assert!(d.ci95_low < d.mean && d.mean < d.ci95_high, "{d:?}");
 }
+
+#[test]
+fn check_reruns_a_replicated_scenario_and_catches_one_altered_digit() {
+    let dir = tempdir("mc-check");
+    let scenario = write_scenario(&dir);
+    let out = dir.join("out");
+    lyncsim(&["run", &scenario, "--quiet", "--format", "svg", "--out", out.to_str().unwrap()]);
+    let o = lyncsim(&["check", &scenario, "--jobs", "1", "--baseline", out.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("mc: same as"));
+    let reps = out.join("mc/replications.csv");
+    let text = std::fs::read_to_string(&reps).unwrap();
+    let row = text.lines().nth(3).unwrap();
+    let altered_row = row.replacen(",0.", ",1.", 1);
+    assert_ne!(row, altered_row);
+    std::fs::write(&reps, text.replacen(row, &altered_row, 1)).unwrap();
+    let o =
+        Command::new(bin()).args(["check", &scenario, "--baseline", out.to_str().unwrap()]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("replications.csv") && err.contains("first difference at line 4"), "{err}");
+}
