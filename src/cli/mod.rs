@@ -7,6 +7,7 @@ mod check;
 mod output;
 mod progress;
 mod run;
+mod shard;
 mod trace;
 mod validate;
 
@@ -37,6 +38,8 @@ pub enum Command {
     Trace(TraceArgs),
     /// Re-run scenarios and compare with stored results; exit 1 on any difference.
     Check(CheckArgs),
+    /// Combine the shards of Monte Carlo runs (`run --shard`) into their results folders.
+    Merge(MergeArgs),
 }
 
 /// `lyncsim run`.
@@ -59,8 +62,17 @@ pub struct RunArgs {
     pub jobs: Option<usize>,
     /// Run only replication K (e.g. the `worst_replication` of a summary) and write it whole,
     /// events.csv included, to `OUT/<scenario name>/replication-K/`.
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", conflicts_with = "shard")]
     pub replication: Option<u32>,
+    /// Run only shard K of N of the replications (K, K+N, K+2N, ...), written to
+    /// `OUT/<scenario name>.shard-K-of-N/` for `merge`; `auto` reads the index from
+    /// SLURM_ARRAY_TASK_ID (less SLURM_ARRAY_TASK_MIN) or JOB_COMPLETION_INDEX.
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<String>,
+    /// Number of shards for `--shard auto` (needed with JOB_COMPLETION_INDEX; overrides
+    /// SLURM_ARRAY_TASK_COUNT).
+    #[arg(long, value_name = "N", requires = "shard")]
+    pub shard_count: Option<u32>,
     /// Chart formats to write, comma-separated: svg, png.
     #[arg(long, value_delimiter = ',', default_value = "svg,png")]
     pub format: Vec<ChartFormat>,
@@ -102,6 +114,23 @@ pub struct CheckArgs {
     /// Worker threads for replications (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub jobs: Option<usize>,
+}
+
+/// `lyncsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard folders written by `run --shard` (every shard of each scenario).
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Folder that receives one results folder per scenario.
+    #[arg(long, default_value = "results")]
+    pub out: PathBuf,
+    /// Chart formats to write, comma-separated: svg, png.
+    #[arg(long, value_delimiter = ',', default_value = "svg,png")]
+    pub format: Vec<ChartFormat>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// A chart file format.
@@ -152,6 +181,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),
         Command::Trace(args) => trace::trace(args),
+        Command::Merge(args) => shard::merge(args),
         Command::Check(args) => match check::check(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::output::{write_results, Files};
+use super::shard::{render_shard, Shard};
 use super::{progress, show_progress, validate::load_all, ChartFormat, CliError, RunArgs};
 use crate::model::{Config, Feature};
 use crate::report;
@@ -12,7 +13,7 @@ use crate::stats::{self, MonteCarlo, RunResult};
 
 /// Run `lyncsim run`.
 pub fn run(args: RunArgs) -> Result<(), CliError> {
-    let mut configs: Vec<Config> = load_all(&args.scenarios)?.into_iter().map(|l| l.config).collect();
+    let mut loaded = load_all(&args.scenarios)?;
     if args.out.exists() && !args.out.is_dir() {
         return Err(CliError::BadInput(format!(
             "error: --out {} is a file; give a folder (it will hold one folder per scenario)",
@@ -22,7 +23,11 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     if args.jobs == Some(0) {
         return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
     }
-    for c in &mut configs {
+    let shard = match &args.shard {
+        Some(spec) => Some(Shard::parse(spec, args.shard_count, &|name| std::env::var(name).ok())?),
+        None => None,
+    };
+    for c in loaded.iter_mut().map(|l| &mut l.config) {
         if let Some(seed) = args.seed {
             c.seed = seed;
         }
@@ -38,21 +43,46 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             c.replications = r;
         }
     }
-    let targets: Vec<(std::path::PathBuf, String)> = configs
+    let targets: Vec<(std::path::PathBuf, String)> = loaded
         .iter()
-        .map(|c| match args.replication {
-            Some(k) => (args.out.join(&c.name), format!("replication-{k}")),
-            None => (args.out.clone(), c.name.clone()),
+        .map(|l| match (args.replication, shard) {
+            (Some(k), _) => (args.out.join(&l.config.name), format!("replication-{k}")),
+            (None, Some(shard)) => (args.out.clone(), shard.folder(&l.config.name)),
+            (None, None) => (args.out.clone(), l.config.name.clone()),
         })
         .collect();
     check_targets(&targets)?;
-    let units: u64 =
-        configs.iter().map(|c| if args.replication.is_some() { 1 } else { c.replications as u64 }).sum();
+    let units: u64 = loaded
+        .iter()
+        .map(|l| match (args.replication, shard) {
+            (Some(_), _) => 1,
+            (None, Some(shard)) => shard.replications(l.config.replications).len() as u64,
+            (None, None) => l.config.replications as u64,
+        })
+        .sum();
     let bar = progress::bar(units, show_progress(args.quiet));
-    for (config, (out, name)) in configs.into_iter().zip(targets) {
-        bar.set_message(config.name.clone());
-        let (files, line) =
-            simulate(Arc::new(config), args.replication, args.jobs, &args.format, &|| bar.inc(1))?;
+    for (l, (out, name)) in loaded.iter().zip(targets) {
+        bar.set_message(l.config.name.clone());
+        let config = Arc::new(l.config.clone());
+        let tick = || bar.inc(1);
+        let (files, line) = match shard {
+            Some(shard) if args.replication.is_none() => {
+                let indices = shard.replications(config.replications);
+                let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
+                let done = stats::monte::run_some(config.clone(), &indices, args.jobs, &fingerprint, &tick)
+                    .map_err(|e| CliError::Internal(e.to_string()))?;
+                let line = format!(
+                    "{}: shard {} of {}, {} of {} replications",
+                    config.name,
+                    shard.index,
+                    shard.count,
+                    indices.len(),
+                    config.replications
+                );
+                (render_shard(l, &config, shard, &done)?, line)
+            }
+            _ => simulate(config, args.replication, args.jobs, &args.format, &tick)?,
+        };
         let dir = write_results(&out, &name, &files)?;
         bar.suspend(|| eprintln!("{line} -> {}", dir.display()));
     }
@@ -83,7 +113,7 @@ pub fn simulate(
 /// Before any work: every results folder we will replace (`dir/name`) must be one of ours
 /// (a `summary.json`, or nothing but `replication-K` folders, or empty), and its parent a
 /// folder we can create, so a run never deletes anything else.
-fn check_targets(targets: &[(std::path::PathBuf, String)]) -> Result<(), CliError> {
+pub(super) fn check_targets(targets: &[(std::path::PathBuf, String)]) -> Result<(), CliError> {
     for (out, name) in targets {
         std::fs::create_dir_all(out).map_err(|e| {
             CliError::BadInput(format!("error: cannot create --out folder {}: {e}", out.display()))
@@ -104,7 +134,7 @@ fn is_ours(target: &Path) -> bool {
     if !target.is_dir() {
         return false;
     }
-    if target.join("summary.json").is_file() {
+    if target.join("summary.json").is_file() || target.join("shard.json").is_file() {
         return true;
     }
     let Ok(entries) = std::fs::read_dir(target) else { return false };
@@ -140,11 +170,11 @@ pub fn render(result: &RunResult, formats: &[ChartFormat]) -> Result<Files, CliE
 pub fn render_monte(mc: &MonteCarlo, formats: &[ChartFormat]) -> Result<Files, CliError> {
     let internal = |e: report::ReportError| CliError::Internal(e.to_string());
     let series = mc.series();
-    let fingerprint = report::fingerprint(&mc.first).map_err(internal)?;
+    let fingerprint = report::fingerprint_of(&mc.first_log).map_err(internal)?;
     let mut files: Files = vec![
         ("timeseries.csv", report::monte::timeseries_csv(mc, &series).map_err(internal)?),
         ("summary.json", report::monte::summary_json(mc, &fingerprint).into_bytes()),
-        ("events.csv", report::events_csv(&mc.first).map_err(internal)?),
+        ("events.csv", report::events_csv_of(&mc.first_log).map_err(internal)?),
         ("replications.csv", report::monte::replications_csv(mc).map_err(internal)?),
     ];
     let input = report::monte::chart_input(mc, series);
@@ -172,7 +202,7 @@ fn one_line(result: &RunResult) -> String {
     )
 }
 
-fn monte_line(mc: &MonteCarlo) -> String {
+pub(super) fn monte_line(mc: &MonteCarlo) -> String {
     let pct = |f: Feature| {
         let d = mc.describe(|r| 100.0 * mc.availability(r, f));
         format!("{} {:.3} % ({:.3}-{:.3})", f.column(), d.mean, d.ci95_low, d.ci95_high)

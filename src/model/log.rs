@@ -26,6 +26,24 @@ pub enum LogKind {
 }
 
 impl LogKind {
+    /// Every kind.
+    pub const ALL: [LogKind; 9] = [
+        LogKind::Fault,
+        LogKind::Repair,
+        LogKind::Service,
+        LogKind::Admin,
+        LogKind::AdminError,
+        LogKind::PoolState,
+        LogKind::RegistrarPoll,
+        LogKind::Hydrate,
+        LogKind::Warning,
+    ];
+
+    /// The kind named `name` in `events.csv`.
+    pub fn from_name(name: &str) -> Option<LogKind> {
+        LogKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     /// Name in `events.csv`.
     pub fn name(self) -> &'static str {
         match self {

@@ -10,7 +10,7 @@ pub mod monte;
 use serde_json::{json, Map, Value};
 
 use crate::engine::SimTime;
-use crate::model::{ClientState, Feature};
+use crate::model::{ClientState, Feature, LogEntry};
 use crate::stats::RunResult;
 
 /// Errors while rendering a report.
@@ -69,11 +69,14 @@ pub fn timeseries_csv(result: &RunResult) -> Result<Vec<u8>, ReportError> {
 
 /// `events.csv`: every discrete event that changed something, in time order.
 pub fn events_csv(result: &RunResult) -> Result<Vec<u8>, ReportError> {
+    events_csv_of(&result.log)
+}
+
+/// `events.csv` of an event log.
+pub fn events_csv_of(log: &[LogEntry]) -> Result<Vec<u8>, ReportError> {
     let header = ["time_s", "kind", "pool", "detail"].map(String::from).to_vec();
-    let rows = result
-        .log
-        .iter()
-        .map(|e| vec![secs(e.time), e.kind.name().to_string(), e.pool.clone(), e.detail.clone()]);
+    let rows =
+        log.iter().map(|e| vec![secs(e.time), e.kind.name().to_string(), e.pool.clone(), e.detail.clone()]);
     csv_bytes(std::iter::once(header).chain(rows))
 }
 
@@ -84,8 +87,13 @@ fn opt_secs(t: Option<SimTime>) -> Value {
 /// The fingerprint of a run: the SHA-256 of its event trace (`events.csv`), so two runs can
 /// be compared without reading their traces.
 pub fn fingerprint(result: &RunResult) -> Result<String, ReportError> {
+    fingerprint_of(&result.log)
+}
+
+/// The fingerprint of an event log: the SHA-256 of its `events.csv`.
+pub fn fingerprint_of(log: &[LogEntry]) -> Result<String, ReportError> {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(events_csv(result)?);
+    let digest = Sha256::digest(events_csv_of(log)?);
     Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 

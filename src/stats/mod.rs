@@ -90,6 +90,28 @@ impl Series {
         series
     }
 
+    /// A series from its runs (as [`Series::runs`] gives them), checked: runs start at
+    /// row 0, in increasing rows within the series, with their rows' times.
+    pub fn from_runs(step: SimTime, rows: u64, runs: Vec<Sample>) -> Result<Self, String> {
+        let series = Series { step, rows, runs };
+        let mut last = None;
+        for run in &series.runs {
+            let row = series.row_of(run.time);
+            let ok = match last {
+                None => row == 0,
+                Some(prev) => row > prev && row < rows,
+            };
+            if !ok || run.time.as_millis() != row * step.as_millis() {
+                return Err(format!("time series run at {} ms is out of order", run.time.as_millis()));
+            }
+            last = Some(row);
+        }
+        if rows > 0 && series.runs.is_empty() {
+            return Err("time series without rows".into());
+        }
+        Ok(series)
+    }
+
     fn push(&mut self, row: Sample) {
         if self.runs.last().is_none_or(|last| !last.same_counts(&row)) {
             self.runs.push(row);

@@ -7,7 +7,7 @@
 //! bytes whatever `--jobs`.
 //!
 //! A replication keeps only its [`ReplicationRecord`]: the summary numbers and its time
-//! series run-length encoded. Replication 0 is also kept whole, for `events.csv`.
+//! series run-length encoded; replication 0 also keeps its event log, for `events.csv`.
 
 use std::sync::Arc;
 
@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use super::quantile::{Describe, Multiset};
 use super::{run_replication, users_with, RunResult, Sample, Series};
 use crate::engine::SimTime;
-use crate::model::{Config, Feature};
+use crate::model::{Config, Feature, LogEntry};
 
 /// What one replication contributes to the statistics.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,10 +93,19 @@ const FAILBACK: &str = "Invoke-CsPoolFailback";
 pub struct MonteCarlo {
     /// The scenario.
     pub config: Arc<Config>,
-    /// Replication 0, whole (its event trace is `events.csv`).
-    pub first: RunResult,
+    /// Replication 0's event log (`events.csv`).
+    pub first_log: Vec<LogEntry>,
     /// Every replication, in index order.
     pub records: Vec<ReplicationRecord>,
+}
+
+/// Some replications of a scenario (a shard, or all of them).
+#[derive(Debug, Clone)]
+pub struct Replications {
+    /// Their records, in index order.
+    pub records: Vec<ReplicationRecord>,
+    /// Replication 0's event log, if replication 0 is among them.
+    pub first_log: Option<Vec<LogEntry>>,
 }
 
 /// An error starting the worker threads.
@@ -116,25 +125,50 @@ pub fn run(
     fingerprint: &(dyn Fn(&RunResult) -> String + Sync),
     tick: &(dyn Fn() + Sync),
 ) -> Result<MonteCarlo, PoolError> {
+    let all: Vec<u32> = (0..config.replications).collect();
+    let done = run_some(config.clone(), &all, jobs, fingerprint, tick)?;
+    Ok(MonteCarlo {
+        config,
+        first_log: done.first_log.expect("replication 0 is among all of them"),
+        records: done.records,
+    })
+}
+
+/// Run the replications `indices` (ascending) on `jobs` threads; see [`run`].
+pub fn run_some(
+    config: Arc<Config>,
+    indices: &[u32],
+    jobs: Option<usize>,
+    fingerprint: &(dyn Fn(&RunResult) -> String + Sync),
+    tick: &(dyn Fn() + Sync),
+) -> Result<Replications, PoolError> {
     let threads = jobs.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|source| PoolError { jobs: threads, source })?;
-    let mut outcomes: Vec<(ReplicationRecord, Option<RunResult>)> = pool.install(|| {
-        (0..config.replications)
-            .into_par_iter()
-            .map(|r| {
+    let outcomes: Vec<(ReplicationRecord, Option<Vec<LogEntry>>)> = pool.install(|| {
+        indices
+            .par_iter()
+            .map(|&r| {
                 let result = run_replication(config.clone(), r);
                 let record = ReplicationRecord::of(&result, fingerprint(&result));
                 tick();
-                (record, (r == 0).then_some(result))
+                (record, (r == 0).then_some(result.log))
             })
             .collect()
     });
-    let first = outcomes[0].1.take().expect("replication 0 is kept whole");
-    let records = outcomes.into_iter().map(|(record, _)| record).collect();
-    Ok(MonteCarlo { config, first, records })
+    let mut first_log = None;
+    let records = outcomes
+        .into_iter()
+        .map(|(record, log)| {
+            if log.is_some() {
+                first_log = log;
+            }
+            record
+        })
+        .collect();
+    Ok(Replications { records, first_log })
 }
 
 /// The time series over replications: per row the mean users in each client state and with
@@ -152,6 +186,11 @@ pub struct MeanSeries {
 }
 
 impl MonteCarlo {
+    /// Users with `feature` in a time-series row.
+    pub fn users_with(&self, sample: &Sample, feature: Feature) -> u64 {
+        users_with(&self.config, &sample.counts(), feature)
+    }
+
     /// Replications run.
     pub fn replications(&self) -> usize {
         self.records.len()

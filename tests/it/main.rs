@@ -10,4 +10,5 @@ mod monte;
 mod oracle;
 mod random;
 mod review;
+mod shards;
 mod support;

@@ -179,7 +179,7 @@ fn row_statistics_equal_a_direct_computation() {
                 .iter()
                 .map(|r| {
                     assert_eq!(r[i].time, *time);
-                    mc.first.users_with(&r[i], f) as f64
+                    mc.users_with(&r[i], f) as f64
                 })
                 .collect();
             let mean = values.iter().sum::<f64>() / n;
