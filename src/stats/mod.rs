@@ -320,6 +320,7 @@ pub struct Monitor {
     world: World,
     config: Arc<Config>,
     series: Series,
+    total_users: u64,
     next_sample: SimTime,
     /// User-time integrals of the counts (by state, then the two corrections); the feature
     /// integrals follow at the end, since users with a feature are linear in the counts.
@@ -340,7 +341,7 @@ impl engine::Model for Monitor {
 
     fn advance(&mut self, from: SimTime, to: SimTime) {
         // Debug builds (the tests) recount small worlds at every instant.
-        if cfg!(debug_assertions) && self.config.total_users() <= INVARIANT_CHECK_USERS {
+        if cfg!(debug_assertions) && self.total_users <= INVARIANT_CHECK_USERS {
             if let Err(e) = self.world.check_invariants() {
                 panic!("model invariant broken: {e}");
             }
@@ -356,6 +357,7 @@ impl Monitor {
         Monitor {
             world,
             series: Series::new(config.sample_every, rows),
+            total_users: config.total_users(),
             config,
             next_sample: SimTime::ZERO,
             count_user_ms: CountTime::default(),
@@ -374,7 +376,7 @@ impl Monitor {
         // Restoration after the first fault, until every feature has its answer.
         if let Some(first) = self.world.first_fault() {
             if from >= first && self.restored_at.iter().any(Option::is_none) {
-                let total = self.config.total_users();
+                let total = self.total_users;
                 for f in Feature::ALL {
                     if self.restored_at[f as usize].is_some() {
                         continue;
