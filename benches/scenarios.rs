@@ -1,6 +1,6 @@
 //! Whole scenarios, simulation only (no report rendering): the 1,000,000-user day of
-//! `benches/scenarios/million-users-day.ron` and the shipped year of random failures, once
-//! and as 200 Monte Carlo replications.
+//! `benches/scenarios/million-users-day.ron`, the shipped year of random failures, and
+//! 1,000 Monte Carlo replications of the two-pool benchmark year.
 //! `cargo bench --bench scenarios`; figures in the README.
 
 use std::path::Path;
@@ -28,20 +28,25 @@ fn scenarios(c: &mut Criterion) {
     group.finish();
 }
 
-/// Replications of the shipped year of random failures on a Standard pair, on all cores,
-/// statistics included: the per-replication cost behind `run --replications 10000`.
+/// 1,000 replications of the two-pool benchmark year (batched and exact client timing), on
+/// all cores, statistics included: a tenth of `run --replications 10000`.
 fn monte_carlo(c: &mut Criterion) {
     let mut group = c.benchmark_group("monte_carlo");
     group.sample_size(10);
-    let mut config = (*load("scenarios/year-se-pair-random.ron")).clone();
-    config.replications = 200;
-    let config = Arc::new(config);
-    group.bench_function("year-se-pair-random x200", |b| {
-        b.iter(|| {
-            let mc = stats::monte::run(config.clone(), None, &|_| String::new(), &|| ()).unwrap();
-            mc.series().times.len()
-        })
-    });
+    for path in [
+        "benches/scenarios/two-pool-year-1000-users.ron",
+        "benches/scenarios/two-pool-year-1000-users-exact.ron",
+    ] {
+        let mut config = (*load(path)).clone();
+        config.replications = 1000;
+        let config = Arc::new(config);
+        group.bench_function(format!("{} x1000", config.name), |b| {
+            b.iter(|| {
+                let mc = stats::monte::run(config.clone(), None, &|_| String::new(), &|| ()).unwrap();
+                mc.series().times.len()
+            })
+        });
+    }
     group.finish();
 }
 

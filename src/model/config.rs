@@ -449,6 +449,9 @@ pub struct ClientsConfig {
     pub retry_max: Delay,
     /// Relative jitter on retries.
     pub retry_jitter: f64,
+    /// Window that client notices, retries and sign-in completions are gathered into
+    /// (zero: none).
+    pub batch: SimTime,
 }
 
 /// A resolved scheduled action.

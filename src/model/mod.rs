@@ -1307,6 +1307,7 @@ impl World {
             let refresh = next_tick(self.now, refresh, user.refresh_phase);
             ka.min(refresh)
         };
+        let at = self.client_time(at);
         let _ = sched.schedule_at(at, WorldEvent::Notice { user: u, gen });
     }
 
@@ -1364,7 +1365,7 @@ impl World {
                 }
                 at = at.saturating_add(delay);
             }
-            let _ = sched.schedule_at(at, WorldEvent::Retry { user: u, gen });
+            let _ = sched.schedule_at(self.client_time(at), WorldEvent::Retry { user: u, gen });
         }
     }
 
@@ -1406,17 +1407,47 @@ impl World {
     }
 
     /// The next completion is one service time after the previous one (kept exact, in
-    /// fractional milliseconds, so rounding never accumulates).
+    /// fractional milliseconds, so rounding never accumulates). With `clients.batch`, the
+    /// completion event fires at the end of the window that holds that exact time, and
+    /// completes every registration due by then.
     fn schedule_next_sign_in(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
         let rate = self.sign_in_rate(p);
         let now = self.now.as_millis() as f64;
+        let batch = self.config.clients.batch.as_millis();
         let pool = &mut self.pools[p as usize];
-        pool.last_done = pool.last_done.max(now) + 1000.0 / rate;
-        let at = SimTime::from_millis(pool.last_done.round() as u64).max(self.now);
-        let _ = sched.schedule_at(at, WorldEvent::SignInDone { pool: p, gen: pool.gen });
+        let at = if batch == 0 {
+            pool.last_done = pool.last_done.max(now) + 1000.0 / rate;
+            SimTime::from_millis(pool.last_done.round() as u64)
+        } else {
+            pool.last_done += 1000.0 / rate;
+            SimTime::from_millis((pool.last_done / batch as f64).ceil() as u64 * batch)
+        };
+        let _ = sched.schedule_at(at.max(self.now), WorldEvent::SignInDone { pool: p, gen: pool.gen });
     }
 
     fn sign_in_done(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
+        let batched = self.config.clients.batch > SimTime::ZERO;
+        loop {
+            self.complete_sign_in(p, sched);
+            if self.pools[p as usize].queue.is_empty() {
+                self.pools[p as usize].busy = false;
+                return;
+            }
+            if batched {
+                // The next registration is due within this window too: complete it now.
+                let next = self.pools[p as usize].last_done + 1000.0 / self.sign_in_rate(p);
+                if next <= self.now.as_millis() as f64 {
+                    self.pools[p as usize].last_done = next;
+                    continue;
+                }
+            }
+            return self.schedule_next_sign_in(p, sched);
+        }
+    }
+
+    /// The registration at the head of pool `p`'s queue completes (stale entries, whose
+    /// client has moved on, are dropped without taking service time).
+    fn complete_sign_in(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
         while let Some(q) = self.pools[p as usize].queue.pop_front() {
             let user = self.users[q.user as usize];
             if user.gen != q.gen {
@@ -1440,17 +1471,21 @@ impl World {
                     self.try_sign_in(q.user, sched);
                 }
             }
-            break;
-        }
-        if self.pools[p as usize].queue.is_empty() {
-            self.pools[p as usize].busy = false;
-        } else {
-            self.schedule_next_sign_in(p, sched);
+            return;
         }
     }
 
-    /// Move user `u` to `state`, registered at `serving` (or `NO_POOL`), keeping every
-    /// counter in step.
+    /// When a client event due at `t` happens: `t`, or with `clients.batch` the end of the
+    /// window that holds it.
+    fn client_time(&self, t: SimTime) -> SimTime {
+        let batch = self.config.clients.batch.as_millis();
+        if batch == 0 {
+            t
+        } else {
+            SimTime::from_millis(t.as_millis().div_ceil(batch) * batch)
+        }
+    }
+
     fn move_user(&mut self, u: u32, state: ClientState, serving: u32) {
         let user = self.users[u as usize];
         if registered(user.state) && user.serving != NO_POOL {

@@ -29,6 +29,8 @@ pub const MAX_ROWS: u64 = 5_000_000;
 /// Most Monte Carlo replications of one scenario (each keeps its summary and the runs of
 /// its time series until the statistics are computed).
 pub const MAX_REPLICATIONS: u32 = 1_000_000;
+/// Longest `clients.batch` window.
+pub const MAX_CLIENT_BATCH: SimTime = SimTime::from_secs(60);
 /// Most users homed on one pool.
 pub const MAX_USERS_PER_POOL: u32 = 1_000_000;
 /// Most users of a whole scenario: each costs about [`BYTES_PER_USER`] of simulation state.
@@ -1185,6 +1187,17 @@ impl<'a> Validator<'a> {
                 self.error_near("clients.retry_max", &["clients.retry"], message).help = Some(help);
             }
         }
+        if c.batch.0 > MAX_CLIENT_BATCH {
+            self.error(
+                "clients.batch",
+                format!(
+                    "clients.batch {} is longer than {}: client timings would lose their meaning",
+                    format_duration(c.batch.0),
+                    format_duration(MAX_CLIENT_BATCH)
+                ),
+            )
+            .help = Some("use a window of a few seconds at most, or 0 for exact timing".into());
+        }
         if !(0.0..=1.0).contains(&c.retry_jitter) {
             self.error(
                 "clients.retry_jitter",
@@ -1197,6 +1210,7 @@ impl<'a> Validator<'a> {
             retry: time_value(&c.retry),
             retry_max: time_value(&c.retry_max),
             retry_jitter: c.retry_jitter,
+            batch: c.batch.0,
         }
     }
 
@@ -1978,6 +1992,24 @@ mod tests {
   = at pools[0].front_ends
   = help: use edition: Enterprise for 2 to 12 front ends
 "#
+        );
+    }
+
+    #[test]
+    fn client_batch_windows_are_bounded() {
+        let source = two_pools(PAIR, FAULT).replace("horizon:", "clients: Clients(batch: \"1s\"), horizon:");
+        assert_eq!(ok(&source).config.clients.batch, SimTime::from_secs(1));
+        let source = two_pools(PAIR, FAULT).replace("horizon:", "clients: Clients(batch: \"2m\"), horizon:");
+        let text = failed(&source).render();
+        assert!(
+            text.starts_with(
+                "error: clients.batch 2m is longer than 1m: client timings would lose their meaning"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("= help: use a window of a few seconds at most, or 0 for exact timing"),
+            "{text}"
         );
     }
 

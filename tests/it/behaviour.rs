@@ -307,3 +307,39 @@ fn a_quiet_year_costs_no_more_events_than_a_quiet_day() {
     assert_eq!(day.events_processed, year.events_processed);
     assert_eq!(year.samples().count(), 8761);
 }
+
+/// `clients.batch` gathers notices, retries and sign-in completions into windows: fewer
+/// events, every change on a window boundary, and availability within a window's worth
+/// of user-time of the exact model.
+#[test]
+fn batched_client_events_land_on_window_boundaries_and_stay_close_to_exact() {
+    let events = r#"At("1h", PoolDown(pool: "b.contoso.com")), At("3h", PoolUp(pool: "b.contoso.com"))"#;
+    let exact = run(&pair("Lync2013", 1000, 1000, "", events, "sample_every: \"1s\","));
+    let batched = run(&pair(
+        "Lync2013",
+        1000,
+        1000,
+        "",
+        events,
+        "sample_every: \"1s\", clients: Clients(batch: \"5s\"),",
+    ));
+    assert!(
+        batched.events_processed * 2 < exact.events_processed,
+        "{} batched events against {} exact",
+        batched.events_processed,
+        exact.events_processed
+    );
+    // Between window boundaries nothing changes.
+    let rows: Vec<_> = batched.samples().collect();
+    for pair in rows.windows(2) {
+        if !pair[0].same_counts(&pair[1]) {
+            assert_eq!(pair[1].time.as_millis() % 5_000, 0, "a change at {:?}", pair[1].time);
+        }
+    }
+    for f in [Im, Voice, Contacts] {
+        let (a, b) = (exact.availability(f), batched.availability(f));
+        // Each user's changes are delayed by at most one 5 s window (a few per outage).
+        assert!(b <= a + 1e-9 && a - b < 4.0 * 5.0 / (6.0 * 3600.0), "{f:?}: exact {a}, batched {b}");
+        assert!(a - b > 0.0, "{f:?}: batching delays sign-ins a little");
+    }
+}
