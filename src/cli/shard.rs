@@ -128,6 +128,7 @@ struct RecordOut {
     cmdlet_errors: u32,
     failover_durations_ms: Vec<u64>,
     peak_users_per_front_end: Vec<f64>,
+    backup_lag: Vec<(String, String, String, u64)>,
     events_processed: u64,
     fingerprint: String,
     series_step_ms: u64,
@@ -166,6 +167,11 @@ impl RecordOut {
             cmdlet_errors: r.cmdlet_errors,
             failover_durations_ms: r.failover_durations.iter().map(|d| d.as_millis()).collect(),
             peak_users_per_front_end: r.peak_users_per_front_end.clone(),
+            backup_lag: r
+                .backup_lag
+                .iter()
+                .map(|(p, f, t, lag)| (p.clone(), f.clone(), t.clone(), lag.as_millis()))
+                .collect(),
             events_processed: r.events_processed,
             fingerprint: r.fingerprint.clone(),
             series_step_ms: step.as_millis(),
@@ -219,6 +225,11 @@ impl RecordOut {
             cmdlet_errors: self.cmdlet_errors,
             failover_durations: self.failover_durations_ms.into_iter().map(SimTime::from_millis).collect(),
             peak_users_per_front_end: self.peak_users_per_front_end,
+            backup_lag: self
+                .backup_lag
+                .into_iter()
+                .map(|(p, f, t, lag)| (p, f, t, SimTime::from_millis(lag)))
+                .collect(),
             events_processed: self.events_processed,
             fingerprint: self.fingerprint,
             series,

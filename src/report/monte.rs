@@ -152,6 +152,25 @@ pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
         "errors": all(&|r| r.cmdlet_errors as f64),
         "duration_s": Describe::of(&durations).map_or(Value::Null, |d| described(&d, usize::MAX)),
     });
+    // Backup Service lag at the horizon, per direction seen (a failed-over pool's data
+    // flows the other way, so not every replication has every direction).
+    let mut directions: std::collections::BTreeMap<(&str, &str, &str), Vec<f64>> = Default::default();
+    for r in &mc.records {
+        for (pool, from, to, lag) in &r.backup_lag {
+            directions.entry((pool, from, to)).or_default().push(lag.as_secs_f64());
+        }
+    }
+    let backup: Vec<Value> = directions
+        .iter()
+        .map(|((pool, from, to), lags)| {
+            json!({
+                "pool": pool,
+                "from": from,
+                "to": to,
+                "unreplicated_s": Describe::of(lags).map_or(Value::Null, |d| described(&d, n)),
+            })
+        })
+        .collect();
     let worst = mc.worst();
     let summary = json!({
         "scenario": c.name,
@@ -170,6 +189,7 @@ pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
         "peak_signin_queue": all(&|r| r.peak_signin_queue as f64),
         "rpo_realized_s": all(&|r| r.rpo_realized.as_secs_f64()),
         "failovers": failovers,
+        "backup_service": backup,
         "peak_users_per_front_end": c
             .pools
             .iter()

@@ -47,6 +47,9 @@ pub struct ReplicationRecord {
     pub failover_durations: Vec<SimTime>,
     /// Per pool, the most users registered per running front end at any instant.
     pub peak_users_per_front_end: Vec<f64>,
+    /// Backup Service replication at the horizon: (pool whose data, from, to, age of the
+    /// oldest unreplicated change).
+    pub backup_lag: Vec<(String, String, String, SimTime)>,
     /// Events the engine processed.
     pub events_processed: u64,
     /// SHA-256 of this replication's `events.csv`.
@@ -78,6 +81,11 @@ impl ReplicationRecord {
                 .filter_map(|f| f.completed.map(|c| c.saturating_sub(f.started)))
                 .collect(),
             peak_users_per_front_end: result.peak_users_per_front_end.iter().map(|(_, load)| *load).collect(),
+            backup_lag: result
+                .backup_status
+                .iter()
+                .map(|b| (b.pool.clone(), b.from.clone(), b.to.clone(), b.unreplicated))
+                .collect(),
             events_processed: result.events_processed,
             fingerprint,
             series: result.series.clone(),
