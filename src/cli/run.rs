@@ -43,6 +43,15 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             c.replications = r;
         }
     }
+    if shard.is_some() {
+        if let Some(l) = loaded.iter().find(|l| l.config.replications < 2) {
+            return Err(CliError::BadInput(format!(
+                "error: --shard splits the replications of a Monte Carlo run, and {} ({}) has one; \
+                 give it `replications` or pass --replications",
+                l.config.name, l.label
+            )));
+        }
+    }
     let targets: Vec<(std::path::PathBuf, String)> = loaded
         .iter()
         .map(|l| match (args.replication, shard) {

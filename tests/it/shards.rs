@@ -130,6 +130,10 @@ fn incomplete_or_mismatched_shards_are_refused_with_the_reason() {
     assert!(err.contains("has seed 12 but") && err.contains("has 11"), "{err}");
     let err = fails(&["merge", &shard(0), &shard(1), &shard(1), "--out", m]);
     assert!(err.contains("are both shard 1 of 3"), "{err}");
+    let single = dir.join("single.ron");
+    std::fs::write(&single, SCENARIO.replace("replications: 23,", "")).unwrap();
+    let err = fails(&["run", single.to_str().unwrap(), "--shard", "0/2", "--out", o]);
+    assert!(err.contains("--shard splits the replications") && err.contains("has one"), "{err}");
     let err = fails(&["merge", dir.to_str().unwrap(), "--out", m]);
     assert!(err.contains("not a shard folder"), "{err}");
     assert!(!merged.exists(), "nothing is written when a merge is refused");
