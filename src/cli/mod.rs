@@ -4,6 +4,7 @@
 //! paths); 3 internal error. Errors go to stderr; only `trace` writes to stdout.
 
 mod check;
+mod compare;
 mod output;
 mod progress;
 mod run;
@@ -40,6 +41,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Combine the shards of Monte Carlo runs (`run --shard`) into their results folders.
     Merge(MergeArgs),
+    /// Run several scenarios and compare them: comparison.md, comparison.csv, overlay
+    /// charts per feature, report.html, and each scenario's results.
+    Compare(CompareArgs),
 }
 
 /// `lyncsim run`.
@@ -116,6 +120,32 @@ pub struct CheckArgs {
     pub jobs: Option<usize>,
 }
 
+/// `lyncsim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files (.ron) or folders of them; at least two scenarios.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Folder that receives the comparison (replaced whole if it is one of ours).
+    #[arg(long, default_value = "comparison")]
+    pub out: PathBuf,
+    /// Override every scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override every scenario's replication count.
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Chart formats to write, comma-separated: svg, png.
+    #[arg(long, value_delimiter = ',', default_value = "svg,png")]
+    pub format: Vec<ChartFormat>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
 /// `lyncsim merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -182,6 +212,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::validate(args),
         Command::Trace(args) => trace::trace(args),
         Command::Merge(args) => shard::merge(args),
+        Command::Compare(args) => compare::compare(args),
         Command::Check(args) => match check::check(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

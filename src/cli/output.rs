@@ -14,8 +14,13 @@ fn io_err(what: &str, path: &Path, e: std::io::Error) -> CliError {
     CliError::Internal(format!("{what} {}: {e}", path.display()))
 }
 
-/// Write `files` as `out/name/`, replacing any previous folder of that name.
-pub fn write_results(out: &Path, name: &str, files: &Files) -> Result<PathBuf, CliError> {
+/// Write `files` as `out/name/`, replacing any previous folder of that name. A file name
+/// may name a subfolder (`scenario/summary.json`).
+pub fn write_results<N: AsRef<str>>(
+    out: &Path,
+    name: &str,
+    files: &[(N, Vec<u8>)],
+) -> Result<PathBuf, CliError> {
     fs::create_dir_all(out).map_err(|e| io_err("cannot create", out, e))?;
     let pid = std::process::id();
     let target = out.join(name);
@@ -24,7 +29,13 @@ pub fn write_results(out: &Path, name: &str, files: &Files) -> Result<PathBuf, C
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir(&tmp).map_err(|e| io_err("cannot create", &tmp, e))?;
     for (file, bytes) in files {
-        let path = tmp.join(file);
+        let path = tmp.join(file.as_ref());
+        if let Some(parent) = path.parent().filter(|p| !p.exists()) {
+            if let Err(e) = fs::create_dir_all(parent) {
+                let _ = fs::remove_dir_all(&tmp);
+                return Err(io_err("cannot create", parent, e));
+            }
+        }
         if let Err(e) = fs::write(&path, bytes) {
             let _ = fs::remove_dir_all(&tmp);
             return Err(io_err("cannot write", &path, e));

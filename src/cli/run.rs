@@ -143,7 +143,7 @@ fn is_ours(target: &Path) -> bool {
     if !target.is_dir() {
         return false;
     }
-    if target.join("summary.json").is_file() || target.join("shard.json").is_file() {
+    if ["summary.json", "shard.json", "comparison.md"].iter().any(|f| target.join(f).is_file()) {
         return true;
     }
     let Ok(entries) = std::fs::read_dir(target) else { return false };

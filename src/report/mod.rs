@@ -5,6 +5,7 @@
 //! decimals, times in CSV in seconds with three decimals, files end with a newline.
 
 pub mod chart;
+pub mod compare;
 pub mod monte;
 
 use serde_json::{json, Map, Value};

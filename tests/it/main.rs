@@ -2,6 +2,7 @@
 
 mod behaviour;
 mod cli;
+mod compare;
 mod determinism;
 mod enterprise;
 mod errors;

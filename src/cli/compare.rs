@@ -1,0 +1,107 @@
+//! `lyncsim compare`: run several scenarios (in parallel) and write one comparison folder:
+//! `comparison.md`, `comparison.csv`, one overlay chart per feature, `report.html`, and each
+//! scenario's own results folder inside it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::output::write_results;
+use super::run::{check_targets, render, render_monte};
+use super::{progress, show_progress, validate::load_all, CliError, CompareArgs};
+use crate::report::compare::{comparison_csv, comparison_md, Outcome};
+use crate::report::{self};
+use crate::scenario::validate::MAX_REPLICATIONS;
+use crate::stats::{self, RunResult};
+
+/// Run `lyncsim compare`.
+pub fn compare(args: CompareArgs) -> Result<(), CliError> {
+    let mut loaded = load_all(&args.scenarios)?;
+    if loaded.len() < 2 {
+        return Err(CliError::BadInput(
+            "error: compare needs at least two scenarios (files, or a folder holding them)".into(),
+        ));
+    }
+    if args.jobs == Some(0) {
+        return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
+    }
+    for c in loaded.iter_mut().map(|l| &mut l.config) {
+        if let Some(seed) = args.seed {
+            c.seed = seed;
+        }
+        if let Some(r) = args.replications {
+            if r == 0 || r > MAX_REPLICATIONS {
+                return Err(CliError::BadInput(format!(
+                    "error: --replications must be from 1 to {MAX_REPLICATIONS}, not {r}"
+                )));
+            }
+            c.replications = r;
+        }
+    }
+    let (parent, name) = split_out(&args.out)?;
+    check_targets(&[(parent.clone(), name.clone())])?;
+
+    let units: u64 = loaded.iter().map(|l| l.config.replications as u64).sum();
+    let bar = progress::bar(units, show_progress(args.quiet));
+    bar.set_message("compare");
+    let threads = args.jobs.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| CliError::Internal(format!("cannot start {threads} worker threads: {e}")))?;
+    let tick = || bar.inc(1);
+    let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
+    // Scenarios in parallel; a replicated one also spreads its replications.
+    let outcomes: Vec<Result<Outcome, CliError>> = pool.install(|| {
+        loaded
+            .par_iter()
+            .map(|l| {
+                let config = Arc::new(l.config.clone());
+                if config.replications == 1 {
+                    let result = stats::run_replication(config, 0);
+                    tick();
+                    Ok(Outcome::Single(result))
+                } else {
+                    stats::monte::run(config, args.jobs, &fingerprint, &tick)
+                        .map(Outcome::Monte)
+                        .map_err(|e| CliError::Internal(e.to_string()))
+                }
+            })
+            .collect()
+    });
+    let outcomes: Vec<Outcome> = outcomes.into_iter().collect::<Result<_, _>>()?;
+
+    let internal = |e: report::ReportError| CliError::Internal(e.to_string());
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("comparison.md".into(), comparison_md(&outcomes).into_bytes()),
+        ("comparison.csv".into(), comparison_csv(&outcomes).map_err(internal)?),
+    ];
+    for o in &outcomes {
+        let scenario_files = match o {
+            Outcome::Single(r) => render(r, &args.format)?,
+            Outcome::Monte(mc) => render_monte(mc, &args.format)?,
+        };
+        for (file, bytes) in scenario_files {
+            files.push((format!("{}/{file}", o.name()), bytes));
+        }
+    }
+    let dir = write_results(&parent, &name, &files)?;
+    bar.finish_and_clear();
+    eprintln!("compared {} scenarios -> {}", outcomes.len(), dir.display());
+    eprint!("{}", comparison_md(&outcomes));
+    Ok(())
+}
+
+/// `--out` as (parent folder, folder name).
+fn split_out(out: &Path) -> Result<(PathBuf, String), CliError> {
+    let name = out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| !n.is_empty() && *n != "." && *n != "..")
+        .ok_or_else(|| {
+            CliError::BadInput(format!("error: --out {} must name a folder (e.g. comparison)", out.display()))
+        })?;
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Ok((parent.to_path_buf(), name.to_string()))
+}

@@ -1,0 +1,228 @@
+//! Comparisons of scenarios (`lyncsim compare`): `comparison.csv` and `comparison.md`, pure
+//! functions of the finished runs.
+//!
+//! A replicated scenario contributes its means (with the 95 % confidence interval of each
+//! availability); a single run its values.
+
+use crate::model::Feature;
+use crate::stats::{MonteCarlo, RunResult};
+
+use super::{csv_bytes, ReportError};
+
+/// A finished scenario: one run, or a Monte Carlo run.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// `replications: 1`.
+    Single(RunResult),
+    /// `replications > 1`.
+    Monte(MonteCarlo),
+}
+
+/// A value with, for replicated runs, its 95 % confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Value {
+    /// The value (the mean over replications).
+    pub value: f64,
+    /// 95 % confidence interval of the mean, replicated runs only.
+    pub ci95: Option<(f64, f64)>,
+}
+
+impl Outcome {
+    /// Scenario name.
+    pub fn name(&self) -> &str {
+        &self.config().name
+    }
+
+    /// The scenario.
+    pub fn config(&self) -> &crate::model::Config {
+        match self {
+            Outcome::Single(r) => &r.config,
+            Outcome::Monte(mc) => &mc.config,
+        }
+    }
+
+    /// Replications run.
+    pub fn replications(&self) -> usize {
+        match self {
+            Outcome::Single(_) => 1,
+            Outcome::Monte(mc) => mc.replications(),
+        }
+    }
+
+    fn metric(&self, single: impl Fn(&RunResult) -> f64, each: impl Fn(&MonteCarlo, usize) -> f64) -> Value {
+        match self {
+            Outcome::Single(r) => Value { value: single(r), ci95: None },
+            Outcome::Monte(mc) => {
+                let d = mc.describe(|r| each(mc, r.replication as usize));
+                Value { value: d.mean, ci95: Some((d.ci95_low, d.ci95_high)) }
+            }
+        }
+    }
+
+    /// Availability of `feature`.
+    pub fn availability(&self, f: Feature) -> Value {
+        self.metric(|r| r.availability(f), |mc, i| mc.availability(&mc.records[i], f))
+    }
+
+    /// User-minutes without `feature`.
+    pub fn user_minutes_lost(&self, f: Feature) -> Value {
+        self.metric(|r| r.user_minutes_lost(f), |mc, i| mc.user_minutes_lost(&mc.records[i], f))
+    }
+
+    /// Seconds from the first fault until 99 % of users had `feature` again (the mean over
+    /// the replications where it came back); `None` if never.
+    pub fn time_to_restore(&self, f: Feature) -> Option<f64> {
+        match self {
+            Outcome::Single(r) => r.time_to_restore(f).map(|t| t.as_secs_f64()),
+            Outcome::Monte(mc) => {
+                mc.describe_some(|r| r.time_to_restore[f as usize].map(|t| t.as_secs_f64())).map(|d| d.mean)
+            }
+        }
+    }
+
+    /// (peak resiliency users, peak offline users, peak sign-in queue, RPO seconds,
+    /// failovers): values or means.
+    pub fn peaks(&self) -> [f64; 5] {
+        match self {
+            Outcome::Single(r) => [
+                r.peak_resiliency_users as f64,
+                r.peak_offline_users as f64,
+                r.peak_signin_queue as f64,
+                r.rpo_realized.map_or(0.0, |t| t.as_secs_f64()),
+                r.failovers.iter().filter(|f| f.cmdlet == "Invoke-CsPoolFailover").count() as f64,
+            ],
+            Outcome::Monte(mc) => [
+                mc.describe(|r| r.peak_resiliency_users as f64).mean,
+                mc.describe(|r| r.peak_offline_users as f64).mean,
+                mc.describe(|r| r.peak_signin_queue as f64).mean,
+                mc.describe(|r| r.rpo_realized.as_secs_f64()).mean,
+                mc.describe(|r| r.failovers as f64).mean,
+            ],
+        }
+    }
+}
+
+/// Names of [`Outcome::peaks`], as CSV columns.
+pub const PEAKS: [&str; 5] =
+    ["peak_resiliency_users", "peak_offline_users", "peak_signin_queue", "rpo_realized_s", "failovers"];
+
+fn six(x: f64) -> String {
+    format!("{:.6}", super::round6(x))
+}
+
+/// `comparison.csv`: one row per scenario, one column per summary metric.
+pub fn comparison_csv(outcomes: &[Outcome]) -> Result<Vec<u8>, ReportError> {
+    let mut header: Vec<String> =
+        ["scenario", "replications", "users", "horizon_s"].map(String::from).to_vec();
+    for f in Feature::ALL {
+        let c = f.column();
+        header.extend([
+            format!("{c}_availability"),
+            format!("{c}_availability_ci95_low"),
+            format!("{c}_availability_ci95_high"),
+            format!("{c}_user_minutes_lost"),
+            format!("{c}_time_to_restore_s"),
+        ]);
+    }
+    header.extend(PEAKS.map(String::from));
+    let rows = outcomes.iter().map(|o| {
+        let c = o.config();
+        let mut row = vec![
+            o.name().to_string(),
+            o.replications().to_string(),
+            c.total_users().to_string(),
+            six(c.horizon.as_secs_f64()),
+        ];
+        for f in Feature::ALL {
+            let a = o.availability(f);
+            row.push(six(a.value));
+            row.push(a.ci95.map_or(String::new(), |(lo, _)| six(lo)));
+            row.push(a.ci95.map_or(String::new(), |(_, hi)| six(hi)));
+            row.push(six(o.user_minutes_lost(f).value));
+            row.push(o.time_to_restore(f).map_or(String::new(), six));
+        }
+        row.extend(o.peaks().map(six));
+        row
+    });
+    csv_bytes(std::iter::once(header).chain(rows))
+}
+
+/// Availability as a percentage with three decimals, and its interval when replicated.
+fn percent(v: Value) -> String {
+    match v.ci95 {
+        None => format!("{:.3} %", 100.0 * v.value),
+        Some((lo, hi)) => format!("{:.3} % ({:.3}-{:.3})", 100.0 * v.value, 100.0 * lo, 100.0 * hi),
+    }
+}
+
+fn minutes(v: f64) -> String {
+    let whole = v.round() as u64;
+    let digits = whole.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// `comparison.md`: the headline features per scenario, the best in bold, then the costs.
+pub fn comparison_md(outcomes: &[Outcome]) -> String {
+    let headline = [
+        Feature::Voice,
+        Feature::Im,
+        Feature::Presence,
+        Feature::Contacts,
+        Feature::Conferencing,
+        Feature::ResponseGroups,
+    ];
+    let mut md = String::from("# Comparison\n\n");
+    md.push_str(&format!(
+        "{} scenarios. Availability is user-time with the feature / (users x horizon); replicated \
+         scenarios show the mean over their replications and its 95 % confidence interval. \
+         The best value of each column is in bold.\n\n",
+        outcomes.len()
+    ));
+    md.push_str("| scenario | replications |");
+    for f in headline {
+        md.push_str(&format!(" {} |", f.column()));
+    }
+    md.push_str("\n|---|---|");
+    md.push_str(&"---|".repeat(headline.len()));
+    md.push('\n');
+    let best: Vec<f64> = headline
+        .iter()
+        .map(|f| outcomes.iter().map(|o| o.availability(*f).value).fold(f64::MIN, f64::max))
+        .collect();
+    for o in outcomes {
+        md.push_str(&format!("| {} | {} |", o.name(), o.replications()));
+        for (i, f) in headline.iter().enumerate() {
+            let a = o.availability(*f);
+            let text = percent(a);
+            // Best at the precision shown.
+            if outcomes.len() > 1 && format!("{:.3}", 100.0 * a.value) == format!("{:.3}", 100.0 * best[i]) {
+                md.push_str(&format!(" **{text}** |"));
+            } else {
+                md.push_str(&format!(" {text} |"));
+            }
+        }
+        md.push('\n');
+    }
+    md.push_str("\n| scenario | IM user-minutes lost | contacts back for 99 % (s) | peak offline | peak sign-in queue | data lost, RPO (s) | failovers |\n|---|---|---|---|---|---|---|\n");
+    for o in outcomes {
+        let p = o.peaks();
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {:.0} | {} |\n",
+            o.name(),
+            minutes(o.user_minutes_lost(Feature::Im).value),
+            o.time_to_restore(Feature::Contacts).map_or("—".to_string(), |t| format!("{t:.0}")),
+            minutes(p[1]),
+            minutes(p[2]),
+            p[3],
+            if o.replications() > 1 { format!("{:.2}", p[4]) } else { format!("{:.0}", p[4]) },
+        ));
+    }
+    md
+}

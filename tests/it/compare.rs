@@ -1,0 +1,100 @@
+//! `lyncsim compare`: several scenarios, one comparison folder.
+
+use std::process::Command;
+
+use crate::support::{bin, tempdir};
+
+const PAIR: &str = r#"Scenario(
+    name: "NAME",
+    seed: 3,
+    REPLICATIONS
+    horizon: "6h",
+    sample_every: "1m",
+    sites: [ Site(name: "dc1"), Site(name: "dc2") ],
+    pools: [
+        Pool(fqdn: "a.contoso.com", site: "dc1", users: 300, backup_pool: Some("b.contoso.com")),
+        Pool(fqdn: "b.contoso.com", site: "dc2", users: 200, backup_pool: Some("a.contoso.com")),
+    ],
+    events: [ At("1h", PoolDown(pool: "b.contoso.com")), At("3h", PoolUp(pool: "b.contoso.com")) ],
+    EXTRA
+)"#;
+
+fn scenario(dir: &std::path::Path, name: &str, replications: &str, extra: &str) -> String {
+    let path = dir.join(format!("{name}.ron"));
+    let text = PAIR.replace("NAME", name).replace("REPLICATIONS", replications).replace("EXTRA", extra);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn lyncsim(args: &[&str]) -> std::process::Output {
+    Command::new(bin()).args(args).output().unwrap()
+}
+
+#[test]
+fn compare_writes_one_folder_with_a_row_per_scenario() {
+    let dir = tempdir("compare");
+    let waits = scenario(&dir, "waits", "", "");
+    let fails_over = scenario(
+        &dir,
+        "fails-over",
+        "replications: 6,",
+        r#"administrator: Some(Administrator(failover_after: Some(Exponential(mean: "15m")), disaster_mode: true, failback_after: Some("30m"))),"#,
+    );
+    let out = dir.join("cmp");
+    let o = lyncsim(&[
+        "compare",
+        &waits,
+        &fails_over,
+        "--quiet",
+        "--format",
+        "svg",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and a row per scenario:\n{csv}");
+    assert!(lines[0].starts_with("scenario,replications,users,horizon_s,im_availability,"), "{}", lines[0]);
+    assert!(lines[1].starts_with("waits,1,500,") && lines[2].starts_with("fails-over,6,500,"), "{csv}");
+    let md = std::fs::read_to_string(out.join("comparison.md")).unwrap();
+    assert!(md.contains("| waits | 1 |") && md.contains("| fails-over | 6 |"), "{md}");
+    // Failing over brings contacts back: the replicated scenario has the better contacts.
+    let col = |line: &str, name: &str| -> f64 {
+        let header: Vec<&str> = lines[0].split(',').collect();
+        let i = header.iter().position(|h| *h == name).unwrap();
+        line.split(',').nth(i).unwrap().parse().unwrap()
+    };
+    assert!(col(lines[2], "contacts_availability") > col(lines[1], "contacts_availability"), "{csv}");
+    assert!(col(lines[2], "contacts_availability_ci95_low") <= col(lines[2], "contacts_availability"));
+    for name in ["waits", "fails-over"] {
+        assert!(out.join(name).join("summary.json").is_file(), "{name}'s own results are inside");
+    }
+    // Same bytes whatever the threads.
+    let again = dir.join("again");
+    let o = lyncsim(&[
+        "compare",
+        &waits,
+        &fails_over,
+        "--quiet",
+        "--format",
+        "svg",
+        "--jobs",
+        "1",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    for f in ["comparison.csv", "comparison.md", "fails-over/summary.json", "fails-over/availability.svg"] {
+        assert!(std::fs::read(out.join(f)).unwrap() == std::fs::read(again.join(f)).unwrap(), "{f}");
+    }
+}
+
+#[test]
+fn compare_needs_two_scenarios() {
+    let dir = tempdir("compare-one");
+    let one = scenario(&dir, "one", "", "");
+    let o = lyncsim(&["compare", &one, "--out", dir.join("c").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("at least two scenarios"));
+}
