@@ -61,7 +61,7 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
                 if config.replications == 1 {
                     let result = stats::run_replication(config, 0);
                     tick();
-                    Ok(Outcome::Single(result))
+                    Ok(Outcome::Single(Box::new(result)))
                 } else {
                     stats::monte::run(config, args.jobs, &fingerprint, &tick)
                         .map(Outcome::Monte)

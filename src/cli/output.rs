@@ -69,8 +69,8 @@ mod tests {
     fn replaces_a_previous_folder_whole() {
         let dir = std::env::temp_dir().join(format!("lyncsim-output-test-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
-        write_results(&dir, "s", &vec![("a.txt", b"1".to_vec()), ("b.txt", b"2".to_vec())]).unwrap();
-        write_results(&dir, "s", &vec![("a.txt", b"3".to_vec())]).unwrap();
+        write_results(&dir, "s", &[("a.txt", b"1".to_vec()), ("b.txt", b"2".to_vec())]).unwrap();
+        write_results(&dir, "s", &[("a.txt", b"3".to_vec())]).unwrap();
         assert_eq!(fs::read(dir.join("s/a.txt")).unwrap(), b"3");
         assert!(!dir.join("s/b.txt").exists(), "stale files of the old run are gone");
         let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();

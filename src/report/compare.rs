@@ -13,7 +13,7 @@ use super::{csv_bytes, ReportError};
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// `replications: 1`.
-    Single(RunResult),
+    Single(Box<RunResult>),
     /// `replications > 1`.
     Monte(MonteCarlo),
 }
