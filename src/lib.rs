@@ -11,8 +11,8 @@
 //! | module | owns |
 //! |---|---|
 //! | [`cli`] | clap types, turned into validated work before anything runs; exit codes |
-//! | [`report`] | pure functions from a finished [`stats::RunResult`] to bytes (CSV, JSON, SVG, PNG) |
-//! | [`stats`] | the monitor that integrates user-time and samples the time series; finished results |
+//! | [`report`] | pure functions from a finished [`stats::RunResult`] or [`stats::MonteCarlo`] to bytes (CSV, JSON, SVG, PNG) |
+//! | [`stats`] | the monitor that integrates user-time and samples the time series; finished results; Monte Carlo replications on rayon and their statistics |
 //! | [`scenario`] | RON files: raw serde types, positioned diagnostics, validation into a [`model::Config`] |
 //! | [`model`] | the Lync world: pools, sites, clients, registrars, the feature matrix |
 //! | [`engine`] | integer virtual time, the `(time, seq)` event queue, random streams, the run loop |
@@ -30,12 +30,16 @@
 //!   map iteration reaches a result.
 //! - Reports print fixed precision and sorted keys. The same scenario and seed give the
 //!   same bytes on any machine; the PNG chart embeds its font.
+//! - Replications run in parallel, each on its own streams, and are gathered in index
+//!   order before any statistic is computed: `--jobs` and shard splits never change a byte.
 //!
 //! ## Cost
 //! Events happen when a user's state changes, not per user per period: a keep-alive is not
 //! an event, its phase only decides when a client notices a failure. The time series is
-//! sampled from counters between events, and user-time is integrated exactly between
-//! instants, so a quiet year costs what a quiet day costs (plus its rows).
+//! sampled from counters between events (stored run-length encoded), and user-time is
+//! integrated exactly between instants, so a quiet year costs what a quiet day costs. A
+//! Monte Carlo run keeps, per replication, its summary numbers and the runs of its series;
+//! row statistics are one sweep over those runs.
 //!
 //! ## A scenario
 //! ```ron
