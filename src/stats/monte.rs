@@ -185,7 +185,7 @@ pub fn run_some(
 pub struct MeanSeries {
     /// Row times.
     pub times: Vec<SimTime>,
-    /// Mean users per client state ([`ClientState::ALL`] order).
+    /// Mean users per client state ([`crate::model::ClientState::ALL`] order).
     pub states: Vec<[f64; 5]>,
     /// Mean users with each feature ([`Feature::ALL`] order).
     pub features: Vec<[f64; 8]>,
