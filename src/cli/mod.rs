@@ -9,6 +9,7 @@ mod output;
 mod progress;
 mod run;
 mod shard;
+mod sweep;
 mod trace;
 mod validate;
 
@@ -44,6 +45,9 @@ pub enum Command {
     /// Run several scenarios and compare them: comparison.md, comparison.csv, overlay
     /// charts per feature, report.html, and each scenario's results.
     Compare(CompareArgs),
+    /// Run a scenario over a grid of field values (`--set PATH=V1,V2,...`): sweep.csv, a
+    /// chart of each key metric against the values, and each point's results.
+    Sweep(SweepArgs),
 }
 
 /// `lyncsim run`.
@@ -146,6 +150,36 @@ pub struct CompareArgs {
     pub quiet: bool,
 }
 
+/// `lyncsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// `PATH=V1,V2,...`: a scenario field (as diagnostics name it: `pools[1].registrations_per_sec`,
+    /// `backup_service.sync_interval`, `administrator.failover_after`) and its values, RON
+    /// text; bare durations like `5m` need no quotes. Several `--set` make a grid.
+    #[arg(long, required = true, value_name = "PATH=V1,V2,...")]
+    pub set: Vec<String>,
+    /// Folder that receives the sweep (default `<scenario name>-sweep`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override the scenario's replication count.
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Chart formats to write, comma-separated: svg, png.
+    #[arg(long, value_delimiter = ',', default_value = "svg,png")]
+    pub format: Vec<ChartFormat>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
 /// `lyncsim merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -213,6 +247,7 @@ pub fn main() -> ExitCode {
         Command::Trace(args) => trace::trace(args),
         Command::Merge(args) => shard::merge(args),
         Command::Compare(args) => compare::compare(args),
+        Command::Sweep(args) => sweep::sweep(args),
         Command::Check(args) => match check::check(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

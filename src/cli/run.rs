@@ -143,7 +143,7 @@ fn is_ours(target: &Path) -> bool {
     if !target.is_dir() {
         return false;
     }
-    if ["summary.json", "shard.json", "comparison.md"].iter().any(|f| target.join(f).is_file()) {
+    if ["summary.json", "shard.json", "comparison.md", "sweep.csv"].iter().any(|f| target.join(f).is_file()) {
         return true;
     }
     let Ok(entries) = std::fs::read_dir(target) else { return false };
@@ -172,7 +172,38 @@ pub fn render(result: &RunResult, formats: &[ChartFormat]) -> Result<Files, CliE
         let png = report::chart::availability_png(result).map_err(|e| internal(e.into()))?;
         files.push(("availability.png", png));
     }
+    if !formats.is_empty() {
+        let svg = match files.iter().find(|(f, _)| *f == "availability.svg") {
+            Some((_, svg)) => String::from_utf8_lossy(svg).into_owned(),
+            None => report::chart::availability_svg(result).map_err(|e| internal(e.into()))?,
+        };
+        files.push(("report.html", report_html(&result.config, &files, &svg)));
+    }
     Ok(files)
+}
+
+/// `report.html` of one scenario's files (written when charts are).
+fn report_html(config: &Config, files: &Files, svg: &str) -> Vec<u8> {
+    let summary = files
+        .iter()
+        .find(|(f, _)| *f == "summary.json")
+        .map_or(String::new(), |(_, b)| String::from_utf8_lossy(b).into_owned());
+    let report = report::html::Report {
+        title: &config.name,
+        kind: "run",
+        version: env!("CARGO_PKG_VERSION"),
+        tables: Vec::new(),
+        figures: Vec::new(),
+        scenarios: vec![report::html::ScenarioPart {
+            name: &config.name,
+            description: &config.description,
+            source: &config.source,
+            file: &config.file,
+            summary_json: &summary,
+            chart_svg: Some(svg),
+        }],
+    };
+    report::html::render(&report).into_bytes()
 }
 
 /// Every output file of a replicated run, rendered in memory.
@@ -194,6 +225,13 @@ pub fn render_monte(mc: &MonteCarlo, formats: &[ChartFormat]) -> Result<Files, C
     if formats.contains(&ChartFormat::Png) {
         let png = report::chart::png(&input).map_err(|e| internal(e.into()))?;
         files.push(("availability.png", png));
+    }
+    if !formats.is_empty() {
+        let svg = match files.iter().find(|(f, _)| *f == "availability.svg") {
+            Some((_, svg)) => String::from_utf8_lossy(svg).into_owned(),
+            None => report::chart::svg(&input).map_err(|e| internal(e.into()))?,
+        };
+        files.push(("report.html", report_html(&mc.config, &files, &svg)));
     }
     Ok(files)
 }

@@ -696,6 +696,10 @@ pub struct Config {
     pub administrator: Option<AdministratorConfig>,
     /// SHA-256 of the scenario file's bytes, hex.
     pub scenario_sha256: String,
+    /// The scenario file's text (for `report.html`).
+    pub source: std::sync::Arc<str>,
+    /// The scenario file as it was named (for `report.html`).
+    pub file: String,
 }
 
 impl Config {

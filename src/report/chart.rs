@@ -1581,6 +1581,8 @@ mod tests {
             failures: Vec::new(),
             administrator: None,
             scenario_sha256: String::new(),
+            source: "".into(),
+            file: String::new(),
         }
     }
 

@@ -110,10 +110,9 @@ fn six(x: f64) -> String {
     format!("{:.6}", super::round6(x))
 }
 
-/// `comparison.csv`: one row per scenario, one column per summary metric.
-pub fn comparison_csv(outcomes: &[Outcome]) -> Result<Vec<u8>, ReportError> {
-    let mut header: Vec<String> =
-        ["scenario", "replications", "users", "horizon_s"].map(String::from).to_vec();
+/// The metric columns of `comparison.csv` and `sweep.csv`.
+pub fn metric_header() -> Vec<String> {
+    let mut header: Vec<String> = ["replications", "users", "horizon_s"].map(String::from).to_vec();
     for f in Feature::ALL {
         let c = f.column();
         header.extend([
@@ -125,23 +124,48 @@ pub fn comparison_csv(outcomes: &[Outcome]) -> Result<Vec<u8>, ReportError> {
         ]);
     }
     header.extend(PEAKS.map(String::from));
+    header
+}
+
+/// One outcome's cells under [`metric_header`].
+pub fn metric_row(o: &Outcome) -> Vec<String> {
+    let c = o.config();
+    let mut row =
+        vec![o.replications().to_string(), c.total_users().to_string(), six(c.horizon.as_secs_f64())];
+    for f in Feature::ALL {
+        let a = o.availability(f);
+        row.push(six(a.value));
+        row.push(a.ci95.map_or(String::new(), |(lo, _)| six(lo)));
+        row.push(a.ci95.map_or(String::new(), |(_, hi)| six(hi)));
+        row.push(six(o.user_minutes_lost(f).value));
+        row.push(o.time_to_restore(f).map_or(String::new(), six));
+    }
+    row.extend(o.peaks().map(six));
+    row
+}
+
+/// `comparison.csv`: one row per scenario, one column per summary metric.
+pub fn comparison_csv(outcomes: &[Outcome]) -> Result<Vec<u8>, ReportError> {
+    let mut header = vec!["scenario".to_string()];
+    header.extend(metric_header());
     let rows = outcomes.iter().map(|o| {
-        let c = o.config();
-        let mut row = vec![
-            o.name().to_string(),
-            o.replications().to_string(),
-            c.total_users().to_string(),
-            six(c.horizon.as_secs_f64()),
-        ];
-        for f in Feature::ALL {
-            let a = o.availability(f);
-            row.push(six(a.value));
-            row.push(a.ci95.map_or(String::new(), |(lo, _)| six(lo)));
-            row.push(a.ci95.map_or(String::new(), |(_, hi)| six(hi)));
-            row.push(six(o.user_minutes_lost(f).value));
-            row.push(o.time_to_restore(f).map_or(String::new(), six));
-        }
-        row.extend(o.peaks().map(six));
+        let mut row = vec![o.name().to_string()];
+        row.extend(metric_row(o));
+        row
+    });
+    csv_bytes(std::iter::once(header).chain(rows))
+}
+
+/// `sweep.csv`: one row per grid point: the point's number, the value of each swept path
+/// (as written), then the metrics.
+pub fn sweep_csv(paths: &[String], points: &[(Vec<String>, Outcome)]) -> Result<Vec<u8>, ReportError> {
+    let mut header = vec!["point".to_string()];
+    header.extend(paths.iter().cloned());
+    header.extend(metric_header());
+    let rows = points.iter().enumerate().map(|(i, (values, o))| {
+        let mut row = vec![i.to_string()];
+        row.extend(values.iter().cloned());
+        row.extend(metric_row(o));
         row
     });
     csv_bytes(std::iter::once(header).chain(rows))

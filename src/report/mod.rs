@@ -6,6 +6,7 @@
 
 pub mod chart;
 pub mod compare;
+pub mod html;
 pub mod monte;
 
 use serde_json::{json, Map, Value};

@@ -9,6 +9,7 @@
 
 mod diagnostic;
 pub mod duration;
+pub mod edit;
 pub mod raw;
 pub mod validate;
 
@@ -96,7 +97,8 @@ pub fn load_str(label: &str, source: &str) -> Result<Loaded, Failed> {
     let failed = |diagnostics| Failed { label: label.to_string(), source: source.to_string(), diagnostics };
     let scenario = parse(source).map_err(|d| failed(vec![d]))?;
     match validate::validate(&scenario, source) {
-        (Some(config), warnings) => {
+        (Some(mut config), warnings) => {
+            config.file = label.to_string();
             Ok(Loaded { config, warnings, source: source.to_string(), label: label.to_string() })
         }
         (None, diagnostics) => Err(failed(diagnostics)),

@@ -610,6 +610,8 @@ impl<'a> Validator<'a> {
             failures,
             administrator,
             scenario_sha256: format!("{:x}", Sha256::digest(self.source.as_bytes())),
+            source: self.source.into(),
+            file: String::new(),
         }
     }
 

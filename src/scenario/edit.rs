@@ -1,0 +1,297 @@
+//! Editing a scenario's text by path (`lyncsim sweep --set PATH=VALUE`).
+//!
+//! Paths are those of diagnostics: root fields by name (`horizon`), list elements by index
+//! (`pools[1]`), struct fields with a dot (`pools[1].registrations_per_sec`,
+//! `backup_service.sync_interval`, `administrator.failover_after`); `Some(x)` is
+//! transparent. A value that is written is replaced in place; a field that is not written
+//! (a default) is inserted into its closest written struct, with anonymous structs for the
+//! missing levels (`backup_service: (sync_interval: "5m"),`), which RON reads like named
+//! ones. The rest of the text, comments included, is kept, so diagnostics still point into
+//! a text the user recognises.
+
+use std::collections::BTreeMap;
+
+/// A value's bytes in the text, and for `( ... )` groups where a field can be inserted.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    /// Just after the `(` of a struct value.
+    insert_at: Option<usize>,
+}
+
+/// Set the value at `path` to `value` (RON text); the new text, or why not.
+pub fn set(source: &str, path: &str, value: &str) -> Result<String, String> {
+    let spans = scan(source).ok_or_else(|| "the scenario text could not be read".to_string())?;
+    if let Some(span) = spans.get(path) {
+        return Ok(format!("{}{}{}", &source[..span.start], value, &source[span.end..]));
+    }
+    // Insert into the closest written ancestor struct.
+    let segments = split_path(path)?;
+    for keep in (0..segments.len()).rev() {
+        let ancestor = join_segments(&segments[..keep]);
+        let Some(span) = spans.get(&ancestor) else { continue };
+        let missing = &segments[keep..];
+        if missing.iter().any(|s| s.index.is_some()) {
+            return Err(format!("{path}: there is no {}", join_segments(&segments[..=keep])));
+        }
+        let Some(at) = span.insert_at else {
+            return Err(format!("{path}: {} is not a struct a field can be added to", display(&ancestor)));
+        };
+        let mut text = value.to_string();
+        for s in missing.iter().skip(1).rev() {
+            text = format!("({}: {text})", s.name);
+        }
+        return Ok(format!("{}{}: {text}, {}", &source[..at], missing[0].name, &source[at..]));
+    }
+    Err(format!("{path}: not found in the scenario"))
+}
+
+fn display(path: &str) -> &str {
+    if path.is_empty() {
+        "the scenario"
+    } else {
+        path
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Segment {
+    name: String,
+    index: Option<usize>,
+}
+
+fn split_path(path: &str) -> Result<Vec<Segment>, String> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (name, index) = match part.split_once('[') {
+            Some((name, rest)) => {
+                let i = rest
+                    .strip_suffix(']')
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .ok_or_else(|| format!("{path}: write list elements as name[index], e.g. pools[1]"))?;
+                (name, Some(i))
+            }
+            None => (part, None),
+        };
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!("{path}: {part:?} is not a field name"));
+        }
+        out.push(Segment { name: name.to_string(), index });
+    }
+    Ok(out)
+}
+
+fn join_segments(segments: &[Segment]) -> String {
+    segments
+        .iter()
+        .map(|s| match s.index {
+            Some(i) => format!("{}[{i}]", s.name),
+            None => s.name.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Every value's span by path ("" is the root struct).
+fn scan(source: &str) -> Option<BTreeMap<String, Span>> {
+    let mut s = Scan { b: source.as_bytes(), i: 0, spans: BTreeMap::new() };
+    s.skip();
+    while s.peek() == Some(b'#') {
+        // `#![enable(...)]`
+        while s.bump()? != b']' {}
+        s.skip();
+    }
+    s.value("")?;
+    Some(s.spans)
+}
+
+struct Scan<'a> {
+    b: &'a [u8],
+    i: usize,
+    spans: BTreeMap<String, Span>,
+}
+
+impl Scan<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn bump(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+
+    /// Skip whitespace and comments.
+    fn skip(&mut self) {
+        loop {
+            while self.peek().is_some_and(|c| c.is_ascii_whitespace()) {
+                self.i += 1;
+            }
+            if self.b[self.i..].starts_with(b"//") {
+                while self.peek().is_some_and(|c| c != b'\n') {
+                    self.i += 1;
+                }
+            } else if self.b[self.i..].starts_with(b"/*") {
+                self.i += 2;
+                while self.i < self.b.len() && !self.b[self.i..].starts_with(b"*/") {
+                    self.i += 1;
+                }
+                self.i = (self.i + 2).min(self.b.len());
+            } else {
+                return;
+            }
+        }
+    }
+
+    fn ident(&mut self) -> &str {
+        let start = self.i;
+        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_') {
+            self.i += 1;
+        }
+        std::str::from_utf8(&self.b[start..self.i]).unwrap_or("")
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        self.skip();
+        if self.peek() == Some(c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// One value at `path`; records its span.
+    fn value(&mut self, path: &str) -> Option<()> {
+        self.skip();
+        let start = self.i;
+        let mut insert_at = None;
+        match self.peek()? {
+            b'"' | b'\'' => {
+                let quote = self.bump()?;
+                loop {
+                    match self.bump()? {
+                        b'\\' => {
+                            self.bump()?;
+                        }
+                        c if c == quote => break,
+                        _ => {}
+                    }
+                }
+            }
+            b'[' => {
+                self.i += 1;
+                let mut k = 0;
+                while !self.eat(b']') {
+                    self.value(&format!("{path}[{k}]"))?;
+                    k += 1;
+                    if !self.eat(b',') {
+                        self.eat(b']').then_some(())?;
+                        break;
+                    }
+                }
+            }
+            b'(' => {
+                self.i += 1;
+                insert_at = Some(self.i);
+                self.group(path)?;
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let name = self.ident().to_string();
+                self.skip();
+                if self.peek() == Some(b'(') {
+                    self.i += 1;
+                    if name == "Some" {
+                        self.value(path)?;
+                        self.eat(b',');
+                        return self.eat(b')').then_some(());
+                    }
+                    insert_at = Some(self.i);
+                    self.group(path)?;
+                }
+            }
+            _ => {
+                // A number (or anything else up to a delimiter).
+                while self
+                    .peek()
+                    .is_some_and(|c| !matches!(c, b',' | b')' | b']' | b'}') && !c.is_ascii_whitespace())
+                {
+                    self.i += 1;
+                }
+            }
+        }
+        self.spans.entry(path.to_string()).or_insert(Span { start, end: self.i, insert_at });
+        Some(())
+    }
+
+    /// After `(`: named fields, or positional elements; through `)`.
+    fn group(&mut self, path: &str) -> Option<()> {
+        let mut k = 0;
+        loop {
+            if self.eat(b')') {
+                return Some(());
+            }
+            self.skip();
+            let save = self.i;
+            let field = self.ident().to_string();
+            let named = !field.is_empty() && self.eat(b':');
+            if named {
+                let child = if path.is_empty() { field } else { format!("{path}.{field}") };
+                self.value(&child)?;
+            } else {
+                self.i = save;
+                self.value(&format!("{path}.{k}"))?;
+            }
+            k += 1;
+            if !self.eat(b',') {
+                return self.eat(b')').then_some(());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"// a comment (with parens)
+Scenario(
+    name: "x", /* block */ horizon: "6h",
+    pools: [
+        Pool(fqdn: "a", site: "dc1", users: 10, backup_pool: Some("b")),
+        Pool(fqdn: "b", site: "dc2", users: 20, registrations_per_sec: 20.0),
+    ],
+    administrator: Some(Administrator(failover_after: Some(Exponential(mean: "30m")), disaster_mode: true)),
+)"#;
+
+    #[test]
+    fn written_values_are_replaced_in_place() {
+        let t = set(TEXT, "pools[1].registrations_per_sec", "40.0").unwrap();
+        assert!(t.contains("users: 20, registrations_per_sec: 40.0)"), "{t}");
+        let t = set(TEXT, "administrator.failover_after", r#"Exponential(mean: "10m")"#).unwrap();
+        assert!(t.contains(r#"failover_after: Some(Exponential(mean: "10m")), disaster_mode"#), "{t}");
+        let t = set(TEXT, "horizon", r#""12h""#).unwrap();
+        assert!(t.contains(r#"horizon: "12h","#) && t.starts_with("// a comment (with parens)"), "{t}");
+        let t = set(TEXT, "pools[0].backup_pool", r#""c""#).unwrap();
+        assert!(t.contains(r#"backup_pool: Some("c")"#), "{t}");
+    }
+
+    #[test]
+    fn unwritten_fields_are_inserted_into_their_struct() {
+        let t = set(TEXT, "pools[0].registrations_per_sec", "5.0").unwrap();
+        assert!(t.contains(r#"Pool(registrations_per_sec: 5.0, fqdn: "a""#), "{t}");
+        let t = set(TEXT, "backup_service.sync_interval", r#""5m""#).unwrap();
+        assert!(t.contains(r#"Scenario(backup_service: (sync_interval: "5m"), "#), "{t}");
+        let t = set(TEXT, "administrator.failback_after", r#""2h""#).unwrap();
+        assert!(t.contains(r#"Administrator(failback_after: "2h", failover_after"#), "{t}");
+    }
+
+    #[test]
+    fn impossible_paths_say_why() {
+        assert_eq!(set(TEXT, "pools[7].users", "1").unwrap_err(), "pools[7].users: there is no pools[7]");
+        assert!(set(TEXT, "pools[x].users", "1").unwrap_err().contains("name[index]"));
+        assert!(set(TEXT, "name.x", "1").unwrap_err().contains("is not a struct"));
+    }
+}
