@@ -354,6 +354,9 @@ pub struct World {
     /// Pools for which the administrator has a decision pending: (failover, failback).
     admin_pending: Vec<(bool, bool)>,
     counts: Counts,
+    /// Whether some pool runs no Mediation service (only then can voice be missing for
+    /// registered users; see [`World::counts`]).
+    mediation_missing: bool,
     first_fault: Option<SimTime>,
     rpo_realized: Option<SimTime>,
     failovers: Vec<FailoverOutcome>,
@@ -492,6 +495,7 @@ impl World {
             users,
             pools,
             counts,
+            mediation_missing: false,
             first_fault: None,
             rpo_realized: None,
             failovers: Vec::new(),
@@ -503,6 +507,9 @@ impl World {
     /// Current users per client state, with the per-pool feature exceptions.
     pub fn counts(&self) -> Counts {
         let mut c = self.counts;
+        if !self.mediation_missing {
+            return c;
+        }
         let features = &self.config.features;
         c.voice_without_mediation = self
             .pools
@@ -1006,6 +1013,7 @@ impl World {
                 self.wake_parked(p, sched);
             }
         }
+        self.mediation_missing = self.pools.iter().any(|pool| !pool.mediation);
         self.track_load(p);
         self.refresh_heartbeats(sched);
         self.update_streams(p);
