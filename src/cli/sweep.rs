@@ -137,7 +137,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
             what.push(format!("{}={}", axis.path, axis.values[i]));
         }
         let name = format!("{}-{k:03}", base.config.name);
-        text = edit::set(&text, "name", &format!("\"{name}\"")).map_err(|e| CliError::Internal(e))?;
+        text = edit::set(&text, "name", &format!("\"{name}\"")).map_err(CliError::Internal)?;
         let label = format!("{} with {}", base.label, what.join(", "));
         let mut loaded = scenario::load_str(&label, &text).map_err(|f| CliError::BadInput(f.render()))?;
         if let Some(seed) = args.seed {
@@ -191,17 +191,68 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         .zip(outcomes)
         .map(|(point, o)| (axes.iter().zip(point).map(|(a, &i)| plain(&a.values[i])).collect(), o))
         .collect();
-    let mut files: Vec<(String, Vec<u8>)> =
-        vec![("sweep.csv".into(), sweep_csv(&paths, &rows).map_err(internal)?)];
-    files.extend(sweep_charts(&paths, &rows, &args.format)?);
+    let csv = sweep_csv(&paths, &rows).map_err(internal)?;
+    let mut files: Vec<(String, Vec<u8>)> = vec![("sweep.csv".into(), csv.clone())];
+    let charts = sweep_charts(&paths, &rows, &args.format)?;
+    let mut figures = Vec::new();
+    for (file, bytes) in &charts {
+        if let Some(metric) = file.strip_prefix("sweep-").and_then(|f| f.strip_suffix(".svg")) {
+            figures.push((metric.to_string(), String::from_utf8_lossy(bytes).into_owned()));
+        }
+    }
+    files.extend(charts);
+    let mut parts = Vec::new();
     for (_, o) in &rows {
         let scenario_files = match o {
             Outcome::Single(r) => render(r, &args.format)?,
             Outcome::Monte(mc) => render_monte(mc, &args.format)?,
         };
+        let summary = scenario_files.iter().find(|(f, _)| *f == "summary.json");
+        parts.push(summary.map(|(_, b)| String::from_utf8_lossy(b).into_owned()).unwrap_or_default());
         for (file, bytes) in scenario_files {
             files.push((format!("{}/{file}", o.name()), bytes));
         }
+    }
+    if !args.format.is_empty() {
+        // The table: each point's values and its headline metrics.
+        let text = String::from_utf8_lossy(&csv).into_owned();
+        let mut lines = text.lines().map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>());
+        let header = lines.next().unwrap_or_default();
+        let keep: Vec<usize> = header
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| *i <= paths.len() || KEY_METRICS.iter().any(|(m, _, _)| m == h))
+            .map(|(i, _)| i)
+            .collect();
+        let pick =
+            |row: &Vec<String>| keep.iter().map(|&i| row.get(i).cloned().unwrap_or_default()).collect();
+        let table = ("Sweep".to_string(), pick(&header), lines.map(|r| pick(&r)).collect());
+        let title = format!("Sweep of {}", base.config.name);
+        // Each point's scenario, when there are few enough to read.
+        let scenarios = if rows.len() <= 12 {
+            rows.iter()
+                .zip(&parts)
+                .map(|((_, o), summary)| report::html::ScenarioPart {
+                    name: o.name(),
+                    description: &o.config().description,
+                    source: &o.config().source,
+                    file: &o.config().file,
+                    summary_json: summary,
+                    chart_svg: None,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let html = report::html::Report {
+            title: &title,
+            kind: "sweep",
+            version: env!("CARGO_PKG_VERSION"),
+            tables: vec![table],
+            figures,
+            scenarios,
+        };
+        files.push(("report.html".into(), report::html::render(&html).into_bytes()));
     }
     let dir = write_results(&parent, &name, &files)?;
     bar.finish_and_clear();
@@ -209,14 +260,87 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Charts of the key metrics against the swept values.
+/// The metrics charted against the swept values: (column of `sweep.csv`, unit, scale).
+const KEY_METRICS: [(&str, &str, f64); 9] = [
+    ("im_availability", "%", 100.0),
+    ("voice_availability", "%", 100.0),
+    ("contacts_availability", "%", 100.0),
+    ("conferencing_availability", "%", 100.0),
+    ("response_groups_availability", "%", 100.0),
+    ("contacts_user_minutes_lost", "user-minutes", 1.0),
+    ("contacts_time_to_restore_s", "s", 1.0),
+    ("peak_signin_queue", "users", 1.0),
+    ("rpo_realized_s", "s", 1.0),
+];
+
+/// Charts of the key metrics against the first swept field, one line per combination of
+/// the others: `sweep-<metric>.svg` / `.png`.
 fn sweep_charts(
     paths: &[String],
     rows: &[(Vec<String>, Outcome)],
     formats: &[ChartFormat],
 ) -> Result<Vec<(String, Vec<u8>)>, CliError> {
-    let _ = (paths, rows, formats);
-    Ok(Vec::new())
+    use crate::report::compare::{metric_header, metric_row};
+    let header = metric_header();
+    let mut xs: Vec<String> = Vec::new();
+    for (values, _) in rows {
+        if !xs.contains(&values[0]) {
+            xs.push(values[0].clone());
+        }
+    }
+    // Lines: the other fields' values, in the order they first appear.
+    let mut keys: Vec<Vec<String>> = Vec::new();
+    for (values, _) in rows {
+        let key = values[1..].to_vec();
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    let cells: Vec<Vec<String>> = rows.iter().map(|(_, o)| metric_row(o)).collect();
+    let chart_err = |e: crate::report::chart::ChartError| CliError::Internal(e.to_string());
+    let mut files = Vec::new();
+    for (metric, unit, scale) in KEY_METRICS {
+        let Some(col) = header.iter().position(|h| h == metric) else { continue };
+        let lines = keys
+            .iter()
+            .map(|key| {
+                let label = paths[1..]
+                    .iter()
+                    .zip(key)
+                    .map(|(p, v)| format!("{p}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let ys = xs
+                    .iter()
+                    .map(|x| {
+                        rows.iter()
+                            .zip(&cells)
+                            .find(|((values, _), _)| &values[0] == x && values[1..] == key[..])
+                            .and_then(|(_, c)| c[col].parse::<f64>().ok())
+                            .map(|v| v * scale)
+                    })
+                    .collect();
+                (label, ys)
+            })
+            .collect();
+        let chart = report::sweep::SweepChart {
+            metric: metric.to_string(),
+            unit: unit.to_string(),
+            path: paths[0].clone(),
+            xs: xs.clone(),
+            lines,
+        };
+        if formats.contains(&ChartFormat::Svg) {
+            files.push((
+                format!("sweep-{metric}.svg"),
+                report::sweep::svg(&chart).map_err(chart_err)?.into_bytes(),
+            ));
+        }
+        if formats.contains(&ChartFormat::Png) {
+            files.push((format!("sweep-{metric}.png"), report::sweep::png(&chart).map_err(chart_err)?));
+        }
+    }
+    Ok(files)
 }
 
 /// `--out` as (parent folder, folder name).

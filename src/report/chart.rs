@@ -146,7 +146,7 @@ const FONT: &str = "sans-serif";
 static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 /// Register the embedded font with plotters (once per process) and read its metrics.
-fn ensure_font() -> Result<&'static Metrics, ChartError> {
+pub(crate) fn ensure_font() -> Result<&'static Metrics, ChartError> {
     static METRICS: OnceLock<Option<Metrics>> = OnceLock::new();
     METRICS
         .get_or_init(|| {
@@ -157,7 +157,7 @@ fn ensure_font() -> Result<&'static Metrics, ChartError> {
         .ok_or(ChartError::Font)
 }
 
-fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
+pub(crate) fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
     ChartError::Draw(e.to_string())
 }
 
@@ -169,7 +169,7 @@ fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
 /// text itself, one glyph per plotters call at the position these metrics give; the
 /// scale follows ab_glyph (pixel size / (ascender - descender)).
 #[derive(Debug)]
-struct Metrics {
+pub(crate) struct Metrics {
     data: &'static [u8],
     /// Ascender minus descender, font units: the unit of ab_glyph's pixel size.
     height: f64,
@@ -312,7 +312,7 @@ impl Metrics {
         (out, pen)
     }
 
-    fn width(&self, text: &str, size: f64) -> f64 {
+    pub(crate) fn width(&self, text: &str, size: f64) -> f64 {
         self.layout(text, size).1
     }
 }
@@ -320,11 +320,11 @@ impl Metrics {
 // ---------------------------------------------------------------------------------------
 // Palette
 
-const INK: RGBColor = RGBColor(0x21, 0x21, 0x21);
-const MUTED: RGBColor = RGBColor(0x61, 0x61, 0x61);
-const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
-const AXIS: RGBColor = RGBColor(0x75, 0x75, 0x75);
-const FRAME: RGBColor = RGBColor(0xC8, 0xC8, 0xC8);
+pub(crate) const INK: RGBColor = RGBColor(0x21, 0x21, 0x21);
+pub(crate) const MUTED: RGBColor = RGBColor(0x61, 0x61, 0x61);
+pub(crate) const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
+pub(crate) const AXIS: RGBColor = RGBColor(0x75, 0x75, 0x75);
+pub(crate) const FRAME: RGBColor = RGBColor(0xC8, 0xC8, 0xC8);
 
 /// Line colour of each feature, in [`Feature::ALL`] order (Okabe-Ito, yellow replaced).
 const FEATURE_COLORS: [RGBColor; 8] = [
@@ -367,16 +367,19 @@ fn marker_color(kind: LogKind) -> Option<RGBColor> {
 
 /// The time unit of the x axis, chosen from the horizon.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct TimeUnit {
-    name: &'static str,
-    ms: f64,
+pub(crate) struct TimeUnit {
+    /// Its name on the axis: "days", "h", "min" or "s".
+    pub(crate) name: &'static str,
+    /// Milliseconds in one unit.
+    pub(crate) ms: f64,
 }
 
 /// Milliseconds in a day.
 const DAY_MS: u64 = 86_400_000;
 
 impl TimeUnit {
-    fn for_horizon(horizon_ms: u64) -> Self {
+    /// Days from a week, hours from two hours, minutes from two minutes, else seconds.
+    pub(crate) fn for_horizon(horizon_ms: u64) -> Self {
         if horizon_ms >= 7 * DAY_MS {
             TimeUnit { name: "days", ms: DAY_MS as f64 }
         } else if horizon_ms >= 2 * 3_600_000 {
@@ -689,7 +692,7 @@ fn truncate(text: &str, max: usize) -> String {
 /// The top panel's y range for a replicated run: means over many replications rarely leave
 /// the top percent, so the axis spans from a round value below the lowest mean or p05 to
 /// 100 % (`hi` if higher): 100 - 0.01 x {1, 2, 5, 10, ...}, at least 0.01 points, at most 100.
-fn zoomed(lowest: f64, hi: f64) -> (f64, f64) {
+pub(crate) fn zoomed(lowest: f64, hi: f64) -> (f64, f64) {
     let need = (hi.max(100.0) - lowest.min(100.0)) * 1.1;
     let span = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0]
         .into_iter()
@@ -700,7 +703,7 @@ fn zoomed(lowest: f64, hi: f64) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-fn trim_number(v: f64) -> String {
+pub(crate) fn trim_number(v: f64) -> String {
     let s = format!("{v:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" {
@@ -711,7 +714,7 @@ fn trim_number(v: f64) -> String {
 }
 
 /// An integer with thin-space-free comma grouping: 12,000.
-fn group_digits(n: u64) -> String {
+pub(crate) fn group_digits(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -746,7 +749,7 @@ const TOP_SHARE: f64 = 0.60;
 /// Width of the y tick labels and description.
 const Y_LABEL_AREA: u32 = 72;
 
-fn font(size: f64) -> FontDesc<'static> {
+pub(crate) fn font(size: f64) -> FontDesc<'static> {
     FontDesc::new(FontFamily::Name(FONT), size, FontStyle::Normal)
 }
 
@@ -754,29 +757,30 @@ fn text_style<'a>(size: f64, color: &'a RGBColor, h: HPos, v: VPos) -> TextStyle
     TextStyle::from(font(size)).color(color).pos(Pos::new(h, v))
 }
 
-type Px = (i32, i32);
+/// A point in backend pixels.
+pub(crate) type Px = (i32, i32);
 
 /// A panel: time against a value.
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(crate) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Where drawing goes, and how text is set. Everything is drawn on the root area in backend
 /// pixels.
-struct Canvas<'a, DB: DrawingBackend> {
-    root: &'a DrawingArea<DB, Shift>,
-    metrics: &'a Metrics,
+pub(crate) struct Canvas<'a, DB: DrawingBackend> {
+    pub(crate) root: &'a DrawingArea<DB, Shift>,
+    pub(crate) metrics: &'a Metrics,
     /// A bitmap: text is set glyph by glyph (SVG keeps whole strings for the viewer to set),
     /// and thick lines are cut at sharp turns, where plotters' polygon outline of a thick
     /// line would shoot a spike far off (an SVG viewer limits its miters itself).
-    bitmap: bool,
+    pub(crate) bitmap: bool,
 }
 
 impl<DB: DrawingBackend> Canvas<'_, DB> {
-    fn path(&self, points: Vec<Px>, style: ShapeStyle) -> Result<(), ChartError> {
+    pub(crate) fn path(&self, points: Vec<Px>, style: ShapeStyle) -> Result<(), ChartError> {
         self.root.draw(&PathElement::new(points, style)).map_err(draw_err)
     }
 
     /// A thick line (cut at sharp turns on bitmaps, see [`Canvas::bitmap`]).
-    fn thick_path(&self, points: Vec<Px>, style: ShapeStyle) -> Result<(), ChartError> {
+    pub(crate) fn thick_path(&self, points: Vec<Px>, style: ShapeStyle) -> Result<(), ChartError> {
         if !self.bitmap {
             return self.path(points, style);
         }
@@ -786,16 +790,16 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         Ok(())
     }
 
-    fn rect(&self, a: Px, b: Px, style: ShapeStyle) -> Result<(), ChartError> {
+    pub(crate) fn rect(&self, a: Px, b: Px, style: ShapeStyle) -> Result<(), ChartError> {
         self.root.draw(&Rectangle::new([a, b], style)).map_err(draw_err)
     }
 
-    fn text_width(&self, text: &str, size: f64) -> i32 {
+    pub(crate) fn text_width(&self, text: &str, size: f64) -> i32 {
         self.metrics.width(text, size).ceil() as i32
     }
 
     /// Horizontal text anchored at `at`.
-    fn text(
+    pub(crate) fn text(
         &self,
         text: &str,
         at: Px,
@@ -825,7 +829,7 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
     }
 
     /// Text reading upwards, centred on `at`.
-    fn text_up(&self, text: &str, at: Px, size: f64, color: &RGBColor) -> Result<(), ChartError> {
+    pub(crate) fn text_up(&self, text: &str, at: Px, size: f64, color: &RGBColor) -> Result<(), ChartError> {
         if !self.bitmap {
             let style =
                 text_style(size, color, HPos::Center, VPos::Center).transform(FontTransform::Rotate270);
@@ -930,13 +934,13 @@ fn configure<DB: DrawingBackend>(
 // Series and markers
 
 /// Length of one colour's stripe in a shared line, pixels.
-const STRIPE: f64 = 9.0;
+pub(crate) const STRIPE: f64 = 9.0;
 /// Width of a feature line, pixels.
 const LINE_WIDTH: u32 = 3;
 
 /// At most this many stripes in all the shared lines together; beyond, stripes get longer
 /// than [`STRIPE`] (only lines that zigzag through thousands of state changes need it).
-const MAX_STRIPES: f64 = 3_000.0;
+pub(crate) const MAX_STRIPES: f64 = 3_000.0;
 
 /// Draw the feature lines; where several coincide, one line striped in all their colours.
 fn draw_feature_lines<DB: DrawingBackend>(
@@ -959,12 +963,41 @@ fn draw_feature_lines<DB: DrawingBackend>(
             thin(&points)
         })
         .collect();
-    // For every segment, the features whose lines have it. (A line runs left to right with at
-    // most two points per column, so it has each segment once.)
-    let mut owners: BTreeMap<(Px, Px), u8> = BTreeMap::new();
+    let styles = FEATURE_COLORS.map(|color| LineStyle { color, dashed: false });
+    draw_lines(c, &lines, &styles, LINE_WIDTH)
+}
+
+/// How [`draw_lines`] draws a line.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LineStyle {
+    /// Its colour.
+    pub(crate) color: RGBColor,
+    /// Dashed (in [`DASH`] pixel dashes) where it runs alone; solid otherwise.
+    pub(crate) dashed: bool,
+}
+
+/// Length of a dash and of the gap after it in a dashed line, pixels.
+pub(crate) const DASH: f64 = 7.0;
+
+/// Draw lines (each left to right with at most two points per pixel column, see [`thin`])
+/// `width` pixels wide in their styles. Where several lines share segments, they are drawn
+/// as one line striped in all their colours, wherever and for as long as they share it, so
+/// no line hides another.
+pub(crate) fn draw_lines<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    lines: &[Vec<Px>],
+    styles: &[LineStyle],
+    width: u32,
+) -> Result<(), ChartError> {
+    // For every segment, the lines that have it, in line order. (A line runs left to right
+    // with at most two points per column, so it has each segment once.)
+    let mut owners: BTreeMap<(Px, Px), Vec<usize>> = BTreeMap::new();
     for (f, line) in lines.iter().enumerate() {
         for w in line.windows(2) {
-            *owners.entry((w[0], w[1])).or_default() |= 1 << f;
+            let owner = owners.entry((w[0], w[1])).or_default();
+            if owner.last() != Some(&f) {
+                owner.push(f);
+            }
         }
     }
     // Runs of segments with the same owners, each drawn once, by its first owner. Solid
@@ -972,17 +1005,16 @@ fn draw_feature_lines<DB: DrawingBackend>(
     let mut singles = Vec::new();
     let mut shared = Vec::new();
     for (f, line) in lines.iter().enumerate() {
-        let masks: Vec<u8> = line.windows(2).map(|w| owners[&(w[0], w[1])]).collect();
+        let masks: Vec<&[usize]> = line.windows(2).map(|w| owners[&(w[0], w[1])].as_slice()).collect();
         let mut j = 0;
         while j < masks.len() {
-            let mask = masks[j];
+            let members = masks[j];
             let mut end = j;
-            while end + 1 < masks.len() && masks[end + 1] == mask {
+            while end + 1 < masks.len() && masks[end + 1] == members {
                 end += 1;
             }
-            if mask.trailing_zeros() as usize == f {
+            if members[0] == f {
                 let points = simplify(&line[j..=end + 1]);
-                let members: Vec<usize> = (0..8).filter(|g| mask & (1 << g) != 0).collect();
                 if members.len() == 1 {
                     singles.push((f, points));
                 } else {
@@ -993,30 +1025,39 @@ fn draw_feature_lines<DB: DrawingBackend>(
         }
     }
     for (f, points) in singles {
-        c.thick_path(points, FEATURE_COLORS[f].stroke_width(LINE_WIDTH))?;
+        let style = styles[f].color.stroke_width(width);
+        if styles[f].dashed {
+            for (k, dash) in stripes(&points, 2, DASH) {
+                if k == 0 {
+                    c.thick_path(dash, style)?;
+                }
+            }
+        } else {
+            c.thick_path(points, style)?;
+        }
     }
     let total: f64 = shared.iter().map(|(_, points)| arc_length(points)).sum();
     let stripe = STRIPE.max(total / MAX_STRIPES);
     for (members, points) in shared {
         for (k, dash) in stripes(&points, members.len(), stripe) {
-            c.thick_path(dash, FEATURE_COLORS[members[k]].stroke_width(LINE_WIDTH))?;
+            c.thick_path(dash, styles[members[k]].color.stroke_width(width))?;
         }
     }
     Ok(())
 }
 
 /// Opacity of a feature's p05–p95 band: light, so overlapping bands stay readable.
-const BAND_ALPHA: f64 = 0.18;
+pub(crate) const BAND_ALPHA: f64 = 0.18;
 /// Width of one colour's stripe in a band shared by several features, pixels.
 const BAND_STRIPE: i32 = 8;
 
 /// A band in one pixel column: (x, top y, bottom y), backend pixels.
-type Span = (i32, i32, i32);
+pub(crate) type Span = (i32, i32, i32);
 
 /// A band reduced to one span per pixel column: (x, top y, bottom y) in backend pixels,
 /// left to right, the top the highest p95 in the column and the bottom the lowest p05.
 /// `points` are (x, p05 y, p95 y) per row, left to right.
-fn band_columns(points: impl IntoIterator<Item = Span>) -> Vec<Span> {
+pub(crate) fn band_columns(points: impl IntoIterator<Item = Span>) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::new();
     for (x, a, b) in points {
         let (top, bottom) = (a.min(b), a.max(b));
@@ -1071,46 +1112,57 @@ fn draw_feature_bands<DB: DrawingBackend>(
             None => groups.push((vec![f], columns)),
         }
     }
+    for (members, columns) in groups {
+        let colors: Vec<RGBColor> = members.iter().map(|&f| FEATURE_COLORS[f]).collect();
+        draw_band(c, &colors, &columns, BAND_ALPHA)?;
+    }
+    Ok(())
+}
+
+/// A translucent band from its spans per pixel column ([`band_columns`]), in `colors`
+/// mixed at `alpha`: a band several series share is striped, every [`BAND_STRIPE`] columns
+/// the next colour, so coinciding bands do not add up to a darker one. A band without
+/// width anywhere is not drawn.
+pub(crate) fn draw_band<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    colors: &[RGBColor],
+    columns: &[Span],
+    alpha: f64,
+) -> Result<(), ChartError> {
+    if colors.is_empty() || columns.iter().all(|&(_, top, bottom)| top == bottom) {
+        return Ok(()); // No width anywhere: nothing to shade.
+    }
     let outline = |spans: &[Span]| -> Vec<Px> {
         let mut points: Vec<Px> = spans.iter().map(|&(x, top, _)| (x, top)).collect();
         points.extend(spans.iter().rev().map(|&(x, _, bottom)| (x, bottom)));
         simplify(&points)
     };
-    for (members, columns) in groups {
-        if columns.iter().all(|&(_, top, bottom)| top == bottom) {
-            continue; // No width anywhere: nothing to shade.
+    let stripe = |x: i32| x.div_euclid(BAND_STRIPE);
+    let color = |x: i32| colors[stripe(x).rem_euclid(colors.len() as i32) as usize].mix(alpha).filled();
+    if c.bitmap {
+        // One blended span per pixel column: every pixel blended exactly once.
+        for (x, top, bottom) in band_spans(columns) {
+            if bottom > top {
+                c.rect((x, top), (x + 1, bottom), color(x))?;
+            }
         }
-        // A shared band is striped: every [`BAND_STRIPE`] columns the next member's colour.
-        let stripe = |x: i32| x.div_euclid(BAND_STRIPE);
-        let color = |x: i32| {
-            let f = members[stripe(x).rem_euclid(members.len() as i32) as usize];
-            FEATURE_COLORS[f].mix(BAND_ALPHA).filled()
-        };
-        if c.bitmap {
-            // One blended span per pixel column: every pixel blended exactly once.
-            for (x, top, bottom) in band_spans(&columns) {
-                if bottom > top {
-                    c.rect((x, top), (x + 1, bottom), color(x))?;
-                }
+    } else if colors.len() == 1 {
+        c.root.draw(&Polygon::new(outline(columns), color(0))).map_err(draw_err)?;
+    } else {
+        // One polygon per stripe, reaching the next stripe's first column so that
+        // neighbours meet.
+        let spans = band_spans(columns);
+        let mut start = 0;
+        while start < spans.len() {
+            let mut end = start + 1;
+            while end < spans.len() && stripe(spans[end].0) == stripe(spans[start].0) {
+                end += 1;
             }
-        } else if members.len() == 1 {
-            c.root.draw(&Polygon::new(outline(&columns), color(0))).map_err(draw_err)?;
-        } else {
-            // One polygon per stripe, reaching the next stripe's first column so that
-            // neighbours meet.
-            let spans = band_spans(&columns);
-            let mut start = 0;
-            while start < spans.len() {
-                let mut end = start + 1;
-                while end < spans.len() && stripe(spans[end].0) == stripe(spans[start].0) {
-                    end += 1;
-                }
-                let piece = &spans[start..(end + 1).min(spans.len())];
-                if piece.iter().any(|&(_, top, bottom)| bottom > top) {
-                    c.root.draw(&Polygon::new(outline(piece), color(spans[start].0))).map_err(draw_err)?;
-                }
-                start = end;
+            let piece = &spans[start..(end + 1).min(spans.len())];
+            if piece.iter().any(|&(_, top, bottom)| bottom > top) {
+                c.root.draw(&Polygon::new(outline(piece), color(spans[start].0))).map_err(draw_err)?;
             }
+            start = end;
         }
     }
     Ok(())
@@ -1118,7 +1170,7 @@ fn draw_feature_bands<DB: DrawingBackend>(
 
 /// A polyline reduced to at most two points per pixel column: where it is highest and where
 /// it is lowest there (the first of each), in time order. `points` run left to right.
-fn thin(points: &[Px]) -> Vec<Px> {
+pub(crate) fn thin(points: &[Px]) -> Vec<Px> {
     let mut out: Vec<Px> = Vec::new();
     let mut start = 0;
     while start < points.len() {
@@ -1179,7 +1231,7 @@ fn split_sharp(points: &[Px]) -> Vec<Vec<Px>> {
 
 /// A polyline without repeated points or vertices in the middle of a straight run (they
 /// add bytes, and plotters draws a visible joint at each).
-fn simplify(points: &[Px]) -> Vec<Px> {
+pub(crate) fn simplify(points: &[Px]) -> Vec<Px> {
     let mut out: Vec<Px> = Vec::with_capacity(points.len());
     for &p in points {
         if out.last() == Some(&p) {
@@ -1494,7 +1546,7 @@ fn draw_legends<DB: DrawingBackend>(
 
 /// Encode 8-bit RGB pixels, row-major, as a PNG file (the `png` crate; no timestamps or
 /// other ancillary chunks, so the bytes depend only on the pixels).
-fn encode_png(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>, ChartError> {
+pub(crate) fn encode_png(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>, ChartError> {
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Rgb);

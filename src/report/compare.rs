@@ -5,7 +5,10 @@
 //! availability); a single run its values.
 
 use crate::model::Feature;
+use crate::stats::monte::MeanSeries;
 use crate::stats::{MonteCarlo, RunResult};
+
+use super::overlay::OverlaySeries;
 
 use super::{csv_bytes, ReportError};
 
@@ -98,6 +101,44 @@ impl Outcome {
                 mc.describe(|r| r.rpo_realized.as_secs_f64()).mean,
                 mc.describe(|r| r.failovers as f64).mean,
             ],
+        }
+    }
+}
+
+/// What an outcome contributes to overlay charts: its rows, computed once for all features.
+#[derive(Debug, Clone)]
+pub struct Lines {
+    times: Vec<crate::engine::SimTime>,
+    features: Vec<[f64; 8]>,
+    band: Option<Vec<[(f64, f64); 8]>>,
+}
+
+impl Outcome {
+    /// The time series drawn on overlay charts.
+    pub fn lines(&self) -> Lines {
+        match self {
+            Outcome::Single(r) => Lines {
+                times: r.samples().map(|s| s.time).collect(),
+                features: r.samples().map(|s| Feature::ALL.map(|f| r.users_with(&s, f) as f64)).collect(),
+                band: None,
+            },
+            Outcome::Monte(mc) => {
+                let MeanSeries { times, features, band, .. } = mc.series();
+                Lines { times, features, band: Some(band) }
+            }
+        }
+    }
+
+    /// This outcome's line for `feature` on an overlay chart.
+    pub fn overlay<'a>(&'a self, lines: &Lines, feature: Feature) -> OverlaySeries<'a> {
+        let f = feature as usize;
+        OverlaySeries {
+            label: self.name(),
+            users: self.config().total_users(),
+            times: lines.times.clone(),
+            values: lines.features.iter().map(|row| row[f]).collect(),
+            band: lines.band.as_ref().map(|b| b.iter().map(|row| row[f]).collect()),
+            replications: self.replications() as u32,
         }
     }
 }

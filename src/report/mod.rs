@@ -8,6 +8,8 @@ pub mod chart;
 pub mod compare;
 pub mod html;
 pub mod monte;
+pub mod overlay;
+pub mod sweep;
 
 use serde_json::{json, Map, Value};
 

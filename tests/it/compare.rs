@@ -70,6 +70,12 @@ fn compare_writes_one_folder_with_a_row_per_scenario() {
     for name in ["waits", "fails-over"] {
         assert!(out.join(name).join("summary.json").is_file(), "{name}'s own results are inside");
     }
+    for f in ["im", "contacts", "voice", "response_groups"] {
+        let svg = std::fs::read_to_string(out.join(format!("{f}.svg"))).unwrap();
+        assert!(svg.contains("waits") && svg.contains("fails-over"), "{f}.svg overlays every scenario");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Comparison") && html.contains("fails-over") && html.contains("<svg"));
     // Same bytes whatever the threads.
     let again = dir.join("again");
     let o = lyncsim(&[
@@ -85,7 +91,7 @@ fn compare_writes_one_folder_with_a_row_per_scenario() {
         again.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0));
-    for f in ["comparison.csv", "comparison.md", "fails-over/summary.json", "fails-over/availability.svg"] {
+    for f in ["comparison.csv", "comparison.md", "contacts.svg", "report.html", "fails-over/summary.json"] {
         assert!(std::fs::read(out.join(f)).unwrap() == std::fs::read(again.join(f)).unwrap(), "{f}");
     }
 }

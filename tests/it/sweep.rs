@@ -51,6 +51,8 @@ fn sweep_runs_every_grid_point_and_tabulates_them() {
         assert!(out.join(format!("storm-{k:03}/summary.json")).is_file());
     }
     assert!(out.join("sweep-contacts_availability.svg").is_file(), "a chart per key metric");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Sweep of storm") && html.contains("<svg"), "report.html with the charts inline");
 }
 
 #[test]

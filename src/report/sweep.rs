@@ -1,0 +1,172 @@
+//! Sweep charts: one key metric against the swept values (`lyncsim sweep`), one line per
+//! combination of the other swept fields. Numbers and durations make a numeric x axis
+//! (durations in minutes); anything else is placed in the order given.
+
+use plotters::prelude::*;
+
+use super::chart::{draw_err, encode_png, ensure_font, ChartError};
+use crate::scenario::duration::parse_duration;
+
+/// Picture size, pixels.
+const SIZE: (u32, u32) = (900, 540);
+
+/// Colour-blind-friendly line colours (Okabe-Ito), cycled.
+const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 0, 0),
+];
+
+/// What one sweep chart shows.
+#[derive(Debug, Clone)]
+pub struct SweepChart {
+    /// The metric, e.g. `contacts_availability`.
+    pub metric: String,
+    /// Unit shown on the y axis, e.g. `%`.
+    pub unit: String,
+    /// The swept path on the x axis.
+    pub path: String,
+    /// The x values as written (durations and numbers become numeric).
+    pub xs: Vec<String>,
+    /// One line per combination of the other swept fields: (label, value at each x; `None`
+    /// where the metric has no value).
+    pub lines: Vec<(String, Vec<Option<f64>>)>,
+}
+
+/// The x axis: numeric positions and whether they are durations (minutes).
+fn positions(xs: &[String]) -> (Vec<f64>, Option<&'static str>) {
+    if let Some(v) = xs.iter().map(|x| x.parse::<f64>().ok()).collect::<Option<Vec<_>>>() {
+        return (v, None);
+    }
+    if let Some(v) = xs.iter().map(|x| parse_duration(x).ok()).collect::<Option<Vec<_>>>() {
+        return (v.iter().map(|t| t.as_millis() as f64 / 60_000.0).collect(), Some("min"));
+    }
+    ((0..xs.len()).map(|i| i as f64).collect(), Some(""))
+}
+
+fn draw<DB: DrawingBackend>(
+    root: DrawingArea<DB, plotters::coord::Shift>,
+    c: &SweepChart,
+) -> Result<(), ChartError> {
+    root.fill(&WHITE).map_err(draw_err)?;
+    let (x, kind) = positions(&c.xs);
+    let categorical = kind == Some("");
+    let values: Vec<f64> = c.lines.iter().flat_map(|(_, v)| v.iter().flatten().copied()).collect();
+    let (mut lo, mut hi) = values.iter().fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    if values.is_empty() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    let pad = ((hi - lo) * 0.08).max(hi.abs() * 1e-6).max(1e-9);
+    let (x_lo, x_hi) = x.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    let x_pad = ((x_hi - x_lo) * 0.05).max(0.5);
+    let x_label = match kind {
+        Some("min") => format!("{} (minutes)", c.path),
+        _ => c.path.clone(),
+    };
+    let mut chart = ChartBuilder::on(&root)
+        .caption(format!("{} against {}", c.metric, c.path), ("sans-serif", 20).into_font())
+        .margin(16)
+        .x_label_area_size(44)
+        .y_label_area_size(80)
+        .build_cartesian_2d((x_lo - x_pad)..(x_hi + x_pad), (lo - pad)..(hi + pad))
+        .map_err(draw_err)?;
+    let labels = c.xs.clone();
+    let xs = x.clone();
+    let format_x = move |v: &f64| -> String {
+        if categorical {
+            xs.iter().position(|p| (p - v).abs() < 1e-9).map_or(String::new(), |i| labels[i].clone())
+        } else {
+            super::chart::trim_number(*v)
+        }
+    };
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(x_label)
+        .y_desc(format!("{} ({})", c.metric, c.unit))
+        .x_label_formatter(&format_x)
+        .y_label_formatter(&|v| super::chart::trim_number(*v))
+        .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+        .label_style(("sans-serif", 13));
+    if categorical {
+        mesh.x_labels(c.xs.len().max(2));
+    }
+    mesh.draw().map_err(draw_err)?;
+    for (i, (label, ys)) in c.lines.iter().enumerate() {
+        let color = PALETTE[i % PALETTE.len()];
+        let points: Vec<(f64, f64)> = x.iter().zip(ys).filter_map(|(x, y)| y.map(|y| (*x, y))).collect();
+        let series =
+            chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2))).map_err(draw_err)?;
+        if !label.is_empty() {
+            series
+                .label(label.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3)));
+        }
+        chart.draw_series(points.iter().map(|p| Circle::new(*p, 4, color.filled()))).map_err(draw_err)?;
+    }
+    if c.lines.iter().any(|(l, _)| !l.is_empty()) {
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(0xBB, 0xBB, 0xBB))
+            .label_font(("sans-serif", 13))
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .map_err(draw_err)?;
+    }
+    root.present().map_err(draw_err)
+}
+
+/// The chart as SVG.
+pub fn svg(c: &SweepChart) -> Result<String, ChartError> {
+    ensure_font()?;
+    let mut out = String::new();
+    draw(SVGBackend::with_string(&mut out, SIZE).into_drawing_area(), c)?;
+    Ok(out)
+}
+
+/// The chart as PNG.
+pub fn png(c: &SweepChart) -> Result<Vec<u8>, ChartError> {
+    ensure_font()?;
+    let mut rgb = vec![0u8; SIZE.0 as usize * SIZE.1 as usize * 3];
+    draw(BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area(), c)?;
+    encode_png(SIZE.0, SIZE.1, &rgb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart(xs: &[&str]) -> SweepChart {
+        SweepChart {
+            metric: "contacts_availability".into(),
+            unit: "%".into(),
+            path: "backup_service.sync_interval".into(),
+            xs: xs.iter().map(|s| s.to_string()).collect(),
+            lines: vec![
+                ("pools[0].users=100".into(), vec![Some(99.1), Some(99.5), None]),
+                ("pools[0].users=200".into(), vec![Some(98.0), Some(98.7), Some(99.0)]),
+            ],
+        }
+    }
+
+    #[test]
+    fn numeric_duration_and_categorical_axes_render_deterministically() {
+        assert_eq!(positions(&["1m".into(), "90s".into()]), (vec![1.0, 1.5], Some("min")));
+        assert_eq!(positions(&["10".into(), "2.5".into()]), (vec![10.0, 2.5], None));
+        assert_eq!(positions(&["Exponential(mean: \"1m\")".into(), "x".into()]).0, vec![0.0, 1.0]);
+        for xs in [&["1m", "5m", "15m"][..], &["10", "20", "40"], &["a(b)", "c", "d"]] {
+            let c = chart(xs);
+            let a = svg(&c).unwrap();
+            assert_eq!(a, svg(&c).unwrap());
+            assert!(a.contains("contacts_availability against backup_service.sync_interval"));
+            assert!(a.contains("pools[0].users=200"));
+            assert!(png(&c).unwrap().starts_with(b"\x89PNG"));
+        }
+        let empty =
+            SweepChart { lines: vec![("".into(), vec![None, None, None])], ..chart(&["1", "2", "3"]) };
+        svg(&empty).unwrap();
+    }
+}
