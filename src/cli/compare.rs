@@ -45,32 +45,8 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
     let units: u64 = loaded.iter().map(|l| l.config.replications as u64).sum();
     let bar = progress::bar(units, show_progress(args.quiet));
     bar.set_message("compare");
-    let threads = args.jobs.unwrap_or(0);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| CliError::Internal(format!("cannot start {threads} worker threads: {e}")))?;
-    let tick = || bar.inc(1);
-    let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
-    // Scenarios in parallel; a replicated one also spreads its replications.
-    let outcomes: Vec<Result<Outcome, CliError>> = pool.install(|| {
-        loaded
-            .par_iter()
-            .map(|l| {
-                let config = Arc::new(l.config.clone());
-                if config.replications == 1 {
-                    let result = stats::run_replication(config, 0);
-                    tick();
-                    Ok(Outcome::Single(Box::new(result)))
-                } else {
-                    stats::monte::run(config, args.jobs, &fingerprint, &tick)
-                        .map(Outcome::Monte)
-                        .map_err(|e| CliError::Internal(e.to_string()))
-                }
-            })
-            .collect()
-    });
-    let outcomes: Vec<Outcome> = outcomes.into_iter().collect::<Result<_, _>>()?;
+    let configs = loaded.into_iter().map(|l| l.config).collect();
+    let outcomes = run_all(configs, args.jobs, &|| bar.inc(1))?;
 
     let internal = |e: report::ReportError| CliError::Internal(e.to_string());
     let mut files: Vec<(String, Vec<u8>)> = vec![
@@ -97,10 +73,7 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
     }
     let mut parts = Vec::new();
     for o in &outcomes {
-        let scenario_files = match o {
-            Outcome::Single(r) => render(r, &args.format)?,
-            Outcome::Monte(mc) => render_monte(mc, &args.format)?,
-        };
+        let scenario_files = render_outcome(o, &args.format)?;
         let text = |name: &str| {
             scenario_files
                 .iter()
@@ -169,15 +142,54 @@ pub(super) fn markdown_table(md: &str) -> Vec<(String, Vec<String>, Vec<Vec<Stri
     tables
 }
 
+/// Run every scenario (in parallel on `jobs` threads; a replicated one also spreads its
+/// replications), in the order given.
+pub(super) fn run_all(
+    configs: Vec<crate::model::Config>,
+    jobs: Option<usize>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<Outcome>, CliError> {
+    let threads = jobs.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| CliError::Internal(format!("cannot start {threads} worker threads: {e}")))?;
+    let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
+    let outcomes: Vec<Result<Outcome, CliError>> = pool.install(|| {
+        configs
+            .into_par_iter()
+            .map(|config| {
+                let config = Arc::new(config);
+                if config.replications == 1 {
+                    let result = stats::run_replication(config, 0);
+                    tick();
+                    Ok(Outcome::Single(Box::new(result)))
+                } else {
+                    stats::monte::run(config, jobs, &fingerprint, tick)
+                        .map(Outcome::Monte)
+                        .map_err(|e| CliError::Internal(e.to_string()))
+                }
+            })
+            .collect()
+    });
+    outcomes.into_iter().collect()
+}
+
+/// One outcome's results files, as `run` writes them.
+pub(super) fn render_outcome(o: &Outcome, formats: &[ChartFormat]) -> Result<super::output::Files, CliError> {
+    match o {
+        Outcome::Single(r) => render(r, formats),
+        Outcome::Monte(mc) => render_monte(mc, formats),
+    }
+}
+
 /// `--out` as (parent folder, folder name).
-fn split_out(out: &Path) -> Result<(PathBuf, String), CliError> {
+pub(super) fn split_out(out: &Path) -> Result<(PathBuf, String), CliError> {
     let name = out
         .file_name()
         .and_then(|n| n.to_str())
         .filter(|n| !n.is_empty() && *n != "." && *n != "..")
-        .ok_or_else(|| {
-            CliError::BadInput(format!("error: --out {} must name a folder (e.g. comparison)", out.display()))
-        })?;
+        .ok_or_else(|| CliError::BadInput(format!("error: --out {} must name a folder", out.display())))?;
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     Ok((parent.to_path_buf(), name.to_string()))
 }

@@ -2,18 +2,15 @@
 //! point of a grid of field values and write `sweep.csv` (a row per point), a chart of each
 //! key metric against the values, and each point's results.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
-use rayon::prelude::*;
-
+use super::compare::{render_outcome, run_all, split_out};
 use super::output::write_results;
-use super::run::{check_targets, render, render_monte};
+use super::run::check_targets;
 use super::{progress, show_progress, validate::load_one, ChartFormat, CliError, SweepArgs};
 use crate::report::compare::{sweep_csv, Outcome};
 use crate::report::{self};
 use crate::scenario::{self, edit};
-use crate::stats::{self, RunResult};
 
 /// Most grid points of one sweep.
 pub const MAX_POINTS: usize = 1_000;
@@ -158,31 +155,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     let units: u64 = configs.iter().map(|c| c.replications as u64).sum();
     let bar = progress::bar(units, show_progress(args.quiet));
     bar.set_message("sweep");
-    let threads = args.jobs.unwrap_or(0);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| CliError::Internal(format!("cannot start {threads} worker threads: {e}")))?;
-    let tick = || bar.inc(1);
-    let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
-    let outcomes: Vec<Result<Outcome, CliError>> = pool.install(|| {
-        configs
-            .into_par_iter()
-            .map(|c| {
-                let config = Arc::new(c);
-                if config.replications == 1 {
-                    let result = stats::run_replication(config, 0);
-                    tick();
-                    Ok(Outcome::Single(Box::new(result)))
-                } else {
-                    stats::monte::run(config, args.jobs, &fingerprint, &tick)
-                        .map(Outcome::Monte)
-                        .map_err(|e| CliError::Internal(e.to_string()))
-                }
-            })
-            .collect()
-    });
-    let outcomes: Vec<Outcome> = outcomes.into_iter().collect::<Result<_, _>>()?;
+    let outcomes = run_all(configs, args.jobs, &|| bar.inc(1))?;
 
     let internal = |e: report::ReportError| CliError::Internal(e.to_string());
     let paths: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
@@ -203,10 +176,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     files.extend(charts);
     let mut parts = Vec::new();
     for (_, o) in &rows {
-        let scenario_files = match o {
-            Outcome::Single(r) => render(r, &args.format)?,
-            Outcome::Monte(mc) => render_monte(mc, &args.format)?,
-        };
+        let scenario_files = render_outcome(o, &args.format)?;
         let summary = scenario_files.iter().find(|(f, _)| *f == "summary.json");
         parts.push(summary.map(|(_, b)| String::from_utf8_lossy(b).into_owned()).unwrap_or_default());
         for (file, bytes) in scenario_files {
@@ -341,17 +311,6 @@ fn sweep_charts(
         }
     }
     Ok(files)
-}
-
-/// `--out` as (parent folder, folder name).
-pub(super) fn split_out(out: &Path) -> Result<(PathBuf, String), CliError> {
-    let name = out
-        .file_name()
-        .and_then(|n| n.to_str())
-        .filter(|n| !n.is_empty() && *n != "." && *n != "..")
-        .ok_or_else(|| CliError::BadInput(format!("error: --out {} must name a folder", out.display())))?;
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    Ok((parent.to_path_buf(), name.to_string()))
 }
 
 #[cfg(test)]
