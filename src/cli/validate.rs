@@ -10,13 +10,8 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
-            let entries = std::fs::read_dir(input).map_err(|e| {
-                CliError::BadInput(format!("error: cannot read folder {}: {e}", input.display()))
-            })?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "ron"))
-                .collect();
+            let mut found = Vec::new();
+            scenario_files(input, &mut found)?;
             if found.is_empty() {
                 return Err(CliError::BadInput(format!(
                     "error: no scenario files (*.ron) in {}",
@@ -32,6 +27,24 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
         }
     }
     Ok(files)
+}
+
+/// The `.ron` files in `dir` and its sub-folders (not hidden ones), in any order.
+fn scenario_files(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), CliError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| CliError::BadInput(format!("error: cannot read folder {}: {e}", dir.display())))?;
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            scenario_files(&path, found)?;
+        } else if path.is_file() && path.extension().is_some_and(|x| x == "ron") {
+            found.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// Load and validate every scenario; print warnings; fail with every error at once.
