@@ -37,6 +37,13 @@ fn validate_accepts_every_shipped_scenario() {
     let o = lyncsim(&["validate", "scenarios"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(o.stdout.is_empty(), "nothing on stdout");
+    // Sub-folders are read too, in path order.
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains(": ok: ")).collect();
+    assert!(lines.iter().any(|l| l.starts_with("scenarios/library/se-pair-site-loss.ron")), "{err}");
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted);
 }
 
 #[test]
