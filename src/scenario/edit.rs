@@ -23,7 +23,11 @@ struct Span {
 /// Set the value at `path` to `value` (RON text); the new text, or why not.
 pub fn set(source: &str, path: &str, value: &str) -> Result<String, String> {
     let spans = scan(source).ok_or_else(|| "the scenario text could not be read".to_string())?;
-    if let Some(span) = spans.get(path) {
+    // An event `At(time, Action(field: ..))` is positional in the text: its time is `.0` and
+    // its action's fields are under `.1`, while diagnostics say `events[i].time` and
+    // `events[i].pool`.
+    let event_alias = event_path(path);
+    if let Some(span) = spans.get(path).or_else(|| event_alias.as_ref().and_then(|p| spans.get(p))) {
         return Ok(format!("{}{}{}", &source[..span.start], value, &source[span.end..]));
     }
     // Insert into the closest written ancestor struct.
@@ -45,6 +49,17 @@ pub fn set(source: &str, path: &str, value: &str) -> Result<String, String> {
         return Ok(format!("{}{}: {text}, {}", &source[..at], missing[0].name, &source[at..]));
     }
     Err(format!("{path}: not found in the scenario"))
+}
+
+/// `events[i].time` -> `events[i].0`; `events[i].field` -> `events[i].1.field`.
+fn event_path(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("events[")?;
+    let (index, field) = rest.split_once("].")?;
+    index.parse::<usize>().ok()?;
+    Some(match field {
+        "time" => format!("events[{index}].0"),
+        field => format!("events[{index}].1.{field}"),
+    })
 }
 
 fn display(path: &str) -> &str {
@@ -286,6 +301,15 @@ Scenario(
         assert!(t.contains(r#"Scenario(backup_service: (sync_interval: "5m"), "#), "{t}");
         let t = set(TEXT, "administrator.failback_after", r#""2h""#).unwrap();
         assert!(t.contains(r#"Administrator(failback_after: "2h", failover_after"#), "{t}");
+    }
+
+    #[test]
+    fn event_times_and_fields_are_reached_by_their_diagnostic_paths() {
+        let text = r#"Scenario(events: [ At("1h", PoolDown(pool: "a")), At("3h", PoolUp(pool: "a")) ])"#;
+        let t = set(text, "events[1].time", r#""2h""#).unwrap();
+        assert!(t.contains(r#"At("2h", PoolUp(pool: "a"))"#), "{t}");
+        let t = set(text, "events[0].pool", r#""b""#).unwrap();
+        assert!(t.contains(r#"At("1h", PoolDown(pool: "b"))"#), "{t}");
     }
 
     #[test]
