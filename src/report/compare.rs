@@ -221,16 +221,7 @@ fn percent(v: Value) -> String {
 }
 
 fn minutes(v: f64) -> String {
-    let whole = v.round() as u64;
-    let digits = whole.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    super::chart::group_digits(v.round() as u64)
 }
 
 /// `comparison.md`: the headline features per scenario, the best in bold, then the costs.
