@@ -251,7 +251,7 @@ fn one_line(result: &RunResult) -> String {
 
 pub(super) fn monte_line(mc: &MonteCarlo) -> String {
     let pct = |f: Feature| {
-        let d = mc.describe(|r| 100.0 * mc.availability(r, f));
+        let d = mc.describe(|r| 100.0 * mc.availability(r, f)).within(0.0, 100.0);
         format!("{} {:.3} % ({:.3}-{:.3})", f.column(), d.mean, d.ci95_low, d.ci95_high)
     };
     format!(

@@ -52,11 +52,18 @@ impl Outcome {
         }
     }
 
-    fn metric(&self, single: impl Fn(&RunResult) -> f64, each: impl Fn(&MonteCarlo, usize) -> f64) -> Value {
+    /// A number of the run; for replications, its mean with a confidence interval within
+    /// `0..=most`.
+    fn metric(
+        &self,
+        single: impl Fn(&RunResult) -> f64,
+        each: impl Fn(&MonteCarlo, usize) -> f64,
+        most: f64,
+    ) -> Value {
         match self {
             Outcome::Single(r) => Value { value: single(r), ci95: None },
             Outcome::Monte(mc) => {
-                let d = mc.describe(|r| each(mc, r.replication as usize));
+                let d = mc.describe(|r| each(mc, r.replication as usize)).within(0.0, most);
                 Value { value: d.mean, ci95: Some((d.ci95_low, d.ci95_high)) }
             }
         }
@@ -64,12 +71,16 @@ impl Outcome {
 
     /// Availability of `feature`.
     pub fn availability(&self, f: Feature) -> Value {
-        self.metric(|r| r.availability(f), |mc, i| mc.availability(&mc.records[i], f))
+        self.metric(|r| r.availability(f), |mc, i| mc.availability(&mc.records[i], f), 1.0)
     }
 
     /// User-minutes without `feature`.
     pub fn user_minutes_lost(&self, f: Feature) -> Value {
-        self.metric(|r| r.user_minutes_lost(f), |mc, i| mc.user_minutes_lost(&mc.records[i], f))
+        self.metric(
+            |r| r.user_minutes_lost(f),
+            |mc, i| mc.user_minutes_lost(&mc.records[i], f),
+            f64::INFINITY,
+        )
     }
 
     /// Seconds from the first fault until 99 % of users had `feature` again (the mean over

@@ -138,7 +138,7 @@ pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
         features.insert(
             f.column().to_string(),
             json!({
-                "availability": all(&|r| mc.availability(r, f)),
+                "availability": described(&mc.describe_availability(f), n),
                 "user_minutes_lost": all(&|r| mc.user_minutes_lost(r, f)),
                 "time_to_restore_s": some(&|r| r.time_to_restore[f as usize].map(|t| t.as_secs_f64())),
             }),
@@ -150,7 +150,8 @@ pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
         "failovers": all(&|r| r.failovers as f64),
         "failbacks": all(&|r| r.failbacks as f64),
         "errors": all(&|r| r.cmdlet_errors as f64),
-        "duration_s": Describe::of(&durations).map_or(Value::Null, |d| described(&d, usize::MAX)),
+        "duration_s": Describe::of(&durations)
+            .map_or(Value::Null, |d| described(&d.within(0.0, f64::INFINITY), usize::MAX)),
     });
     // Backup Service lag at the horizon, per direction seen (a failed-over pool's data
     // flows the other way, so not every replication has every direction).
@@ -167,7 +168,8 @@ pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
                 "pool": pool,
                 "from": from,
                 "to": to,
-                "unreplicated_s": Describe::of(lags).map_or(Value::Null, |d| described(&d, n)),
+                "unreplicated_s": Describe::of(lags)
+                    .map_or(Value::Null, |d| described(&d.within(0.0, f64::INFINITY), n)),
             })
         })
         .collect();

@@ -204,16 +204,23 @@ impl MonteCarlo {
         self.records.len()
     }
 
-    /// Describe one number of every replication.
+    /// Describe one number of every replication. Every number a replication records is a
+    /// count, a duration or a fraction, never negative, so the confidence interval is
+    /// clipped at 0.
     pub fn describe(&self, value: impl Fn(&ReplicationRecord) -> f64) -> Describe {
         let values: Vec<f64> = self.records.iter().map(value).collect();
-        Describe::of(&values).expect("a Monte Carlo run has replications")
+        Describe::of(&values).expect("a Monte Carlo run has replications").within(0.0, f64::INFINITY)
     }
 
     /// Describe a number that some replications lack (`None` when none has it).
     pub fn describe_some(&self, value: impl Fn(&ReplicationRecord) -> Option<f64>) -> Option<Describe> {
         let values: Vec<f64> = self.records.iter().filter_map(value).collect();
-        Describe::of(&values)
+        Describe::of(&values).map(|d| d.within(0.0, f64::INFINITY))
+    }
+
+    /// Describe the availability of `feature`, its confidence interval within [0, 1].
+    pub fn describe_availability(&self, feature: Feature) -> Describe {
+        self.describe(|r| self.availability(r, feature)).within(0.0, 1.0)
     }
 
     /// Availability of `feature` in one replication.

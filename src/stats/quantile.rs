@@ -4,7 +4,9 @@
 //! default of R and NumPy): with `n` sorted values `x`, `p` falls at `h = (n - 1) p` and the
 //! result is `x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h])`. The 95 % confidence
 //! interval of a mean is `mean ± t(0.975, n - 1) s / sqrt(n)`, Student's t with the sample
-//! standard deviation `s`.
+//! standard deviation `s`, clipped to the values the quantity can take ([`Describe::within`]):
+//! the interval is symmetric, so with few replications or a mean near a bound it would
+//! otherwise reach an availability above 100 % or a negative duration.
 
 use std::collections::BTreeMap;
 
@@ -54,6 +56,14 @@ impl Describe {
             p50: percentile(&sorted, 0.50),
             p95: percentile(&sorted, 0.95),
         })
+    }
+}
+
+impl Describe {
+    /// The same description with the confidence interval clipped to `lo..=hi`, the values
+    /// the described quantity can take.
+    pub fn within(self, lo: f64, hi: f64) -> Describe {
+        Describe { ci95_low: self.ci95_low.clamp(lo, hi), ci95_high: self.ci95_high.clamp(lo, hi), ..self }
     }
 }
 
@@ -211,6 +221,18 @@ mod tests {
         assert_eq!((d.p50, d.n), (5.5, 10));
         let one = Describe::of(&[3.0]).unwrap();
         assert_eq!((one.ci95_low, one.mean, one.ci95_high), (3.0, 3.0, 3.0));
+    }
+
+    #[test]
+    fn a_confidence_interval_stays_within_what_the_quantity_can_take() {
+        // Two availabilities far apart: Student's interval (t = 12.7) reaches past 0 and 1.
+        let d = Describe::of(&[0.9, 1.0]).unwrap();
+        assert!(d.ci95_low < 0.5 && d.ci95_high > 1.5, "{d:?}");
+        let clipped = d.within(0.0, 1.0);
+        assert_eq!((clipped.ci95_high, clipped.mean, clipped.p95), (1.0, d.mean, d.p95));
+        assert_eq!(clipped.ci95_low, d.ci95_low, "the low end was already possible");
+        let lag = Describe::of(&[0.0, 0.0, 30.0]).unwrap().within(0.0, f64::INFINITY);
+        assert_eq!(lag.ci95_low, 0.0, "a lag is never negative");
         assert!(Describe::of(&[]).is_none());
     }
 }
