@@ -1718,4 +1718,12 @@ mod tests {
         assert_eq!(next_tick(SimTime::from_secs(1200), p, 0), SimTime::from_secs(1200));
         assert_eq!(next_tick(SimTime::from_secs(1000), p, 150_000), SimTime::from_secs(1050));
     }
+
+    #[test]
+    fn a_user_costs_24_bytes_of_state() {
+        // The README's memory per user, and what MAX_TOTAL_USERS budgets (BYTES_PER_USER
+        // adds the user's share of the per-pool and per-feature counters).
+        assert_eq!(std::mem::size_of::<User>(), 24);
+        assert!(std::mem::size_of::<User>() as u64 <= crate::scenario::validate::BYTES_PER_USER);
+    }
 }
