@@ -45,6 +45,34 @@ pub const MAX_SITES: usize = 1_000;
 pub const MAX_EVENTS: usize = 100_000;
 /// Most stochastic failure processes in one scenario.
 pub const MAX_FAILURES: usize = 10_000;
+/// Most time-series samples of a whole study: rows x replications. Each replication keeps
+/// its series until the statistics are computed, and the row statistics visit every one.
+pub const MAX_SAMPLES: u64 = 10_000_000_000;
+/// Most failures expected over a whole study: the horizon over each failure process's mean
+/// time between failures, summed, times the replications.
+pub const MAX_EXPECTED_FAILURES: u64 = 100_000_000;
+/// Most user-replications of a study: users x replications. Every user signs in at least
+/// once in every replication.
+pub const MAX_USER_REPLICATIONS: u64 = 10_000_000_000;
+/// Highest `registrations_per_sec` of a pool (lyncsim's sanity bound: a million users sign
+/// in within ten seconds).
+pub const MAX_REGISTRATIONS_PER_SEC: f64 = 100_000.0;
+/// Largest scenario file read, in bytes (real scenarios are a few kilobytes).
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+/// Deepest nesting of brackets and parentheses in a scenario file (real ones nest about
+/// six deep), checked before parsing so that no parser recursion can overflow the stack.
+pub const MAX_NESTING: usize = 64;
+/// Where the limits are defined, for the messages that name them.
+pub const LIMITS_FILE: &str = "src/scenario/validate.rs";
+
+/// The help line of a limit: its name and how to raise it, after `why` when there is one.
+pub fn limit_help(why: Option<&str>, limit: &str) -> String {
+    let how = format!("the limit is {limit} in {LIMITS_FILE}; raise it and rebuild if this machine can take more");
+    match why {
+        Some(why) => format!("{why}; {how}"),
+        None => how,
+    }
+}
 /// The distributions of a timing, as written in files.
 pub const DISTRIBUTIONS: [&str; 5] = ["Fixed", "Exponential", "Weibull", "LogNormal", "Uniform"];
 /// Most routing groups in one pool.
@@ -61,6 +89,96 @@ pub const STANDARD_SURVIVOR_USERS: u32 = 2 * USERS_PER_STANDARD_SERVER;
 pub const MIN_MTBF: SimTime = SimTime::from_secs(60);
 /// Shortest mean time to repair of a `Random` failure (lyncsim's sanity bound).
 pub const MIN_MTTR: SimTime = SimTime::from_secs(1);
+
+/// A study that would be too large to run: the field to change, the message, the help.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overload {
+    /// The scenario field to change (`replications`, `sample_every`, `failures`, `pools`).
+    pub path: &'static str,
+    /// What is too large, with the figures.
+    pub message: String,
+    /// What to do, and the limit's name and how to raise it.
+    pub help: String,
+}
+
+/// Mean of a delay in seconds, as the sanity bounds read it (a Weibull's scale stands for
+/// its mean, as in [`MIN_MTBF`]'s check).
+fn mean_secs(d: &Delay) -> f64 {
+    match *d {
+        Delay::Fixed(t) => t.as_secs_f64(),
+        Delay::Exponential { mean_s } => mean_s,
+        Delay::Weibull { scale_s, .. } => scale_s,
+        Delay::LogNormal { median_s, sigma } => median_s * (sigma * sigma / 2.0).exp(),
+        Delay::Uniform { min_s, max_s } => (min_s + max_s) / 2.0,
+    }
+}
+
+/// The limits that multiply (SPEC 6, issue 9): samples, user-replications and expected
+/// failures of a whole study, from a config whose own fields are within their limits.
+/// `validate` applies it, and the commands apply it again after `--replications`. It only
+/// multiplies figures: nothing is allocated.
+pub fn overloads(c: &Config) -> Vec<Overload> {
+    let mut out = Vec::new();
+    let reps = u128::from(c.replications.max(1));
+    let step = c.sample_every.as_millis().max(1);
+    let rows = u128::from(c.horizon.as_millis() / step + 1);
+    let big = |n: u128| thousands(u64::try_from(n).unwrap_or(u64::MAX));
+    if rows * reps > u128::from(MAX_SAMPLES) {
+        out.push(Overload {
+            path: "replications",
+            message: format!(
+                "{} rows x {} replications is {} time-series samples, more than the limit of {}",
+                big(rows),
+                big(reps),
+                big(rows * reps),
+                thousands(MAX_SAMPLES)
+            ),
+            help: limit_help(
+                Some("sample less often (a longer sample_every), fewer replications, or a shorter horizon"),
+                "MAX_SAMPLES",
+            ),
+        });
+    }
+    let users = u128::from(c.total_users());
+    if users * reps > u128::from(MAX_USER_REPLICATIONS) {
+        out.push(Overload {
+            path: "replications",
+            message: format!(
+                "{} users x {} replications is {} user-replications, more than the limit of {}",
+                big(users),
+                big(reps),
+                big(users * reps),
+                thousands(MAX_USER_REPLICATIONS)
+            ),
+            help: limit_help(
+                Some("run fewer replications, or split the study into scenarios over fewer pools"),
+                "MAX_USER_REPLICATIONS",
+            ),
+        });
+    }
+    let horizon_s = c.horizon.as_secs_f64();
+    let per_run: f64 = c.failures.iter().map(|f| horizon_s / mean_secs(&f.mtbf).max(1e-3)).sum();
+    let expected = per_run * reps as f64;
+    if expected > MAX_EXPECTED_FAILURES as f64 {
+        out.push(Overload {
+            path: "failures",
+            message: format!(
+                "the failure processes would strike about {} times over the horizon {} in each replication, \
+                 {} times in {} replications: more than the limit of {}",
+                big(per_run.round() as u128),
+                format_duration(c.horizon),
+                big(expected.min(u128::MAX as f64) as u128),
+                big(reps),
+                thousands(MAX_EXPECTED_FAILURES)
+            ),
+            help: limit_help(
+                Some("real mean times between failures are hours to years; use fewer replications or a shorter horizon"),
+                "MAX_EXPECTED_FAILURES",
+            ),
+        });
+    }
+    out
+}
 
 /// Validates a parsed scenario. `source` is the text it was parsed from: it places
 /// diagnostics and gives [`Config::scenario_sha256`].
@@ -557,11 +675,13 @@ impl<'a> Validator<'a> {
                         thousands(MAX_REPLICATIONS as u64)
                     ),
                 )
-                .help = Some(
-                    "the 99 % confidence interval narrows with the square root of the count; \
-                     run the study in parts with different seeds if you need more"
-                        .into(),
-                );
+                .help = Some(limit_help(
+                    Some(
+                        "the 99 % confidence interval narrows with the square root of the count; \
+                         run the study in parts with different seeds if you need more",
+                    ),
+                    "MAX_REPLICATIONS",
+                ));
             }
             _ => {}
         }
@@ -591,7 +711,7 @@ impl<'a> Validator<'a> {
         let failures = self.failures(&s.failures, &s.pools);
         let administrator = s.administrator.as_ref().map(|a| self.administrator(a, &s.pools));
 
-        Config {
+        let config = Config {
             name: s.name.clone(),
             description: s.description.clone(),
             product: self.product,
@@ -612,7 +732,15 @@ impl<'a> Validator<'a> {
             scenario_sha256: format!("{:x}", Sha256::digest(self.source.as_bytes())),
             source: self.source.into(),
             file: String::new(),
+        };
+        // The limits that multiply, once every field is within its own.
+        if self.error_count() == 0 {
+            for o in overloads(&config) {
+                let related: &[&str] = if o.path == "replications" { &["horizon"] } else { &[] };
+                self.error_near(o.path, related, o.message).help = Some(o.help);
+            }
         }
+        config
     }
 
     fn name(&mut self, name: &str) {
@@ -652,7 +780,8 @@ impl<'a> Validator<'a> {
                     format_duration(horizon),
                     format_duration(MAX_HORIZON)
                 ),
-            );
+            )
+            .help = Some(limit_help(None, "MAX_HORIZON"));
         }
         // sample_every may be the default: then the horizon is what to change.
         let default = self.written("sample_every").is_none();
@@ -688,10 +817,13 @@ impl<'a> Validator<'a> {
                         thousands(MAX_ROWS)
                     ),
                 )
-                .help = Some(format!(
-                    "raise sample_every to at least {} for a horizon of {}",
-                    format_duration(SimTime::from_millis(least)),
-                    format_duration(horizon)
+                .help = Some(limit_help(
+                    Some(&format!(
+                        "raise sample_every to at least {} for a horizon of {}",
+                        format_duration(SimTime::from_millis(least)),
+                        format_duration(horizon)
+                    )),
+                    "MAX_ROWS",
                 ));
             }
         }
@@ -711,7 +843,8 @@ impl<'a> Validator<'a> {
                     thousands(sites.len() as u64),
                     thousands(MAX_SITES as u64)
                 ),
-            );
+            )
+            .help = Some(limit_help(Some("split the study into several scenarios"), "MAX_SITES"));
         }
         for (i, site) in sites.iter().enumerate() {
             if too_many {
@@ -746,10 +879,10 @@ impl<'a> Validator<'a> {
                     thousands(MAX_POOLS as u64)
                 ),
             )
-            .help = Some(
-                "split the study into several scenarios, for example one per site or per pair of pools"
-                    .to_string(),
-            );
+            .help = Some(limit_help(
+                Some("split the study into several scenarios, for example one per site or per pair of pools"),
+                "MAX_POOLS",
+            ));
         }
         let total: u64 = pools.iter().map(|p| u64::from(p.users)).sum();
         if total > MAX_TOTAL_USERS {
@@ -763,10 +896,13 @@ impl<'a> Validator<'a> {
                     thousands(MAX_TOTAL_USERS)
                 ),
             )
-            .help = Some(format!(
-                "split the study into scenarios of at most {} users each, for example one per pair of pools \
-                 (a pool fails over only to its partner), and combine their results",
-                thousands(MAX_TOTAL_USERS)
+            .help = Some(limit_help(
+                Some(&format!(
+                    "split the study into scenarios of at most {} users each, for example one per pair of \
+                     pools (a pool fails over only to its partner), and combine their results",
+                    thousands(MAX_TOTAL_USERS)
+                )),
+                "MAX_TOTAL_USERS",
             ));
         }
         if too_many {
@@ -874,6 +1010,23 @@ impl<'a> Validator<'a> {
                 &at("registrations_per_sec"),
                 format!("registrations_per_sec must be a positive number, not {}", p.registrations_per_sec),
             );
+        } else if p.registrations_per_sec > MAX_REGISTRATIONS_PER_SEC {
+            self.error(
+                &at("registrations_per_sec"),
+                format!(
+                    "registrations_per_sec {} is more than lyncsim's limit of {} per front end",
+                    if p.registrations_per_sec >= 1e9 {
+                        format!("{:e}", p.registrations_per_sec)
+                    } else {
+                        p.registrations_per_sec.to_string()
+                    },
+                    thousands(MAX_REGISTRATIONS_PER_SEC as u64)
+                ),
+            )
+            .help = Some(limit_help(
+                Some("real front ends sign in tens of users per second"),
+                "MAX_REGISTRATIONS_PER_SEC",
+            ));
         }
         let backup = match &p.backup_pool {
             None => None,
@@ -975,7 +1128,8 @@ impl<'a> Validator<'a> {
                     thousands(users.into()),
                     thousands(MAX_USERS_PER_POOL.into())
                 ),
-            );
+            )
+            .help = Some(limit_help(None, "MAX_USERS_PER_POOL"));
             return;
         }
         if self.too_many_users {
@@ -1252,8 +1406,10 @@ impl<'a> Validator<'a> {
                     thousands(MAX_EVENTS as u64)
                 ),
             )
-            .help =
-                Some("split the study into several scenarios, each over a part of the horizon".to_string());
+            .help = Some(limit_help(
+                Some("split the study into several scenarios, each over a part of the horizon"),
+                "MAX_EVENTS",
+            ));
             return scheduled;
         }
         for (i, raw::Event::At(at, action)) in s.events.iter().enumerate() {
@@ -1567,8 +1723,10 @@ impl<'a> Validator<'a> {
                     thousands(MAX_FAILURES as u64)
                 ),
             )
-            .help =
-                Some("give each target one process; split large studies into several scenarios".to_string());
+            .help = Some(limit_help(
+                Some("give each target one process; split large studies into several scenarios"),
+                "MAX_FAILURES",
+            ));
             return resolved;
         }
         for (i, raw::Failure::Random { target, mtbf, mttr }) in failures.iter().enumerate() {
@@ -1643,9 +1801,12 @@ impl<'a> Validator<'a> {
                     "{path} has a {what} of {value}, shorter than {least}: failures that frequent would make \
                      the run unbounded"
                 ),
-                format!(
-                    "lyncsim needs a mean time between failures of at least {least}; real ones are hours to \
-                     years, such as Exponential(mean: \"4000h\")"
+                limit_help(
+                    Some(&format!(
+                        "lyncsim needs a mean time between failures of at least {least}; real ones are hours \
+                         to years, such as Exponential(mean: \"4000h\")"
+                    )),
+                    "MIN_MTBF",
                 ),
             )
         } else {
@@ -1654,9 +1815,12 @@ impl<'a> Validator<'a> {
                     "{path} has a {what} of {value}, shorter than lyncsim's lower bound of {least} for a \
                      repair"
                 ),
-                format!(
-                    "lyncsim needs a mean time to repair of at least {least}; real ones are minutes to hours, \
-                     such as LogNormal(median: \"4h\", sigma: 0.6)"
+                limit_help(
+                    Some(&format!(
+                        "lyncsim needs a mean time to repair of at least {least}; real ones are minutes to \
+                         hours, such as LogNormal(median: \"4h\", sigma: 0.6)"
+                    )),
+                    "MIN_MTTR",
                 ),
             )
         };
