@@ -2192,7 +2192,7 @@ mod tests {
 3 |     replications: 2000000, horizon: "12h",
   |                   ^
   = at replications
-  = help: the 99 % confidence interval narrows with the square root of the count; run the study in parts with different seeds if you need more
+  = help: the 99 % confidence interval narrows with the square root of the count; run the study in parts with different seeds if you need more; the limit is MAX_REPLICATIONS in src/scenario/validate.rs; raise it and rebuild if this machine can take more
 "#
         );
     }
@@ -2903,7 +2903,10 @@ warning: InvokeCsPoolFailover creates a pool-scope registrar configuration for "
         );
         assert_eq!(
             f.diagnostics[0].help.as_deref(),
-            Some("raise sample_every to at least 52s for a horizon of 3000d")
+            Some(
+                "raise sample_every to at least 52s for a horizon of 3000d; the limit is MAX_ROWS in \
+                 src/scenario/validate.rs; raise it and rebuild if this machine can take more"
+            )
         );
         ok(&two_pools(PAIR, FAULT).replace("\"12h\"", "\"3000d\", sample_every: \"52s\""));
         let f = failed(&two_pools(PAIR, FAULT).replace("\"12h\"", "0"));
@@ -3163,10 +3166,10 @@ warning: InvokeCsPoolFailover creates a pool-scope registrar configuration for "
             r#"error: the scenario has 11,000,000 users in total, more than lyncsim's limit of 10,000,000: each user costs about 40 bytes of simulation state
  --> scenarios/x.ron:3:12
   |
-3 |     pools: [Pool(fqdn: "p0", site: "s0", users: 1000000), Pool(fqdn: "p1", site: "s0", users: 1000000), Pool(fqdn: "p2", site: "s0", users: 1000000), Pool(fqdn: "p3", site: "s0", users: 1000000), Pool(fqdn: "p4", site: "s0", users: 1000000), Pool(fqdn: "p5", site: "s0", users: 1000000), Pool(fqdn: "p6", site: "s0", users: 1000000), Pool(fqdn: "p7", site: "s0", users: 1000000), Pool(fqdn: "p8", site: "s0", users: 1000000), Pool(fqdn: "p9", site: "s0", users: 1000000), Pool(fqdn: "p10", site: "s0", users: 1000000)],
+3 |     pools: [Pool(fqdn: "p0", site: "s0", users: 1000000), Pool(fqdn: "p1", site: "s0", users: 1000000), Pool(fqdn: "p2", site: "s0", users: 1000000), Pool(fqdn:...
   |            ^
   = at pools
-  = help: split the study into scenarios of at most 10,000,000 users each, for example one per pair of pools (a pool fails over only to its partner), and combine their results
+  = help: split the study into scenarios of at most 10,000,000 users each, for example one per pair of pools (a pool fails over only to its partner), and combine their results; the limit is MAX_TOTAL_USERS in src/scenario/validate.rs; raise it and rebuild if this machine can take more
 "#
         );
         // The reviewer's case: 5,000 pools of 1,000,000 users.
@@ -3424,7 +3427,7 @@ warning: InvokeCsPoolFailover creates a pool-scope registrar configuration for "
 10 |         Random(target: Pool(pool: "fe03"), mtbf: Exponential(mean: "10s"), mttr: Fixed("4h")),
    |                                                  ^
    = at failures[0].mtbf
-   = help: lyncsim needs a mean time between failures of at least 1m; real ones are hours to years, such as Exponential(mean: "4000h")
+   = help: lyncsim needs a mean time between failures of at least 1m; real ones are hours to years, such as Exponential(mean: "4000h"); the limit is MIN_MTBF in src/scenario/validate.rs; raise it and rebuild if this machine can take more
 "#
         );
         let unbounded = |what: &str, value: &str| {
