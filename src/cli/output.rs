@@ -91,7 +91,9 @@ impl Staging {
         for (file, bytes) in files {
             let file = file.as_ref();
             if !is_plain_file(file) {
-                return Err(CliError::Internal(format!("refusing to write {file:?} outside the results folder")));
+                return Err(CliError::Internal(format!(
+                    "refusing to write {file:?} outside the results folder"
+                )));
             }
             let path = self.tmp.join(file);
             if let Some(parent) = path.parent().filter(|p| !p.exists()) {

@@ -117,7 +117,8 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
     }
     // The size of the grid before the grid: a product of value counts can be huge.
-    let size = axes.iter().try_fold(1usize, |n, a| n.checked_mul(a.values.len()).filter(|n| *n <= MAX_POINTS));
+    let size =
+        axes.iter().try_fold(1usize, |n, a| n.checked_mul(a.values.len()).filter(|n| *n <= MAX_POINTS));
     if size.is_none() {
         let counts: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
         return Err(CliError::BadInput(format!(

@@ -67,7 +67,8 @@ pub const LIMITS_FILE: &str = "src/scenario/validate.rs";
 
 /// The help line of a limit: its name and how to raise it, after `why` when there is one.
 pub fn limit_help(why: Option<&str>, limit: &str) -> String {
-    let how = format!("the limit is {limit} in {LIMITS_FILE}; raise it and rebuild if this machine can take more");
+    let how =
+        format!("the limit is {limit} in {LIMITS_FILE}; raise it and rebuild if this machine can take more");
     match why {
         Some(why) => format!("{why}; {how}"),
         None => how,
@@ -231,7 +232,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -1094,7 +1095,7 @@ impl<'a> Validator<'a> {
     /// SfB-FEHA: a pool with an even number of front ends uses its back end as quorum
     /// witness. Warned when the scenario strikes such a pool with a single back end.
     fn quorum_witness(&mut self, i: usize, p: &raw::Pool) {
-        let even = p.front_ends > 0 && p.front_ends % 2 == 0;
+        let even = p.front_ends > 0 && p.front_ends.is_multiple_of(2);
         if !(even && p.back_end == raw::BackEnd::Single && self.struck.contains(&p.fqdn.as_str())) {
             return;
         }
@@ -3155,6 +3156,18 @@ warning: InvokeCsPoolFailover creates a pool-scope registrar configuration for "
             pools.join(", "),
             events.join(", ")
         )
+    }
+
+    #[test]
+    fn the_documented_studies_are_within_the_limits_that_multiply() {
+        for file in ["year-ee-pair-mirrored", "year-se-pair-random", "year-single-pool-no-dr"] {
+            let path = format!("{}/scenarios/{file}.ron", env!("CARGO_MANIFEST_DIR"));
+            let mut config = crate::scenario::load(std::path::Path::new(&path)).unwrap().config;
+            config.replications = 100_000;
+            assert_eq!(overloads(&config), [], "{file}");
+            config.replications = MAX_REPLICATIONS;
+            assert_eq!(overloads(&config).len(), 1, "{file}: a million replications of a year are too many");
+        }
     }
 
     #[test]

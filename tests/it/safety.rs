@@ -7,7 +7,6 @@ use std::process::{Command, Output, Stdio};
 use crate::support::{bin, tempdir};
 
 const GOOD: &str = "scenarios/se-pair-voice-resiliency.ron";
-const YEAR: &str = "scenarios/year-se-pair-random.ron";
 
 fn lyncsim(args: &[&str]) -> Output {
     Command::new(bin()).args(args).output().expect("the binary runs")
@@ -51,18 +50,18 @@ fn path(p: &Path) -> &str {
 fn a_run_killed_half_way_leaves_the_previous_results_and_the_next_run_cleans_up() {
     let dir = tempdir("killed");
     let out = dir.join("results");
-    let run = |reps: &str| lyncsim(&["run", YEAR, "--replications", reps, "--jobs", "1", "--out", path(&out), "-q"]);
-    assert_eq!(run("2").status.code(), Some(0));
+    let run = || lyncsim(&["run", GOOD, "--out", path(&out), "-q"]);
+    assert_eq!(run().status.code(), Some(0));
     let before = snapshot(&out);
-    assert_eq!(names(&out), ["year-se-pair-random"]);
+    assert_eq!(names(&out), ["se-pair-voice-resiliency"]);
 
     // A run long enough to be killed: its staging folder appears before it simulates.
     let mut child = Command::new(bin())
-        .args(["run", YEAR, "--replications", "200000", "--jobs", "1", "--out", path(&out), "-q"])
+        .args(["run", GOOD, "--replications", "1000000", "--jobs", "1", "--out", path(&out), "-q"])
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let staging = format!(".year-se-pair-random.tmp-{}", child.id());
+    let staging = format!(".se-pair-voice-resiliency.tmp-{}", child.id());
     let mut seen = false;
     for _ in 0..6000 {
         if out.join(&staging).is_dir() {
@@ -84,8 +83,8 @@ fn a_run_killed_half_way_leaves_the_previous_results_and_the_next_run_cleans_up(
     assert_eq!(after_kill, before, "the previous results are byte-identical");
 
     // The next run succeeds and removes the dead run's staging folder.
-    assert_eq!(run("2").status.code(), Some(0));
-    assert_eq!(names(&out), ["year-se-pair-random"]);
+    assert_eq!(run().status.code(), Some(0));
+    assert_eq!(names(&out), ["se-pair-voice-resiliency"]);
     assert_eq!(snapshot(&out), before, "same scenario, same seed: same bytes");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -186,7 +185,10 @@ fn concurrent_runs_into_one_out_both_succeed_and_leave_one_folder() {
     }
     assert_eq!(names(&out), ["se-pair-voice-resiliency"]);
     let alone = dir.join("alone");
-    assert_eq!(lyncsim(&["run", GOOD, "--out", path(&alone), "-q", "--format", "svg"]).status.code(), Some(0));
+    assert_eq!(
+        lyncsim(&["run", GOOD, "--out", path(&alone), "-q", "--format", "svg"]).status.code(),
+        Some(0)
+    );
     assert_eq!(snapshot(&out), snapshot(&alone));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -240,7 +242,8 @@ fn studies_too_large_to_run_fail_fast_naming_the_limit() {
         refused(&args, "MAX_SAMPLES");
     }
     // A failure every millisecond for a year; one a minute for ten years, many times over.
-    let every_ms = r#"Random(target: Pool(pool: "a.thelab.info"), mtbf: Exponential(mean: "1ms"), mttr: Fixed("1s"))"#;
+    let every_ms =
+        r#"Random(target: Pool(pool: "a.thelab.info"), mtbf: Exponential(mean: "1ms"), mttr: Fixed("1s"))"#;
     let f = study(&dir, "365d", r#"sample_every: "1h","#, every_ms);
     refused(&["run", path(&f), "--out", path(&out)], "MIN_MTBF");
     let every_min = every_ms.replace("\"1ms\"", "\"1m\"");
@@ -265,7 +268,8 @@ fn hostile_inputs_are_diagnosed_without_a_panic() {
     assert!(stderr(&o).contains("MAX_FILE_BYTES"), "{}", stderr(&o));
     // 100,000 opening brackets.
     let deep = dir.join("deep.ron");
-    std::fs::write(&deep, format!("Scenario(name: \"d\", horizon: \"1h\", sites: {})", "[".repeat(100_000))).unwrap();
+    std::fs::write(&deep, format!("Scenario(name: \"d\", horizon: \"1h\", sites: {})", "[".repeat(100_000)))
+        .unwrap();
     let o = lyncsim(&["validate", path(&deep)]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains(&format!("{}:1:", deep.display())), "{}", stderr(&o));
