@@ -8,11 +8,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::output::write_results;
-use super::run::{check_targets, render, render_monte};
+use super::run::{check_overrides, check_targets, render, render_monte};
 use super::{progress, show_progress, validate::load_all, ChartFormat, CliError, CompareArgs};
 use crate::report::compare::{comparison_csv, comparison_md, Outcome};
 use crate::report::{self};
-use crate::scenario::validate::MAX_REPLICATIONS;
 use crate::stats::{self, RunResult};
 
 /// Run `lyncsim compare`.
@@ -31,14 +30,10 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
             c.seed = seed;
         }
         if let Some(r) = args.replications {
-            if r == 0 || r > MAX_REPLICATIONS {
-                return Err(CliError::BadInput(format!(
-                    "error: --replications must be from 1 to {MAX_REPLICATIONS}, not {r}"
-                )));
-            }
             c.replications = r;
         }
     }
+    check_overrides(loaded.iter().map(|l| (&l.config, l.label.as_str())), args.replications)?;
     let (parent, name) = split_out(&args.out)?;
     check_targets(&[(parent.clone(), name.clone())])?;
 

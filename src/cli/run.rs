@@ -3,12 +3,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::output::{write_results, Files};
+use super::output::{Files, Staging};
 use super::shard::{render_shard, Shard};
 use super::{progress, show_progress, validate::load_all, ChartFormat, CliError, RunArgs};
 use crate::model::{Config, Feature};
 use crate::report;
-use crate::scenario::validate::MAX_REPLICATIONS;
+use crate::scenario::validate::{limit_help, overloads, MAX_REPLICATIONS};
 use crate::stats::{self, MonteCarlo, RunResult};
 
 /// Run `lyncsim run`.
@@ -35,14 +35,10 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             if r == 0 {
                 return Err(CliError::BadInput("error: --replications must be at least 1".into()));
             }
-            if r > MAX_REPLICATIONS {
-                return Err(CliError::BadInput(format!(
-                    "error: --replications {r} is more than the limit of {MAX_REPLICATIONS}"
-                )));
-            }
             c.replications = r;
         }
     }
+    check_overrides(loaded.iter().map(|l| (&l.config, l.label.as_str())), args.replications)?;
     if shard.is_some() {
         if let Some(l) = loaded.iter().find(|l| l.config.replications < 2) {
             return Err(CliError::BadInput(format!(
@@ -72,6 +68,9 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     let bar = progress::bar(units, show_progress(args.quiet));
     for (l, (out, name)) in loaded.iter().zip(targets) {
         bar.set_message(l.config.name.clone());
+        // The temporary folder exists, locked, while the scenario runs: a run killed now
+        // leaves the previous results as they were, and the next run removes it.
+        let staging = Staging::begin(&out, &name)?;
         let config = Arc::new(l.config.clone());
         let tick = || bar.inc(1);
         let (files, line) = match shard {
@@ -92,11 +91,44 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             }
             _ => simulate(config, args.replication, args.jobs, &args.format, &tick)?,
         };
-        let dir = write_results(&out, &name, &files)?;
+        let dir = staging.finish(&files)?;
         bar.suspend(|| eprintln!("{line} -> {}", dir.display()));
     }
     bar.finish_and_clear();
     Ok(())
+}
+
+/// After `--replications R` (when given): R within 1..=[`MAX_REPLICATIONS`], and every
+/// scenario within the limits that multiply by the replications (see
+/// [`crate::scenario::validate::overloads`]), before anything is allocated or written.
+pub(super) fn check_overrides<'a>(
+    configs: impl Iterator<Item = (&'a Config, &'a str)>,
+    replications: Option<u32>,
+) -> Result<(), CliError> {
+    let Some(r) = replications else { return Ok(()) };
+    if r == 0 {
+        return Err(CliError::BadInput("error: --replications must be at least 1".into()));
+    }
+    if r > MAX_REPLICATIONS {
+        return Err(CliError::BadInput(format!(
+            "error: --replications {r} is more than the limit of {MAX_REPLICATIONS}\n  = help: {}",
+            limit_help(None, "MAX_REPLICATIONS")
+        )));
+    }
+    let mut errors = Vec::new();
+    for (config, label) in configs {
+        for o in overloads(config) {
+            errors.push(format!(
+                "error: {label} with --replications {r}: {}\n  = at {}\n  = help: {}",
+                o.message, o.path, o.help
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::BadInput(errors.join("\n\n")))
+    }
 }
 
 /// Run one scenario as `run` does (one replication, replication `K` alone, or every

@@ -305,9 +305,11 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
         groups.entry(file.scenario.clone()).or_default().push((dir.clone(), file));
     }
     let mut merged = Vec::new();
-    for (name, mut shards) in groups {
+    for (_, mut shards) in groups {
         shards.sort_by_key(|(_, f)| f.shard);
-        merged.push((name, assemble(shards)?));
+        let mc = assemble(shards)?;
+        // The folder is named by the scenario as validated, never by shard.json's text.
+        merged.push((mc.config.name.clone(), mc));
     }
     let targets: Vec<(PathBuf, String)> =
         merged.iter().map(|(name, _)| (args.out.clone(), name.clone())).collect();
@@ -326,6 +328,15 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
 /// Check that `shards` (sorted by index) are one whole Monte Carlo run and join them.
 fn assemble(shards: Vec<(PathBuf, ShardFile)>) -> Result<MonteCarlo, CliError> {
     let (dir0, first) = &shards[0];
+    let too_many = first.replications > crate::scenario::validate::MAX_REPLICATIONS;
+    if first.shards == 0 || first.shards > first.replications.max(1) || too_many {
+        return Err(CliError::BadInput(format!(
+            "error: {}: shard.json has {} shards for {} replications",
+            dir0.display(),
+            first.shards,
+            first.replications
+        )));
+    }
     let scenario_name = first.scenario.clone();
     let bad =
         |msg: String| CliError::BadInput(format!("error: cannot merge scenario {scenario_name:?}: {msg}"));
@@ -379,8 +390,18 @@ fn assemble(shards: Vec<(PathBuf, ShardFile)>) -> Result<MonteCarlo, CliError> {
     // The scenario, as the shards ran it.
     let mut loaded = scenario::load_str(&first.scenario_file, &first.scenario_source)
         .map_err(|f| bad(format!("its scenario text no longer loads:\n{}", f.render())))?;
+    if loaded.config.name != first.scenario {
+        return Err(bad(format!(
+            "shard.json names it {:?} but its scenario text names it {:?}",
+            first.scenario, loaded.config.name
+        )));
+    }
     loaded.config.seed = first.seed;
     loaded.config.replications = first.replications;
+    super::run::check_overrides(
+        std::iter::once((&loaded.config, first.scenario_file.as_str())),
+        Some(first.replications),
+    )?;
     if loaded.config.scenario_sha256 != first.scenario_sha256 {
         return Err(bad("the scenario text in shard.json does not match its hash".into()));
     }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::compare::{render_outcome, run_all, split_out};
 use super::output::write_results;
-use super::run::check_targets;
+use super::run::{check_overrides, check_targets};
 use super::{progress, show_progress, validate::load_one, ChartFormat, CliError, SweepArgs};
 use crate::report::compare::{sweep_csv, Outcome};
 use crate::report::{self};
@@ -116,13 +116,18 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     if args.jobs == Some(0) {
         return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
     }
-    let points = grid(&axes);
-    if points.len() > MAX_POINTS {
+    // The size of the grid before the grid: a product of value counts can be huge.
+    let size =
+        axes.iter().try_fold(1usize, |n, a| n.checked_mul(a.values.len()).filter(|n| *n <= MAX_POINTS));
+    if size.is_none() {
+        let counts: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
         return Err(CliError::BadInput(format!(
-            "error: the grid has {} points, more than the limit of {MAX_POINTS}; sweep fewer values",
-            points.len()
+            "error: the grid has {} points, more than the limit of {MAX_POINTS}\n  = help: sweep fewer values; \
+             the limit is MAX_POINTS in src/cli/sweep.rs; raise it and rebuild if this machine can take more",
+            counts.join(" x ")
         )));
     }
+    let points = grid(&axes);
     // Every point's scenario text, loaded and validated before anything runs.
     let mut configs = Vec::with_capacity(points.len());
     for (k, point) in points.iter().enumerate() {
@@ -141,11 +146,9 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
             loaded.config.seed = seed;
         }
         if let Some(r) = args.replications {
-            if r == 0 {
-                return Err(CliError::BadInput("error: --replications must be at least 1".into()));
-            }
             loaded.config.replications = r;
         }
+        check_overrides(std::iter::once((&loaded.config, loaded.label.as_str())), args.replications)?;
         configs.push(loaded.config);
     }
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("{}-sweep", base.config.name)));

@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use super::{CliError, ValidateArgs};
 use crate::scenario::{self, Loaded};
 
-/// Expand folders into their `.ron` files (sorted by name, not recursive).
+/// Expand folders into their `.ron` files (sorted by name, sub-folders included).
 pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
             let mut found = Vec::new();
-            scenario_files(input, &mut found)?;
+            scenario_files(input, &mut found, &mut Vec::new())?;
             if found.is_empty() {
                 return Err(CliError::BadInput(format!(
                     "error: no scenario files (*.ron) in {}",
@@ -29,17 +29,27 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     Ok(files)
 }
 
-/// The `.ron` files in `dir` and its sub-folders (not hidden ones), in any order.
-fn scenario_files(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), CliError> {
+/// The `.ron` files in `dir` and its sub-folders (not hidden ones), in any order. A folder
+/// reached twice (through a symbolic link that loops back, or two links to one folder) is
+/// read once.
+fn scenario_files(dir: &Path, found: &mut Vec<PathBuf>, seen: &mut Vec<PathBuf>) -> Result<(), CliError> {
+    let real = std::fs::canonicalize(dir)
+        .map_err(|e| CliError::BadInput(format!("error: cannot read folder {}: {e}", dir.display())))?;
+    if seen.contains(&real) {
+        return Ok(());
+    }
+    seen.push(real);
     let entries = std::fs::read_dir(dir)
         .map_err(|e| CliError::BadInput(format!("error: cannot read folder {}: {e}", dir.display())))?;
-    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
         let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }
         if path.is_dir() {
-            scenario_files(&path, found)?;
+            scenario_files(&path, found, seen)?;
         } else if path.is_file() && path.extension().is_some_and(|x| x == "ron") {
             found.push(path);
         }

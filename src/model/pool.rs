@@ -125,7 +125,7 @@ pub(super) fn has_quorum(running: &[bool], back_end_up: bool) -> bool {
     if among_first < k {
         return false;
     }
-    !(n % 2 == 0 && total * 2 == n && !back_end_up)
+    !(n.is_multiple_of(2) && total * 2 == n && !back_end_up)
 }
 
 /// The back end's SQL nodes.

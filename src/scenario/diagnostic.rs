@@ -325,8 +325,24 @@ fn caret_line(text: &str, col: usize) -> (String, usize) {
     }
     let width = |s: &str| s.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum::<usize>();
     let caret = width(&text[..cut]) + col.saturating_sub(1).saturating_sub(text.len());
-    (text.replace('\t', "    "), caret)
+    let shown = text.replace('\t', "    ");
+    // A very long line (a generated or minified file) is shown around the caret.
+    let chars: Vec<char> = shown.chars().collect();
+    if chars.len() <= LONGEST_SHOWN {
+        return (shown, caret);
+    }
+    let start = caret.saturating_sub(LONGEST_SHOWN / 2).min(chars.len());
+    let end = (start + LONGEST_SHOWN).min(chars.len());
+    let mut out = if start > 0 { "...".to_string() } else { String::new() };
+    out.extend(&chars[start..end]);
+    if end < chars.len() {
+        out.push_str("...");
+    }
+    (out, caret - start + if start > 0 { 3 } else { 0 })
 }
+
+/// Longest source line shown whole under a diagnostic, in characters.
+const LONGEST_SHOWN: usize = 160;
 
 /// RON reports errors found after reading a token (an unknown field, a value its visitor
 /// rejected) with the cursor just past it. Move back to the token's start when the text

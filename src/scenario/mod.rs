@@ -75,20 +75,58 @@ fn render_all(diagnostics: &[Diagnostic], label: &str, source: &str) -> String {
 }
 
 /// Reads and validates a file. `label` used in messages is the path as given
-/// (`path.display()`). A file that cannot be read or is not UTF-8 gives one diagnostic naming
-/// the path and the cause, without position.
+/// (`path.display()`). A file that cannot be read, is larger than
+/// [`validate::MAX_FILE_BYTES`] or is not UTF-8 gives one diagnostic naming the path and the
+/// cause, without position. A UTF-8 byte-order mark is skipped.
 pub fn load(path: &Path) -> Result<Loaded, Failed> {
+    use std::io::Read;
     let label = path.display().to_string();
-    let unreadable = |message: String| Failed {
+    let unreadable = |message: String, help: Option<String>| Failed {
         label: label.clone(),
         source: String::new(),
-        diagnostics: vec![Diagnostic::error(message)],
+        diagnostics: vec![match help {
+            Some(help) => Diagnostic::error(message).with_help(help),
+            None => Diagnostic::error(message),
+        }],
     };
-    let bytes = std::fs::read(path).map_err(|e| {
-        unreadable(format!("cannot read {label}: {}", diagnostic::lowercase_first(&e.to_string())))
+    let io = |e: std::io::Error| {
+        unreadable(format!("cannot read {label}: {}", diagnostic::lowercase_first(&e.to_string())), None)
+    };
+    let too_large = |size: u64| {
+        unreadable(
+            format!(
+                "cannot read {label}: it is larger than the limit of {} MiB{} for a scenario file",
+                validate::MAX_FILE_BYTES / (1024 * 1024),
+                if size > 0 { format!(" ({size} bytes)") } else { String::new() }
+            ),
+            Some(validate::limit_help(Some("scenarios are a few kilobytes of text"), "MAX_FILE_BYTES")),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > validate::MAX_FILE_BYTES {
+        return Err(too_large(size));
+    }
+    // Read one byte more than the limit: a file that grows while it is read, or a device
+    // without a size, is caught too.
+    let mut bytes = Vec::new();
+    file.take(validate::MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > validate::MAX_FILE_BYTES {
+        return Err(too_large(0));
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(unreadable(
+            format!("cannot read {label}: it is UTF-16 text (it starts with a UTF-16 byte-order mark)"),
+            Some("save it as UTF-8".into()),
+        ));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    let source = String::from_utf8(bytes).map_err(|e| {
+        unreadable(
+            format!("cannot read {label}: it is not UTF-8 text ({})", e.utf8_error()),
+            Some("save it as UTF-8".into()),
+        )
     })?;
-    let source = String::from_utf8(bytes)
-        .map_err(|e| unreadable(format!("cannot read {label}: it is not UTF-8 text ({})", e.utf8_error())))?;
     load_str(&label, &source)
 }
 
@@ -105,12 +143,73 @@ pub fn load_str(label: &str, source: &str) -> Result<Loaded, Failed> {
     }
 }
 
+/// The first place where brackets and parentheses nest deeper than
+/// [`validate::MAX_NESTING`], outside strings, characters and comments.
+fn too_deep(source: &str) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut col) = (0usize, 1usize, 0usize);
+    let mut chars = source.chars().peekable();
+    while let Some(c) = chars.next() {
+        col += c.len_utf8();
+        match c {
+            '\n' => (line, col) = (line + 1, 0),
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > validate::MAX_NESTING {
+                    return Some((line, col));
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '"' => {
+                // A string: up to the closing quote, escapes skipped.
+                while let Some(c) = chars.next() {
+                    col += c.len_utf8();
+                    match c {
+                        '\\' => {
+                            if chars.next() == Some('\n') {
+                                (line, col) = (line + 1, 0);
+                            } else {
+                                col += 1;
+                            }
+                        }
+                        '"' => break,
+                        '\n' => (line, col) = (line + 1, 0),
+                        _ => {}
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        (line, col) = (line + 1, 0);
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Parses the text into the raw scenario (no semantic checks); the first syntax or type
 /// error becomes a positioned [`Diagnostic`].
 ///
 /// RON's `implicit_some` extension is on: an optional field may be written `Some(x)` or
 /// just `x` (`routing_groups: 3`, as in the specification's example); `None` is `None`.
 pub fn parse(source: &str) -> Result<raw::Scenario, Diagnostic> {
+    if source.trim().is_empty() {
+        return Err(Diagnostic::error("the file is empty").with_help(
+            "a scenario is Scenario(name: \"...\", horizon: \"...\", sites: [...], pools: [...])",
+        ));
+    }
+    if let Some(position) = too_deep(source) {
+        return Err(Diagnostic::error(format!(
+            "brackets and parentheses nest more than {} deep here",
+            validate::MAX_NESTING
+        ))
+        .with_position(Some(position))
+        .with_help(validate::limit_help(Some("scenarios nest about six deep"), "MAX_NESTING")));
+    }
     ron::Options::default()
         .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
         .from_str::<raw::Scenario>(source)

@@ -45,6 +45,35 @@ pub const MAX_SITES: usize = 1_000;
 pub const MAX_EVENTS: usize = 100_000;
 /// Most stochastic failure processes in one scenario.
 pub const MAX_FAILURES: usize = 10_000;
+/// Most time-series samples of a whole study: rows x replications. Each replication keeps
+/// its series until the statistics are computed, and the row statistics visit every one.
+pub const MAX_SAMPLES: u64 = 10_000_000_000;
+/// Most failures expected over a whole study: the horizon over each failure process's mean
+/// time between failures, summed, times the replications.
+pub const MAX_EXPECTED_FAILURES: u64 = 100_000_000;
+/// Most user-replications of a study: users x replications. Every user signs in at least
+/// once in every replication.
+pub const MAX_USER_REPLICATIONS: u64 = 10_000_000_000;
+/// Highest `registrations_per_sec` of a pool (lyncsim's sanity bound: a million users sign
+/// in within ten seconds).
+pub const MAX_REGISTRATIONS_PER_SEC: f64 = 100_000.0;
+/// Largest scenario file read, in bytes (real scenarios are a few kilobytes).
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+/// Deepest nesting of brackets and parentheses in a scenario file (real ones nest about
+/// six deep), checked before parsing so that no parser recursion can overflow the stack.
+pub const MAX_NESTING: usize = 64;
+/// Where the limits are defined, for the messages that name them.
+pub const LIMITS_FILE: &str = "src/scenario/validate.rs";
+
+/// The help line of a limit: its name and how to raise it, after `why` when there is one.
+pub fn limit_help(why: Option<&str>, limit: &str) -> String {
+    let how =
+        format!("the limit is {limit} in {LIMITS_FILE}; raise it and rebuild if this machine can take more");
+    match why {
+        Some(why) => format!("{why}; {how}"),
+        None => how,
+    }
+}
 /// The distributions of a timing, as written in files.
 pub const DISTRIBUTIONS: [&str; 5] = ["Fixed", "Exponential", "Weibull", "LogNormal", "Uniform"];
 /// Most routing groups in one pool.
@@ -61,6 +90,96 @@ pub const STANDARD_SURVIVOR_USERS: u32 = 2 * USERS_PER_STANDARD_SERVER;
 pub const MIN_MTBF: SimTime = SimTime::from_secs(60);
 /// Shortest mean time to repair of a `Random` failure (lyncsim's sanity bound).
 pub const MIN_MTTR: SimTime = SimTime::from_secs(1);
+
+/// A study that would be too large to run: the field to change, the message, the help.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overload {
+    /// The scenario field to change (`replications`, `sample_every`, `failures`, `pools`).
+    pub path: &'static str,
+    /// What is too large, with the figures.
+    pub message: String,
+    /// What to do, and the limit's name and how to raise it.
+    pub help: String,
+}
+
+/// Mean of a delay in seconds, as the sanity bounds read it (a Weibull's scale stands for
+/// its mean, as in [`MIN_MTBF`]'s check).
+fn mean_secs(d: &Delay) -> f64 {
+    match *d {
+        Delay::Fixed(t) => t.as_secs_f64(),
+        Delay::Exponential { mean_s } => mean_s,
+        Delay::Weibull { scale_s, .. } => scale_s,
+        Delay::LogNormal { median_s, sigma } => median_s * (sigma * sigma / 2.0).exp(),
+        Delay::Uniform { min_s, max_s } => (min_s + max_s) / 2.0,
+    }
+}
+
+/// The limits that multiply (SPEC 6, issue 9): samples, user-replications and expected
+/// failures of a whole study, from a config whose own fields are within their limits.
+/// `validate` applies it, and the commands apply it again after `--replications`. It only
+/// multiplies figures: nothing is allocated.
+pub fn overloads(c: &Config) -> Vec<Overload> {
+    let mut out = Vec::new();
+    let reps = u128::from(c.replications.max(1));
+    let step = c.sample_every.as_millis().max(1);
+    let rows = u128::from(c.horizon.as_millis() / step + 1);
+    let big = |n: u128| thousands(u64::try_from(n).unwrap_or(u64::MAX));
+    if rows * reps > u128::from(MAX_SAMPLES) {
+        out.push(Overload {
+            path: "replications",
+            message: format!(
+                "{} rows x {} replications is {} time-series samples, more than the limit of {}",
+                big(rows),
+                big(reps),
+                big(rows * reps),
+                thousands(MAX_SAMPLES)
+            ),
+            help: limit_help(
+                Some("sample less often (a longer sample_every), fewer replications, or a shorter horizon"),
+                "MAX_SAMPLES",
+            ),
+        });
+    }
+    let users = u128::from(c.total_users());
+    if users * reps > u128::from(MAX_USER_REPLICATIONS) {
+        out.push(Overload {
+            path: "replications",
+            message: format!(
+                "{} users x {} replications is {} user-replications, more than the limit of {}",
+                big(users),
+                big(reps),
+                big(users * reps),
+                thousands(MAX_USER_REPLICATIONS)
+            ),
+            help: limit_help(
+                Some("run fewer replications, or split the study into scenarios over fewer pools"),
+                "MAX_USER_REPLICATIONS",
+            ),
+        });
+    }
+    let horizon_s = c.horizon.as_secs_f64();
+    let per_run: f64 = c.failures.iter().map(|f| horizon_s / mean_secs(&f.mtbf).max(1e-3)).sum();
+    let expected = per_run * reps as f64;
+    if expected > MAX_EXPECTED_FAILURES as f64 {
+        out.push(Overload {
+            path: "failures",
+            message: format!(
+                "the failure processes would strike about {} times over the horizon {} in each replication, \
+                 {} times in {} replications: more than the limit of {}",
+                big(per_run.round() as u128),
+                format_duration(c.horizon),
+                big(expected.min(u128::MAX as f64) as u128),
+                big(reps),
+                thousands(MAX_EXPECTED_FAILURES)
+            ),
+            help: limit_help(
+                Some("real mean times between failures are hours to years; use fewer replications or a shorter horizon"),
+                "MAX_EXPECTED_FAILURES",
+            ),
+        });
+    }
+    out
+}
 
 /// Validates a parsed scenario. `source` is the text it was parsed from: it places
 /// diagnostics and gives [`Config::scenario_sha256`].
@@ -113,7 +232,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -557,11 +676,13 @@ impl<'a> Validator<'a> {
                         thousands(MAX_REPLICATIONS as u64)
                     ),
                 )
-                .help = Some(
-                    "the 99 % confidence interval narrows with the square root of the count; \
-                     run the study in parts with different seeds if you need more"
-                        .into(),
-                );
+                .help = Some(limit_help(
+                    Some(
+                        "the 99 % confidence interval narrows with the square root of the count; \
+                         run the study in parts with different seeds if you need more",
+                    ),
+                    "MAX_REPLICATIONS",
+                ));
             }
             _ => {}
         }
@@ -591,7 +712,7 @@ impl<'a> Validator<'a> {
         let failures = self.failures(&s.failures, &s.pools);
         let administrator = s.administrator.as_ref().map(|a| self.administrator(a, &s.pools));
 
-        Config {
+        let config = Config {
             name: s.name.clone(),
             description: s.description.clone(),
             product: self.product,
@@ -612,7 +733,15 @@ impl<'a> Validator<'a> {
             scenario_sha256: format!("{:x}", Sha256::digest(self.source.as_bytes())),
             source: self.source.into(),
             file: String::new(),
+        };
+        // The limits that multiply, once every field is within its own.
+        if self.error_count() == 0 {
+            for o in overloads(&config) {
+                let related: &[&str] = if o.path == "replications" { &["horizon"] } else { &[] };
+                self.error_near(o.path, related, o.message).help = Some(o.help);
+            }
         }
+        config
     }
 
     fn name(&mut self, name: &str) {
@@ -652,7 +781,8 @@ impl<'a> Validator<'a> {
                     format_duration(horizon),
                     format_duration(MAX_HORIZON)
                 ),
-            );
+            )
+            .help = Some(limit_help(None, "MAX_HORIZON"));
         }
         // sample_every may be the default: then the horizon is what to change.
         let default = self.written("sample_every").is_none();
@@ -688,10 +818,13 @@ impl<'a> Validator<'a> {
                         thousands(MAX_ROWS)
                     ),
                 )
-                .help = Some(format!(
-                    "raise sample_every to at least {} for a horizon of {}",
-                    format_duration(SimTime::from_millis(least)),
-                    format_duration(horizon)
+                .help = Some(limit_help(
+                    Some(&format!(
+                        "raise sample_every to at least {} for a horizon of {}",
+                        format_duration(SimTime::from_millis(least)),
+                        format_duration(horizon)
+                    )),
+                    "MAX_ROWS",
                 ));
             }
         }
@@ -711,7 +844,8 @@ impl<'a> Validator<'a> {
                     thousands(sites.len() as u64),
                     thousands(MAX_SITES as u64)
                 ),
-            );
+            )
+            .help = Some(limit_help(Some("split the study into several scenarios"), "MAX_SITES"));
         }
         for (i, site) in sites.iter().enumerate() {
             if too_many {
@@ -746,10 +880,10 @@ impl<'a> Validator<'a> {
                     thousands(MAX_POOLS as u64)
                 ),
             )
-            .help = Some(
-                "split the study into several scenarios, for example one per site or per pair of pools"
-                    .to_string(),
-            );
+            .help = Some(limit_help(
+                Some("split the study into several scenarios, for example one per site or per pair of pools"),
+                "MAX_POOLS",
+            ));
         }
         let total: u64 = pools.iter().map(|p| u64::from(p.users)).sum();
         if total > MAX_TOTAL_USERS {
@@ -763,10 +897,13 @@ impl<'a> Validator<'a> {
                     thousands(MAX_TOTAL_USERS)
                 ),
             )
-            .help = Some(format!(
-                "split the study into scenarios of at most {} users each, for example one per pair of pools \
-                 (a pool fails over only to its partner), and combine their results",
-                thousands(MAX_TOTAL_USERS)
+            .help = Some(limit_help(
+                Some(&format!(
+                    "split the study into scenarios of at most {} users each, for example one per pair of \
+                     pools (a pool fails over only to its partner), and combine their results",
+                    thousands(MAX_TOTAL_USERS)
+                )),
+                "MAX_TOTAL_USERS",
             ));
         }
         if too_many {
@@ -874,6 +1011,23 @@ impl<'a> Validator<'a> {
                 &at("registrations_per_sec"),
                 format!("registrations_per_sec must be a positive number, not {}", p.registrations_per_sec),
             );
+        } else if p.registrations_per_sec > MAX_REGISTRATIONS_PER_SEC {
+            self.error(
+                &at("registrations_per_sec"),
+                format!(
+                    "registrations_per_sec {} is more than lyncsim's limit of {} per front end",
+                    if p.registrations_per_sec >= 1e9 {
+                        format!("{:e}", p.registrations_per_sec)
+                    } else {
+                        p.registrations_per_sec.to_string()
+                    },
+                    thousands(MAX_REGISTRATIONS_PER_SEC as u64)
+                ),
+            )
+            .help = Some(limit_help(
+                Some("real front ends sign in tens of users per second"),
+                "MAX_REGISTRATIONS_PER_SEC",
+            ));
         }
         let backup = match &p.backup_pool {
             None => None,
@@ -941,7 +1095,7 @@ impl<'a> Validator<'a> {
     /// SfB-FEHA: a pool with an even number of front ends uses its back end as quorum
     /// witness. Warned when the scenario strikes such a pool with a single back end.
     fn quorum_witness(&mut self, i: usize, p: &raw::Pool) {
-        let even = p.front_ends > 0 && p.front_ends % 2 == 0;
+        let even = p.front_ends > 0 && p.front_ends.is_multiple_of(2);
         if !(even && p.back_end == raw::BackEnd::Single && self.struck.contains(&p.fqdn.as_str())) {
             return;
         }
@@ -975,7 +1129,8 @@ impl<'a> Validator<'a> {
                     thousands(users.into()),
                     thousands(MAX_USERS_PER_POOL.into())
                 ),
-            );
+            )
+            .help = Some(limit_help(None, "MAX_USERS_PER_POOL"));
             return;
         }
         if self.too_many_users {
@@ -1252,8 +1407,10 @@ impl<'a> Validator<'a> {
                     thousands(MAX_EVENTS as u64)
                 ),
             )
-            .help =
-                Some("split the study into several scenarios, each over a part of the horizon".to_string());
+            .help = Some(limit_help(
+                Some("split the study into several scenarios, each over a part of the horizon"),
+                "MAX_EVENTS",
+            ));
             return scheduled;
         }
         for (i, raw::Event::At(at, action)) in s.events.iter().enumerate() {
@@ -1567,8 +1724,10 @@ impl<'a> Validator<'a> {
                     thousands(MAX_FAILURES as u64)
                 ),
             )
-            .help =
-                Some("give each target one process; split large studies into several scenarios".to_string());
+            .help = Some(limit_help(
+                Some("give each target one process; split large studies into several scenarios"),
+                "MAX_FAILURES",
+            ));
             return resolved;
         }
         for (i, raw::Failure::Random { target, mtbf, mttr }) in failures.iter().enumerate() {
@@ -1643,9 +1802,12 @@ impl<'a> Validator<'a> {
                     "{path} has a {what} of {value}, shorter than {least}: failures that frequent would make \
                      the run unbounded"
                 ),
-                format!(
-                    "lyncsim needs a mean time between failures of at least {least}; real ones are hours to \
-                     years, such as Exponential(mean: \"4000h\")"
+                limit_help(
+                    Some(&format!(
+                        "lyncsim needs a mean time between failures of at least {least}; real ones are hours \
+                         to years, such as Exponential(mean: \"4000h\")"
+                    )),
+                    "MIN_MTBF",
                 ),
             )
         } else {
@@ -1654,9 +1816,12 @@ impl<'a> Validator<'a> {
                     "{path} has a {what} of {value}, shorter than lyncsim's lower bound of {least} for a \
                      repair"
                 ),
-                format!(
-                    "lyncsim needs a mean time to repair of at least {least}; real ones are minutes to hours, \
-                     such as LogNormal(median: \"4h\", sigma: 0.6)"
+                limit_help(
+                    Some(&format!(
+                        "lyncsim needs a mean time to repair of at least {least}; real ones are minutes to \
+                         hours, such as LogNormal(median: \"4h\", sigma: 0.6)"
+                    )),
+                    "MIN_MTTR",
                 ),
             )
         };
@@ -2028,7 +2193,7 @@ mod tests {
 3 |     replications: 2000000, horizon: "12h",
   |                   ^
   = at replications
-  = help: the 99 % confidence interval narrows with the square root of the count; run the study in parts with different seeds if you need more
+  = help: the 99 % confidence interval narrows with the square root of the count; run the study in parts with different seeds if you need more; the limit is MAX_REPLICATIONS in src/scenario/validate.rs; raise it and rebuild if this machine can take more
 "#
         );
     }
@@ -2739,7 +2904,10 @@ warning: InvokeCsPoolFailover creates a pool-scope registrar configuration for "
         );
         assert_eq!(
             f.diagnostics[0].help.as_deref(),
-            Some("raise sample_every to at least 52s for a horizon of 3000d")
+            Some(
+                "raise sample_every to at least 52s for a horizon of 3000d; the limit is MAX_ROWS in \
+                 src/scenario/validate.rs; raise it and rebuild if this machine can take more"
+            )
         );
         ok(&two_pools(PAIR, FAULT).replace("\"12h\"", "\"3000d\", sample_every: \"52s\""));
         let f = failed(&two_pools(PAIR, FAULT).replace("\"12h\"", "0"));
@@ -2991,6 +3159,16 @@ warning: InvokeCsPoolFailover creates a pool-scope registrar configuration for "
     }
 
     #[test]
+    fn the_documented_studies_are_within_the_limits_that_multiply() {
+        for file in ["year-ee-pair-mirrored", "year-se-pair-random", "year-single-pool-no-dr"] {
+            let path = format!("{}/scenarios/{file}.ron", env!("CARGO_MANIFEST_DIR"));
+            let mut config = crate::scenario::load(std::path::Path::new(&path)).unwrap().config;
+            config.replications = 100_000;
+            assert_eq!(overloads(&config), [], "{file}");
+        }
+    }
+
+    #[test]
     fn sizes_are_capped() {
         ok(&sized(MAX_SITES, 10, 1_000_000, 10));
         let f = failed(&sized(11, 11, 1_000_000, 1));
@@ -2999,10 +3177,10 @@ warning: InvokeCsPoolFailover creates a pool-scope registrar configuration for "
             r#"error: the scenario has 11,000,000 users in total, more than lyncsim's limit of 10,000,000: each user costs about 40 bytes of simulation state
  --> scenarios/x.ron:3:12
   |
-3 |     pools: [Pool(fqdn: "p0", site: "s0", users: 1000000), Pool(fqdn: "p1", site: "s0", users: 1000000), Pool(fqdn: "p2", site: "s0", users: 1000000), Pool(fqdn: "p3", site: "s0", users: 1000000), Pool(fqdn: "p4", site: "s0", users: 1000000), Pool(fqdn: "p5", site: "s0", users: 1000000), Pool(fqdn: "p6", site: "s0", users: 1000000), Pool(fqdn: "p7", site: "s0", users: 1000000), Pool(fqdn: "p8", site: "s0", users: 1000000), Pool(fqdn: "p9", site: "s0", users: 1000000), Pool(fqdn: "p10", site: "s0", users: 1000000)],
+3 |     pools: [Pool(fqdn: "p0", site: "s0", users: 1000000), Pool(fqdn: "p1", site: "s0", users: 1000000), Pool(fqdn: "p2", site: "s0", users: 1000000), Pool(fqdn:...
   |            ^
   = at pools
-  = help: split the study into scenarios of at most 10,000,000 users each, for example one per pair of pools (a pool fails over only to its partner), and combine their results
+  = help: split the study into scenarios of at most 10,000,000 users each, for example one per pair of pools (a pool fails over only to its partner), and combine their results; the limit is MAX_TOTAL_USERS in src/scenario/validate.rs; raise it and rebuild if this machine can take more
 "#
         );
         // The reviewer's case: 5,000 pools of 1,000,000 users.
@@ -3260,7 +3438,7 @@ warning: InvokeCsPoolFailover creates a pool-scope registrar configuration for "
 10 |         Random(target: Pool(pool: "fe03"), mtbf: Exponential(mean: "10s"), mttr: Fixed("4h")),
    |                                                  ^
    = at failures[0].mtbf
-   = help: lyncsim needs a mean time between failures of at least 1m; real ones are hours to years, such as Exponential(mean: "4000h")
+   = help: lyncsim needs a mean time between failures of at least 1m; real ones are hours to years, such as Exponential(mean: "4000h"); the limit is MIN_MTBF in src/scenario/validate.rs; raise it and rebuild if this machine can take more
 "#
         );
         let unbounded = |what: &str, value: &str| {

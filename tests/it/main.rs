@@ -12,6 +12,7 @@ mod monte;
 mod oracle;
 mod random;
 mod review;
+mod safety;
 mod shards;
 mod support;
 mod sweep;
