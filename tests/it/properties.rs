@@ -48,6 +48,9 @@ struct Incident {
     other: Index,
     start_s: u64,
     repair_after_s: Option<u64>,
+    /// The administrator fails the struck pool over after this many seconds (if it is
+    /// paired), with `-DisasterMode` or not, and back this long after the repair.
+    response: Option<(u64, bool, u64)>,
 }
 
 /// An administrator's action (or a lone fault or repair) at some time.
@@ -116,14 +119,14 @@ fn spec(max_pools: usize, max_users: u32, max_replications: u32) -> impl Strateg
         prop::collection::vec(pool_spec(max_users), 1..=max_pools),
         (
             prop::collection::vec(any::<u32>(), 6),
-            0usize..=3,
+            prop_oneof![1 => Just(0usize), 4 => 1usize..=3],
             prop::collection::vec(prop::option::of(any::<Index>()), 6),
         ),
         prop::collection::vec(incident(), 0..=4),
         prop::collection::vec(admin_spec(), 0..=4),
         prop::collection::vec(failure_spec(), 0..=3),
         (
-            prop::option::weighted(0.4, (5u64..=60, prop::option::of(10u64..=90))),
+            prop::option::weighted(0.5, (5u64..=60, prop::option::of(10u64..=90))),
             prop_oneof![4 => Just(0u64), 1 => 1u64..=5],
         ),
         1..=max_replications,
@@ -159,18 +162,26 @@ fn spec(max_pools: usize, max_users: u32, max_replications: u32) -> impl Strateg
 }
 
 fn incident() -> impl Strategy<Value = Incident> {
-    (0u8..6, any::<Index>(), any::<Index>(), 0u64..=6 * 3600, prop::option::weighted(0.8, 60u64..=3 * 3600))
-        .prop_map(|(kind, target, other, start_s, repair_after_s)| Incident {
+    (
+        0u8..6,
+        any::<Index>(),
+        any::<Index>(),
+        0u64..=6 * 3600,
+        prop::option::weighted(0.8, 60u64..=3 * 3600),
+        prop::option::weighted(0.5, (60u64..=1800, prop::bool::weighted(0.8), 0u64..=1800)),
+    )
+        .prop_map(|(kind, target, other, start_s, repair_after_s, response)| Incident {
             kind,
             target,
             other,
             start_s,
             repair_after_s,
+            response,
         })
 }
 
 fn admin_spec() -> impl Strategy<Value = AdminSpec> {
-    (0u8..16, any::<Index>(), any::<Index>(), any::<bool>(), any::<u8>(), 0u64..=6 * 3600).prop_map(
+    (0u8..12, any::<Index>(), any::<Index>(), any::<bool>(), any::<u8>(), 0u64..=6 * 3600).prop_map(
         |(kind, pool, other, flag, choice, at_s)| AdminSpec { kind, pool, other, flag, choice, at_s },
     )
 }
@@ -292,23 +303,23 @@ impl Topo {
         };
         let paired = self.paired(&a.pool);
         match (a.kind, paired) {
-            (0 | 1, Some(q)) => {
-                let verb = if a.kind == 0 { "Failover" } else { "Failback" };
+            (0..=3, Some(q)) => {
+                let verb = if a.kind < 2 { "Failover" } else { "Failback" };
                 format!("InvokeCsPool{verb}(pool: \"{}\", disaster_mode: {})", self.fqdn[q], a.flag)
             }
-            (2, Some(q)) => {
+            (4, Some(q)) => {
                 let state = ["Active", "FailingOver", "FailedOver", "FailingBack", "FailedBack"]
                     [a.choice as usize % 5];
                 format!("SetCsRegistrarConfiguration(pool: \"{}\", pool_state: {state})", self.fqdn[q])
             }
-            (3, Some(q)) => format!("InvokeCsManagementServerFailover(to_pool: \"{}\")", self.fqdn[q]),
-            (4, Some(q)) => format!("ImportCsRgsConfiguration(pool: \"{}\")", self.fqdn[q]),
-            (5, _) => {
+            (5, Some(q)) => format!("InvokeCsManagementServerFailover(to_pool: \"{}\")", self.fqdn[q]),
+            (6, Some(q)) => format!("ImportCsRgsConfiguration(pool: \"{}\")", self.fqdn[q]),
+            (7, _) => {
                 let reset =
                     if self.front_ends[p] > 1 && a.flag { "QuorumLossRecovery" } else { "ServiceReset" };
                 format!("ResetCsPoolRegistrarState(pool: \"{pool}\", reset_type: {reset})")
             }
-            (6, _) if matches!(self.back_end[p], Some(1 | 2)) => {
+            (8, _) if matches!(self.back_end[p], Some(1 | 2)) => {
                 let to = if a.flag { "Mirror" } else { "Primary" };
                 format!("InvokeCsDatabaseFailover(pool: \"{pool}\", new_principal: {to})")
             }
@@ -380,6 +391,19 @@ fn render(s: &Spec) -> String {
         writeln!(events, "        At(\"{}s\", {down}),", inc.start_s).unwrap();
         if let Some(after) = inc.repair_after_s {
             writeln!(events, "        At(\"{}s\", {up}),", inc.start_s + after).unwrap();
+        }
+        if let (Some((delay, disaster, back)), Some(q)) = (inc.response, topo.paired(&inc.target)) {
+            let pool = &topo.fqdn[q];
+            let at = inc.start_s + delay;
+            writeln!(
+                events,
+                "        At(\"{at}s\", InvokeCsPoolFailover(pool: \"{pool}\", disaster_mode: {disaster})),"
+            )
+            .unwrap();
+            if let Some(after) = inc.repair_after_s {
+                let at = (inc.start_s + after).max(at) + back;
+                writeln!(events, "        At(\"{at}s\", InvokeCsPoolFailback(pool: \"{pool}\")),").unwrap();
+            }
         }
     }
     for a in &s.admin {
