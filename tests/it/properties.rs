@@ -343,10 +343,9 @@ fn render(s: &Spec) -> String {
         backup[b] = Some(a);
     }
     if product == "Lync2010" && n > 1 {
-        for i in 0..n {
-            if let (None, Some(to)) = (backup[i], &s.one_way[i]) {
-                let to = (i + 1 + to.index(n - 1)) % n;
-                backup[i] = Some(to);
+        for (i, (b, one_way)) in backup.iter_mut().zip(&s.one_way).enumerate() {
+            if let (None, Some(to)) = (*b, one_way) {
+                *b = Some((i + 1 + to.index(n - 1)) % n);
             }
         }
     }
