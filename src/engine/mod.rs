@@ -38,12 +38,14 @@ pub struct Scheduler<E> {
     queue: EventQueue<E>,
     now: SimTime,
     horizon: SimTime,
+    /// Schedule calls refused because they asked for a time before now.
+    refused: u64,
 }
 
 impl<E> Scheduler<E> {
     /// A scheduler at time zero that keeps events up to `horizon` inclusive.
     pub fn new(horizon: SimTime) -> Self {
-        Scheduler { queue: EventQueue::new(), now: SimTime::ZERO, horizon }
+        Scheduler { queue: EventQueue::new(), now: SimTime::ZERO, horizon, refused: 0 }
     }
 
     /// The current virtual time.
@@ -60,6 +62,7 @@ impl<E> Scheduler<E> {
     /// could never run) and return `None`; scheduling in the past is an error.
     pub fn schedule_at(&mut self, at: SimTime, event: E) -> Result<Option<EventId>, TimeError> {
         if at < self.now {
+            self.refused += 1;
             return Err(TimeError::InThePast { now: self.now, at });
         }
         if at > self.horizon {
@@ -77,6 +80,12 @@ impl<E> Scheduler<E> {
     /// Cancel a scheduled event; returns whether it was still pending.
     pub fn cancel(&mut self, id: EventId) -> bool {
         self.queue.cancel(id)
+    }
+
+    /// How many schedule calls were refused as [`TimeError::InThePast`]. A model that drops
+    /// the error loses that event; a correct model never makes such a call (audits read it).
+    pub fn refused(&self) -> u64 {
+        self.refused
     }
 
     /// Number of events still pending.
@@ -153,6 +162,7 @@ mod tests {
         let mut sched: Scheduler<u32> = Scheduler::new(SimTime::MAX);
         sched.now = SimTime::from_secs(10);
         assert!(matches!(sched.schedule_at(SimTime::from_secs(9), 0), Err(TimeError::InThePast { .. })));
+        assert_eq!(sched.refused(), 1, "the refusal is counted");
         assert_eq!(sched.schedule_in(SimTime::MAX, 0), Err(TimeError::Overflow));
     }
 }

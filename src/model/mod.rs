@@ -1601,6 +1601,44 @@ impl World {
         Ok(())
     }
 
+    /// No pool that is down has users registered on it, by the pools' counters (O(pools);
+    /// audited runs check it after every event). A pool is down for its users when it does
+    /// not serve: no running front end with RTCSRV and pool-level quorum (a `PoolDown`, its
+    /// site's loss, its servers' or services' failures).
+    pub fn audit_pools(&self) -> Result<(), String> {
+        for (p, pool) in self.pools.iter().enumerate() {
+            let held: u32 =
+                ClientState::ALL.iter().filter(|s| registered(**s)).map(|s| pool.registered[s.index()]).sum();
+            if !pool.serving && held > 0 {
+                return Err(format!(
+                    "pool {} is down but {held} users are registered on it",
+                    self.fqdn(p as u32)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every user recounted (O(users); audited runs check it at every instant): the
+    /// invariants of [`World::check_invariants`], and no user registered on its home pool
+    /// while its routing group has no replica running.
+    pub fn audit_users(&self) -> Result<(), String> {
+        self.check_invariants()?;
+        for (u, user) in self.users.iter().enumerate() {
+            if registered(user.state) && user.serving == user.home {
+                let r = self.rg_of(u as u32);
+                if self.pools[user.home as usize].rgs[r as usize].status == RgStatus::Down {
+                    return Err(format!(
+                        "user {u} is {:?} on pool {} whose routing group {r} has no replica running",
+                        user.state,
+                        self.fqdn(user.home)
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Users homed on `p` served by pool `by` in state `state`.
     fn users_of(&self, p: u32, by: u32, state: ClientState) -> Vec<u32> {
         let (first, n) = (self.pools[p as usize].first_user, self.pools[p as usize].users);

@@ -4,6 +4,8 @@
 //! integrates user-time per client state exactly (integer user-milliseconds), records the
 //! time-series rows that fall in the interval from the world's counters (never by scanning
 //! users), and tracks peaks and restoration. [`RunResult`] is what reports read.
+//! [`run_replication_audited`] runs the same replication under an [`Audit`] of the model's
+//! invariants (tests); a normal run carries no audit code.
 
 use std::sync::Arc;
 
@@ -460,4 +462,86 @@ pub fn run_replication(config: Arc<Config>, replication: u32) -> RunResult {
     let mut monitor = Monitor::new(world);
     let stats = engine::run(&mut monitor, &mut sched);
     monitor.finish(stats.events_processed, replication)
+}
+
+/// What an audited run checked, and the first broken invariant it found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Audit {
+    /// Events handled; after each one, no pool that is down had users registered on it
+    /// ([`World::audit_pools`]) and the event scheduled nothing before the current time.
+    pub events: u64,
+    /// Instants at which every user was recounted ([`World::audit_users`]).
+    pub recounts: u64,
+    /// Schedule calls the engine refused because they asked for a time before now.
+    pub refused_schedules: u64,
+    /// The first broken invariant: when, after which event, and what.
+    pub violation: Option<String>,
+}
+
+impl Audit {
+    fn fail(&mut self, at: SimTime, what: String) {
+        if self.violation.is_none() {
+            self.violation = Some(format!("at {} ms: {what}", at.as_millis()));
+        }
+    }
+}
+
+/// A [`Monitor`] under audit: the engine's model for [`run_replication_audited`].
+struct Audited {
+    monitor: Monitor,
+    audit: Audit,
+    last: SimTime,
+}
+
+impl engine::Model for Audited {
+    type Event = WorldEvent;
+
+    fn handle(&mut self, event: WorldEvent, sched: &mut Scheduler<WorldEvent>) {
+        let now = sched.now();
+        if now < self.last {
+            self.audit.fail(
+                now,
+                format!("{event:?} runs before the previous event at {} ms", self.last.as_millis()),
+            );
+        }
+        self.last = now;
+        let refused = sched.refused();
+        self.monitor.handle(event, sched);
+        self.audit.events += 1;
+        if sched.refused() > refused {
+            self.audit.fail(now, format!("{event:?} scheduled an event before the current time"));
+        }
+        if let Err(e) = self.monitor.world.audit_pools() {
+            self.audit.fail(now, format!("after {event:?}: {e}"));
+        }
+    }
+
+    fn advance(&mut self, from: SimTime, to: SimTime) {
+        if self.audit.violation.is_none() {
+            self.audit.recounts += 1;
+            if let Err(e) = self.monitor.world.audit_users() {
+                self.audit.fail(from, e);
+            }
+        }
+        self.monitor.advance(from, to);
+    }
+}
+
+/// [`run_replication`] with an audit of the model's invariants after every event and at
+/// every instant (O(users) per instant: for tests). The result is the same as
+/// [`run_replication`]'s.
+pub fn run_replication_audited(config: Arc<Config>, replication: u32) -> (RunResult, Audit) {
+    let mut sched = Scheduler::new(config.horizon);
+    let world = World::new(config.clone(), replication, &mut sched);
+    let mut audited = Audited { monitor: Monitor::new(world), audit: Audit::default(), last: SimTime::ZERO };
+    let stats = engine::run(&mut audited, &mut sched);
+    if audited.audit.violation.is_none() {
+        audited.audit.recounts += 1;
+        if let Err(e) = audited.monitor.world.audit_users() {
+            audited.audit.fail(sched.now(), e);
+        }
+    }
+    let mut audit = audited.audit;
+    audit.refused_schedules = sched.refused();
+    (audited.monitor.finish(stats.events_processed, replication), audit)
 }

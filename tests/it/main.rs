@@ -10,6 +10,7 @@ mod failover;
 mod html;
 mod monte;
 mod oracle;
+mod properties;
 mod random;
 mod review;
 mod safety;
