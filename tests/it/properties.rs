@@ -576,8 +576,8 @@ proptest! {
 proptest! {
     #![proptest_config(config(10))]
 
-    /// Over a few replications: every replication's availability, its mean and percentiles
-    /// lie in [0, 1], and so do the time series' means and bands.
+    /// Over a few replications: every replication's availability, its mean, percentiles and
+    /// confidence interval lie in [0, 1], and so do the time series' means and bands.
     #[test]
     fn monte_carlo_statistics_lie_in_0_1(s in spec(4, 300, 4)) {
         let source = render(&s);
@@ -585,12 +585,11 @@ proptest! {
         let total = config.total_users() as f64;
         let mc = monte::run(config, Some(1), &|r| report::fingerprint(r).unwrap(), &|| {}).unwrap();
         for f in Feature::ALL {
-            let d = mc.describe(|r| mc.availability(r, f));
-            for (what, x) in [("mean", d.mean), ("p05", d.p05), ("p50", d.p50), ("p95", d.p95)] {
+            let d = mc.describe_availability(f);
+            let stats = [("mean", d.mean), ("p05", d.p05), ("p50", d.p50), ("p95", d.p95), ("ci95_low", d.ci95_low), ("ci95_high", d.ci95_high)];
+            for (what, x) in stats {
                 prop_assert!(within_unit(x), "{what} availability of {} = {x}\n{source}", f.column());
             }
-            // The confidence interval is mean +- t s / sqrt(n), not clipped to [0, 1]: it
-            // holds the mean, whatever it does at the ends.
             prop_assert!(d.ci95_low <= d.mean && d.mean <= d.ci95_high, "{d:?}");
         }
         let series = mc.series();
