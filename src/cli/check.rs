@@ -39,12 +39,12 @@ pub fn check(args: CheckArgs) -> Result<bool, CliError> {
             }
         }
         if report.is_empty() {
-            eprintln!("{name}: same as {}", dir.display());
+            say!("{name}: same as {}", dir.display());
         } else {
             all_same = false;
-            eprintln!("{name}: differs from {}", dir.display());
+            say!("{name}: differs from {}", dir.display());
             for line in report {
-                eprintln!("{line}");
+                say!("{line}");
             }
         }
     }

@@ -106,8 +106,8 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
     }
     let dir = write_results(&parent, &name, &files)?;
     bar.finish_and_clear();
-    eprintln!("compared {} scenarios -> {}", outcomes.len(), dir.display());
-    eprint!("{}", comparison_md(&outcomes));
+    say!("compared {} scenarios -> {}", outcomes.len(), dir.display());
+    say_part!("{}", comparison_md(&outcomes));
     Ok(())
 }
 

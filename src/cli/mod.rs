@@ -3,6 +3,23 @@
 //! Exit codes: 0 success; 1 a check found differences; 2 bad input (scenario, flags,
 //! paths); 3 internal error. Errors go to stderr; only `trace` writes to stdout.
 
+/// `eprintln!` that ignores a closed stderr: `lyncsim validate scenarios/ 2>&1 | head` must
+/// end quietly, not panic on the broken pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that ignores a closed stderr, like [`say!`].
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod check;
 mod compare;
 mod output;
@@ -257,7 +274,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}", e.to_string().trim_end());
+            say!("{}", e.to_string().trim_end());
             ExitCode::from(e.exit_code())
         }
     }

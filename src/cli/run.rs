@@ -92,7 +92,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             _ => simulate(config, args.replication, args.jobs, &args.format, &tick)?,
         };
         let dir = staging.finish(&files)?;
-        bar.suspend(|| eprintln!("{line} -> {}", dir.display()));
+        bar.suspend(|| say!("{line} -> {}", dir.display()));
     }
     bar.finish_and_clear();
     Ok(())

@@ -319,7 +319,7 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
         let files = render_monte(&mc, &args.format)?;
         let dir = write_results(&args.out, &name, &files)?;
         bar.inc(1);
-        bar.suspend(|| eprintln!("{} -> {}", monte_line(&mc), dir.display()));
+        bar.suspend(|| say!("{} -> {}", monte_line(&mc), dir.display()));
     }
     bar.finish_and_clear();
     Ok(())

@@ -229,7 +229,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     }
     let dir = write_results(&parent, &name, &files)?;
     bar.finish_and_clear();
-    eprintln!("swept {} points -> {}", rows.len(), dir.display());
+    say!("swept {} points -> {}", rows.len(), dir.display());
     Ok(())
 }
 

@@ -66,7 +66,7 @@ pub fn load_all(inputs: &[PathBuf]) -> Result<Vec<Loaded>, CliError> {
             Ok(l) => {
                 let w = l.render_warnings();
                 if !w.is_empty() {
-                    eprint!("{w}");
+                    say_part!("{w}");
                 }
                 loaded.push(l);
             }
@@ -109,7 +109,7 @@ fn describe(l: &Loaded) -> String {
 pub fn validate(args: ValidateArgs) -> Result<(), CliError> {
     let loaded = load_all(&args.scenarios)?;
     for l in &loaded {
-        eprintln!("{}", describe(l));
+        say!("{}", describe(l));
     }
     Ok(())
 }

@@ -247,3 +247,18 @@ fn check_passes_on_the_committed_results_and_fails_on_one_altered_digit() {
     let o = lyncsim(&["check", scenario, "--baseline", "no/such/folder"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_closed_stderr_ends_the_run_quietly_instead_of_panicking() {
+    // `lyncsim validate tests/fixtures/bad/ 2>&1 | head -1`: the reader goes away before the
+    // diagnostics are written, so every write meets a broken pipe (Rust ignores SIGPIPE).
+    let mut child = Command::new(bin())
+        .args(["validate", "tests/fixtures/bad/"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(2), "bad input, reported or not, is exit 2 (101 is a panic)");
+}
