@@ -1413,10 +1413,28 @@ impl<'a> Validator<'a> {
             ));
             return scheduled;
         }
+        let mut latest = SimTime::ZERO;
         for (i, raw::Event::At(at, action)) in s.events.iter().enumerate() {
             let path = format!("events[{i}]");
             let field = |f: &str| format!("{path}.{f}");
             let errors_before = self.error_count();
+            if at.time() < latest {
+                self.push(
+                    Diagnostic::warning(format!(
+                        "event at {} is listed after an event at {}: events run in time order, not in \
+                         file order",
+                        format_duration(at.time()),
+                        format_duration(latest)
+                    )),
+                    &path,
+                    &field("time"),
+                )
+                .help = Some("check the time for a typo, or list the events in time order".to_string());
+            }
+            if at.time() <= horizon {
+                // An event after the horizon has its own warning.
+                latest = latest.max(at.time());
+            }
             let resolved = match action {
                 raw::Action::PoolDown { pool } => self.pool_ref(&field("pool"), pool).map(Action::PoolDown),
                 raw::Action::PoolUp { pool } => self.pool_ref(&field("pool"), pool).map(Action::PoolUp),
