@@ -32,9 +32,6 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             c.seed = seed;
         }
         if let Some(r) = args.replications {
-            if r == 0 {
-                return Err(CliError::BadInput("error: --replications must be at least 1".into()));
-            }
             c.replications = r;
         }
     }

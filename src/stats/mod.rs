@@ -455,11 +455,17 @@ impl Monitor {
     }
 }
 
+/// Replication `replication` of a scenario at time zero: its monitored world and the
+/// scheduler holding the world's first events.
+fn start(config: Arc<Config>, replication: u32) -> (Monitor, Scheduler<WorldEvent>) {
+    let mut sched = Scheduler::new(config.horizon);
+    let world = World::new(config, replication, &mut sched);
+    (Monitor::new(world), sched)
+}
+
 /// Run one replication of a scenario to its horizon.
 pub fn run_replication(config: Arc<Config>, replication: u32) -> RunResult {
-    let mut sched = Scheduler::new(config.horizon);
-    let world = World::new(config.clone(), replication, &mut sched);
-    let mut monitor = Monitor::new(world);
+    let (mut monitor, mut sched) = start(config, replication);
     let stats = engine::run(&mut monitor, &mut sched);
     monitor.finish(stats.events_processed, replication)
 }
@@ -531,9 +537,8 @@ impl engine::Model for Audited {
 /// every instant (O(users) per instant: for tests). The result is the same as
 /// [`run_replication`]'s.
 pub fn run_replication_audited(config: Arc<Config>, replication: u32) -> (RunResult, Audit) {
-    let mut sched = Scheduler::new(config.horizon);
-    let world = World::new(config.clone(), replication, &mut sched);
-    let mut audited = Audited { monitor: Monitor::new(world), audit: Audit::default(), last: SimTime::ZERO };
+    let (monitor, mut sched) = start(config, replication);
+    let mut audited = Audited { monitor, audit: Audit::default(), last: SimTime::ZERO };
     let stats = engine::run(&mut audited, &mut sched);
     if audited.audit.violation.is_none() {
         audited.audit.recounts += 1;
