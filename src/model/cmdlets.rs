@@ -11,8 +11,8 @@
 use sha2::{Digest, Sha256};
 
 use super::{
-    BackEnd, ClientState, FailoverOutcome, LogKind, PoolState, RegistrarSettings, ResetType, Service, World,
-    WorldEvent,
+    BackEnd, ClientState, FailoverOutcome, LogKind, PoolId, PoolState, RegistrarSettings, ResetType,
+    RoutingGroupId, Service, World, WorldEvent,
 };
 use crate::engine::{Scheduler, SimTime};
 
@@ -41,7 +41,7 @@ enum Step {
     FailingOver,
     FullBackup,
     SyncUserData,
-    Hydrate(u32),
+    Hydrate(RoutingGroupId),
     FailedOver,
     ServiceReset,
     StopServices,
@@ -81,16 +81,16 @@ pub fn routing_group_id(fqdn: &str, index: u32) -> String {
 }
 
 impl World {
-    fn registrar_identity(&self, p: u32) -> String {
+    fn registrar_identity(&self, p: PoolId) -> String {
         format!("'service:Registrar:{}'", self.fqdn(p))
     }
 
-    pub(super) fn cmdlet_busy(&self, p: u32) -> bool {
+    pub(super) fn cmdlet_busy(&self, p: PoolId) -> bool {
         let b = self.partner(p);
-        self.pools[p as usize].cmdlet.is_some() || b.is_some_and(|b| self.pools[b as usize].cmdlet.is_some())
+        self.pools[p].cmdlet.is_some() || b.is_some_and(|b| self.pools[b].cmdlet.is_some())
     }
 
-    fn admin_error(&mut self, kind: Kind, p: u32, disaster: bool, message: String) {
+    fn admin_error(&mut self, kind: Kind, p: PoolId, disaster: bool, message: String) {
         self.record(LogKind::AdminError, Some(p), format!("{}: {message}", kind.name()));
         self.failovers.push(FailoverOutcome {
             cmdlet: kind.name(),
@@ -107,7 +107,7 @@ impl World {
     fn begin(
         &mut self,
         kind: Kind,
-        p: u32,
+        p: PoolId,
         disaster: bool,
         steps: Vec<Step>,
         sched: &mut Scheduler<WorldEvent>,
@@ -131,14 +131,13 @@ impl World {
         let record = self.failovers.len() - 1;
         // A failover or failback disrupts users: time to restore counts from the first one.
         self.fault();
-        self.pools[p as usize].cmdlet =
-            Some(Cmdlet { kind, disaster, steps, next: 0, record, read_only: false });
+        self.pools[p].cmdlet = Some(Cmdlet { kind, disaster, steps, next: 0, record, read_only: false });
         let _ = sched.schedule_at(self.now, WorldEvent::CmdletStep { pool: p });
     }
 
     /// The pool's partner, unless the pool has none or a cmdlet of the pair is already
     /// running: then the cmdlet fails with an `AdminError`.
-    fn cmdlet_partner(&mut self, kind: Kind, p: u32, disaster: bool) -> Option<u32> {
+    fn cmdlet_partner(&mut self, kind: Kind, p: PoolId, disaster: bool) -> Option<PoolId> {
         let error = match self.partner(p) {
             None => "the pool has no backup pool",
             Some(_) if self.cmdlet_busy(p) => "a failover or failback of this pair is in progress",
@@ -149,13 +148,13 @@ impl World {
     }
 
     /// `Invoke-CsPoolFailover -PoolFqdn p [-DisasterMode]`.
-    pub(super) fn start_failover(&mut self, p: u32, disaster: bool, sched: &mut Scheduler<WorldEvent>) {
+    pub(super) fn start_failover(&mut self, p: PoolId, disaster: bool, sched: &mut Scheduler<WorldEvent>) {
         let kind = Kind::Failover;
         let Some(b) = self.cmdlet_partner(kind, p, disaster) else { return };
-        if self.pools[p as usize].config_state != PoolState::Active
-            && self.pools[p as usize].config_state != PoolState::FailedBack
+        if self.pools[p].config_state != PoolState::Active
+            && self.pools[p].config_state != PoolState::FailedBack
         {
-            let state = self.pools[p as usize].config_state.name();
+            let state = self.pools[p].config_state.name();
             return self.admin_error(
                 kind,
                 p,
@@ -173,7 +172,7 @@ impl World {
                        Invoke-CsManagementServerFailover";
             return self.admin_error(kind, p, disaster, msg.into());
         }
-        let partner_state = self.pools[b as usize].config_state;
+        let partner_state = self.pools[b].config_state;
         if !matches!(partner_state, PoolState::Active | PoolState::FailedBack) {
             let msg = format!(
                 "the paired pool {} is {}: fail it back first (the pools swap roles only in that order)",
@@ -188,7 +187,7 @@ impl World {
         if !disaster && !self.serving(p) {
             return self.admin_error(kind, p, disaster, "pool is unreachable; use -DisasterMode".into());
         }
-        let own_back_end = !matches!(self.config.pools[p as usize].back_end, BackEnd::Local);
+        let own_back_end = !matches!(self.config.pool(p).back_end, BackEnd::Local);
         if !disaster && own_back_end && !self.back_end_up(p) {
             let msg = "the pool's back end is unavailable; use -DisasterMode".to_string();
             return self.admin_error(kind, p, disaster, msg);
@@ -204,17 +203,17 @@ impl World {
         steps.push(Step::FailingOver);
         steps.push(if disaster { Step::Skipped("Backup-CsPool -FullBackup") } else { Step::FullBackup });
         steps.push(Step::SyncUserData);
-        steps.extend((0..self.config.pools[p as usize].routing_groups).map(Step::Hydrate));
+        steps.extend((0..self.config.pool(p).routing_groups).map(|r| Step::Hydrate(RoutingGroupId(r))));
         steps.extend([Step::FailedOver, Step::ServiceReset, Step::StopServices, Step::Done]);
         self.begin(kind, p, disaster, steps, sched);
     }
 
     /// `Invoke-CsPoolFailback -PoolFqdn p [-DisasterMode]`.
-    pub(super) fn start_failback(&mut self, p: u32, disaster: bool, sched: &mut Scheduler<WorldEvent>) {
+    pub(super) fn start_failback(&mut self, p: PoolId, disaster: bool, sched: &mut Scheduler<WorldEvent>) {
         let kind = Kind::Failback;
         let Some(b) = self.cmdlet_partner(kind, p, disaster) else { return };
-        if self.pools[p as usize].config_state != PoolState::FailedOver {
-            let state = self.pools[p as usize].config_state.name();
+        if self.pools[p].config_state != PoolState::FailedOver {
+            let state = self.pools[p].config_state.name();
             return self.admin_error(
                 kind,
                 p,
@@ -243,14 +242,14 @@ impl World {
             Step::FullBackup
         });
         steps.push(Step::SyncUserData);
-        steps.extend((0..self.config.pools[p as usize].routing_groups).map(Step::Hydrate));
+        steps.extend((0..self.config.pool(p).routing_groups).map(|r| Step::Hydrate(RoutingGroupId(r))));
         steps.extend([Step::Active, Step::Done]);
         self.begin(kind, p, disaster, steps, sched);
     }
 
     /// Run the next step of the cmdlet against `p`.
-    pub(super) fn cmdlet_step(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
-        let Some(c) = self.pools[p as usize].cmdlet.as_mut() else { return };
+    pub(super) fn cmdlet_step(&mut self, p: PoolId, sched: &mut Scheduler<WorldEvent>) {
+        let Some(c) = self.pools[p].cmdlet.as_mut() else { return };
         let step = c.steps[c.next];
         c.next += 1;
         let (kind, disaster) = (c.kind, c.disaster);
@@ -277,7 +276,7 @@ impl World {
                 );
                 self.record(LogKind::Admin, Some(p), d);
                 let t = self.config.timing.cms_replication;
-                Some(t.sample(&mut self.pools[p as usize].rng))
+                Some(t.sample(&mut self.pools[p].rng))
             }
             (Step::Skipped(what), _) => {
                 self.record(LogKind::Admin, Some(p), format!("{what}: skipped (-DisasterMode)"));
@@ -293,19 +292,19 @@ impl World {
 
     /// The cmdlet fails part-way: an `AdminError`; a pool caught in `FailingOver` goes back
     /// to `Active`, one caught in `FailingBack` back to `FailedOver` on its partner.
-    fn abort(&mut self, p: u32, kind: Kind, message: String, sched: &mut Scheduler<WorldEvent>) {
+    fn abort(&mut self, p: PoolId, kind: Kind, message: String, sched: &mut Scheduler<WorldEvent>) {
         self.record(LogKind::AdminError, Some(p), format!("{}: {message}", kind.name()));
-        if let Some(c) = self.pools[p as usize].cmdlet.take() {
+        if let Some(c) = self.pools[p].cmdlet.take() {
             self.failovers[c.record].error = Some(message);
         }
-        match self.pools[p as usize].config_state {
+        match self.pools[p].config_state {
             PoolState::FailingOver => {
                 self.set_state_everywhere(p, PoolState::Active);
                 self.reevaluate_home(p, sched);
             }
             PoolState::FailingBack => {
                 self.set_state_everywhere(p, PoolState::FailedOver);
-                self.pools[p as usize].hosted_by_partner = true;
+                self.pools[p].hosted_by_partner = true;
                 for u in self.users_of(p, p, ClientState::Resiliency) {
                     self.lose_registrar(u, p, true, sched);
                 }
@@ -329,13 +328,13 @@ impl World {
         })
     }
 
-    fn quick(&mut self, p: u32) -> SimTime {
+    fn quick(&mut self, p: PoolId) -> SimTime {
         let d = self.config.timing.cmdlet_step;
-        d.sample(&mut self.pools[p as usize].rng)
+        d.sample(&mut self.pools[p].rng)
     }
 
-    fn set_read_only(&mut self, p: u32) {
-        if let Some(c) = self.pools[p as usize].cmdlet.as_mut() {
+    fn set_read_only(&mut self, p: PoolId) {
+        if let Some(c) = self.pools[p].cmdlet.as_mut() {
             c.read_only = true;
         }
         self.update_streams(p);
@@ -346,7 +345,7 @@ impl World {
     /// fails: only `-DisasterMode`, which skips these steps, gives up unreplicated data.
     fn backup_step(
         &mut self,
-        p: u32,
+        p: PoolId,
         kind: Kind,
         back: bool,
         final_state: bool,
@@ -355,10 +354,10 @@ impl World {
         let timing = self.config.timing;
         let fixed = if final_state { timing.full_backup } else { timing.steady_state_backup };
         if let Some(d) = fixed {
-            return Some(d.sample(&mut self.pools[p as usize].rng));
+            return Some(d.sample(&mut self.pools[p].rng));
         }
         let now = self.now;
-        let pool = &self.pools[p as usize];
+        let pool = &self.pools[p];
         let stream = if back { pool.back_stream.as_ref() } else { pool.out_stream.as_ref() };
         match stream.map(|s| s.time_until(now, final_state)) {
             Some(Some(wait)) => Some(wait.max(self.quick(p))),
@@ -375,22 +374,22 @@ impl World {
         }
     }
 
-    fn hydrate(&mut self, p: u32, on: u32, rg: u32) -> SimTime {
-        let cfg = &self.config.pools[p as usize];
+    fn hydrate(&mut self, p: PoolId, on: PoolId, rg: RoutingGroupId) -> SimTime {
+        let cfg = &self.config.pool(p);
         let (rgs, users) = (cfg.routing_groups, cfg.users);
-        let n = users / rgs + u32::from(rg < users % rgs);
-        let id = routing_group_id(&cfg.fqdn, rg);
+        let n = users / rgs + u32::from(rg.0 < users % rgs);
+        let id = routing_group_id(&cfg.fqdn, rg.0);
         let detail = format!("Hydrating Routing Group {id}. ({n} users of {})", self.fqdn(p));
         self.record(LogKind::Hydrate, Some(on), detail);
         let t = self.config.timing;
-        let rng = &mut self.pools[p as usize].rng;
+        let rng = &mut self.pools[p].rng;
         let per_rg = t.hydrate_per_routing_group.sample(rng);
         let per_user = t.hydrate_per_user.sample(rng).as_millis();
         per_rg.saturating_add(SimTime::from_millis(per_user.saturating_mul(n as u64)))
     }
 
-    fn lose_data(&mut self, p: u32, lost: SimTime, what: &str) {
-        if let Some(c) = &self.pools[p as usize].cmdlet {
+    fn lose_data(&mut self, p: PoolId, lost: SimTime, what: &str) {
+        if let Some(c) = &self.pools[p].cmdlet {
             let record = &mut self.failovers[c.record];
             record.data_lost = Some(record.data_lost.map_or(lost, |d| d.max(lost)));
         }
@@ -399,10 +398,10 @@ impl World {
         self.record(LogKind::Warning, Some(p), format!("{what}: {secs:.1} s of user changes lost"));
     }
 
-    fn finish(&mut self, p: u32, kind: Kind, sched: &mut Scheduler<WorldEvent>) {
-        if let Some(c) = self.pools[p as usize].cmdlet.take() {
+    fn finish(&mut self, p: PoolId, kind: Kind, sched: &mut Scheduler<WorldEvent>) {
+        if let Some(c) = self.pools[p].cmdlet.take() {
             self.failovers[c.record].completed = Some(self.now);
-            self.pools[p as usize].restore_watch = Some(c.record);
+            self.pools[p].restore_watch = Some(c.record);
             self.check_restored(p);
         }
         self.record(LogKind::Admin, Some(p), format!("{} completed", kind.name()));
@@ -410,8 +409,8 @@ impl World {
         self.admin_watch(p, sched);
     }
 
-    fn set_state_everywhere(&mut self, p: u32, state: PoolState) {
-        let pool = &mut self.pools[p as usize];
+    fn set_state_everywhere(&mut self, p: PoolId, state: PoolState) {
+        let pool = &mut self.pools[p];
         pool.config_state = state;
         pool.home_view = state;
         // A cmdlet's change supersedes any change by hand still waiting for a poll.
@@ -420,7 +419,7 @@ impl World {
     }
 
     /// Users of `p` registered on `p` in `from` become `to` in place.
-    fn switch_in_place(&mut self, p: u32, from: ClientState, to: ClientState) {
+    fn switch_in_place(&mut self, p: PoolId, from: ClientState, to: ClientState) {
         for u in self.users_of(p, p, from) {
             self.move_user(u, to, p);
         }
@@ -428,7 +427,7 @@ impl World {
 
     fn failover_step(
         &mut self,
-        p: u32,
+        p: PoolId,
         step: Step,
         disaster: bool,
         sched: &mut Scheduler<WorldEvent>,
@@ -442,7 +441,7 @@ impl World {
                     Some(p),
                     format!("Get-CsRegistrarConfiguration -Identity {id} -LocalStore:$false"),
                 );
-                if !self.pools[p as usize].has_pool_config {
+                if !self.pools[p].has_pool_config {
                     let w = format!("WARNING: Cannot find \"RegistrarConfiguration\" \"Registrar:{pf}\" because it does not exist.");
                     self.record(LogKind::Warning, Some(p), w);
                 }
@@ -456,7 +455,7 @@ impl World {
             }
             Step::FailingOver => {
                 self.record(LogKind::Admin, Some(p), format!("Get-CsRegistrarConfiguration -Identity {id}"));
-                let verb = if self.pools[p as usize].has_pool_config { "Set" } else { "New" };
+                let verb = if self.pools[p].has_pool_config { "Set" } else { "New" };
                 self.record(
                     LogKind::Admin,
                     Some(p),
@@ -478,7 +477,7 @@ impl World {
             Step::SyncUserData => {
                 let d = format!("Sync-CsUserData -PoolFqdn {pf} -Target: Hydrating Routing Groups Owned by {pf} on Pool {bf}.");
                 self.record(LogKind::Admin, Some(p), d);
-                let lost = self.pools[p as usize].out_stream.as_ref().map(|s| s.unreplicated(self.now));
+                let lost = self.pools[p].out_stream.as_ref().map(|s| s.unreplicated(self.now));
                 if disaster {
                     self.lose_data(
                         p,
@@ -526,7 +525,7 @@ impl World {
 
     fn failback_step(
         &mut self,
-        p: u32,
+        p: PoolId,
         step: Step,
         disaster: bool,
         sched: &mut Scheduler<WorldEvent>,
@@ -578,18 +577,18 @@ impl World {
                 );
                 self.set_state_everywhere(p, PoolState::FailingBack);
                 if disaster {
-                    let lost = self.pools[p as usize].back_stream.as_ref().map(|s| s.unreplicated(self.now));
+                    let lost = self.pools[p].back_stream.as_ref().map(|s| s.unreplicated(self.now));
                     let what = format!("-DisasterMode: changes made on {bf} not yet replicated");
                     self.lose_data(p, lost.unwrap_or(SimTime::ZERO), &what);
                 }
                 self.set_read_only(p);
                 // The partner stops serving the pool's users: each is signed out and signs
                 // in to its home pool, in resiliency mode until the failback completes.
-                self.pools[p as usize].hosted_by_partner = false;
+                self.pools[p].hosted_by_partner = false;
                 for u in self.users_of(p, b, ClientState::FailedOver) {
                     self.enqueue(p, u, false, sched);
                 }
-                if !self.pools[p as usize].heartbeat_ok {
+                if !self.pools[p].heartbeat_ok {
                     self.arm_backup_detection(p, sched);
                 }
                 self.update_streams(p);
@@ -616,10 +615,10 @@ impl World {
                     format!("Set-CsRegistrarConfiguration -Identity {id} -PoolState Active"),
                 );
                 self.set_state_everywhere(p, PoolState::Active);
-                self.pools[p as usize].hosted_by_partner = false;
+                self.pools[p].hosted_by_partner = false;
                 self.reevaluate_home(p, sched);
                 let now = self.now;
-                let pool = &mut self.pools[p as usize];
+                let pool = &mut self.pools[p];
                 pool.back_stream = None;
                 if let Some(s) = pool.out_stream.as_mut() {
                     s.reset(now);
@@ -637,7 +636,7 @@ impl World {
 
     /// A PoolState change by hand bypasses the Backup Service's final sync: what was not
     /// replicated is lost.
-    fn lose_by_hand(&mut self, p: u32, lost: Option<SimTime>, what: &str) {
+    fn lose_by_hand(&mut self, p: PoolId, lost: Option<SimTime>, what: &str) {
         let Some(lost) = lost.filter(|l| *l > SimTime::ZERO) else { return };
         self.rpo_realized = Some(self.rpo_realized.map_or(lost, |r| r.max(lost)));
         let secs = lost.as_millis() as f64 / 1000.0;
@@ -647,31 +646,31 @@ impl World {
 
     /// A failover creates a pool-scope registrar configuration when the pool had none; it
     /// has the product defaults, not the global settings (seed 2).
-    fn create_pool_config(&mut self, p: u32) {
-        if self.pools[p as usize].has_pool_config {
+    fn create_pool_config(&mut self, p: PoolId) {
+        if self.pools[p].has_pool_config {
             return;
         }
-        self.pools[p as usize].has_pool_config = true;
+        self.pools[p].has_pool_config = true;
         let defaults = RegistrarSettings::default();
-        let refresh = defaults.default_endpoint_expiration.sample(&mut self.pools[p as usize].rng);
-        let threshold = defaults.backup_store_unavailable_threshold.sample(&mut self.pools[p as usize].rng);
-        self.pools[p as usize].refresh = refresh;
-        self.pools[p as usize].back_end_threshold = threshold;
+        let refresh = defaults.default_endpoint_expiration.sample(&mut self.pools[p].rng);
+        let threshold = defaults.backup_store_unavailable_threshold.sample(&mut self.pools[p].rng);
+        self.pools[p].refresh = refresh;
+        self.pools[p].back_end_threshold = threshold;
     }
 
     /// The partner loads `p`'s routing groups: it serves `p`'s users as `FailedOver`.
-    fn host_on_partner(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
+    fn host_on_partner(&mut self, p: PoolId, sched: &mut Scheduler<WorldEvent>) {
         let b = self.partner(p).expect("paired");
-        if self.pools[p as usize].hosted_by_partner {
+        if self.pools[p].hosted_by_partner {
             return;
         }
-        self.pools[p as usize].hosted_by_partner = true;
-        if self.config.product.has_pool_pairing() && self.pools[p as usize].back_stream.is_none() {
-            let template = self.pools[p as usize].out_stream.clone();
+        self.pools[p].hosted_by_partner = true;
+        if self.config.product.has_pool_pairing() && self.pools[p].back_stream.is_none() {
+            let template = self.pools[p].out_stream.clone();
             let now = self.now;
             if let Some(mut s) = template {
                 s.reset(now);
-                self.pools[p as usize].back_stream = Some(s);
+                self.pools[p].back_stream = Some(s);
             }
         }
         // Clients already on the partner in resiliency mode refresh into full service.
@@ -686,7 +685,7 @@ impl World {
     /// now; the pool's registrar applies it at its poll, its partner at its own poll.
     pub(super) fn set_pool_state_by_hand(
         &mut self,
-        p: u32,
+        p: PoolId,
         state: PoolState,
         sched: &mut Scheduler<WorldEvent>,
     ) {
@@ -701,15 +700,15 @@ impl World {
             return;
         }
         self.fault();
-        let verb = if self.pools[p as usize].has_pool_config { "Set" } else { "New" };
+        let verb = if self.pools[p].has_pool_config { "Set" } else { "New" };
         self.record(
             LogKind::Admin,
             Some(p),
             format!("{verb}-CsRegistrarConfiguration -Identity {id} -PoolState {}", state.name()),
         );
         self.create_pool_config(p);
-        self.pools[p as usize].config_state = state;
-        let pool = &mut self.pools[p as usize];
+        self.pools[p].config_state = state;
+        let pool = &mut self.pools[p];
         pool.manual_change += 1;
         let change = pool.manual_change;
         let t = self.config.timing;
@@ -723,13 +722,13 @@ impl World {
     /// A registrar's poll acts on a PoolState changed by hand.
     pub(super) fn registrar_poll(
         &mut self,
-        p: u32,
+        p: PoolId,
         partner: bool,
         state: PoolState,
         change: u32,
         sched: &mut Scheduler<WorldEvent>,
     ) {
-        if self.pools[p as usize].manual_change != change {
+        if self.pools[p].manual_change != change {
             return;
         }
         let serving_home =
@@ -738,7 +737,7 @@ impl World {
             if !self.serving(p) {
                 return; // a stopped registrar reads the configuration when it starts
             }
-            self.pools[p as usize].home_view = state;
+            self.pools[p].home_view = state;
             if state == PoolState::FailingOver {
                 // Failover in progress: signed-in users keep limited functionality (KB-LFM).
                 let detail =
@@ -773,16 +772,16 @@ impl World {
             return;
         }
         let pf = self.fqdn(p).to_string();
-        if state == PoolState::FailedOver && !self.pools[p as usize].hosted_by_partner {
+        if state == PoolState::FailedOver && !self.pools[p].hosted_by_partner {
             self.record(
                 LogKind::RegistrarPoll,
                 Some(b),
                 format!("registrar loads the routing groups of {pf} (PoolState FailedOver)"),
             );
-            let lost = self.pools[p as usize].out_stream.as_ref().map(|s| s.unreplicated(self.now));
+            let lost = self.pools[p].out_stream.as_ref().map(|s| s.unreplicated(self.now));
             self.lose_by_hand(p, lost, "the partner loaded the routing groups without a final backup");
             self.host_on_partner(p, sched);
-        } else if serving_home && self.pools[p as usize].hosted_by_partner {
+        } else if serving_home && self.pools[p].hosted_by_partner {
             let gone = self.users_of(p, b, ClientState::FailedOver);
             let detail = format!(
                 "registrar unloads the routing groups of {pf} (PoolState {}): deregisters {} clients",
@@ -790,13 +789,13 @@ impl World {
                 gone.len()
             );
             self.record(LogKind::RegistrarPoll, Some(b), detail);
-            self.pools[p as usize].hosted_by_partner = false;
-            let lost = self.pools[p as usize].back_stream.take().map(|s| s.unreplicated(self.now));
+            self.pools[p].hosted_by_partner = false;
+            let lost = self.pools[p].back_stream.take().map(|s| s.unreplicated(self.now));
             self.lose_by_hand(p, lost, "changes made on the partner that were not replicated back");
             for u in gone {
                 self.lose_registrar(u, b, true, sched);
             }
-            if !self.pools[p as usize].heartbeat_ok {
+            if !self.pools[p].heartbeat_ok {
                 self.arm_backup_detection(p, sched);
             }
             self.update_streams(p);
@@ -807,7 +806,7 @@ impl World {
 impl World {
     /// `Invoke-CsManagementServerFailover`: the Central Management Store moves to `to`,
     /// the paired pool of the pool that hosts it, after `timing.cms_failover`.
-    pub(super) fn cms_failover(&mut self, to: u32, sched: &mut Scheduler<WorldEvent>) {
+    pub(super) fn cms_failover(&mut self, to: PoolId, sched: &mut Scheduler<WorldEvent>) {
         let from = self.cms_host;
         let detail = format!(
             "Invoke-CsManagementServerFailover: moving the Central Management Store from {} to {}",
@@ -837,11 +836,11 @@ impl World {
             );
         }
         self.cms_moving = true;
-        let delay = self.config.timing.cms_failover.sample(&mut self.pools[to as usize].rng);
+        let delay = self.config.timing.cms_failover.sample(&mut self.pools[to].rng);
         let _ = sched.schedule_in(delay, WorldEvent::CmsMoved { to });
     }
 
-    pub(super) fn cms_moved(&mut self, to: u32) {
+    pub(super) fn cms_moved(&mut self, to: PoolId) {
         self.cms_host = to;
         self.cms_moving = false;
         self.record(LogKind::Admin, Some(to), "Central Management Store is active on this pool".to_string());
@@ -850,7 +849,7 @@ impl World {
     /// `Reset-CsPoolRegistrarState -ResetType ServiceReset | QuorumLossRecovery`.
     pub(super) fn reset_registrar_state(
         &mut self,
-        p: u32,
+        p: PoolId,
         reset: ResetType,
         sched: &mut Scheduler<WorldEvent>,
     ) {
@@ -883,29 +882,29 @@ impl World {
                         format!("Reset-CsPoolRegistrarState: {e}"),
                     );
                 }
-                if self.pools[p as usize].rgs.iter().all(|rg| rg.status != super::pool::RgStatus::Down) {
+                if self.pools[p].rgs.iter().all(|rg| rg.status != super::pool::RgStatus::Down) {
                     let detail = "QuorumLossRecovery: no routing group is in quorum loss; nothing to recover";
                     return self.record(LogKind::Admin, Some(p), detail.to_string());
                 }
-                let delay = self.config.timing.quorum_loss_recovery.sample(&mut self.pools[p as usize].rng);
+                let delay = self.config.timing.quorum_loss_recovery.sample(&mut self.pools[p].rng);
                 let _ = sched.schedule_in(delay, WorldEvent::QuorumRecovered { pool: p });
             }
         }
     }
 
-    pub(super) fn service_reset_done(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
+    pub(super) fn service_reset_done(&mut self, p: PoolId, sched: &mut Scheduler<WorldEvent>) {
         self.record(LogKind::Service, Some(p), "ServiceReset: RTCSRV started on every front end".to_string());
         self.set_all(p, Service::FrontEnd, true, sched);
     }
 
     /// QuorumLossRecovery completes: routing groups without a running replica are reloaded
     /// from the back end onto running front ends; what was not yet written there is lost.
-    pub(super) fn quorum_recovered(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
-        let pool = &mut self.pools[p as usize];
+    pub(super) fn quorum_recovered(&mut self, p: PoolId, sched: &mut Scheduler<WorldEvent>) {
+        let pool = &mut self.pools[p];
         let running: Vec<bool> = pool.servers.iter().map(|s| pool.running && !s.down && s.rtcsrv).collect();
         let mut reloaded = 0;
-        for (r, rg) in pool.rgs.iter_mut().enumerate() {
-            if rg.status == super::pool::RgStatus::Down && rg.replace_on(r as u32, &running) {
+        for (r, rg) in pool.rgs.iter_enumerated_mut() {
+            if rg.status == super::pool::RgStatus::Down && rg.replace_on(r.0, &running) {
                 reloaded += 1;
             }
         }
