@@ -734,64 +734,10 @@ impl World {
     /// Carry out an action, scripted or drawn by a failure process.
     fn apply(&mut self, action: Action, sched: &mut Scheduler<WorldEvent>) {
         match action {
-            Action::PoolDown(p) => {
-                if self.pools[p].fault_down {
-                    let detail = "PoolDown: the pool is already down; nothing changes".into();
-                    return self.record(LogKind::Warning, Some(p), detail);
-                }
-                self.fault();
-                let users = self.config.pool(p).users;
-                let why = if self.pools[p].running {
-                    "pool stops"
-                } else {
-                    "pool, already down with its site, stays down"
-                };
-                self.record(LogKind::Fault, Some(p), format!("PoolDown: {why} ({users} users homed)"));
-                self.pools[p].fault_down = true;
-                self.update_running(p, sched);
-            }
-            Action::PoolUp(p) => {
-                if !self.pools[p].fault_down {
-                    let detail = "PoolUp: the pool is not down; nothing changes".into();
-                    return self.record(LogKind::Warning, Some(p), detail);
-                }
-                self.pools[p].fault_down = false;
-                // Every server of the pool is repaired and starts its services.
-                for s in &mut self.pools[p].servers {
-                    s.down = false;
-                    s.start_all();
-                }
-                let detail = if self.site_down[self.config.pool(p).site] {
-                    "PoolUp: repaired, but its site is still down"
-                } else {
-                    "PoolUp: servers and services are back"
-                };
-                self.record(LogKind::Repair, Some(p), detail.to_string());
-                self.update_running(p, sched);
-            }
-            Action::SiteDown(s) => {
-                let name = self.config.site(s).name.clone();
-                if self.site_down[s] {
-                    let detail = format!("SiteDown {name}: the site is already down; nothing changes");
-                    return self.record(LogKind::Warning, None, detail);
-                }
-                self.fault();
-                let pools = self.pools_of(s);
-                self.record(LogKind::Fault, None, format!("SiteDown {name}: its pools stop ({pools})"));
-                self.site_down[s] = true;
-                self.update_site(s, sched);
-            }
-            Action::SiteUp(s) => {
-                let name = self.config.site(s).name.clone();
-                if !self.site_down[s] {
-                    let detail = format!("SiteUp {name}: the site is not down; nothing changes");
-                    return self.record(LogKind::Warning, None, detail);
-                }
-                let pools = self.pools_of(s);
-                self.record(LogKind::Repair, None, format!("SiteUp {name}: the site is back ({pools})"));
-                self.site_down[s] = false;
-                self.update_site(s, sched);
-            }
+            Action::PoolDown(p) => self.pool_down(p, sched),
+            Action::PoolUp(p) => self.pool_up(p, sched),
+            Action::SiteDown(s) => self.site_fails(s, sched),
+            Action::SiteUp(s) => self.site_returns(s, sched),
             Action::ServerDown { pool, server } => self.server_down(pool, FrontEndId(server), sched),
             Action::ServerUp { pool, server } => self.server_up(pool, FrontEndId(server), sched),
             Action::ServiceStop { pool, server, service } => {
@@ -822,6 +768,69 @@ impl World {
                 self.database_failover(pool, new_principal, sched)
             }
         }
+    }
+
+    /// `PoolDown`: the pool's servers stop (a pool already down only logs a warning).
+    fn pool_down(&mut self, p: PoolId, sched: &mut Scheduler<WorldEvent>) {
+        if self.pools[p].fault_down {
+            let detail = "PoolDown: the pool is already down; nothing changes".into();
+            return self.record(LogKind::Warning, Some(p), detail);
+        }
+        self.fault();
+        let users = self.config.pool(p).users;
+        let why =
+            if self.pools[p].running { "pool stops" } else { "pool, already down with its site, stays down" };
+        self.record(LogKind::Fault, Some(p), format!("PoolDown: {why} ({users} users homed)"));
+        self.pools[p].fault_down = true;
+        self.update_running(p, sched);
+    }
+
+    /// `PoolUp`: every server of the pool is repaired and starts its services.
+    fn pool_up(&mut self, p: PoolId, sched: &mut Scheduler<WorldEvent>) {
+        if !self.pools[p].fault_down {
+            let detail = "PoolUp: the pool is not down; nothing changes".into();
+            return self.record(LogKind::Warning, Some(p), detail);
+        }
+        self.pools[p].fault_down = false;
+        // Every server of the pool is repaired and starts its services.
+        for s in &mut self.pools[p].servers {
+            s.down = false;
+            s.start_all();
+        }
+        let detail = if self.site_down[self.config.pool(p).site] {
+            "PoolUp: repaired, but its site is still down"
+        } else {
+            "PoolUp: servers and services are back"
+        };
+        self.record(LogKind::Repair, Some(p), detail.to_string());
+        self.update_running(p, sched);
+    }
+
+    /// `SiteDown`: every pool of the site stops.
+    fn site_fails(&mut self, s: SiteId, sched: &mut Scheduler<WorldEvent>) {
+        let name = self.config.site(s).name.clone();
+        if self.site_down[s] {
+            let detail = format!("SiteDown {name}: the site is already down; nothing changes");
+            return self.record(LogKind::Warning, None, detail);
+        }
+        self.fault();
+        let pools = self.pools_of(s);
+        self.record(LogKind::Fault, None, format!("SiteDown {name}: its pools stop ({pools})"));
+        self.site_down[s] = true;
+        self.update_site(s, sched);
+    }
+
+    /// `SiteUp`: the site's pools run again (unless down themselves).
+    fn site_returns(&mut self, s: SiteId, sched: &mut Scheduler<WorldEvent>) {
+        let name = self.config.site(s).name.clone();
+        if !self.site_down[s] {
+            let detail = format!("SiteUp {name}: the site is not down; nothing changes");
+            return self.record(LogKind::Warning, None, detail);
+        }
+        let pools = self.pools_of(s);
+        self.record(LogKind::Repair, None, format!("SiteUp {name}: the site is back ({pools})"));
+        self.site_down[s] = false;
+        self.update_site(s, sched);
     }
 
     /// The FQDNs of a site's pools, comma-separated.
@@ -1191,18 +1200,24 @@ impl World {
                 continue;
             }
             self.wake_parked(q, sched);
-            if let Some(vf) = self.config.pool(q).voice_failover {
-                if self.serving(b) {
-                    let delay = vf.failback.sample(&mut self.pools[q].rng);
-                    let ev = WorldEvent::RedirectHome {
-                        primary: q,
-                        heartbeat_gen: self.pools[q].heartbeat_gen,
-                        backup_gen: self.pools[b].gen,
-                    };
-                    sched_in(sched, delay, ev);
-                }
+            if self.serving(b) {
+                self.arm_redirect_home(q, sched);
             }
         }
+    }
+
+    /// Pool `q`'s heartbeat is back (or its users can reach it again): if voice failover is
+    /// on, its backup registrar sends the users it holds home after the failback interval.
+    fn arm_redirect_home(&mut self, q: PoolId, sched: &mut Scheduler<WorldEvent>) {
+        let cfg = self.config.pool(q);
+        let (Some(b), Some(vf)) = (cfg.backup, cfg.voice_failover) else { return };
+        let delay = vf.failback.sample(&mut self.pools[q].rng);
+        let ev = WorldEvent::RedirectHome {
+            primary: q,
+            heartbeat_gen: self.pools[q].heartbeat_gen,
+            backup_gen: self.pools[b].gen,
+        };
+        sched_in(sched, delay, ev);
     }
 
     /// Pool `q`'s heartbeat is missing: if its backup registrar runs and voice failover is
@@ -1712,17 +1727,9 @@ impl World {
             // Users a backup holds in resiliency mode because they could not reach home may
             // reach it now: the backup redirects them after the failback interval.
             for q in self.pools.ids() {
-                let (Some(b), Some(vf)) = (self.partner(q), self.config.pool(q).voice_failover) else {
-                    continue;
-                };
+                let Some(b) = self.partner(q) else { continue };
                 if self.pools[q].heartbeat_ok && self.serving(b) {
-                    let delay = vf.failback.sample(&mut self.pools[q].rng);
-                    let ev = WorldEvent::RedirectHome {
-                        primary: q,
-                        heartbeat_gen: self.pools[q].heartbeat_gen,
-                        backup_gen: self.pools[b].gen,
-                    };
-                    sched_in(sched, delay, ev);
+                    self.arm_redirect_home(q, sched);
                 }
             }
         }
