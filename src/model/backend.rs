@@ -184,4 +184,24 @@ impl World {
         let _ =
             sched.schedule_in(delay, WorldEvent::BackEndFailover { pool: p, gen, to_mirror, manual: true });
     }
+
+    /// Whether the primary SQL database runs: the quorum witness of even-sized pools
+    /// (SfB-FEHA: "if primary DB is shut down (mirror active) and enough FEs are down, the
+    /// entire pool goes down").
+    pub(super) fn witness_up(&self, p: PoolId) -> bool {
+        match self.config.pool(p).back_end {
+            BackEnd::Local => true,
+            BackEnd::Single | BackEnd::Mirrored { .. } => self.pools[p].back_end.principal_up,
+        }
+    }
+
+    /// Whether the pool's back-end store answers.
+    pub(super) fn back_end_up(&self, p: PoolId) -> bool {
+        let be = &self.pools[p].back_end;
+        match self.config.pool(p).back_end {
+            BackEnd::Local => true,
+            BackEnd::Single => be.principal_up,
+            BackEnd::Mirrored { .. } => be.active_up(),
+        }
+    }
 }

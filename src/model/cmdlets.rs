@@ -918,6 +918,29 @@ impl World {
     }
 }
 
+impl World {
+    /// `ImportCsRgsConfiguration(pool)`: Response Group data reaches the pool that serves a
+    /// failed-over pool's users. `pool` names the receiving pool; naming instead a pool that
+    /// is failed over (or failing over) imports its configuration into its partner.
+    pub(super) fn import_rgs(&mut self, named: PoolId) {
+        let Some(other) = self.partner(named) else { return };
+        let named_is_failed =
+            matches!(self.pools[named].config_state, PoolState::FailedOver | PoolState::FailingOver);
+        let (p, b) = if named_is_failed { (named, other) } else { (other, named) };
+        self.record(
+            LogKind::Admin,
+            Some(b),
+            format!("Import-CsRgsConfiguration: Response Group configuration of {} imported", self.fqdn(p)),
+        );
+        if self.pools[p].rgs_on_partner {
+            return;
+        }
+        self.pools[p].rgs_on_partner = true;
+        let on_b = self.users_of(p, b, ClientState::FailedOver).len() as u64;
+        self.counts.failed_over_with_rgs += on_b;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
