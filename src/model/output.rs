@@ -4,7 +4,7 @@
 use super::{ExportState, LogEntry, World};
 use crate::engine::SimTime;
 
-/// A pool failover or failback cmdlet as recorded by the world.
+/// A pool failover or failback cmdlet as the world recorded it (and `summary.json` reports it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FailoverOutcome {
     /// `Invoke-CsPoolFailover` or `Invoke-CsPoolFailback`.
