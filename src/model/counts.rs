@@ -39,6 +39,8 @@ impl World {
         c
     }
 
+    /// User `u` takes `state` at pool `serving` ([`super::NO_POOL`] when none): every
+    /// counter follows.
     pub(super) fn move_user(&mut self, u: UserId, state: ClientState, serving: PoolId) {
         let user = self.users[u];
         if registered(user.state) && user.serving != NO_POOL {

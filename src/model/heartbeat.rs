@@ -48,7 +48,7 @@ impl World {
     /// Pool `q`'s heartbeat is missing: if its backup registrar runs and voice failover is
     /// on, the backup accepts `q`'s users after the detection interval.
     pub(super) fn arm_backup_detection(&mut self, q: PoolId, sched: &mut Scheduler<WorldEvent>) {
-        let cfg = &self.config.pool(q);
+        let cfg = self.config.pool(q);
         let (Some(b), Some(vf)) = (cfg.backup, cfg.voice_failover) else { return };
         if !self.serving(b) || self.pools[q].hosted_by_partner {
             return;
@@ -70,6 +70,8 @@ impl World {
         (current && self.serving(b)).then_some(b)
     }
 
+    /// `BackupTakesOver`: the backup registrar of `q` has missed its heartbeat for the
+    /// detection interval and now accepts `q`'s users in resiliency mode.
     pub(super) fn backup_takes_over(
         &mut self,
         q: PoolId,
@@ -89,6 +91,8 @@ impl World {
         self.wake_parked(q, sched);
     }
 
+    /// `RedirectHome`: `q`'s heartbeat has been back for the failback interval; its backup
+    /// registrar sends the users it holds in resiliency mode home.
     pub(super) fn redirect_home(
         &mut self,
         q: PoolId,

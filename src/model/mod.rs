@@ -566,6 +566,7 @@ impl World {
         self.first_fault.get_or_insert(self.now);
     }
 
+    /// Scenario action `index` is due.
     fn action(&mut self, index: usize, sched: &mut Scheduler<WorldEvent>) {
         let action = self.config.events[index].action;
         self.apply(action, sched);

@@ -54,6 +54,8 @@ impl World {
         let _ = sched.schedule_at(at.max(self.now), WorldEvent::SignInDone { pool: p, gen: pool.gen });
     }
 
+    /// `SignInDone`: complete the registration due now (with `clients.batch`, every one due
+    /// within the window), then schedule the next.
     pub(super) fn sign_in_done(&mut self, p: PoolId, sched: &mut Scheduler<WorldEvent>) {
         let batched = self.config.clients.batch > SimTime::ZERO;
         loop {

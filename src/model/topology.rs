@@ -81,6 +81,7 @@ impl World {
         }
     }
 
+    /// Recompute whether each pool of `site` runs.
     fn update_site(&mut self, site: SiteId, sched: &mut Scheduler<WorldEvent>) {
         for p in self.pools.ids() {
             if self.config.pool(p).site == site {
@@ -185,6 +186,7 @@ impl World {
         self.refresh_pool(p, false, sched);
     }
 
+    /// `ServerDown`: a front end fails.
     pub(super) fn server_down(&mut self, p: PoolId, s: FrontEndId, sched: &mut Scheduler<WorldEvent>) {
         if self.pools[p].servers[s].down {
             let detail = format!("ServerDown: front end {s} is already down; nothing changes");
@@ -196,6 +198,7 @@ impl World {
         self.refresh_pool(p, false, sched);
     }
 
+    /// `ServerUp`: a front end comes back with its services started.
     pub(super) fn server_up(&mut self, p: PoolId, s: FrontEndId, sched: &mut Scheduler<WorldEvent>) {
         if !self.pools[p].servers[s].down {
             let detail = format!("ServerUp: front end {s} is not down; nothing changes");
@@ -337,6 +340,8 @@ impl World {
         }
     }
 
+    /// Pool `p` stopped serving: its sign-in queue fails and every user registered on it
+    /// (its own and those of the pools it backs up) loses its registrar.
     fn pool_stops(&mut self, p: PoolId, graceful: bool, sched: &mut Scheduler<WorldEvent>) {
         let pool = &mut self.pools[p];
         pool.busy = false;
@@ -363,6 +368,7 @@ impl World {
         }
     }
 
+    /// Pool `p` serves again: its parked clients, and those of the pools it backs up, retry.
     fn pool_starts(&mut self, p: PoolId, sched: &mut Scheduler<WorldEvent>) {
         // A registrar that starts reads its PoolState from the configuration store.
         self.pools[p].home_view = self.pools[p].config_state;

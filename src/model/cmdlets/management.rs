@@ -43,6 +43,7 @@ impl World {
         let _ = sched.schedule_in(delay, WorldEvent::CmsMoved { to });
     }
 
+    /// `CmsMoved`: the Central Management Store is active on `to`.
     pub(in crate::model) fn cms_moved(&mut self, to: PoolId) {
         self.cms_host = to;
         self.cms_moving = false;
@@ -95,6 +96,7 @@ impl World {
         }
     }
 
+    /// `ServiceResetDone`: RTCSRV runs again on every front end.
     pub(in crate::model) fn service_reset_done(&mut self, p: PoolId, sched: &mut Scheduler<WorldEvent>) {
         self.record(LogKind::Service, Some(p), "ServiceReset: RTCSRV started on every front end".to_string());
         self.set_all(p, Service::FrontEnd, true, sched);

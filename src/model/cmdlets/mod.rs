@@ -113,6 +113,7 @@ impl World {
         }
     }
 
+    /// The cmdlet fails before it starts: an `AdminError` and a record with the error.
     fn admin_error(&mut self, kind: Kind, p: PoolId, disaster: bool, message: String) {
         self.record(LogKind::AdminError, Some(p), format!("{}: {message}", kind.name()));
         let outcome = FailoverOutcome { error: Some(message), ..self.outcome(kind, p, disaster) };
@@ -208,11 +209,13 @@ impl World {
         })
     }
 
+    /// The duration of a quick step.
     fn quick(&mut self, p: PoolId) -> SimTime {
         let d = self.config.timing.cmdlet_step;
         d.sample(&mut self.pools[p].rng)
     }
 
+    /// The pool's data goes read-only (no changes to replicate).
     fn set_read_only(&mut self, p: PoolId) {
         if let Some(c) = self.pools[p].cmdlet.as_mut() {
             c.read_only = true;
@@ -272,8 +275,9 @@ impl World {
         }
     }
 
+    /// Pool `on` loads routing group `rg` of pool `p`; returns how long it takes.
     fn hydrate(&mut self, p: PoolId, on: PoolId, rg: RoutingGroupId) -> SimTime {
-        let cfg = &self.config.pool(p);
+        let cfg = self.config.pool(p);
         let (rgs, users) = (cfg.routing_groups, cfg.users);
         let n = users / rgs + u32::from(rg.0 < users % rgs);
         let id = routing_group_id(&cfg.fqdn, rg.0);
@@ -286,6 +290,7 @@ impl World {
         per_rg.saturating_add(SimTime::from_millis(per_user.saturating_mul(n as u64)))
     }
 
+    /// A disaster-mode step gives up `lost` of unreplicated changes.
     fn lose_data(&mut self, p: PoolId, lost: SimTime, what: &str) {
         if let Some(c) = &self.pools[p].cmdlet {
             let record = &mut self.failovers[c.record];
@@ -296,6 +301,7 @@ impl World {
         self.record(LogKind::Warning, Some(p), format!("{what}: {secs:.1} s of user changes lost"));
     }
 
+    /// The cmdlet completes; the restore watch of its record starts.
     fn finish(&mut self, p: PoolId, kind: Kind, sched: &mut Scheduler<WorldEvent>) {
         if let Some(c) = self.pools[p].cmdlet.take() {
             self.failovers[c.record].completed = Some(self.now);
@@ -307,6 +313,7 @@ impl World {
         self.admin_watch(p, sched);
     }
 
+    /// A cmdlet sets the PoolState in the store and in the pool's own view at once.
     fn set_state_everywhere(&mut self, p: PoolId, state: PoolState) {
         let pool = &mut self.pools[p];
         pool.config_state = state;
