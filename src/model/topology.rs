@@ -227,13 +227,7 @@ impl World {
             self.fault();
         }
         self.record(LogKind::Service, Some(p), detail);
-        let server = &mut self.pools[p].servers[s];
-        match service {
-            Service::FrontEnd => server.rtcsrv = up,
-            Service::Mediation => server.mediation = up,
-            Service::Backup => server.backup = up,
-            Service::Replica => {}
-        }
+        self.pools[p].servers[s].set(service, up);
         self.refresh_pool(p, true, sched);
     }
 
@@ -246,12 +240,7 @@ impl World {
         sched: &mut Scheduler<WorldEvent>,
     ) {
         for server in &mut self.pools[p].servers {
-            match service {
-                Service::FrontEnd => server.rtcsrv = up,
-                Service::Mediation => server.mediation = up,
-                Service::Backup => server.backup = up,
-                Service::Replica => {}
-            }
+            server.set(service, up);
         }
         self.refresh_pool(p, true, sched);
     }
