@@ -6,15 +6,10 @@ use rand::Rng;
 use rand_distr::{Distribution as _, Exp, LogNormal, Weibull};
 use serde::Deserialize;
 
+use super::ids::IdRange;
 use crate::engine::SimTime;
 
-/// Index of a pool in [`Config::pools`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PoolId(pub u32);
-
-/// Index of a site in [`Config::sites`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SiteId(pub u32);
+pub use super::ids::{PoolId, SiteId};
 
 /// Product version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Default)]
@@ -711,6 +706,16 @@ impl Config {
     /// The pool's configuration.
     pub fn pool(&self, id: PoolId) -> &PoolConfig {
         &self.pools[id.0 as usize]
+    }
+
+    /// The site's configuration.
+    pub fn site(&self, id: SiteId) -> &SiteConfig {
+        &self.sites[id.0 as usize]
+    }
+
+    /// Every pool's id, in [`Config::pools`] order.
+    pub fn pool_ids(&self) -> IdRange<PoolId> {
+        IdRange::new(PoolId(0), self.pools.len() as u32)
     }
 }
 

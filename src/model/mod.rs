@@ -1,6 +1,22 @@
 //! The Lync world: sites, pools, registrars, the Backup Service, administrators' cmdlets,
 //! clients and what users can do.
 //!
+//! # Rooms
+//! [`World`] is one struct; each file adds the methods of one concern to it.
+//! - `mod.rs`: the world's state, its construction, its events and their dispatch.
+//! - `topology.rs`: sites, WAN links, pools, servers, services, quorum, refreshing a pool.
+//! - `backend.rs`: the back end's SQL nodes and database failover.
+//! - `registrar.rs`: who admits a user, in which state; routing groups' users.
+//! - `clients.rs`: losing a registrar, noticing, retries with back-off, parking.
+//! - `signin.rs`: the pools' sign-in queues.
+//! - `heartbeat.rs`: the backup registrar taking users over and sending them home.
+//! - `cmdlets/`: the administrators' cmdlets, one file per family; `admin.rs`: the
+//!   administrator's standing policy that runs them.
+//! - `counts.rs`: the counters behind the time series; `output.rs`: what a run leaves.
+//! - `audit.rs`: the invariants the tests check; `ids.rs`: typed ids and [`IdVec`].
+//! - Pure data and rules: `config.rs` (the input), `pool.rs` (servers, routing groups,
+//!   quorum), `backup.rs` (replication streams), `log.rs` (the event log).
+//!
 //! # What is modelled (SPEC 4.1-4.6)
 //! - A pool has front-end servers (`pool.rs`): each runs unless a `ServerDown`, a
 //!   `PoolDown` or the loss of its site stopped it, and RTCSRV runs on it unless stopped. The
@@ -28,7 +44,7 @@
 //!   missed the pool's heartbeat for `voice_failover.detection`. After the home pool returns
 //!   and `voice_failover.failback` has passed, the backup redirects resiliency users home.
 //! - Each pool's PoolState is seen separately by the pool itself and by its partner: a
-//!   cmdlet changes both views as its steps run (`cmdlets.rs`); a change by hand reaches the
+//!   cmdlet changes both views as its steps run (`cmdlets/`); a change by hand reaches the
 //!   pool at its registrar poll and the partner at its own poll, 30 s later.
 //! - The Backup Service replicates each pool's data to its partner ([`backup`]); a
 //!   disaster failover or failback loses what was not yet replicated.
@@ -47,12 +63,22 @@
 //! (detection and failback delays, cmdlet step durations) and `backup:<fqdn>` (the sync
 //! interval and phase of the pool's data streams).
 
+mod admin;
+mod audit;
 mod backend;
 pub mod backup;
+mod clients;
 mod cmdlets;
 pub mod config;
+mod counts;
+mod heartbeat;
+mod ids;
 mod log;
+mod output;
 mod pool;
+mod registrar;
+mod signin;
+mod topology;
 
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
@@ -63,79 +89,15 @@ use rand_chacha::ChaCha8Rng;
 pub use backup::ExportState;
 pub use cmdlets::routing_group_id;
 pub use config::*;
+pub use counts::Counts;
+pub use ids::{FrontEndId, Id, IdRange, IdVec, PoolId, RoutingGroupId, SiteId, UserId};
 pub use log::{LogEntry, LogKind};
+pub use output::{BackupStatus, FailoverOutcome, WorldOutput};
 
 use crate::engine::{stream_id, Scheduler, SimTime, Streams};
 use backup::Stream;
 use cmdlets::Cmdlet;
-use pool::{BackEndState, RgStatus, RoutingGroup, Server};
-
-/// Users per client state, and the feature exceptions that depend on the serving pool.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Counts {
-    /// Users per state, in [`ClientState::ALL`] order.
-    pub by_state: [u64; 5],
-    /// Users in `FailedOver` whose serving pool has Response Group data.
-    pub failed_over_with_rgs: u64,
-    /// Users whose state has voice but whose serving pool runs no Mediation service.
-    pub voice_without_mediation: u64,
-}
-
-/// A pool failover or failback cmdlet as recorded by the world.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FailoverOutcome {
-    /// `Invoke-CsPoolFailover` or `Invoke-CsPoolFailback`.
-    pub cmdlet: &'static str,
-    /// The pool named by `-PoolFqdn`.
-    pub pool: String,
-    /// When the cmdlet started.
-    pub started: SimTime,
-    /// When it completed.
-    pub completed: Option<SimTime>,
-    /// `-DisasterMode`.
-    pub disaster_mode: bool,
-    /// Unreplicated data lost (seconds of user changes), for disaster mode.
-    pub data_lost: Option<SimTime>,
-    /// First instant, once the cmdlet completed, when 99 % of the pool's users had their
-    /// contact list again (the recovery Microsoft's RTO targets describe).
-    pub restored: Option<SimTime>,
-    /// Error text if it failed.
-    pub error: Option<String>,
-}
-
-/// Backup Service status of one direction at the end of the run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BackupStatus {
-    /// Pool whose users' data this is.
-    pub pool: String,
-    /// Pool replicating.
-    pub from: String,
-    /// Pool receiving.
-    pub to: String,
-    /// Export state at the source.
-    pub export_state: ExportState,
-    /// `NormalState` or `ErrorState` at the target.
-    pub import_state: &'static str,
-    /// Age of the oldest unreplicated change.
-    pub unreplicated: SimTime,
-}
-
-/// What the world leaves when the run ends.
-#[derive(Debug, Clone)]
-pub struct WorldOutput {
-    /// First fault.
-    pub first_fault: Option<SimTime>,
-    /// Largest unreplicated data lost by a disaster failover or failback.
-    pub rpo_realized: Option<SimTime>,
-    /// Pool failovers and failbacks.
-    pub failovers: Vec<FailoverOutcome>,
-    /// Backup Service status per direction at the horizon.
-    pub backup_status: Vec<BackupStatus>,
-    /// Per pool (FQDN), the most users registered per running front end at any instant.
-    pub peak_users_per_front_end: Vec<(String, f64)>,
-    /// Event log.
-    pub log: Vec<LogEntry>,
-}
+use pool::{BackEndState, RoutingGroup, Server};
 
 /// The world's events. Timers carry the generation of the entity they were set for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,29 +106,29 @@ pub enum WorldEvent {
     Action(u32),
     /// A client's keep-alive or refresh finds its registrar gone.
     Notice {
-        /// User index.
-        user: u32,
+        /// The user.
+        user: UserId,
         /// User generation when scheduled.
         gen: u32,
     },
     /// A client retries signing in.
     Retry {
-        /// User index.
-        user: u32,
+        /// The user.
+        user: UserId,
         /// User generation when scheduled.
         gen: u32,
     },
     /// A pool's sign-in server completes the registration at the head of its queue.
     SignInDone {
-        /// Pool index.
-        pool: u32,
+        /// The pool.
+        pool: PoolId,
         /// Pool generation when scheduled.
         gen: u32,
     },
     /// The backup registrar of `primary` has missed its heartbeat for the detection interval.
     BackupTakesOver {
         /// The pool whose heartbeat is lost.
-        primary: u32,
+        primary: PoolId,
         /// Its heartbeat generation.
         heartbeat_gen: u32,
         /// Its backup's generation.
@@ -175,7 +137,7 @@ pub enum WorldEvent {
     /// The voice failback interval after `primary`'s heartbeat came back has passed.
     RedirectHome {
         /// The pool whose heartbeat is back.
-        primary: u32,
+        primary: PoolId,
         /// Its heartbeat generation.
         heartbeat_gen: u32,
         /// Its backup's generation.
@@ -184,12 +146,12 @@ pub enum WorldEvent {
     /// The next step of the cmdlet running against `pool`.
     CmdletStep {
         /// The pool named by `-PoolFqdn`.
-        pool: u32,
+        pool: PoolId,
     },
     /// A registrar polls the configuration store after a PoolState change by hand.
     RegistrarPoll {
         /// The pool whose PoolState changed.
-        pool: u32,
+        pool: PoolId,
         /// Whether the polling registrar is the pool's partner (else the pool itself).
         partner: bool,
         /// The state to apply.
@@ -200,14 +162,14 @@ pub enum WorldEvent {
     /// The back end has been unavailable for the pool's BackupStoreUnavailableThreshold.
     BackEndThreshold {
         /// Pool.
-        pool: u32,
+        pool: PoolId,
         /// Back-end generation when scheduled.
         gen: u32,
     },
     /// A database failover (automatic with a witness, or `InvokeCsDatabaseFailover`) completes.
     BackEndFailover {
         /// Pool.
-        pool: u32,
+        pool: PoolId,
         /// Back-end generation when scheduled.
         gen: u32,
         /// Make the mirror the principal (else the primary server).
@@ -218,17 +180,17 @@ pub enum WorldEvent {
     /// `Invoke-CsManagementServerFailover` completes.
     CmsMoved {
         /// The pool that now hosts the Central Management Store.
-        to: u32,
+        to: PoolId,
     },
     /// `Reset-CsPoolRegistrarState -ResetType ServiceReset` has restarted the services.
     ServiceResetDone {
         /// Pool.
-        pool: u32,
+        pool: PoolId,
     },
     /// `Reset-CsPoolRegistrarState -ResetType QuorumLossRecovery` has finished.
     QuorumRecovered {
         /// Pool.
-        pool: u32,
+        pool: PoolId,
     },
     /// Stochastic failure process `index` fails its target (`fail`) or repairs it.
     FailureStep {
@@ -240,18 +202,20 @@ pub enum WorldEvent {
     /// The administrator's decision delay for a pool has passed.
     AdminDecision {
         /// The pool.
-        pool: u32,
+        pool: PoolId,
         /// Fail back (else fail over).
         failback: bool,
     },
 }
 
-const NO_POOL: u32 = u32::MAX;
+/// The `serving` pool of a user no registrar serves.
+const NO_POOL: PoolId = PoolId(u32::MAX);
 
+/// One user and its client (24 bytes: a million users fit in 24 MB).
 #[derive(Debug, Clone, Copy)]
 struct User {
-    home: u32,
-    serving: u32,
+    home: PoolId,
+    serving: PoolId,
     gen: u32,
     ka_phase: u32,
     refresh_phase: u32,
@@ -259,13 +223,16 @@ struct User {
     attempt: u8,
 }
 
+/// Whether a user in `state` is registered at its `serving` pool.
 fn registered(state: ClientState) -> bool {
     matches!(state, ClientState::Full | ClientState::Resiliency | ClientState::FailedOver)
 }
 
+/// A pool as it runs: its servers, routing groups, back end, registrar state, sign-in
+/// queue, counters, replication streams and random streams.
 #[derive(Debug)]
 struct PoolRt {
-    first_user: u32,
+    first_user: UserId,
     users: u32,
     /// Stopped by `PoolDown`.
     fault_down: bool,
@@ -275,8 +242,8 @@ struct PoolRt {
     serving: bool,
     /// Running front ends (for sign-in capacity and load).
     running_fes: u32,
-    servers: Vec<Server>,
-    rgs: Vec<RoutingGroup>,
+    servers: IdVec<FrontEndId, Server>,
+    rgs: IdVec<RoutingGroupId, RoutingGroup>,
     back_end: BackEndState,
     /// BackupStoreUnavailableThreshold in force for this pool.
     back_end_threshold: SimTime,
@@ -313,9 +280,9 @@ struct PoolRt {
     with_contacts: u32,
     /// Failover record waiting for 99 % of this pool's users to have contacts again.
     restore_watch: Option<usize>,
-    backs_up: Vec<u32>,
+    backs_up: Vec<PoolId>,
     /// Offline users homed here whose retries cannot succeed: (user, gen, next retry).
-    parked: Vec<(u32, u32, SimTime)>,
+    parked: Vec<(UserId, u32, SimTime)>,
     keepalive: SimTime,
     refresh: SimTime,
     /// This pool's data, replicated to its partner (normal direction).
@@ -331,7 +298,7 @@ struct PoolRt {
 /// state while it waits (a client refreshing into a better mode).
 #[derive(Debug, Clone, Copy)]
 struct Queued {
-    user: u32,
+    user: UserId,
     gen: u32,
     keep: bool,
 }
@@ -339,20 +306,20 @@ struct Queued {
 /// The simulated Lync deployment.
 pub struct World {
     config: Arc<Config>,
-    users: Vec<User>,
-    pools: Vec<PoolRt>,
-    site_down: Vec<bool>,
+    users: IdVec<UserId, User>,
+    pools: IdVec<PoolId, PoolRt>,
+    site_down: IdVec<SiteId, bool>,
     /// Cut WAN links, as (smaller site, larger site).
-    wan_down: BTreeSet<(u32, u32)>,
+    wan_down: BTreeSet<(SiteId, SiteId)>,
     /// Pool hosting the Central Management Store.
-    cms_host: u32,
+    cms_host: PoolId,
     cms_moving: bool,
     /// One random stream per stochastic failure process.
     failure_rngs: Vec<ChaCha8Rng>,
     /// The administrator's random stream (decision delays).
     admin_rng: ChaCha8Rng,
     /// Pools for which the administrator has a decision pending: (failover, failback).
-    admin_pending: Vec<(bool, bool)>,
+    admin_pending: IdVec<PoolId, (bool, bool)>,
     counts: Counts,
     /// Whether some pool runs no Mediation service (only then can voice be missing for
     /// registered users; see [`World::counts`]).
@@ -369,10 +336,10 @@ impl World {
     /// the scenario's actions (same-time actions run in file order).
     pub fn new(config: Arc<Config>, replication: u32, sched: &mut Scheduler<WorldEvent>) -> Self {
         let streams = Streams::new(config.seed, replication as u64);
-        let mut users = Vec::with_capacity(config.total_users() as usize);
-        let mut pools = Vec::with_capacity(config.pools.len());
+        let mut users = IdVec::with_capacity(config.total_users() as usize);
+        let mut pools = IdVec::with_capacity(config.pools.len());
         let pairing = config.product.has_pool_pairing();
-        for (i, p) in config.pools.iter().enumerate() {
+        for (i, p) in config.pool_ids().zip(&config.pools) {
             let mut clients_rng = streams.stream(stream_id(&format!("clients:{}", p.fqdn)));
             let keepalive = config.clients.keepalive.sample(&mut clients_rng).max(SimTime::from_millis(1));
             let refresh = match p.registrar {
@@ -380,11 +347,11 @@ impl World {
                 None => config.clients.refresh.sample(&mut clients_rng),
             }
             .max(SimTime::from_millis(1));
-            let first_user = users.len() as u32;
+            let first_user = UserId(users.len() as u32);
             for _ in 0..p.users {
                 users.push(User {
-                    home: i as u32,
-                    serving: i as u32,
+                    home: i,
+                    serving: i,
                     gen: 0,
                     ka_phase: clients_rng.random_range(0..keepalive.as_millis()) as u32,
                     refresh_phase: clients_rng.random_range(0..refresh.as_millis()) as u32,
@@ -423,7 +390,7 @@ impl World {
                 running: true,
                 serving: true,
                 running_fes: p.front_ends,
-                servers: vec![Server::new(); p.front_ends as usize],
+                servers: (0..p.front_ends).map(|_| Server::new()).collect(),
                 rgs: (0..p.routing_groups).map(|r| RoutingGroup::place(r, p.front_ends)).collect(),
                 back_end: BackEndState::new(),
                 back_end_threshold,
@@ -462,9 +429,9 @@ impl World {
                 rng,
             });
         }
-        for (i, p) in config.pools.iter().enumerate() {
+        for (i, p) in config.pool_ids().zip(&config.pools) {
             if let Some(b) = p.backup {
-                pools[b.0 as usize].backs_up.push(i as u32);
+                pools[b].backs_up.push(i);
             }
         }
         for (i, a) in config.events.iter().enumerate() {
@@ -486,10 +453,10 @@ impl World {
         World {
             failure_rngs,
             admin_rng: streams.stream(stream_id("administrator")),
-            admin_pending: vec![(false, false); config.pools.len()],
-            site_down: vec![false; config.sites.len()],
+            admin_pending: config.pools.iter().map(|_| (false, false)).collect(),
+            site_down: config.sites.iter().map(|_| false).collect(),
             wan_down: BTreeSet::new(),
-            cms_host: config.cms_pool.0,
+            cms_host: config.cms_pool,
             cms_moving: false,
             config,
             users,
@@ -504,28 +471,6 @@ impl World {
         }
     }
 
-    /// Current users per client state, with the per-pool feature exceptions.
-    pub fn counts(&self) -> Counts {
-        let mut c = self.counts;
-        if !self.mediation_missing {
-            return c;
-        }
-        let features = &self.config.features;
-        c.voice_without_mediation = self
-            .pools
-            .iter()
-            .filter(|p| !p.mediation)
-            .map(|p| {
-                ClientState::ALL
-                    .iter()
-                    .filter(|s| features.has(**s, Feature::Voice))
-                    .map(|s| p.registered[s.index()] as u64)
-                    .sum::<u64>()
-            })
-            .sum();
-        c
-    }
-
     /// The scenario.
     pub fn config(&self) -> &Arc<Config> {
         &self.config
@@ -537,43 +482,8 @@ impl World {
     }
 
     /// The client state of user `user` (for tests and invariants).
-    pub fn user_state(&self, user: u32) -> ClientState {
-        self.users[user as usize].state
-    }
-
-    /// Finish the run at `horizon`.
-    pub fn into_output(self, horizon: SimTime) -> WorldOutput {
-        let mut backup_status = Vec::new();
-        for (i, p) in self.pools.iter().enumerate() {
-            let Some(b) = self.config.pools[i].backup else { continue };
-            let (me, partner) = (self.config.pools[i].fqdn.clone(), self.config.pool(b).fqdn.clone());
-            for (stream, from, to) in [(&p.out_stream, &me, &partner), (&p.back_stream, &partner, &me)] {
-                if let Some(s) = stream {
-                    backup_status.push(BackupStatus {
-                        pool: me.clone(),
-                        from: from.clone(),
-                        to: to.clone(),
-                        export_state: s.export_state(horizon),
-                        import_state: if s.import_normal() { "NormalState" } else { "ErrorState" },
-                        unreplicated: s.unreplicated(horizon),
-                    });
-                }
-            }
-        }
-        let peak_users_per_front_end = self
-            .pools
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (self.config.pools[i].fqdn.clone(), p.peak_load))
-            .collect();
-        WorldOutput {
-            first_fault: self.first_fault,
-            rpo_realized: self.rpo_realized,
-            failovers: self.failovers,
-            backup_status,
-            peak_users_per_front_end,
-            log: self.log,
-        }
+    pub fn user_state(&self, user: UserId) -> ClientState {
+        self.users[user].state
     }
 
     /// Handle one event.
@@ -582,12 +492,12 @@ impl World {
         match event {
             WorldEvent::Action(i) => self.action(i as usize, sched),
             WorldEvent::Notice { user, gen } | WorldEvent::Retry { user, gen } => {
-                if self.users[user as usize].gen == gen {
+                if self.users[user].gen == gen {
                     self.try_sign_in(user, sched);
                 }
             }
             WorldEvent::SignInDone { pool, gen } => {
-                if self.pools[pool as usize].gen == gen {
+                if self.pools[pool].gen == gen {
                     self.sign_in_done(pool, sched);
                 }
             }
@@ -635,95 +545,28 @@ impl World {
         sched_in(sched, next, WorldEvent::FailureStep { index, fail: !fail });
     }
 
-    /// The administrator's policy watches pool `p` after any change: a paired pool that
-    /// stops serving its users gets a failover decision after `failover_after`; a
-    /// failed-over pool whose servers are back gets a failback decision after
-    /// `failback_after`.
-    fn admin_watch(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
-        let Some(policy) = self.config.administrator else { return };
-        if !self.config.product.has_pool_pairing() || self.partner(p).is_none() {
-            return;
-        }
-        let pool = &self.pools[p as usize];
-        let (failover_pending, failback_pending) = self.admin_pending[p as usize];
-        if let Some(delay) = policy.failover_after {
-            if !pool.serving
-                && pool.config_state == PoolState::Active
-                && pool.cmdlet.is_none()
-                && !failover_pending
-            {
-                self.admin_pending[p as usize].0 = true;
-                let d = delay.sample(&mut self.admin_rng);
-                sched_in(sched, d, WorldEvent::AdminDecision { pool: p, failback: false });
-            }
-        }
-        let repaired = self.could_serve(p);
-        let pool = &self.pools[p as usize];
-        if let Some(delay) = policy.failback_after {
-            if pool.config_state == PoolState::FailedOver
-                && repaired
-                && pool.cmdlet.is_none()
-                && !failback_pending
-            {
-                self.admin_pending[p as usize].1 = true;
-                let d = delay.sample(&mut self.admin_rng);
-                sched_in(sched, d, WorldEvent::AdminDecision { pool: p, failback: true });
-            }
-        }
+    /// The pool's FQDN.
+    fn fqdn(&self, pool: PoolId) -> &str {
+        &self.config.pool(pool).fqdn
     }
 
-    fn admin_decision(&mut self, p: u32, failback: bool, sched: &mut Scheduler<WorldEvent>) {
-        let Some(policy) = self.config.administrator else { return };
-        let Some(b) = self.partner(p) else { return };
-        let pool = &self.pools[p as usize];
-        if failback {
-            self.admin_pending[p as usize].1 = false;
-            let repaired = self.could_serve(p);
-            let pool = &self.pools[p as usize];
-            if pool.config_state == PoolState::FailedOver && repaired && pool.cmdlet.is_none() {
-                let disaster = !self.serving(b);
-                self.start_failback(p, disaster, sched);
-            }
-            return self.admin_watch(p, sched);
-        }
-        self.admin_pending[p as usize].0 = false;
-        if pool.serving || pool.config_state != PoolState::Active || self.cmdlet_busy(p) {
-            return self.admin_watch(p, sched);
-        }
-        let cms = self.cms_host;
-        if (cms == p || !self.serving(cms))
-            && !self.cms_moving
-            && self.partner(cms).is_some_and(|c| self.serving(c))
-        {
-            // Microsoft's procedure: move the Central Management Store first, then fail over.
-            let to = self.partner(cms).expect("checked");
-            self.cms_failover(to, sched);
-            let wait = self.config.timing.cms_failover.sample(&mut self.admin_rng);
-            self.admin_pending[p as usize].0 = true;
-            let ev = WorldEvent::AdminDecision { pool: p, failback: false };
-            return sched_in(sched, wait.saturating_add(SimTime::from_secs(1)), ev);
-        }
-        self.start_failover(p, policy.disaster_mode, sched);
-        self.admin_watch(p, sched);
+    /// The pool's backup registrar / paired pool.
+    fn partner(&self, pool: PoolId) -> Option<PoolId> {
+        self.config.pool(pool).backup
     }
 
-    fn fqdn(&self, pool: u32) -> &str {
-        &self.config.pools[pool as usize].fqdn
-    }
-
-    fn partner(&self, pool: u32) -> Option<u32> {
-        self.config.pools[pool as usize].backup.map(|b| b.0)
-    }
-
-    fn record(&mut self, kind: LogKind, pool: Option<u32>, detail: String) {
+    /// Log an event now.
+    fn record(&mut self, kind: LogKind, pool: Option<PoolId>, detail: String) {
         let pool = pool.map(|p| self.fqdn(p).to_string()).unwrap_or_default();
         self.log.push(LogEntry { time: self.now, kind, pool, detail });
     }
 
+    /// Note the first fault.
     fn fault(&mut self) {
         self.first_fault.get_or_insert(self.now);
     }
 
+    /// Scenario action `index` is due.
     fn action(&mut self, index: usize, sched: &mut Scheduler<WorldEvent>) {
         let action = self.config.events[index].action;
         self.apply(action, sched);
@@ -732,1013 +575,44 @@ impl World {
     /// Carry out an action, scripted or drawn by a failure process.
     fn apply(&mut self, action: Action, sched: &mut Scheduler<WorldEvent>) {
         match action {
-            Action::PoolDown(p) => {
-                if self.pools[p.0 as usize].fault_down {
-                    let detail = "PoolDown: the pool is already down; nothing changes".into();
-                    return self.record(LogKind::Warning, Some(p.0), detail);
-                }
-                self.fault();
-                let users = self.config.pool(p).users;
-                let why = if self.pools[p.0 as usize].running {
-                    "pool stops"
-                } else {
-                    "pool, already down with its site, stays down"
-                };
-                self.record(LogKind::Fault, Some(p.0), format!("PoolDown: {why} ({users} users homed)"));
-                self.pools[p.0 as usize].fault_down = true;
-                self.update_running(p.0, sched);
-            }
-            Action::PoolUp(p) => {
-                if !self.pools[p.0 as usize].fault_down {
-                    let detail = "PoolUp: the pool is not down; nothing changes".into();
-                    return self.record(LogKind::Warning, Some(p.0), detail);
-                }
-                self.pools[p.0 as usize].fault_down = false;
-                // Every server of the pool is repaired and starts its services.
-                for s in &mut self.pools[p.0 as usize].servers {
-                    s.down = false;
-                    s.start_all();
-                }
-                let detail = if self.site_down[self.config.pool(p).site.0 as usize] {
-                    "PoolUp: repaired, but its site is still down"
-                } else {
-                    "PoolUp: servers and services are back"
-                };
-                self.record(LogKind::Repair, Some(p.0), detail.to_string());
-                self.update_running(p.0, sched);
-            }
-            Action::SiteDown(s) => {
-                let name = self.config.sites[s.0 as usize].name.clone();
-                if self.site_down[s.0 as usize] {
-                    let detail = format!("SiteDown {name}: the site is already down; nothing changes");
-                    return self.record(LogKind::Warning, None, detail);
-                }
-                self.fault();
-                let pools = self.pools_of(s);
-                self.record(LogKind::Fault, None, format!("SiteDown {name}: its pools stop ({pools})"));
-                self.site_down[s.0 as usize] = true;
-                self.update_site(s, sched);
-            }
-            Action::SiteUp(s) => {
-                let name = self.config.sites[s.0 as usize].name.clone();
-                if !self.site_down[s.0 as usize] {
-                    let detail = format!("SiteUp {name}: the site is not down; nothing changes");
-                    return self.record(LogKind::Warning, None, detail);
-                }
-                let pools = self.pools_of(s);
-                self.record(LogKind::Repair, None, format!("SiteUp {name}: the site is back ({pools})"));
-                self.site_down[s.0 as usize] = false;
-                self.update_site(s, sched);
-            }
-            Action::ServerDown { pool, server } => self.server_down(pool.0, server, sched),
-            Action::ServerUp { pool, server } => self.server_up(pool.0, server, sched),
+            Action::PoolDown(p) => self.pool_down(p, sched),
+            Action::PoolUp(p) => self.pool_up(p, sched),
+            Action::SiteDown(s) => self.site_fails(s, sched),
+            Action::SiteUp(s) => self.site_returns(s, sched),
+            Action::ServerDown { pool, server } => self.server_down(pool, FrontEndId(server), sched),
+            Action::ServerUp { pool, server } => self.server_up(pool, FrontEndId(server), sched),
             Action::ServiceStop { pool, server, service } => {
-                self.set_service(pool.0, server, service, false, sched)
+                self.set_service(pool, FrontEndId(server), service, false, sched)
             }
             Action::ServiceStart { pool, server, service } => {
-                self.set_service(pool.0, server, service, true, sched)
+                self.set_service(pool, FrontEndId(server), service, true, sched)
             }
-            Action::BackEndDown { pool, node } => self.back_end_node(pool.0, node, false, sched),
-            Action::BackEndUp { pool, node } => self.back_end_node(pool.0, node, true, sched),
+            Action::BackEndDown { pool, node } => self.back_end_node(pool, node, false, sched),
+            Action::BackEndUp { pool, node } => self.back_end_node(pool, node, true, sched),
             Action::WanDown(a, b) => self.set_wan(a, b, false, sched),
             Action::WanUp(a, b) => self.set_wan(a, b, true, sched),
             Action::InvokeCsPoolFailover { pool, disaster_mode } => {
-                self.start_failover(pool.0, disaster_mode, sched)
+                self.start_failover(pool, disaster_mode, sched)
             }
             Action::InvokeCsPoolFailback { pool, disaster_mode } => {
-                self.start_failback(pool.0, disaster_mode, sched)
+                self.start_failback(pool, disaster_mode, sched)
             }
             Action::SetCsRegistrarConfiguration { pool, pool_state } => {
-                self.set_pool_state_by_hand(pool.0, pool_state, sched)
+                self.set_pool_state_by_hand(pool, pool_state, sched)
             }
-            Action::ImportCsRgsConfiguration(pool) => self.import_rgs(pool.0),
-            Action::InvokeCsManagementServerFailover(to) => self.cms_failover(to.0, sched),
+            Action::ImportCsRgsConfiguration(pool) => self.import_rgs(pool),
+            Action::InvokeCsManagementServerFailover(to) => self.cms_failover(to, sched),
             Action::ResetCsPoolRegistrarState { pool, reset_type } => {
-                self.reset_registrar_state(pool.0, reset_type, sched)
+                self.reset_registrar_state(pool, reset_type, sched)
             }
             Action::InvokeCsDatabaseFailover { pool, new_principal } => {
-                self.database_failover(pool.0, new_principal, sched)
-            }
-        }
-    }
-
-    /// The FQDNs of a site's pools, comma-separated.
-    fn pools_of(&self, site: SiteId) -> String {
-        let names: Vec<&str> =
-            self.config.pools.iter().filter(|p| p.site == site).map(|p| p.fqdn.as_str()).collect();
-        if names.is_empty() {
-            "no pools".to_string()
-        } else {
-            names.join(", ")
-        }
-    }
-
-    fn update_site(&mut self, site: SiteId, sched: &mut Scheduler<WorldEvent>) {
-        for p in 0..self.pools.len() as u32 {
-            if self.config.pools[p as usize].site == site {
-                self.update_running(p, sched);
-            }
-        }
-    }
-
-    /// Whether pool `p` registers users at all (front ends running with quorum).
-    fn serving(&self, p: u32) -> bool {
-        self.pools[p as usize].serving
-    }
-
-    /// Whether pool `p`'s servers could serve users once their services start: powered
-    /// front ends with pool-level quorum (a failback needs this).
-    fn could_serve(&self, p: u32) -> bool {
-        let pool = &self.pools[p as usize];
-        let powered: Vec<bool> = pool.servers.iter().map(|s| pool.running && !s.down).collect();
-        powered.iter().any(|&r| r) && pool::has_quorum(&powered, self.witness_up(p))
-    }
-
-    /// Whether a client at site `from` reaches a pool at site `to`.
-    fn reachable(&self, from: SiteId, to: SiteId) -> bool {
-        from == to || !self.wan_down.contains(&(from.0.min(to.0), from.0.max(to.0)))
-    }
-
-    /// Whether user `u`'s client reaches pool `p`.
-    fn user_reaches(&self, u: u32, p: u32) -> bool {
-        let home = self.users[u as usize].home;
-        self.reachable(self.config.pools[home as usize].users_site, self.config.pools[p as usize].site)
-    }
-
-    /// Whether pools `p` and `q` can talk (heartbeat, replication).
-    fn pools_connected(&self, p: u32, q: u32) -> bool {
-        self.reachable(self.config.pools[p as usize].site, self.config.pools[q as usize].site)
-    }
-
-    /// Recompute whether a pool's servers are powered; servers that come back start their
-    /// services.
-    fn update_running(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
-        let site = self.config.pools[p as usize].site;
-        let running = !self.pools[p as usize].fault_down && !self.site_down[site.0 as usize];
-        if running == self.pools[p as usize].running {
-            return;
-        }
-        let pool = &mut self.pools[p as usize];
-        pool.running = running;
-        if running {
-            for s in pool.servers.iter_mut().filter(|s| !s.down) {
-                s.start_all();
-            }
-        }
-        self.refresh_pool(p, false, sched);
-    }
-
-    fn server_down(&mut self, p: u32, s: u32, sched: &mut Scheduler<WorldEvent>) {
-        if self.pools[p as usize].servers[s as usize].down {
-            let detail = format!("ServerDown: front end {s} is already down; nothing changes");
-            return self.record(LogKind::Warning, Some(p), detail);
-        }
-        self.fault();
-        self.record(LogKind::Fault, Some(p), format!("ServerDown: front end {s} fails"));
-        self.pools[p as usize].servers[s as usize].down = true;
-        self.refresh_pool(p, false, sched);
-    }
-
-    fn server_up(&mut self, p: u32, s: u32, sched: &mut Scheduler<WorldEvent>) {
-        if !self.pools[p as usize].servers[s as usize].down {
-            let detail = format!("ServerUp: front end {s} is not down; nothing changes");
-            return self.record(LogKind::Warning, Some(p), detail);
-        }
-        self.record(LogKind::Repair, Some(p), format!("ServerUp: front end {s} and its services are back"));
-        let server = &mut self.pools[p as usize].servers[s as usize];
-        server.down = false;
-        server.start_all();
-        self.refresh_pool(p, false, sched);
-    }
-
-    /// `ServiceStop` / `ServiceStart` of one service on one front end. A stopped RTCSRV
-    /// deregisters its clients (a graceful stop).
-    fn set_service(&mut self, p: u32, s: u32, service: Service, up: bool, sched: &mut Scheduler<WorldEvent>) {
-        let verb = if up { "Start" } else { "Stop" };
-        let detail = format!("{verb}-CsWindowsService -Name {} (front end {s})", service.windows_name());
-        if !up && matches!(service, Service::FrontEnd | Service::Mediation) {
-            self.fault();
-        }
-        self.record(LogKind::Service, Some(p), detail);
-        let server = &mut self.pools[p as usize].servers[s as usize];
-        match service {
-            Service::FrontEnd => server.rtcsrv = up,
-            Service::Mediation => server.mediation = up,
-            Service::Backup => server.backup = up,
-            Service::Replica => {}
-        }
-        self.refresh_pool(p, true, sched);
-    }
-
-    /// Set a service on every front end of a pool (a cmdlet's service step).
-    fn set_all(&mut self, p: u32, service: Service, up: bool, sched: &mut Scheduler<WorldEvent>) {
-        for server in &mut self.pools[p as usize].servers {
-            match service {
-                Service::FrontEnd => server.rtcsrv = up,
-                Service::Mediation => server.mediation = up,
-                Service::Backup => server.backup = up,
-                Service::Replica => {}
-            }
-        }
-        self.refresh_pool(p, true, sched);
-    }
-
-    /// Whether the primary SQL database runs: the quorum witness of even-sized pools
-    /// (SfB-FEHA: "if primary DB is shut down (mirror active) and enough FEs are down, the
-    /// entire pool goes down").
-    fn witness_up(&self, p: u32) -> bool {
-        match self.config.pools[p as usize].back_end {
-            BackEnd::Local => true,
-            BackEnd::Single | BackEnd::Mirrored { .. } => self.pools[p as usize].back_end.principal_up,
-        }
-    }
-
-    /// Whether the pool's back-end store answers.
-    fn back_end_up(&self, p: u32) -> bool {
-        let be = &self.pools[p as usize].back_end;
-        match self.config.pools[p as usize].back_end {
-            BackEnd::Local => true,
-            BackEnd::Single => be.principal_up,
-            BackEnd::Mirrored { .. } => be.active_up(),
-        }
-    }
-
-    /// Recompute everything about pool `p` after a change of its servers, services or back
-    /// end, and apply the consequences to its users. `graceful`: a registrar that stops
-    /// deregisters its clients (they notice at once) rather than vanishing.
-    fn refresh_pool(&mut self, p: u32, graceful: bool, sched: &mut Scheduler<WorldEvent>) {
-        let back_end_up = self.witness_up(p);
-        let pool = &mut self.pools[p as usize];
-        let running: Vec<bool> = pool.servers.iter().map(|s| pool.running && !s.down && s.rtcsrv).collect();
-        let fes = running.iter().filter(|&&r| r).count() as u32;
-        let serving = fes > 0 && pool::has_quorum(&running, back_end_up);
-        pool.running_fes = fes;
-        pool.mediation = pool.running && pool.servers.iter().any(|s| !s.down && s.mediation);
-        pool.backup_service_up = pool.running && pool.servers.iter().any(|s| !s.down && s.backup);
-        let mut moved = Vec::new();
-        let mut changed = Vec::new();
-        let mut recovered = false;
-        for (r, rg) in pool.rgs.iter_mut().enumerate() {
-            let was_down = rg.status == RgStatus::Down;
-            let (primary_moved, status_changed) = rg.update(&running);
-            recovered |= was_down && rg.status != RgStatus::Down;
-            if primary_moved {
-                moved.push(r as u32);
-            } else if status_changed {
-                changed.push(r as u32);
-            }
-        }
-        let was_serving = pool.serving;
-        pool.serving = serving;
-        if serving != was_serving {
-            self.pools[p as usize].gen += 1;
-            if serving {
-                self.pool_starts(p, sched);
-            } else {
-                self.pool_stops(p, graceful, sched);
-            }
-        } else if serving {
-            // Users of a group whose primary moved sign in again, to the new primary.
-            for r in moved {
-                for u in self.rg_users(p, r) {
-                    if self.users[u as usize].serving == p && registered(self.users[u as usize].state) {
-                        self.lose_registrar(u, p, graceful, sched);
-                    }
-                }
-            }
-            for r in changed {
-                self.reevaluate_group(p, r, sched);
-            }
-            if recovered {
-                self.wake_parked(p, sched);
-            }
-        }
-        self.mediation_missing = self.pools.iter().any(|pool| !pool.mediation);
-        self.track_load(p);
-        self.refresh_heartbeats(sched);
-        self.update_streams(p);
-        if let Some(b) = self.partner(p) {
-            self.update_streams(b);
-        }
-        self.admin_watch(p, sched);
-    }
-
-    /// Users of routing group `r` of pool `p` (a contiguous block).
-    fn rg_users(&self, p: u32, r: u32) -> std::ops::Range<u32> {
-        let pool = &self.pools[p as usize];
-        let groups = pool.rgs.len().max(1) as u32;
-        let (q, rem) = (pool.users / groups, pool.users % groups);
-        let start = r * q + r.min(rem);
-        let len = q + u32::from(r < rem);
-        pool.first_user + start..pool.first_user + start + len
-    }
-
-    /// The routing group of user `u` in its home pool.
-    fn rg_of(&self, u: u32) -> u32 {
-        let pool = &self.pools[self.users[u as usize].home as usize];
-        let groups = pool.rgs.len().max(1) as u32;
-        let (q, rem) = (pool.users / groups, pool.users % groups);
-        let k = u - pool.first_user;
-        if k < rem * (q + 1) {
-            k / (q + 1)
-        } else {
-            rem + (k - rem * (q + 1)) / q.max(1)
-        }
-    }
-
-    /// The state the home pool `p` gives a user of routing group `r`: `existing` users keep
-    /// limited functionality while a failover is in progress; new sign-ins are refused.
-    fn home_state(&self, p: u32, r: u32, existing: bool) -> Option<ClientState> {
-        let pool = &self.pools[p as usize];
-        if !pool.serving || pool.rgs[r as usize].status == RgStatus::Down {
-            return None;
-        }
-        match pool.home_view {
-            PoolState::FailingOver | PoolState::FailedOver => existing.then_some(ClientState::Resiliency),
-            PoolState::FailingBack => Some(ClientState::Resiliency),
-            PoolState::Active | PoolState::FailedBack => {
-                if pool.rgs[r as usize].status == RgStatus::Degraded || pool.back_end.degraded {
-                    Some(ClientState::Resiliency)
-                } else {
-                    Some(ClientState::Full)
-                }
-            }
-        }
-    }
-
-    /// Users of group `r` registered on their home pool take the state it now gives them.
-    fn reevaluate_group(&mut self, p: u32, r: u32, sched: &mut Scheduler<WorldEvent>) {
-        let target = self.home_state(p, r, true);
-        for u in self.rg_users(p, r) {
-            let user = self.users[u as usize];
-            if user.serving != p || !matches!(user.state, ClientState::Full | ClientState::Resiliency) {
-                continue;
-            }
-            match target {
-                Some(state) if state != user.state => self.move_user(u, state, p),
-                Some(_) => {}
-                None => self.lose_registrar(u, p, true, sched),
-            }
-        }
-    }
-
-    /// Every group of pool `p` (after a PoolState or back-end change).
-    fn reevaluate_home(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
-        for r in 0..self.pools[p as usize].rgs.len() as u32 {
-            self.reevaluate_group(p, r, sched);
-        }
-    }
-
-    /// Users registered per running front end, and its peak.
-    fn track_load(&mut self, p: u32) {
-        let pool = &mut self.pools[p as usize];
-        if pool.running_fes > 0 {
-            let load = pool.registered.iter().sum::<u32>() as f64 / pool.running_fes as f64;
-            pool.peak_load = pool.peak_load.max(load);
-        }
-    }
-
-    /// Replication streams whose ends involve pool `p`'s data: flowing when both ends run
-    /// their Backup Service and can reach each other; generating while the data's current
-    /// home serves users.
-    fn update_streams(&mut self, p: u32) {
-        let Some(b) = self.partner(p) else { return };
-        let now = self.now;
-        let link = self.pools_connected(p, b);
-        let ends = |w: &World, x: u32| w.pools[x as usize].running && w.pools[x as usize].backup_service_up;
-        let (p_ok, b_ok) = (ends(self, p), ends(self, b));
-        let hosted = self.pools[p as usize].hosted_by_partner;
-        let read_only = self.pools[p as usize].cmdlet.as_ref().is_some_and(|c| c.read_only());
-        let pool = &mut self.pools[p as usize];
-        if let Some(s) = pool.out_stream.as_mut() {
-            s.set_flowing(now, p_ok && b_ok && link && !hosted);
-            s.set_generating(now, pool.running && !hosted && !read_only);
-        }
-        if let Some(s) = pool.back_stream.as_mut() {
-            // Exists from the failover's hydration until the failback's: it keeps flowing
-            // through the failback's final backup.
-            s.set_flowing(now, p_ok && b_ok && link);
-            s.set_generating(now, b_ok && hosted && !read_only);
-        }
-    }
-
-    fn pool_stops(&mut self, p: u32, graceful: bool, sched: &mut Scheduler<WorldEvent>) {
-        let pool = &mut self.pools[p as usize];
-        pool.busy = false;
-        let queued: Vec<Queued> = pool.queue.drain(..).collect();
-        // Registrations in flight fail at once: those clients notice now.
-        for q in queued {
-            if self.users[q.user as usize].gen == q.gen && !q.keep {
-                self.lose_registrar(q.user, p, true, sched);
-            }
-        }
-        // Users registered here: the pool's own and those of the pools it backs up.
-        let mut served_from = vec![p];
-        served_from.extend(self.pools[p as usize].backs_up.iter().copied());
-        for q in served_from {
-            let (first, n) = (self.pools[q as usize].first_user, self.pools[q as usize].users);
-            for u in first..first + n {
-                let user = &self.users[u as usize];
-                if user.serving == p && registered(user.state) {
-                    self.lose_registrar(u, p, graceful, sched);
-                }
-            }
-            if q != p {
-                self.pools[q as usize].backup_accepts = false;
-            }
-        }
-    }
-
-    fn pool_starts(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
-        // A registrar that starts reads its PoolState from the configuration store.
-        self.pools[p as usize].home_view = self.pools[p as usize].config_state;
-        self.wake_parked(p, sched);
-        // Pools this one backs up: their parked users may now get in; those whose heartbeat
-        // is missing are missed from now.
-        for q in self.pools[p as usize].backs_up.clone() {
-            self.wake_parked(q, sched);
-            if !self.pools[q as usize].heartbeat_ok {
-                self.arm_backup_detection(q, sched);
-            }
-        }
-    }
-
-    /// A pool's backup registrar hears its heartbeat while the pool serves and the two can
-    /// talk. On loss the backup starts counting the detection interval; on return it stops
-    /// accepting the pool's users and, after the failback interval, sends them home.
-    fn refresh_heartbeats(&mut self, sched: &mut Scheduler<WorldEvent>) {
-        for q in 0..self.pools.len() as u32 {
-            let Some(b) = self.partner(q) else { continue };
-            let ok = self.serving(q) && self.pools_connected(q, b);
-            if ok == self.pools[q as usize].heartbeat_ok {
-                continue;
-            }
-            let pool = &mut self.pools[q as usize];
-            pool.heartbeat_ok = ok;
-            pool.heartbeat_gen += 1;
-            pool.backup_accepts = false;
-            if !ok {
-                self.arm_backup_detection(q, sched);
-                continue;
-            }
-            self.wake_parked(q, sched);
-            if let Some(vf) = self.config.pools[q as usize].voice_failover {
-                if self.serving(b) {
-                    let delay = vf.failback.sample(&mut self.pools[q as usize].rng);
-                    let ev = WorldEvent::RedirectHome {
-                        primary: q,
-                        heartbeat_gen: self.pools[q as usize].heartbeat_gen,
-                        backup_gen: self.pools[b as usize].gen,
-                    };
-                    sched_in(sched, delay, ev);
-                }
-            }
-        }
-    }
-
-    /// Pool `q`'s heartbeat is missing: if its backup registrar runs and voice failover is
-    /// on, the backup accepts `q`'s users after the detection interval.
-    fn arm_backup_detection(&mut self, q: u32, sched: &mut Scheduler<WorldEvent>) {
-        let cfg = &self.config.pools[q as usize];
-        let (Some(b), Some(vf)) = (cfg.backup, cfg.voice_failover) else { return };
-        if !self.serving(b.0) || self.pools[q as usize].hosted_by_partner {
-            return;
-        }
-        let delay = vf.detection.sample(&mut self.pools[q as usize].rng);
-        let ev = WorldEvent::BackupTakesOver {
-            primary: q,
-            heartbeat_gen: self.pools[q as usize].heartbeat_gen,
-            backup_gen: self.pools[b.0 as usize].gen,
-        };
-        sched_in(sched, delay, ev);
-    }
-
-    /// The backup of `q`, if a heartbeat timer set under these generations still applies
-    /// (neither `q`'s heartbeat nor its backup changed since, and the backup serves).
-    fn heartbeat_timer(&self, q: u32, heartbeat_gen: u32, backup_gen: u32) -> Option<u32> {
-        let b = self.partner(q)?;
-        let current =
-            self.pools[q as usize].heartbeat_gen == heartbeat_gen && self.pools[b as usize].gen == backup_gen;
-        (current && self.serving(b)).then_some(b)
-    }
-
-    fn backup_takes_over(
-        &mut self,
-        q: u32,
-        heartbeat_gen: u32,
-        backup_gen: u32,
-        sched: &mut Scheduler<WorldEvent>,
-    ) {
-        let Some(b) = self.heartbeat_timer(q, heartbeat_gen, backup_gen) else { return };
-        let pool = &self.pools[q as usize];
-        if pool.heartbeat_ok || pool.hosted_by_partner {
-            return;
-        }
-        self.pools[q as usize].backup_accepts = true;
-        let detail =
-            format!("backup registrar accepts users of {} in resiliency mode (heartbeat lost)", self.fqdn(q));
-        self.record(LogKind::Service, Some(b), detail);
-        self.wake_parked(q, sched);
-    }
-
-    fn redirect_home(
-        &mut self,
-        q: u32,
-        heartbeat_gen: u32,
-        backup_gen: u32,
-        sched: &mut Scheduler<WorldEvent>,
-    ) {
-        let Some(b) = self.heartbeat_timer(q, heartbeat_gen, backup_gen) else { return };
-        let pool = &self.pools[q as usize];
-        if !pool.heartbeat_ok {
-            return;
-        }
-        let (first, n) = (pool.first_user, pool.users);
-        let mut moved = 0u32;
-        for u in first..first + n {
-            let user = &self.users[u as usize];
-            if user.serving == b && user.state == ClientState::Resiliency && self.admission(u, q).is_some() {
-                self.enqueue(q, u, false, sched);
-                moved += 1;
-            }
-        }
-        if moved > 0 {
-            let detail =
-                format!("voice failback: backup registrar redirects {moved} users home to {}", self.fqdn(q));
-            self.record(LogKind::Service, Some(b), detail);
-        }
-    }
-
-    /// The state pool `p` would register user `u` in now, or `None` if it refuses.
-    fn admission(&self, u: u32, p: u32) -> Option<ClientState> {
-        if !self.serving(p) || !self.user_reaches(u, p) {
-            return None;
-        }
-        let home = self.users[u as usize].home;
-        if p == home {
-            return self.home_state(p, self.rg_of(u), false);
-        }
-        if self.partner(home) != Some(p) {
-            return None;
-        }
-        let h = &self.pools[home as usize];
-        if h.hosted_by_partner {
-            // The hosting pool's back end counts for them too (KB-LFM ii).
-            if self.pools[p as usize].back_end.degraded {
-                Some(ClientState::Resiliency)
-            } else {
-                Some(ClientState::FailedOver)
-            }
-        } else if h.backup_accepts && !h.heartbeat_ok {
-            Some(ClientState::Resiliency)
-        } else {
-            None
-        }
-    }
-
-    /// The user's registrar `from` is gone: it loses every feature now; its client notices
-    /// now (`at_once`: the registrar deregistered it) or at its next keep-alive or refresh.
-    fn lose_registrar(&mut self, u: u32, from: u32, at_once: bool, sched: &mut Scheduler<WorldEvent>) {
-        self.move_user(u, ClientState::Offline, NO_POOL);
-        let (keepalive, refresh) = {
-            let pool = &self.pools[from as usize];
-            (pool.keepalive, pool.refresh)
-        };
-        let user = &mut self.users[u as usize];
-        user.gen = user.gen.wrapping_add(1);
-        user.attempt = 0;
-        let gen = user.gen;
-        let at = if at_once {
-            self.now
-        } else {
-            let ka = next_tick(self.now, keepalive, user.ka_phase);
-            let refresh = next_tick(self.now, refresh, user.refresh_phase);
-            ka.min(refresh)
-        };
-        let at = self.client_time(at);
-        let _ = sched.schedule_at(at, WorldEvent::Notice { user: u, gen });
-    }
-
-    /// The client tries its home pool, then its backup registrar; otherwise it backs off.
-    fn try_sign_in(&mut self, u: u32, sched: &mut Scheduler<WorldEvent>) {
-        let home = self.users[u as usize].home;
-        let mut targets = [Some(home), self.partner(home)];
-        for p in targets.iter_mut().flatten() {
-            if self.admission(u, *p).is_some() {
-                return self.enqueue(*p, u, false, sched);
-            }
-        }
-        // Nothing can accept this client now. Its retries would fail unseen until a
-        // registrar becomes available, so it is parked with its next retry time and its
-        // back-off schedule is caught up when one does ([`World::wake_parked`]).
-        let next = self.now.saturating_add(self.backoff(u).0);
-        let gen = self.users[u as usize].gen;
-        self.pools[home as usize].parked.push((u, gen, next));
-    }
-
-    /// The next retry delay of user `u`: `retry` doubling per attempt up to `retry_max`,
-    /// times a uniform jitter factor in `1 +- retry_jitter`. Also says whether the delay
-    /// has reached `retry_max` (all later delays are then alike).
-    fn backoff(&mut self, u: u32) -> (SimTime, bool) {
-        let clients = self.config.clients;
-        let user = &mut self.users[u as usize];
-        let rng = &mut self.pools[user.home as usize].clients_rng;
-        let base = clients.retry.sample(rng).as_millis();
-        let max = clients.retry_max.sample(rng).as_millis();
-        let doubled = base.saturating_mul(1u64 << user.attempt.min(40));
-        let capped = doubled >= max;
-        let jitter = 1.0 + clients.retry_jitter * rng.random_range(-1.0..=1.0);
-        user.attempt = user.attempt.saturating_add(1);
-        (SimTime::from_millis((doubled.min(max) as f64 * jitter).round().max(1.0) as u64), capped)
-    }
-
-    /// A registrar may have become available to the users homed on `home`: each parked
-    /// client follows its back-off schedule to its first retry at or after now. Once the
-    /// delays have reached `retry_max` the schedule is a renewal of alike delays; rather than
-    /// replay a long outage retry by retry, the first retry after now is then drawn
-    /// uniformly within one `retry_max` period, so waking costs O(1) per client.
-    fn wake_parked(&mut self, home: u32, sched: &mut Scheduler<WorldEvent>) {
-        let parked = std::mem::take(&mut self.pools[home as usize].parked);
-        for (u, gen, mut at) in parked {
-            if self.users[u as usize].gen != gen {
-                continue;
-            }
-            while at < self.now {
-                let (delay, capped) = self.backoff(u);
-                if capped && at.saturating_add(delay) < self.now {
-                    let period = delay.as_millis().max(1);
-                    let rng = &mut self.pools[home as usize].clients_rng;
-                    at = self.now.saturating_add(SimTime::from_millis(rng.random_range(0..period)));
-                    break;
-                }
-                at = at.saturating_add(delay);
-            }
-            let _ = sched.schedule_at(self.client_time(at), WorldEvent::Retry { user: u, gen });
-        }
-    }
-
-    /// Wake every parked client (after a change that may open paths for any of them).
-    fn wake_all(&mut self, sched: &mut Scheduler<WorldEvent>) {
-        for p in 0..self.pools.len() as u32 {
-            self.wake_parked(p, sched);
-        }
-    }
-
-    /// Put user `u` in pool `p`'s sign-in queue. `keep`: the user stays registered in its
-    /// current state while it waits (a re-registration into a better mode).
-    fn enqueue(&mut self, p: u32, u: u32, keep: bool, sched: &mut Scheduler<WorldEvent>) {
-        if !keep {
-            self.move_user(u, ClientState::SigningIn, p);
-        }
-        let user = &mut self.users[u as usize];
-        user.gen = user.gen.wrapping_add(1);
-        let gen = user.gen;
-        let now = self.now.as_millis() as f64;
-        let pool = &mut self.pools[p as usize];
-        pool.queue.push_back(Queued { user: u, gen, keep });
-        if !pool.busy {
-            pool.busy = true;
-            pool.last_done = now;
-            self.schedule_next_sign_in(p, sched);
-        }
-    }
-
-    /// Registrations per second the pool serves now: `registrations_per_sec` per running
-    /// front end, slowed in proportion when the users registered per running front end exceed
-    /// the recommended 6,660 (an overloaded server registers more slowly).
-    fn sign_in_rate(&self, p: u32) -> f64 {
-        let pool = &self.pools[p as usize];
-        let fes = pool.running_fes.max(1) as f64;
-        let load = pool.registered.iter().sum::<u32>() as f64 / fes;
-        let slow = if load > USERS_PER_FRONT_END as f64 { USERS_PER_FRONT_END as f64 / load } else { 1.0 };
-        self.config.pools[p as usize].registrations_per_sec * fes * slow
-    }
-
-    /// The next completion is one service time after the previous one (kept exact, in
-    /// fractional milliseconds, so rounding never accumulates). With `clients.batch`, the
-    /// completion event fires at the end of the window that holds that exact time, and
-    /// completes every registration due by then.
-    fn schedule_next_sign_in(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
-        let rate = self.sign_in_rate(p);
-        let now = self.now.as_millis() as f64;
-        let batch = self.config.clients.batch.as_millis();
-        let pool = &mut self.pools[p as usize];
-        let at = if batch == 0 {
-            pool.last_done = pool.last_done.max(now) + 1000.0 / rate;
-            SimTime::from_millis(pool.last_done.round() as u64)
-        } else {
-            pool.last_done += 1000.0 / rate;
-            SimTime::from_millis((pool.last_done / batch as f64).ceil() as u64 * batch)
-        };
-        let _ = sched.schedule_at(at.max(self.now), WorldEvent::SignInDone { pool: p, gen: pool.gen });
-    }
-
-    fn sign_in_done(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
-        let batched = self.config.clients.batch > SimTime::ZERO;
-        loop {
-            self.complete_sign_in(p, sched);
-            if self.pools[p as usize].queue.is_empty() {
-                self.pools[p as usize].busy = false;
-                return;
-            }
-            if batched {
-                // The next registration is due within this window too: complete it now.
-                let next = self.pools[p as usize].last_done + 1000.0 / self.sign_in_rate(p);
-                if next <= self.now.as_millis() as f64 {
-                    self.pools[p as usize].last_done = next;
-                    continue;
-                }
-            }
-            return self.schedule_next_sign_in(p, sched);
-        }
-    }
-
-    /// The registration at the head of pool `p`'s queue completes (stale entries, whose
-    /// client has moved on, are dropped without taking service time).
-    fn complete_sign_in(&mut self, p: u32, sched: &mut Scheduler<WorldEvent>) {
-        while let Some(q) = self.pools[p as usize].queue.pop_front() {
-            let user = self.users[q.user as usize];
-            if user.gen != q.gen {
-                continue;
-            }
-            match self.admission(q.user, p) {
-                Some(state) => {
-                    self.move_user(q.user, state, p);
-                    let now = self.now.as_millis();
-                    let (ka, refresh) = (self.pools[p as usize].keepalive, self.pools[p as usize].refresh);
-                    let user = &mut self.users[q.user as usize];
-                    user.attempt = 0;
-                    user.ka_phase = (now % ka.as_millis()) as u32;
-                    user.refresh_phase = (now % refresh.as_millis()) as u32;
-                }
-                None if q.keep => {}
-                // Refused (the pool's view changed while it waited): the client is not
-                // registered anywhere and tries again.
-                None => {
-                    self.move_user(q.user, ClientState::Offline, NO_POOL);
-                    self.try_sign_in(q.user, sched);
-                }
-            }
-            return;
-        }
-    }
-
-    /// When a client event due at `t` happens: `t`, or with `clients.batch` the end of the
-    /// window that holds it.
-    fn client_time(&self, t: SimTime) -> SimTime {
-        let batch = self.config.clients.batch.as_millis();
-        if batch == 0 {
-            t
-        } else {
-            SimTime::from_millis(t.as_millis().div_ceil(batch) * batch)
-        }
-    }
-
-    fn move_user(&mut self, u: u32, state: ClientState, serving: u32) {
-        let user = self.users[u as usize];
-        if registered(user.state) && user.serving != NO_POOL {
-            self.pools[user.serving as usize].registered[user.state.index()] -= 1;
-        }
-        let rgs = self.pools[user.home as usize].rgs_on_partner;
-        if rgs && user.state == ClientState::FailedOver {
-            self.counts.failed_over_with_rgs -= 1;
-        }
-        if rgs && state == ClientState::FailedOver {
-            self.counts.failed_over_with_rgs += 1;
-        }
-        self.counts.by_state[user.state.index()] -= 1;
-        self.counts.by_state[state.index()] += 1;
-        let user_mut = &mut self.users[u as usize];
-        user_mut.state = state;
-        user_mut.serving = serving;
-        if registered(state) && serving != NO_POOL {
-            self.pools[serving as usize].registered[state.index()] += 1;
-            self.track_load(serving);
-        }
-        let features = &self.config.features;
-        let (had, has) =
-            (features.has(user.state, Feature::Contacts), features.has(state, Feature::Contacts));
-        if had != has {
-            let pool = &mut self.pools[user.home as usize];
-            if has {
-                pool.with_contacts += 1;
-            } else {
-                pool.with_contacts -= 1;
-            }
-            self.check_restored(user.home);
-        }
-    }
-
-    /// Close the pool's restore watch once 99 % of its users have contacts again.
-    fn check_restored(&mut self, p: u32) {
-        let pool = &self.pools[p as usize];
-        let Some(record) = pool.restore_watch else { return };
-        if pool.with_contacts as f64 >= 0.99 * pool.users as f64 {
-            self.pools[p as usize].restore_watch = None;
-            self.failovers[record].restored = Some(self.now);
-        }
-    }
-
-    /// Check the world's invariants by recounting every user (O(users); for tests):
-    /// the counters match the users' states; every registered user is registered at a pool
-    /// that serves it, can be reached, and would give it that state.
-    pub fn check_invariants(&self) -> Result<(), String> {
-        let mut by_state = [0u64; 5];
-        let mut registered_at = vec![[0u32; 5]; self.pools.len()];
-        let mut rgs = 0u64;
-        for (u, user) in self.users.iter().enumerate() {
-            by_state[user.state.index()] += 1;
-            let home = user.home;
-            let ok = match user.state {
-                ClientState::Offline => true,
-                ClientState::SigningIn => {
-                    user.serving != NO_POOL
-                        && self.serving(user.serving)
-                        && self.pools[user.serving as usize]
-                            .queue
-                            .iter()
-                            .any(|q| q.user == u as u32 && q.gen == user.gen)
-                }
-                ClientState::Full => {
-                    user.serving == home
-                        && self.home_state(home, self.rg_of(u as u32), true) == Some(ClientState::Full)
-                }
-                ClientState::Resiliency => {
-                    self.serving(user.serving)
-                        && (user.serving == home || self.partner(home) == Some(user.serving))
-                }
-                ClientState::FailedOver => {
-                    self.serving(user.serving)
-                        && self.partner(home) == Some(user.serving)
-                        && self.pools[home as usize].hosted_by_partner
-                }
-            };
-            let ok = ok && (!registered(user.state) || self.user_reaches(u as u32, user.serving));
-            if !ok {
-                return Err(format!(
-                    "user {u} is {:?} at pool {} at {:?}",
-                    user.state, user.serving, self.now
-                ));
-            }
-            if registered(user.state) {
-                registered_at[user.serving as usize][user.state.index()] += 1;
-            }
-            if user.state == ClientState::FailedOver && self.pools[home as usize].rgs_on_partner {
-                rgs += 1;
-            }
-        }
-        if by_state != self.counts.by_state || rgs != self.counts.failed_over_with_rgs {
-            return Err(format!("counters {:?} but users {by_state:?} at {:?}", self.counts, self.now));
-        }
-        for (p, reg) in registered_at.iter().enumerate() {
-            if *reg != self.pools[p].registered {
-                return Err(format!(
-                    "pool {p} counts {:?} registered, users say {reg:?}",
-                    self.pools[p].registered
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// No pool that is down has users registered on it, by the pools' counters (O(pools);
-    /// audited runs check it after every event). A pool is down for its users when it does
-    /// not serve: no running front end with RTCSRV and pool-level quorum (a `PoolDown`, its
-    /// site's loss, its servers' or services' failures).
-    pub fn audit_pools(&self) -> Result<(), String> {
-        for (p, pool) in self.pools.iter().enumerate() {
-            let held: u32 =
-                ClientState::ALL.iter().filter(|s| registered(**s)).map(|s| pool.registered[s.index()]).sum();
-            if !pool.serving && held > 0 {
-                return Err(format!(
-                    "pool {} is down but {held} users are registered on it",
-                    self.fqdn(p as u32)
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// Every user recounted (O(users); audited runs check it at every instant): the
-    /// invariants of [`World::check_invariants`], and no user registered on its home pool
-    /// while its routing group has no replica running.
-    pub fn audit_users(&self) -> Result<(), String> {
-        self.check_invariants()?;
-        for (u, user) in self.users.iter().enumerate() {
-            if registered(user.state) && user.serving == user.home {
-                let r = self.rg_of(u as u32);
-                if self.pools[user.home as usize].rgs[r as usize].status == RgStatus::Down {
-                    return Err(format!(
-                        "user {u} is {:?} on pool {} whose routing group {r} has no replica running",
-                        user.state,
-                        self.fqdn(user.home)
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Users homed on `p` served by pool `by` in state `state`.
-    fn users_of(&self, p: u32, by: u32, state: ClientState) -> Vec<u32> {
-        let (first, n) = (self.pools[p as usize].first_user, self.pools[p as usize].users);
-        (first..first + n)
-            .filter(|&u| {
-                let user = &self.users[u as usize];
-                user.serving == by && user.state == state
-            })
-            .collect()
-    }
-
-    /// `ImportCsRgsConfiguration(pool)`: Response Group data reaches the pool that serves a
-    /// failed-over pool's users. `pool` names the receiving pool; naming instead a pool that
-    /// is failed over (or failing over) imports its configuration into its partner.
-    fn import_rgs(&mut self, named: u32) {
-        let Some(other) = self.partner(named) else { return };
-        let named_is_failed =
-            matches!(self.pools[named as usize].config_state, PoolState::FailedOver | PoolState::FailingOver);
-        let (p, b) = if named_is_failed { (named, other) } else { (other, named) };
-        self.record(
-            LogKind::Admin,
-            Some(b),
-            format!("Import-CsRgsConfiguration: Response Group configuration of {} imported", self.fqdn(p)),
-        );
-        if self.pools[p as usize].rgs_on_partner {
-            return;
-        }
-        self.pools[p as usize].rgs_on_partner = true;
-        let on_b = self.users_of(p, b, ClientState::FailedOver).len() as u64;
-        self.counts.failed_over_with_rgs += on_b;
-    }
-
-    /// `WanDown` / `WanUp`: clients registered across a cut link lose their registrar (they
-    /// notice at their next keep-alive); heartbeats and replication across it stop.
-    fn set_wan(&mut self, a: SiteId, b: SiteId, up: bool, sched: &mut Scheduler<WorldEvent>) {
-        let key = (a.0.min(b.0), a.0.max(b.0));
-        let (an, bn) =
-            (self.config.sites[a.0 as usize].name.clone(), self.config.sites[b.0 as usize].name.clone());
-        let cut = self.wan_down.contains(&key);
-        if cut != up {
-            let state = if up { "up" } else { "down" };
-            let detail = format!(
-                "Wan{} {an}-{bn}: the link is already {state}; nothing changes",
-                if up { "Up" } else { "Down" }
-            );
-            return self.record(LogKind::Warning, None, detail);
-        }
-        if up {
-            self.record(LogKind::Repair, None, format!("WanUp {an}-{bn}: the sites reach each other again"));
-            self.wan_down.remove(&key);
-        } else {
-            self.fault();
-            self.record(
-                LogKind::Fault,
-                None,
-                format!("WanDown {an}-{bn}: clients, heartbeats and replication between the sites are cut"),
-            );
-            self.wan_down.insert(key);
-            for u in 0..self.users.len() as u32 {
-                let user = self.users[u as usize];
-                if registered(user.state) && !self.user_reaches(u, user.serving) {
-                    self.lose_registrar(u, user.serving, false, sched);
-                }
-            }
-        }
-        self.refresh_heartbeats(sched);
-        for p in 0..self.pools.len() as u32 {
-            self.update_streams(p);
-        }
-        if up {
-            self.wake_all(sched);
-            // Users a backup holds in resiliency mode because they could not reach home may
-            // reach it now: the backup redirects them after the failback interval.
-            for q in 0..self.pools.len() as u32 {
-                let (Some(b), Some(vf)) = (self.partner(q), self.config.pools[q as usize].voice_failover)
-                else {
-                    continue;
-                };
-                if self.pools[q as usize].heartbeat_ok && self.serving(b) {
-                    let delay = vf.failback.sample(&mut self.pools[q as usize].rng);
-                    let ev = WorldEvent::RedirectHome {
-                        primary: q,
-                        heartbeat_gen: self.pools[q as usize].heartbeat_gen,
-                        backup_gen: self.pools[b as usize].gen,
-                    };
-                    sched_in(sched, delay, ev);
-                }
+                self.database_failover(pool, new_principal, sched)
             }
         }
     }
 }
 
-/// The first instant at or after `now` of a periodic timer with `period` and `phase`.
-fn next_tick(now: SimTime, period: SimTime, phase: u32) -> SimTime {
-    let (now, period) = (now.as_millis(), period.as_millis().max(1));
-    let phase = phase as u64 % period;
-    let wait = (phase + period - now % period) % period;
-    SimTime::from_millis(now + wait)
-}
-
+/// Schedule `ev` after `delay`.
 fn sched_in(sched: &mut Scheduler<WorldEvent>, delay: SimTime, ev: WorldEvent) {
     // Past the end of time means never: the horizon bounds every run.
     let scheduled = sched.schedule_in(delay, ev);
@@ -1748,14 +622,6 @@ fn sched_in(sched: &mut Scheduler<WorldEvent>, delay: SimTime, ev: WorldEvent) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn next_tick_is_the_next_phase_instant() {
-        let p = SimTime::from_secs(300);
-        assert_eq!(next_tick(SimTime::from_secs(1000), p, 0), SimTime::from_secs(1200));
-        assert_eq!(next_tick(SimTime::from_secs(1200), p, 0), SimTime::from_secs(1200));
-        assert_eq!(next_tick(SimTime::from_secs(1000), p, 150_000), SimTime::from_secs(1050));
-    }
 
     #[test]
     fn a_user_costs_24_bytes_of_state() {

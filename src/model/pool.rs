@@ -1,6 +1,7 @@
 //! Inside a pool: front-end servers, routing-group replicas, quorum and the back end
 //! (domain.md 4.1-4.3). Pure data and rules; [`super::World`] applies their effects to users.
 
+use super::config::Service;
 use crate::engine::SimTime;
 
 /// One front-end server.
@@ -26,6 +27,16 @@ impl Server {
         self.rtcsrv = true;
         self.mediation = true;
         self.backup = true;
+    }
+
+    /// Start (`up`) or stop one service; REPLICA has no modelled effect.
+    pub fn set(&mut self, service: Service, up: bool) {
+        match service {
+            Service::FrontEnd => self.rtcsrv = up,
+            Service::Mediation => self.mediation = up,
+            Service::Backup => self.backup = up,
+            Service::Replica => {}
+        }
     }
 }
 

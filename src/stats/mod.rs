@@ -10,7 +10,9 @@
 use std::sync::Arc;
 
 use crate::engine::{self, Scheduler, SimTime};
-use crate::model::{BackupStatus, ClientState, Config, Counts, Feature, LogEntry, World, WorldEvent};
+use crate::model::{
+    BackupStatus, ClientState, Config, Counts, FailoverOutcome, Feature, LogEntry, World, WorldEvent,
+};
 
 pub mod monte;
 pub mod quantile;
@@ -151,27 +153,6 @@ impl Series {
     }
 }
 
-/// A pool failover or failback as the summary reports it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FailoverRecord {
-    /// `Invoke-CsPoolFailover` or `Invoke-CsPoolFailback`.
-    pub cmdlet: &'static str,
-    /// Pool named by `-PoolFqdn`.
-    pub pool: String,
-    /// When the cmdlet started.
-    pub started: SimTime,
-    /// When it completed, if it did.
-    pub completed: Option<SimTime>,
-    /// `-DisasterMode`.
-    pub disaster_mode: bool,
-    /// Unreplicated data lost, in seconds of user changes (disaster mode).
-    pub data_lost: Option<SimTime>,
-    /// When 99 % of the pool's users had contacts again, after completion.
-    pub restored: Option<SimTime>,
-    /// Error text if it failed.
-    pub error: Option<String>,
-}
-
 /// Everything one replication produced; reports are pure functions of it.
 #[derive(Debug, Clone)]
 pub struct RunResult {
@@ -196,7 +177,7 @@ pub struct RunResult {
     /// Largest unreplicated data lost in a disaster failover.
     pub rpo_realized: Option<SimTime>,
     /// Pool failovers and failbacks.
-    pub failovers: Vec<FailoverRecord>,
+    pub failovers: Vec<FailoverOutcome>,
     /// Backup Service status per direction at the horizon.
     pub backup_status: Vec<BackupStatus>,
     /// Per pool (FQDN), the most users registered per running front end at any instant.
@@ -433,20 +414,7 @@ impl Monitor {
             peak_offline_users: self.peak_offline,
             peak_signin_queue: self.peak_signin,
             rpo_realized: out.rpo_realized,
-            failovers: out
-                .failovers
-                .into_iter()
-                .map(|f| FailoverRecord {
-                    cmdlet: f.cmdlet,
-                    pool: f.pool,
-                    started: f.started,
-                    completed: f.completed,
-                    disaster_mode: f.disaster_mode,
-                    data_lost: f.data_lost,
-                    restored: f.restored,
-                    error: f.error,
-                })
-                .collect(),
+            failovers: out.failovers,
             backup_status: out.backup_status,
             peak_users_per_front_end: out.peak_users_per_front_end,
             log: out.log,

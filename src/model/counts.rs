@@ -1,0 +1,97 @@
+//! The counters that feed the time series. [`World::move_user`] is the only place a user
+//! changes state: it keeps the users per client state, each pool's registrations and load
+//! peak, and the contacts count that closes a failover's restore watch, so a sample reads
+//! counters and never scans users.
+
+use super::{registered, ClientState, Feature, PoolId, UserId, World, NO_POOL};
+
+/// Users per client state, and the feature exceptions that depend on the serving pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Users per state, in [`ClientState::ALL`] order.
+    pub by_state: [u64; 5],
+    /// Users in `FailedOver` whose serving pool has Response Group data.
+    pub failed_over_with_rgs: u64,
+    /// Users whose state has voice but whose serving pool runs no Mediation service.
+    pub voice_without_mediation: u64,
+}
+
+impl World {
+    /// Current users per client state, with the per-pool feature exceptions.
+    pub fn counts(&self) -> Counts {
+        let mut c = self.counts;
+        if !self.mediation_missing {
+            return c;
+        }
+        let features = &self.config.features;
+        c.voice_without_mediation = self
+            .pools
+            .iter()
+            .filter(|p| !p.mediation)
+            .map(|p| {
+                ClientState::ALL
+                    .iter()
+                    .filter(|s| features.has(**s, Feature::Voice))
+                    .map(|s| p.registered[s.index()] as u64)
+                    .sum::<u64>()
+            })
+            .sum();
+        c
+    }
+
+    /// User `u` takes `state` at pool `serving` ([`super::NO_POOL`] when none): every
+    /// counter follows.
+    pub(super) fn move_user(&mut self, u: UserId, state: ClientState, serving: PoolId) {
+        let user = self.users[u];
+        if registered(user.state) && user.serving != NO_POOL {
+            self.pools[user.serving].registered[user.state.index()] -= 1;
+        }
+        let rgs = self.pools[user.home].rgs_on_partner;
+        if rgs && user.state == ClientState::FailedOver {
+            self.counts.failed_over_with_rgs -= 1;
+        }
+        if rgs && state == ClientState::FailedOver {
+            self.counts.failed_over_with_rgs += 1;
+        }
+        self.counts.by_state[user.state.index()] -= 1;
+        self.counts.by_state[state.index()] += 1;
+        let user_mut = &mut self.users[u];
+        user_mut.state = state;
+        user_mut.serving = serving;
+        if registered(state) && serving != NO_POOL {
+            self.pools[serving].registered[state.index()] += 1;
+            self.track_load(serving);
+        }
+        let features = &self.config.features;
+        let (had, has) =
+            (features.has(user.state, Feature::Contacts), features.has(state, Feature::Contacts));
+        if had != has {
+            let pool = &mut self.pools[user.home];
+            if has {
+                pool.with_contacts += 1;
+            } else {
+                pool.with_contacts -= 1;
+            }
+            self.check_restored(user.home);
+        }
+    }
+
+    /// Users registered per running front end, and its peak.
+    pub(super) fn track_load(&mut self, p: PoolId) {
+        let pool = &mut self.pools[p];
+        if pool.running_fes > 0 {
+            let load = pool.registered.iter().sum::<u32>() as f64 / pool.running_fes as f64;
+            pool.peak_load = pool.peak_load.max(load);
+        }
+    }
+
+    /// Close the pool's restore watch once 99 % of its users have contacts again.
+    pub(super) fn check_restored(&mut self, p: PoolId) {
+        let pool = &self.pools[p];
+        let Some(record) = pool.restore_watch else { return };
+        if pool.with_contacts as f64 >= 0.99 * pool.users as f64 {
+            self.pools[p].restore_watch = None;
+            self.failovers[record].restored = Some(self.now);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Sign-in queues: each pool registers its queue FIFO at `registrations_per_sec` per
+//! running front end, slowed when its front ends are overloaded.
+
+use super::{ClientState, PoolId, Queued, UserId, World, WorldEvent, NO_POOL, USERS_PER_FRONT_END};
+use crate::engine::{Scheduler, SimTime};
+
+impl World {
+    /// Put user `u` in pool `p`'s sign-in queue. `keep`: the user stays registered in its
+    /// current state while it waits (a re-registration into a better mode).
+    pub(super) fn enqueue(&mut self, p: PoolId, u: UserId, keep: bool, sched: &mut Scheduler<WorldEvent>) {
+        if !keep {
+            self.move_user(u, ClientState::SigningIn, p);
+        }
+        let user = &mut self.users[u];
+        user.gen = user.gen.wrapping_add(1);
+        let gen = user.gen;
+        let now = self.now.as_millis() as f64;
+        let pool = &mut self.pools[p];
+        pool.queue.push_back(Queued { user: u, gen, keep });
+        if !pool.busy {
+            pool.busy = true;
+            pool.last_done = now;
+            self.schedule_next_sign_in(p, sched);
+        }
+    }
+
+    /// Registrations per second the pool serves now: `registrations_per_sec` per running
+    /// front end, slowed in proportion when the users registered per running front end exceed
+    /// the recommended 6,660 (an overloaded server registers more slowly).
+    fn sign_in_rate(&self, p: PoolId) -> f64 {
+        let pool = &self.pools[p];
+        let fes = pool.running_fes.max(1) as f64;
+        let load = pool.registered.iter().sum::<u32>() as f64 / fes;
+        let slow = if load > USERS_PER_FRONT_END as f64 { USERS_PER_FRONT_END as f64 / load } else { 1.0 };
+        self.config.pool(p).registrations_per_sec * fes * slow
+    }
+
+    /// The next completion is one service time after the previous one (kept exact, in
+    /// fractional milliseconds, so rounding never accumulates). With `clients.batch`, the
+    /// completion event fires at the end of the window that holds that exact time, and
+    /// completes every registration due by then.
+    fn schedule_next_sign_in(&mut self, p: PoolId, sched: &mut Scheduler<WorldEvent>) {
+        let rate = self.sign_in_rate(p);
+        let now = self.now.as_millis() as f64;
+        let batch = self.config.clients.batch.as_millis();
+        let pool = &mut self.pools[p];
+        let at = if batch == 0 {
+            pool.last_done = pool.last_done.max(now) + 1000.0 / rate;
+            SimTime::from_millis(pool.last_done.round() as u64)
+        } else {
+            pool.last_done += 1000.0 / rate;
+            SimTime::from_millis((pool.last_done / batch as f64).ceil() as u64 * batch)
+        };
+        let _ = sched.schedule_at(at.max(self.now), WorldEvent::SignInDone { pool: p, gen: pool.gen });
+    }
+
+    /// `SignInDone`: complete the registration due now (with `clients.batch`, every one due
+    /// within the window), then schedule the next.
+    pub(super) fn sign_in_done(&mut self, p: PoolId, sched: &mut Scheduler<WorldEvent>) {
+        let batched = self.config.clients.batch > SimTime::ZERO;
+        loop {
+            self.complete_sign_in(p, sched);
+            if self.pools[p].queue.is_empty() {
+                self.pools[p].busy = false;
+                return;
+            }
+            if batched {
+                // The next registration is due within this window too: complete it now.
+                let next = self.pools[p].last_done + 1000.0 / self.sign_in_rate(p);
+                if next <= self.now.as_millis() as f64 {
+                    self.pools[p].last_done = next;
+                    continue;
+                }
+            }
+            return self.schedule_next_sign_in(p, sched);
+        }
+    }
+
+    /// The registration at the head of pool `p`'s queue completes (stale entries, whose
+    /// client has moved on, are dropped without taking service time).
+    fn complete_sign_in(&mut self, p: PoolId, sched: &mut Scheduler<WorldEvent>) {
+        while let Some(q) = self.pools[p].queue.pop_front() {
+            let user = self.users[q.user];
+            if user.gen != q.gen {
+                continue;
+            }
+            match self.admission(q.user, p) {
+                Some(state) => {
+                    self.move_user(q.user, state, p);
+                    let now = self.now.as_millis();
+                    let (ka, refresh) = (self.pools[p].keepalive, self.pools[p].refresh);
+                    let user = &mut self.users[q.user];
+                    user.attempt = 0;
+                    user.ka_phase = (now % ka.as_millis()) as u32;
+                    user.refresh_phase = (now % refresh.as_millis()) as u32;
+                }
+                None if q.keep => {}
+                // Refused (the pool's view changed while it waited): the client is not
+                // registered anywhere and tries again.
+                None => {
+                    self.move_user(q.user, ClientState::Offline, NO_POOL);
+                    self.try_sign_in(q.user, sched);
+                }
+            }
+            return;
+        }
+    }
+}
