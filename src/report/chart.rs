@@ -30,6 +30,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use ab_glyph::{Font, FontRef, GlyphId};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -161,135 +162,34 @@ pub(crate) fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
     ChartError::Draw(e.to_string())
 }
 
-/// Horizontal metrics of the embedded font, read from its `hhea`, `hmtx`, `cmap` (format 4)
-/// and `kern` tables.
+/// Horizontal metrics of the embedded font, read with `ab_glyph` (the crate plotters sets
+/// text with).
 ///
 /// plotters' ab_glyph text drops each glyph's left side bearing and truncates the pen to
 /// whole pixels, so letters dance at small sizes ("presen ce"). On bitmaps this module sets
 /// text itself, one glyph per plotters call at the position these metrics give; the
-/// scale follows ab_glyph (pixel size / (ascender - descender)).
+/// scale is ab_glyph's (pixel size / (ascender - descender)).
 #[derive(Debug)]
 pub(crate) struct Metrics {
-    data: &'static [u8],
+    font: FontRef<'static>,
     /// Ascender minus descender, font units: the unit of ab_glyph's pixel size.
     height: f64,
-    hmtx: usize,
-    long_metrics: usize,
-    /// The format-4 `cmap` subtable.
-    cmap: usize,
-    /// Offset and count of the format-0 `kern` pairs, if any.
-    kern: Option<(usize, usize)>,
-}
-
-fn be_u16(data: &[u8], at: usize) -> Option<u16> {
-    data.get(at..at + 2).map(|b| u16::from_be_bytes([b[0], b[1]]))
-}
-
-fn be_u32(data: &[u8], at: usize) -> Option<u32> {
-    data.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 impl Metrics {
     fn parse(data: &'static [u8]) -> Option<Self> {
-        let tables = be_u16(data, 4)? as usize;
-        let table = |tag: &[u8; 4]| -> Option<usize> {
-            (0..tables).find_map(|i| {
-                let record = 12 + 16 * i;
-                (data.get(record..record + 4)? == tag).then_some(())?;
-                Some(be_u32(data, record + 8)? as usize)
-            })
-        };
-        let hhea = table(b"hhea")?;
-        let ascender = be_u16(data, hhea + 4)? as i16 as f64;
-        let descender = be_u16(data, hhea + 6)? as i16 as f64;
-        let long_metrics = be_u16(data, hhea + 34)? as usize;
-        let cmap_table = table(b"cmap")?;
-        let subtables = be_u16(data, cmap_table + 2)? as usize;
-        let cmap = (0..subtables).find_map(|i| {
-            let record = cmap_table + 4 + 8 * i;
-            let platform = be_u16(data, record)?;
-            let encoding = be_u16(data, record + 2)?;
-            let at = cmap_table + be_u32(data, record + 4)? as usize;
-            let unicode = platform == 0 || (platform == 3 && encoding == 1);
-            (unicode && be_u16(data, at)? == 4).then_some(at)
-        })?;
-        let kern = table(b"kern").and_then(|k| {
-            // Version 0, first subtable: horizontal kerning pairs (format 0).
-            let coverage = be_u16(data, k + 8)?;
-            (be_u16(data, k)? == 0 && coverage >> 8 == 0 && coverage & 1 == 1).then_some(())?;
-            Some((k + 18, be_u16(data, k + 10)? as usize))
-        });
-        (ascender > descender && long_metrics > 0).then_some(Metrics {
-            data,
-            height: ascender - descender,
-            hmtx: table(b"hmtx")?,
-            long_metrics,
-            cmap,
-            kern,
-        })
+        let font = FontRef::try_from_slice(data).ok()?;
+        let height = f64::from(font.height_unscaled());
+        (height > 0.0).then_some(Metrics { font, height })
     }
 
-    fn glyph(&self, c: char) -> u16 {
-        self.lookup(c as u32).unwrap_or(0)
-    }
-
-    fn lookup(&self, c: u32) -> Option<u16> {
-        let (d, t) = (self.data, self.cmap);
-        let c16 = u16::try_from(c).ok()?;
-        let segments = be_u16(d, t + 6)? as usize / 2;
-        let ends = t + 14;
-        let starts = ends + 2 * segments + 2;
-        let deltas = starts + 2 * segments;
-        let ranges = deltas + 2 * segments;
-        for i in 0..segments {
-            if be_u16(d, ends + 2 * i)? < c16 {
-                continue;
-            }
-            let start = be_u16(d, starts + 2 * i)?;
-            if start > c16 {
-                return None;
-            }
-            let delta = be_u16(d, deltas + 2 * i)?;
-            let range = be_u16(d, ranges + 2 * i)? as usize;
-            if range == 0 {
-                return Some(c16.wrapping_add(delta));
-            }
-            let g = be_u16(d, ranges + 2 * i + range + 2 * (c16 - start) as usize)?;
-            return (g != 0).then(|| g.wrapping_add(delta));
+    /// The glyph of `c`. Characters beyond the Basic Multilingual Plane are measured as the
+    /// missing glyph (0), as lyncsim's charts always have: their layout stays as it was.
+    fn glyph(&self, c: char) -> GlyphId {
+        if u32::from(c) > 0xFFFF {
+            return GlyphId(0);
         }
-        None
-    }
-
-    /// Advance width and left side bearing (= the outline's left edge), font units.
-    fn horizontal(&self, g: u16) -> (f64, f64) {
-        let g = g as usize;
-        let last = self.long_metrics - 1;
-        let advance = be_u16(self.data, self.hmtx + 4 * g.min(last)).unwrap_or(0) as f64;
-        let lsb_at = if g <= last {
-            self.hmtx + 4 * g + 2
-        } else {
-            self.hmtx + 4 * self.long_metrics + 2 * (g - self.long_metrics)
-        };
-        (advance, be_u16(self.data, lsb_at).unwrap_or(0) as i16 as f64)
-    }
-
-    fn kerning(&self, left: u16, right: u16) -> f64 {
-        let Some((pairs, count)) = self.kern else { return 0.0 };
-        let key = (left as u32) << 16 | right as u32;
-        let (mut lo, mut hi) = (0, count);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            let at = pairs + 6 * mid;
-            match be_u32(self.data, at).map(|k| k.cmp(&key)) {
-                Some(std::cmp::Ordering::Less) => lo = mid + 1,
-                Some(std::cmp::Ordering::Greater) => hi = mid,
-                Some(std::cmp::Ordering::Equal) => {
-                    return be_u16(self.data, at + 4).unwrap_or(0) as i16 as f64;
-                }
-                None => return 0.0,
-            }
-        }
-        0.0
+        self.font.glyph_id(c)
     }
 
     /// Each character with its pen position and the whole-pixel offset of its outline's
@@ -302,11 +202,11 @@ impl Metrics {
         for c in text.chars() {
             let g = self.glyph(c);
             if let Some(p) = prev {
-                pen += self.kerning(p, g) * scale;
+                pen += f64::from(self.font.kern_unscaled(p, g)) * scale;
             }
-            let (advance, lsb) = self.horizontal(g);
+            let lsb = f64::from(self.font.h_side_bearing_unscaled(g));
             out.push((c, pen, (lsb * scale).floor() as i32));
-            pen += advance * scale;
+            pen += f64::from(self.font.h_advance_unscaled(g)) * scale;
             prev = Some(g);
         }
         (out, pen)
@@ -2173,8 +2073,61 @@ mod tests {
             let ours = metrics.width(text, 13.0);
             assert!((ours - w as f64).abs() <= 1.0, "{text}: {ours} vs {w}");
         }
-        assert_ne!(metrics.glyph('a'), 0);
-        assert_eq!(metrics.glyph('\u{10FFFF}'), 0);
+        assert_ne!(metrics.glyph('a'), GlyphId(0));
+        assert_eq!(metrics.glyph('\u{10FFFF}'), GlyphId(0));
+    }
+
+    #[test]
+    fn text_is_laid_out_as_the_former_truetype_reader_did() {
+        // Widths and glyph offsets measured by lyncsim's own TrueType reader (hhea, hmtx,
+        // format-4 cmap, kern) before ab_glyph replaced it: bitmaps stay byte-identical.
+        let metrics = ensure_font().unwrap();
+        let widths = [
+            ("response_groups", 13.0, 94.560822147651),
+            ("call_forwarding_changes", 13.0, 137.36157718120805),
+            ("Invoke-CsPoolFailover: AV Te", 12.0, 145.73657718120808),
+            ("0123456789", 11.0, 60.12164429530202),
+            ("pool-failure-lab \u{2014} mean of 40 replications", 24.0, 432.91610738255025),
+            ("AVAWTo y.,", 13.0, 59.34521812080537),
+            ("users with feature (%)", 15.0, 143.26761744966444),
+            ("\u{e9}\u{2026}\u{fc}\u{1d400}", 13.0, 31.818372483221477),
+        ];
+        for (text, size, width) in widths {
+            assert_eq!(metrics.width(text, size), width, "{text}");
+        }
+        let layout = |text: &str, size: f64| -> Vec<(f64, i32)> {
+            metrics.layout(text, size).0.iter().map(|&(_, pen, left)| (pen, left)).collect()
+        };
+        assert_eq!(
+            layout("AVAWTo y.,", 13.0),
+            [
+                (0.0, 0),
+                (6.925335570469798, 0),
+                (13.850671140939596, 0),
+                (20.87961409395973, 0),
+                (31.92197986577181, -1),
+                (36.846057046979865, 0),
+                (43.678691275167786, 0),
+                (47.22860738255034, 0),
+                (52.24538590604027, 1),
+                (55.79530201342282, 0),
+            ]
+        );
+        assert_eq!(
+            layout("response_groups", 13.0)[..6],
+            [
+                (0.0, 1),
+                (4.346057046979866, 0),
+                (11.216862416107382, 0),
+                (17.03523489932886, 1),
+                (24.124161073825505, 0),
+                (30.956795302013425, 1),
+            ]
+        );
+        assert_eq!(
+            layout("\u{e9}\u{2026}\u{fc}\u{1d400}", 13.0),
+            [(0.0, 0), (6.870805369127517, 1), (18.038590604026844, 0), (25.116610738255034, 0)]
+        );
     }
 
     #[test]
