@@ -37,6 +37,7 @@ use plotters::prelude::*;
 use plotters::style::register_font;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::format::{group_digits, trim_number};
 use crate::engine::SimTime;
 use crate::model::{ClientState, Config, Feature, LogEntry, LogKind};
 use crate::stats::RunResult;
@@ -588,7 +589,6 @@ fn truncate(text: &str, max: usize) -> String {
     }
 }
 
-/// A number with at most three decimals, trailing zeros dropped, never "-0".
 /// The top panel's y range for a replicated run: means over many replications rarely leave
 /// the top percent, so the axis spans from a round value below the lowest mean or p05 to
 /// 100 % (`hi` if higher): 100 - 0.01 x {1, 2, 5, 10, ...}, at least 0.01 points, at most 100.
@@ -601,29 +601,6 @@ pub(crate) fn zoomed(lowest: f64, hi: f64) -> (f64, f64) {
     let (lo, hi) = ((hi.max(100.0) - span).max(0.0).min(lowest), hi.max(100.0));
     let pad = (hi - lo) * 0.025;
     (lo - pad, hi + pad)
-}
-
-pub(crate) fn trim_number(v: f64) -> String {
-    let s = format!("{v:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
-}
-
-/// An integer with thin-space-free comma grouping: 12,000.
-pub(crate) fn group_digits(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Tick label for a user count: grouped digits, nothing for fractional ticks.

@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
+use super::format::{at, clock, count, dur, pct};
 use crate::model::Feature;
 
 /// One scenario's part of a report.
@@ -276,107 +277,6 @@ fn figure(out: &mut String, caption: &str, svg: &str) {
         let _ = writeln!(out, "<figcaption>{}</figcaption>", esc(caption));
     }
     out.push_str("</figure>\n");
-}
-
-// ---------------------------------------------------------------------------------------
-// Number formatting
-
-/// `1234567.8` -> `1,234,568` with `decimals` decimals.
-fn grouped(x: f64, decimals: usize) -> String {
-    let text = format!("{:.*}", decimals, x.abs());
-    let (int, frac) = match text.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (text.as_str(), None),
-    };
-    let mut s = String::new();
-    if x < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        s.push('−');
-    }
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            s.push(',');
-        }
-        s.push(c);
-    }
-    if let Some(f) = frac {
-        s.push('.');
-        s.push_str(f);
-    }
-    s
-}
-
-/// A count or an amount: whole numbers as they are, means with a few decimals.
-fn count(x: f64) -> String {
-    let a = x.abs();
-    let decimals = if x.fract() == 0.0 || a >= 1000.0 {
-        0
-    } else if a >= 100.0 {
-        1
-    } else if a >= 1.0 {
-        2
-    } else {
-        3
-    };
-    grouped(x, decimals)
-}
-
-/// A fraction as a percentage with four decimals (the six decimals of `summary.json`).
-fn pct(x: f64) -> String {
-    format!("{} %", grouped(x * 100.0, 4))
-}
-
-/// A duration in seconds, for a reader: `45.8 s`, `4 min 48 s`, `2 h 06 min`, `3 d 04 h`
-/// (a zero second part dropped: `6 h`, `365 d`).
-fn dur(x: f64) -> String {
-    fn two(a: u64, unit_a: &str, b: u64, unit_b: &str) -> String {
-        if b == 0 {
-            format!("{a} {unit_a}")
-        } else {
-            format!("{a} {unit_a} {b:02} {unit_b}")
-        }
-    }
-    let sign = if x < 0.0 { "−" } else { "" };
-    let s = x.abs();
-    let tenths = (s * 10.0).round() as u64;
-    let text = if tenths < 600 {
-        match tenths % 10 {
-            0 => format!("{} s", tenths / 10),
-            t => format!("{}.{t} s", tenths / 10),
-        }
-    } else if (s.round() as u64) < 3600 {
-        let r = s.round() as u64;
-        two(r / 60, "min", r % 60, "s")
-    } else if ((s / 60.0).round() as u64) < 1440 {
-        let m = (s / 60.0).round() as u64;
-        two(m / 60, "h", m % 60, "min")
-    } else {
-        let h = (s / 3600.0).round() as u64;
-        two(h / 24, "d", h % 24, "h")
-    };
-    format!("{sign}{text}")
-}
-
-/// An instant of the run to the second: `01:00:00`, then `75 d 16:49` past the first day.
-fn at(x: f64) -> String {
-    let s = x.max(0.0).round() as u64;
-    if s < 86_400 {
-        clock(s as f64)
-    } else {
-        format!("{} d {:02}:{:02}", s / 86_400, s / 3600 % 24, s / 60 % 60)
-    }
-}
-
-/// An instant of the run, from its start: `01:00:00`, `01:00:00.500`, `123 d 04:05:06`.
-fn clock(x: f64) -> String {
-    let ms = (x.max(0.0) * 1000.0).round() as u64;
-    let (d, rest) = (ms / 86_400_000, ms % 86_400_000);
-    let (h, m, s, milli) = (rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60, rest % 1000);
-    let mut t = if d > 0 { format!("{d} d ") } else { String::new() };
-    let _ = write!(t, "{h:02}:{m:02}:{s:02}");
-    if milli > 0 {
-        let _ = write!(t, ".{milli:03}");
-    }
-    t
 }
 
 type Fmt = fn(f64) -> String;
@@ -1066,25 +966,7 @@ mod tests {
     }
 
     #[test]
-    fn number_formats() {
-        assert_eq!(grouped(1_234_567.8, 0), "1,234,568");
-        assert_eq!(grouped(-1234.5, 1), "−1,234.5");
-        assert_eq!(grouped(-0.0001, 2), "0.00");
-        assert_eq!(count(0.009), "0.009");
-        assert_eq!(count(4.514), "4.51");
-        assert_eq!(count(2474.387), "2,474");
-        assert_eq!(count(250.26), "250.3");
-        assert_eq!(dur(0.0), "0 s");
-        assert_eq!(dur(45.819), "45.8 s");
-        assert_eq!(dur(7562.5), "2 h 06 min");
-        assert_eq!(dur(31_536_000.0), "365 d");
-        assert_eq!(dur(21_600.0), "6 h");
-        assert_eq!(dur(59.97), "1 min");
-        assert_eq!(dur(3599.6), "1 h");
-        assert_eq!(at(6_540_562.748), "75 d 16:49");
-        assert_eq!(at(3600.4), "01:00:00");
-        assert_eq!(clock(3600.5), "01:00:00.500");
-        assert_eq!(clock(6_540_562.748), "75 d 16:49:22.748");
+    fn numeric_cells() {
         assert!(
             looks_numeric("99.420 %") && looks_numeric("-3") && looks_numeric("1,234") && looks_numeric("—")
         );

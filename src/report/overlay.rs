@@ -30,10 +30,11 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::chart::{
-    band_columns, draw_band, draw_err, draw_lines, encode_png, ensure_font, font, group_digits, thin,
-    trim_number, zoomed, Canvas, Chart, ChartError, LineStyle, Metrics, Px, Span, TimeUnit, AXIS, BAND_ALPHA,
-    DASH, FRAME, GRID, INK, MUTED,
+    band_columns, draw_band, draw_err, draw_lines, encode_png, ensure_font, font, thin, zoomed, Canvas,
+    Chart, ChartError, LineStyle, Metrics, Px, Span, TimeUnit, AXIS, BAND_ALPHA, DASH, FRAME, GRID, INK,
+    MUTED,
 };
+use super::format::{group_digits, trim_number};
 use crate::engine::SimTime;
 use crate::model::Feature;
 

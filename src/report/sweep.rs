@@ -5,6 +5,7 @@
 use plotters::prelude::*;
 
 use super::chart::{draw_err, encode_png, ensure_font, ChartError};
+use super::format::trim_number;
 use crate::scenario::duration::parse_duration;
 
 /// Picture size, pixels.
@@ -80,14 +81,14 @@ fn draw<DB: DrawingBackend>(
         if categorical {
             xs.iter().position(|p| (p - v).abs() < 1e-9).map_or(String::new(), |i| labels[i].clone())
         } else {
-            super::chart::trim_number(*v)
+            trim_number(*v)
         }
     };
     let mut mesh = chart.configure_mesh();
     mesh.x_desc(x_label)
         .y_desc(format!("{} ({})", c.metric, c.unit))
         .x_label_formatter(&format_x)
-        .y_label_formatter(&|v| super::chart::trim_number(*v))
+        .y_label_formatter(&|v| trim_number(*v))
         .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
         .label_style(("sans-serif", 13));
     if categorical {
