@@ -4,23 +4,15 @@
 
 use plotters::prelude::*;
 
-use super::chart::{draw_err, encode_png, ensure_font, ChartError};
+use super::chart::canvas::{self, Canvas, Picture};
+use super::chart::error::{draw_err, ChartError};
+use super::chart::font::font;
+use super::chart::palette::SWEEP_COLORS;
 use super::format::trim_number;
 use crate::scenario::duration::parse_duration;
 
 /// Picture size, pixels.
 const SIZE: (u32, u32) = (900, 540);
-
-/// Colour-blind-friendly line colours (Okabe-Ito), cycled.
-const PALETTE: [RGBColor; 7] = [
-    RGBColor(0, 114, 178),
-    RGBColor(213, 94, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(86, 180, 233),
-    RGBColor(230, 159, 0),
-    RGBColor(0, 0, 0),
-];
 
 /// What one sweep chart shows.
 #[derive(Debug, Clone)]
@@ -49,11 +41,20 @@ fn positions(xs: &[String]) -> (Vec<f64>, Option<&'static str>) {
     ((0..xs.len()).map(|i| i as f64).collect(), Some(""))
 }
 
+impl Picture for SweepChart {
+    fn size(&self) -> (u32, u32) {
+        SIZE
+    }
+
+    fn draw<DB: DrawingBackend>(&self, canvas: &Canvas<DB>) -> Result<(), ChartError> {
+        draw(canvas.root, self)
+    }
+}
+
 fn draw<DB: DrawingBackend>(
-    root: DrawingArea<DB, plotters::coord::Shift>,
+    root: &DrawingArea<DB, plotters::coord::Shift>,
     c: &SweepChart,
 ) -> Result<(), ChartError> {
-    root.fill(&WHITE).map_err(draw_err)?;
     let (x, kind) = positions(&c.xs);
     let categorical = kind == Some("");
     let values: Vec<f64> = c.lines.iter().flat_map(|(_, v)| v.iter().flatten().copied()).collect();
@@ -68,8 +69,8 @@ fn draw<DB: DrawingBackend>(
         Some("min") => format!("{} (minutes)", c.path),
         _ => c.path.clone(),
     };
-    let mut chart = ChartBuilder::on(&root)
-        .caption(format!("{} against {}", c.metric, c.path), ("sans-serif", 20).into_font())
+    let mut chart = ChartBuilder::on(root)
+        .caption(format!("{} against {}", c.metric, c.path), font(20.0))
         .margin(16)
         .x_label_area_size(44)
         .y_label_area_size(80)
@@ -90,13 +91,13 @@ fn draw<DB: DrawingBackend>(
         .x_label_formatter(&format_x)
         .y_label_formatter(&|v| trim_number(*v))
         .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
-        .label_style(("sans-serif", 13));
+        .label_style(font(13.0));
     if categorical {
         mesh.x_labels(c.xs.len().max(2));
     }
     mesh.draw().map_err(draw_err)?;
     for (i, (label, ys)) in c.lines.iter().enumerate() {
-        let color = PALETTE[i % PALETTE.len()];
+        let color = SWEEP_COLORS[i % SWEEP_COLORS.len()];
         let points: Vec<(f64, f64)> = x.iter().zip(ys).filter_map(|(x, y)| y.map(|y| (*x, y))).collect();
         let series =
             chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2))).map_err(draw_err)?;
@@ -112,28 +113,22 @@ fn draw<DB: DrawingBackend>(
             .configure_series_labels()
             .background_style(WHITE.mix(0.9))
             .border_style(RGBColor(0xBB, 0xBB, 0xBB))
-            .label_font(("sans-serif", 13))
+            .label_font(font(13.0))
             .position(SeriesLabelPosition::LowerRight)
             .draw()
             .map_err(draw_err)?;
     }
-    root.present().map_err(draw_err)
+    Ok(())
 }
 
 /// The chart as SVG.
 pub fn svg(c: &SweepChart) -> Result<String, ChartError> {
-    ensure_font()?;
-    let mut out = String::new();
-    draw(SVGBackend::with_string(&mut out, SIZE).into_drawing_area(), c)?;
-    Ok(out)
+    canvas::svg(c)
 }
 
 /// The chart as PNG.
 pub fn png(c: &SweepChart) -> Result<Vec<u8>, ChartError> {
-    ensure_font()?;
-    let mut rgb = vec![0u8; SIZE.0 as usize * SIZE.1 as usize * 3];
-    draw(BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area(), c)?;
-    encode_png(SIZE.0, SIZE.1, &rgb)
+    canvas::png(c)
 }
 
 #[cfg(test)]
