@@ -32,9 +32,9 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::chart::axis::{panel, percent, time_title, y_title, zoomed, Panel, TimeUnit};
 use super::chart::canvas::{self, Canvas, Chart, Header, Picture};
 use super::chart::error::{draw_err, ChartError};
-use super::chart::geometry::{band_columns, thin, Px};
+use super::chart::geometry::{band_columns, Px};
 use super::chart::legend::{fit, frame};
-use super::chart::lines::{draw_bands, draw_lines, LineStyle, DASH};
+use super::chart::lines::{draw_bands, draw_lines, polyline, LineStyle, DASH};
 use super::chart::palette::{BAND_ALPHA, INK, MUTED, SCENARIO_COLORS};
 use super::format::{group_digits, trim_number};
 use crate::engine::SimTime;
@@ -237,15 +237,8 @@ impl Picture for Prepared {
         time_title(c, &chart, p.unit)?;
 
         draw_scenario_bands(c, p, &chart)?;
-        let lines: Vec<Vec<Px>> = p
-            .lines
-            .iter()
-            .map(|l| {
-                let points: Vec<Px> =
-                    l.times.iter().zip(&l.values).map(|(&t, &v)| chart.backend_coord(&(t, v))).collect();
-                thin(&points)
-            })
-            .collect();
+        let lines: Vec<Vec<Px>> =
+            p.lines.iter().map(|l| polyline(&chart, &l.times, l.values.iter().copied())).collect();
         let styles: Vec<LineStyle> = p.lines.iter().map(|l| l.style).collect();
         draw_lines(c, &lines, &styles, LINE_WIDTH)?;
         // A dot where a scenario with a shorter horizon ends.

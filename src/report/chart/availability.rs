@@ -8,9 +8,9 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::axis::{count_tick, horizon_text, panel, percent, time_title, y_title, zoomed, Panel, TimeUnit};
 use super::canvas::{Canvas, Chart, Header, Picture};
 use super::error::{draw_err, ChartError};
-use super::geometry::{band_columns, simplify, thin, Px};
+use super::geometry::{band_columns, simplify, Px};
 use super::legend;
-use super::lines::{draw_bands, draw_lines, LineStyle};
+use super::lines::{draw_bands, draw_lines, polyline, LineStyle};
 use super::markers::{
     draw_badge, draw_badges, draw_marker_line, marker_columns, markers, Marker, BADGE_HEIGHT, BADGE_STRIP,
     MARKERS_TEXT,
@@ -241,8 +241,12 @@ impl Picture for Prepared {
         for &(x, color) in &marker_lines {
             draw_marker_line(c, x, top_y.start, top_y.end - 1, color, marker_lines.len())?;
         }
-        draw_feature_bands(c, p, &top)?;
-        draw_feature_lines(c, p, &top)?;
+        // A series needs two rows (one row is drawn across the axis, see `Prepared::new`).
+        let series = p.times.len() >= 2;
+        if series {
+            draw_feature_bands(c, p, &top)?;
+            draw_feature_lines(c, p, &top)?;
+        }
         draw_badges(c, &p.markers, &top, top_x, top_y.start)?;
 
         // Bottom panel: stacked client states.
@@ -251,7 +255,9 @@ impl Picture for Prepared {
         let (_, bottom_y) = bottom.plotting_area().get_pixel_range();
         y_title(c, &bottom, "users", 56)?;
         time_title(c, &bottom, p.unit)?;
-        draw_state_bands(c, p, &bottom)?;
+        if series {
+            draw_state_bands(c, p, &bottom)?;
+        }
         for &(x, color) in &marker_lines {
             draw_marker_line(c, x, bottom_y.start, bottom_y.end - 1, color, marker_lines.len())?;
         }
@@ -272,21 +278,9 @@ fn draw_feature_lines<DB: DrawingBackend>(
     p: &Prepared,
     chart: &Chart<DB>,
 ) -> Result<(), ChartError> {
-    if p.times.len() < 2 {
-        return Ok(());
-    }
     // Each feature's line, at most two points per pixel column.
-    let lines: Vec<Vec<Px>> = (0..8)
-        .map(|f| {
-            let points: Vec<Px> = p
-                .times
-                .iter()
-                .zip(&p.features)
-                .map(|(&t, row)| chart.backend_coord(&(t, p.percent(row[f]))))
-                .collect();
-            thin(&points)
-        })
-        .collect();
+    let lines: Vec<Vec<Px>> =
+        (0..8).map(|f| polyline(chart, &p.times, p.features.iter().map(|row| p.percent(row[f])))).collect();
     let styles = FEATURE_COLORS.map(|color| LineStyle { color, dashed: false });
     draw_lines(c, &lines, &styles, LINE_WIDTH)
 }
@@ -300,9 +294,6 @@ fn draw_feature_bands<DB: DrawingBackend>(
     chart: &Chart<DB>,
 ) -> Result<(), ChartError> {
     let Some(band) = &p.band else { return Ok(()) };
-    if p.times.len() < 2 {
-        return Ok(());
-    }
     let bands = FEATURE_COLORS.iter().enumerate().map(|(f, &color)| {
         let columns = band_columns(p.times.iter().zip(band).map(|(&t, row)| {
             let (x, lo) = chart.backend_coord(&(t, p.percent(row[f].0)));
@@ -320,17 +311,10 @@ fn draw_state_bands<DB: DrawingBackend>(
     p: &Prepared,
     chart: &Chart<DB>,
 ) -> Result<(), ChartError> {
-    if p.times.len() < 2 {
-        return Ok(());
-    }
     // Each boundary between bands at most two points per pixel column; neighbouring bands
     // share it, so they meet without a gap.
     let mut lower = vec![0.0_f64; p.times.len()];
-    let edge = |values: &[f64]| -> Vec<Px> {
-        let points: Vec<Px> =
-            p.times.iter().zip(values).map(|(&t, &v)| chart.backend_coord(&(t, v))).collect();
-        thin(&points)
-    };
+    let edge = |values: &[f64]| polyline(chart, &p.times, values.iter().copied());
     let mut lower_edge = edge(&lower);
     for (k, color) in STATE_COLORS.iter().enumerate() {
         let upper: Vec<f64> = lower.iter().zip(&p.states).map(|(l, row)| l + row[k]).collect();

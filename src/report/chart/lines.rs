@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use plotters::prelude::*;
 
-use super::canvas::Canvas;
+use super::canvas::{Canvas, Chart};
 use super::error::{draw_err, ChartError};
-use super::geometry::{arc_length, band_spans, simplify, stripes, Px, Span};
+use super::geometry::{arc_length, band_spans, simplify, stripes, thin, Px, Span};
 use super::palette::BAND_ALPHA;
 
 /// Length of one colour's stripe in a shared line, pixels.
@@ -17,6 +17,17 @@ const STRIPE: f64 = 9.0;
 /// At most this many stripes in all the shared lines together; beyond, stripes get longer
 /// than [`STRIPE`] (only lines that zigzag through thousands of state changes need it).
 const MAX_STRIPES: f64 = 3_000.0;
+
+/// A series in backend pixels on `chart`: `values` at `times`, left to right, thinned to
+/// at most two points per pixel column ([`thin`](super::geometry::thin)).
+pub(crate) fn polyline<DB: DrawingBackend>(
+    chart: &Chart<DB>,
+    times: &[f64],
+    values: impl IntoIterator<Item = f64>,
+) -> Vec<Px> {
+    let points: Vec<Px> = times.iter().zip(values).map(|(&t, v)| chart.backend_coord(&(t, v))).collect();
+    thin(&points)
+}
 
 /// How [`draw_lines`] draws a line.
 #[derive(Debug, Clone, Copy)]
