@@ -61,6 +61,7 @@ impl Picture for SweepChart {
     }
 }
 
+/// The chart drawn with plotters' own layout: caption, mesh and series labels.
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     c: &SweepChart,

@@ -335,10 +335,11 @@ fn draw_state_bands<DB: DrawingBackend>(
 // ---------------------------------------------------------------------------------------
 // Legends
 
+/// Height of a feature or client-state row, pixels.
 const LEGEND_ROW: i32 = 18;
-
+/// Height of a row of the events key, pixels.
 const KEY_ROW: i32 = 16;
-
+/// Height of a legend box's title, pixels.
 const BOX_HEADER: i32 = 28;
 
 /// The legend column: features, events key, client states.

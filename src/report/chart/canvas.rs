@@ -82,6 +82,7 @@ pub(crate) struct Header {
 /// A panel: time against a value.
 pub(crate) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
+/// plotters' text style: the embedded font at `size`, in `color`, anchored at (`h`, `v`).
 fn text_style<'a>(size: f64, color: &'a RGBColor, h: HPos, v: VPos) -> TextStyle<'a> {
     TextStyle::from(font(size)).color(color).pos(Pos::new(h, v))
 }

@@ -70,6 +70,7 @@ pub(crate) fn thin(points: &[Px]) -> Vec<Px> {
     out
 }
 
+/// The length of a polyline, pixels.
 pub(crate) fn arc_length(points: &[Px]) -> f64 {
     points
         .windows(2)

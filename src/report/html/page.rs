@@ -101,6 +101,8 @@ fn looks_numeric(cell: &str) -> bool {
         && body.chars().all(|c| c.is_ascii_digit() || " .,%+-–−±()".contains(c) || c == '\u{a0}')
 }
 
+/// A table (in a horizontally scrolling box): a caption, a header row and rows of cells;
+/// numeric cells, and the heading of an all-numeric column, are right-aligned.
 pub(super) fn table(out: &mut String, caption: &str, header: &[String], rows: &[Vec<String>]) {
     out.push_str("<div class=\"scroll\"><table>\n");
     if !caption.is_empty() {
@@ -139,6 +141,7 @@ fn svg_element(text: &str) -> Option<&str> {
     })
 }
 
+/// An inline SVG figure with an optional caption.
 pub(super) fn figure(out: &mut String, caption: &str, svg: &str) {
     out.push_str("<figure>\n");
     match svg_element(svg) {
