@@ -19,7 +19,7 @@ const STRIPE: f64 = 9.0;
 const MAX_STRIPES: f64 = 3_000.0;
 
 /// A series in backend pixels on `chart`: `values` at `times`, left to right, thinned to
-/// at most two points per pixel column ([`thin`](super::geometry::thin)).
+/// at most two points per pixel column ([`thin`]).
 pub(crate) fn polyline<DB: DrawingBackend>(
     chart: &Chart<DB>,
     times: &[f64],
@@ -41,8 +41,8 @@ pub(crate) struct LineStyle {
 /// Length of a dash and of the gap after it in a dashed line, pixels.
 pub(crate) const DASH: f64 = 7.0;
 
-/// Draw lines (each left to right with at most two points per pixel column, see
-/// [`thin`](super::geometry::thin)) `width` pixels wide in their styles. Where several lines share segments, they are drawn
+/// Draw lines (each left to right with at most two points per pixel column, see [`thin`])
+/// `width` pixels wide in their styles. Where several lines share segments, they are drawn
 /// as one line striped in all their colours, wherever and for as long as they share it, so
 /// no line hides another.
 pub(crate) fn draw_lines<DB: DrawingBackend>(

@@ -3,8 +3,8 @@
 //! A pure function of texts the other reports already wrote (`summary.json`,
 //! `availability.svg`, the scenario file): the page has inline CSS and inline SVG, and
 //! fetches nothing (no fonts, scripts, images or style sheets). Every text is escaped; the
-//! output is deterministic (no clock, no randomness, features in [`Feature::ALL`] order,
-//! other keys in sorted order).
+//! output is deterministic (no clock, no randomness, features in
+//! [`Feature::ALL`](crate::model::Feature::ALL) order, other keys in sorted order).
 //!
 //! `summary.json` comes in two shapes, both read here: a single run (plain numbers) and a
 //! replicated run (each number an object `{mean, ci95_low, ci95_high, p05, p50, p95}`,
