@@ -132,10 +132,11 @@ pub(crate) fn draw_bands<DB: DrawingBackend>(
     Ok(())
 }
 
-/// A translucent band from its spans per pixel column ([`band_columns`](super::geometry::band_columns)), in `colors`
-/// mixed at `alpha`: a band several series share is striped, every [`BAND_STRIPE`] columns
-/// the next colour, so coinciding bands do not add up to a darker one. A band without
-/// width anywhere is not drawn.
+/// A translucent band from its spans per pixel column
+/// ([`band_columns`](super::geometry::band_columns)), in `colors` mixed at `alpha`: a band
+/// several series share is striped, every [`BAND_STRIPE`] columns the next colour, so
+/// coinciding bands do not add up to a darker one. A band without width anywhere is not
+/// drawn.
 fn draw_band<DB: DrawingBackend>(
     c: &Canvas<DB>,
     colors: &[RGBColor],
