@@ -301,6 +301,7 @@ fn sweep_charts(
             unit: unit.to_string(),
             path: paths[0].clone(),
             xs: xs.clone(),
+            durations: xs.iter().map(|x| scenario::duration::parse_duration(x).ok()).collect(),
             lines,
         };
         if formats.contains(&ChartFormat::Svg) {

@@ -8,8 +8,8 @@ use crate::model::Feature;
 use crate::stats::monte::MeanSeries;
 use crate::stats::{MonteCarlo, RunResult};
 
+use super::format::{group_digits, six};
 use super::overlay::OverlaySeries;
-
 use super::{csv_bytes, ReportError};
 
 /// A finished scenario: one run, or a Monte Carlo run.
@@ -158,10 +158,6 @@ impl Outcome {
 pub const PEAKS: [&str; 5] =
     ["peak_resiliency_users", "peak_offline_users", "peak_signin_queue", "rpo_realized_s", "failovers"];
 
-fn six(x: f64) -> String {
-    format!("{:.6}", super::round6(x))
-}
-
 /// The metric columns of `comparison.csv` and `sweep.csv`.
 pub fn metric_header() -> Vec<String> {
     let mut header: Vec<String> = ["replications", "users", "horizon_s"].map(String::from).to_vec();
@@ -232,7 +228,7 @@ fn percent(v: Value) -> String {
 }
 
 fn minutes(v: f64) -> String {
-    super::chart::group_digits(v.round() as u64)
+    group_digits(v.round() as u64)
 }
 
 /// `comparison.md`: the headline features per scenario, the best in bold, then the costs.

@@ -6,12 +6,15 @@
 
 pub mod chart;
 pub mod compare;
+pub mod format;
 pub mod html;
 pub mod monte;
 pub mod overlay;
 pub mod sweep;
 
 use serde_json::{json, Map, Value};
+
+pub use format::{fixed6, round6, secs};
 
 use crate::engine::SimTime;
 use crate::model::{ClientState, Feature, LogEntry};
@@ -26,26 +29,6 @@ pub enum ReportError {
     /// A chart could not be drawn.
     #[error(transparent)]
     Chart(#[from] chart::ChartError),
-}
-
-/// Seconds with three decimals (virtual time is in milliseconds).
-pub fn secs(t: SimTime) -> String {
-    format!("{}.{:03}", t.as_millis() / 1000, t.as_millis() % 1000)
-}
-
-/// A float rounded to six decimals, for byte-stable output.
-pub fn round6(x: f64) -> f64 {
-    if x.is_finite() {
-        (x * 1e6).round() / 1e6
-    } else {
-        0.0
-    }
-}
-
-/// A JSON number printed with exactly six decimals (`0.994203`, `1.000000`, never `1e-6`).
-pub fn fixed6(x: f64) -> Value {
-    let text = format!("{:.6}", round6(x));
-    Value::Number(text.parse().expect("a decimal literal is a valid JSON number"))
 }
 
 pub(crate) fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, ReportError> {
@@ -180,21 +163,4 @@ pub fn summary_json(result: &RunResult) -> String {
     let mut text = serde_json::to_string_pretty(&summary).expect("json values always serialise");
     text.push('\n');
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_floats_have_exactly_six_decimals() {
-        let text = |x: f64| serde_json::to_string(&fixed6(x)).unwrap();
-        assert_eq!(text(1.0), "1.000000");
-        assert_eq!(text(0.000_000_4), "0.000000");
-        assert_eq!(text(0.000_001), "0.000001");
-        assert_eq!(text(0.994_203_4), "0.994203");
-        assert_eq!(text(31_536_000.0), "31536000.000000");
-        assert_eq!(text(f64::NAN), "0.000000");
-        assert_eq!(secs(SimTime::from_millis(3_600_005)), "3600.005");
-    }
 }

@@ -11,7 +11,8 @@
 use serde_json::{json, Map, Value};
 
 use super::chart::ChartInput;
-use super::{csv_bytes, fixed6, round6, secs, ReportError};
+use super::format::{fixed6, secs, six};
+use super::{csv_bytes, ReportError};
 use crate::model::{ClientState, Feature};
 use crate::stats::monte::{fraction, MeanSeries};
 use crate::stats::quantile::Describe;
@@ -54,13 +55,6 @@ pub fn chart_input(mc: &MonteCarlo, series: MeanSeries) -> ChartInput<'_> {
     }
 }
 
-/// A non-negative number with six decimals, rounded half away from zero; integer
-/// formatting, several times faster than `{:.6}` on the million cells of a replicated year.
-fn six(x: f64) -> String {
-    let micros = (x.max(0.0) * 1e6).round() as u64;
-    format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000)
-}
-
 /// `replications.csv`: one row per replication, in index order.
 pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
     let mut header: Vec<String> =
@@ -91,8 +85,8 @@ pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
             opt(r.first_fault),
         ];
         for f in Feature::ALL {
-            row.push(format!("{:.6}", round6(mc.availability(r, f))));
-            row.push(format!("{:.6}", round6(mc.user_minutes_lost(r, f))));
+            row.push(six(mc.availability(r, f)));
+            row.push(six(mc.user_minutes_lost(r, f)));
             row.push(opt(r.time_to_restore[f as usize]));
         }
         row.extend([
@@ -208,19 +202,4 @@ pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
     let mut text = serde_json::to_string_pretty(&summary).expect("json values always serialise");
     text.push('\n');
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::six;
-
-    #[test]
-    fn six_decimals_from_integers() {
-        assert_eq!(six(0.0), "0.000000");
-        assert_eq!(six(1.0), "1.000000");
-        assert_eq!(six(0.999_845_4), "0.999845");
-        assert_eq!(six(0.000_000_6), "0.000001");
-        assert_eq!(six(2_499.987_5), "2499.987500");
-        assert_eq!(six(-0.0), "0.000000");
-    }
 }

@@ -3,7 +3,7 @@
 //!
 //! Each scenario's line is the percentage of its own users that have the feature over time;
 //! a replicated scenario's line is the mean over its replications, over a translucent
-//! p05–p95 band in its colour. Scenarios get colours from [`PALETTE`] in the order given
+//! p05–p95 band in its colour. Scenarios get colours in the order given
 //! (Okabe-Ito, then three of Paul Tol's muted colours: distinguishable with the common
 //! colour-vision deficiencies); the eleventh to twentieth scenarios reuse them dashed, and so
 //! on, alternating solid and dashed.
@@ -29,11 +29,14 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::chart::{
-    band_columns, draw_band, draw_err, draw_lines, encode_png, ensure_font, font, group_digits, thin,
-    trim_number, zoomed, Canvas, Chart, ChartError, LineStyle, Metrics, Px, Span, TimeUnit, AXIS, BAND_ALPHA,
-    DASH, FRAME, GRID, INK, MUTED,
-};
+use super::chart::axis::{panel, percent, time_title, y_title, zoomed, Panel, TimeUnit};
+use super::chart::canvas::{self, Canvas, Chart, Header, Picture};
+use super::chart::error::{draw_err, ChartError};
+use super::chart::geometry::{band_columns, Px};
+use super::chart::legend::{fit, frame};
+use super::chart::lines::{draw_bands, draw_lines, polyline, LineStyle, DASH};
+use super::chart::palette::{BAND_ALPHA, INK, MUTED, SCENARIO_COLORS};
+use super::format::{group_digits, trim_number};
 use crate::engine::SimTime;
 use crate::model::Feature;
 
@@ -41,22 +44,6 @@ use crate::model::Feature;
 pub const WIDTH: u32 = 1000;
 /// Picture height, pixels.
 pub const HEIGHT: u32 = 600;
-
-/// Scenario colours, in the order scenarios get them: Okabe-Ito's blue, vermillion, bluish
-/// green, reddish purple, orange and sky blue, then Paul Tol's indigo, olive and wine, and a
-/// dark grey. After the tenth scenario they repeat, dashed.
-pub const PALETTE: [RGBColor; 10] = [
-    RGBColor(0x00, 0x72, 0xB2), // blue
-    RGBColor(0xD5, 0x5E, 0x00), // vermillion
-    RGBColor(0x00, 0x9E, 0x73), // bluish green
-    RGBColor(0xCC, 0x79, 0xA7), // reddish purple
-    RGBColor(0xE6, 0x9F, 0x00), // orange
-    RGBColor(0x56, 0xB4, 0xE9), // sky blue
-    RGBColor(0x33, 0x22, 0x88), // indigo
-    RGBColor(0x99, 0x99, 0x33), // olive
-    RGBColor(0x88, 0x22, 0x55), // wine
-    RGBColor(0x4D, 0x4D, 0x4D), // dark grey
-];
 
 /// One scenario's line on an overlay chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,32 +62,16 @@ pub struct OverlaySeries<'a> {
     pub replications: u32,
 }
 
-/// The overlay chart of `feature` as an SVG document: title "<feature>: <title>", time on
+/// The overlay chart of `feature` as an SVG document: title `<feature>: <title>`, time on
 /// the x axis up to the longest horizon, percent of each scenario's users with the feature
 /// on the y axis, a legend naming every scenario in its colour (see the module docs).
 pub fn svg(title: &str, feature: Feature, series: &[OverlaySeries]) -> Result<String, ChartError> {
-    let metrics = ensure_font()?;
-    let prepared = Prepared::new(title, feature, series)?;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&Canvas { root: &root, metrics, bitmap: false }, &prepared)?;
-        root.present().map_err(draw_err)?;
-    }
-    Ok(svg)
+    canvas::svg(&Prepared::new(title, feature, series)?)
 }
 
 /// The overlay chart of `feature` as an encoded PNG file (8-bit RGB); see [`svg`].
 pub fn png(title: &str, feature: Feature, series: &[OverlaySeries]) -> Result<Vec<u8>, ChartError> {
-    let metrics = ensure_font()?;
-    let prepared = Prepared::new(title, feature, series)?;
-    let mut rgb = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
-    {
-        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&Canvas { root: &root, metrics, bitmap: true }, &prepared)?;
-        root.present().map_err(draw_err)?;
-    }
-    encode_png(WIDTH, HEIGHT, &rgb)
+    canvas::png(&Prepared::new(title, feature, series)?)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -152,7 +123,7 @@ impl Prepared {
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let percent = |users: f64| if s.users == 0 { 0.0 } else { users * 100.0 / s.users as f64 };
+                let percent = |users: f64| percent(users, s.users);
                 let mut times: Vec<f64> = s.times.iter().map(|t| t.as_millis() as f64 / unit.ms).collect();
                 let mut values: Vec<f64> = s.values.iter().map(|&v| percent(v)).collect();
                 let mut band: Option<Vec<(f64, f64)>> =
@@ -170,8 +141,10 @@ impl Prepared {
                     let shaded = if s.band.is_some() { "; shaded p05\u{2013}p95" } else { "" };
                     format!("(mean of {}{shaded})", group_digits(n as u64))
                 });
-                let style =
-                    LineStyle { color: PALETTE[i % PALETTE.len()], dashed: (i / PALETTE.len()) % 2 == 1 };
+                let style = LineStyle {
+                    color: SCENARIO_COLORS[i % SCENARIO_COLORS.len()],
+                    dashed: (i / SCENARIO_COLORS.len()) % 2 == 1,
+                };
                 Line { label: s.label.to_string(), note, style, times, values, band }
             })
             .collect();
@@ -232,95 +205,72 @@ fn check(s: &OverlaySeries) -> Result<(), ChartError> {
 
 /// Width of the plotting column; the legend takes the rest.
 const PLOT_WIDTH: u32 = 700;
-/// Height of the title block.
-const HEADER_HEIGHT: u32 = 58;
 /// Width of a scenario's line, pixels.
 const LINE_WIDTH: u32 = 2;
 /// Radius of the dot where a shorter scenario ends, pixels.
 const END_DOT: i32 = 4;
 
-fn draw<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Result<(), ChartError> {
-    let root = c.root;
-    root.fill(&WHITE).map_err(draw_err)?;
-    let (left, _) = root.split_horizontally(PLOT_WIDTH);
+/// The title block.
+const HEADER: Header = Header { plot_width: PLOT_WIDTH, left: 20, title_size: 22.0, subtitle_top: 40 };
+/// The plot: percent of each scenario's users against time.
+const PANEL: Panel = Panel {
+    margin_top: 12,
+    margin_right: 16,
+    x_label_area: 48,
+    y_label_area: 68,
+    x_labels: 10,
+    y_labels: 10,
+};
 
-    c.text(&p.title, (20, 12), 22.0, &INK, HPos::Left, VPos::Top)?;
-    c.text(&p.subtitle, (21, 40), 13.0, &MUTED, HPos::Left, VPos::Top)?;
+impl Picture for Prepared {
+    fn size(&self) -> (u32, u32) {
+        (WIDTH, HEIGHT)
+    }
 
-    let area = left.margin(HEADER_HEIGHT, 8, 8, 0);
-    let mut chart = ChartBuilder::on(&area)
-        .margin_top(12)
-        .margin_right(16)
-        .x_label_area_size(48)
-        .y_label_area_size(68)
-        .build_cartesian_2d(0.0..p.x_max, p.y_range.0..p.y_range.1)
-        .map_err(draw_err)?;
-    chart
-        .configure_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(AXIS)
-        .x_labels(10)
-        .y_labels(10)
-        .label_style(font(13.0).color(&MUTED))
-        .x_label_formatter(&|v| trim_number(*v))
-        .y_label_formatter(&|v| trim_number(*v))
-        .draw()
-        .map_err(draw_err)?;
-    let (px_x, px_y) = chart.plotting_area().get_pixel_range();
-    let y_desc = format!("users with {} (%)", p.feature);
-    c.text_up(&y_desc, (px_x.start - 54, (px_y.start + px_y.end) / 2), 15.0, &INK)?;
-    let x_desc = format!("time ({})", p.unit.name);
-    c.text(&x_desc, ((px_x.start + px_x.end) / 2, px_y.end + 26), 15.0, &INK, HPos::Center, VPos::Top)?;
+    fn draw<DB: DrawingBackend>(&self, c: &Canvas<DB>) -> Result<(), ChartError> {
+        let p = self;
+        let area = c.page(&HEADER, &p.title, &p.subtitle)?;
+        let y_range = p.y_range.0..p.y_range.1;
+        let chart = panel(&area, &PANEL, 0.0..p.x_max, y_range, &|v| trim_number(*v))?;
+        let (px_x, px_y) = chart.plotting_area().get_pixel_range();
+        y_title(c, &chart, &format!("users with {} (%)", p.feature), 54)?;
+        time_title(c, &chart, p.unit)?;
 
-    draw_bands(c, p, &chart)?;
-    let lines: Vec<Vec<Px>> = p
-        .lines
-        .iter()
-        .map(|l| {
-            let points: Vec<Px> =
-                l.times.iter().zip(&l.values).map(|(&t, &v)| chart.backend_coord(&(t, v))).collect();
-            thin(&points)
-        })
-        .collect();
-    let styles: Vec<LineStyle> = p.lines.iter().map(|l| l.style).collect();
-    draw_lines(c, &lines, &styles, LINE_WIDTH)?;
-    // A dot where a scenario with a shorter horizon ends.
-    let mut early = false;
-    for (line, points) in p.lines.iter().zip(&lines) {
-        if let Some(&(x, y)) = points.last() {
-            if x < px_x.end - 2 {
-                early = true;
-                draw_dot(c, (x, y), line.style.color)?;
+        draw_scenario_bands(c, p, &chart)?;
+        let lines: Vec<Vec<Px>> =
+            p.lines.iter().map(|l| polyline(&chart, &l.times, l.values.iter().copied())).collect();
+        let styles: Vec<LineStyle> = p.lines.iter().map(|l| l.style).collect();
+        draw_lines(c, &lines, &styles, LINE_WIDTH)?;
+        // A dot where a scenario with a shorter horizon ends.
+        let mut early = false;
+        for (line, points) in p.lines.iter().zip(&lines) {
+            if let Some(&(x, y)) = points.last() {
+                if x < px_x.end - 2 {
+                    early = true;
+                    draw_dot(c, (x, y), line.style.color)?;
+                }
             }
         }
+        draw_legend(c, p, (px_y.start, px_y.end), early)
     }
-    draw_legend(c, p, (px_y.start, px_y.end), early)
 }
 
 /// The replicated scenarios' p05–p95 bands, translucent in their colours; identical bands
 /// (of scenarios that agree) as one band striped in their colours.
-fn draw_bands<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared, chart: &Chart<DB>) -> Result<(), ChartError> {
-    let mut groups: Vec<(Vec<RGBColor>, Vec<Span>)> = Vec::new();
-    for line in &p.lines {
-        let Some(band) = &line.band else { continue };
-        let columns = band_columns(line.times.iter().zip(band).map(|(&t, &(lo, hi))| {
+fn draw_scenario_bands<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    p: &Prepared,
+    chart: &Chart<DB>,
+) -> Result<(), ChartError> {
+    let bands = p.lines.iter().filter_map(|line| {
+        let columns = band_columns(line.times.iter().zip(line.band.as_ref()?).map(|(&t, &(lo, hi))| {
             let (x, lo) = chart.backend_coord(&(t, lo));
             let (_, hi) = chart.backend_coord(&(t, hi));
             (x, lo, hi)
         }));
-        if columns.len() < 2 {
-            continue;
-        }
-        match groups.iter_mut().find(|g| g.1 == columns) {
-            Some(group) => group.0.push(line.style.color),
-            None => groups.push((vec![line.style.color], columns)),
-        }
-    }
-    for (colors, columns) in groups {
-        draw_band(c, &colors, &columns, BAND_ALPHA)?;
-    }
-    Ok(())
+        (columns.len() >= 2).then_some((line.style.color, columns))
+    });
+    draw_bands(c, bands)
 }
 
 fn draw_dot<DB: DrawingBackend>(c: &Canvas<DB>, at: Px, color: RGBColor) -> Result<(), ChartError> {
@@ -333,22 +283,6 @@ const NOTE_ROW: i32 = 15;
 const BOX_HEADER: i32 = 30;
 const LABEL_SIZE: f64 = 13.0;
 const NOTE_SIZE: f64 = 11.0;
-
-/// `text` cut with an ellipsis to at most `room` pixels at `size`.
-fn fit(metrics: &Metrics, text: &str, size: f64, room: f64) -> String {
-    if metrics.width(text, size) <= room {
-        return text.to_string();
-    }
-    let mut chars: Vec<char> = text.chars().collect();
-    while !chars.is_empty() {
-        chars.pop();
-        let cut: String = chars.iter().chain(['…'].iter()).collect();
-        if metrics.width(&cut, size) <= room {
-            return cut;
-        }
-    }
-    String::new()
-}
 
 /// The legend, top-aligned with the plot: each scenario's line (over its band, when
 /// replicated) and name, with "(mean of N; shaded p05–p95)" under a replicated one's.
@@ -386,9 +320,7 @@ fn draw_legend<DB: DrawingBackend>(
     let hidden = p.lines.len() - shown;
     let content = used + if hidden > 0 { LEGEND_ROW } else { 0 };
     let frame_bottom = (top + BOX_HEADER + content + foot + 8).min(bottom);
-    c.rect((x0, top), (x1, frame_bottom), WHITE.filled())?;
-    c.rect((x0, top), (x1, frame_bottom), FRAME.stroke_width(1))?;
-    c.text("Scenarios", (x0 + 12, top + 9), 14.0, &INK, HPos::Left, VPos::Top)?;
+    frame(c, (x0, top), (x1, frame_bottom), "Scenarios", 9)?;
 
     let mut y = top + BOX_HEADER;
     for line in &p.lines[..shown] {
@@ -428,12 +360,7 @@ fn draw_legend<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A pseudo-random number in [0, 1) from a fixed generator (tests stay deterministic).
-    fn uniform(state: &mut u64) -> f64 {
-        *state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        (*state >> 11) as f64 / (1u64 << 53) as f64
-    }
+    use crate::report::chart::testing::{decode, uniform};
 
     /// `rows` samples `step` seconds apart of `users` users, an outage of `depth` of them
     /// between 30 % and 60 % of the way; replicated (with noise and a band) when
@@ -497,14 +424,6 @@ mod tests {
             .collect()
     }
 
-    fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
-        let mut reader = ::png::Decoder::new(bytes).read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut buf).unwrap();
-        buf.truncate(info.buffer_size());
-        (info.width, info.height, buf)
-    }
-
     #[test]
     fn renders_one_three_and_twelve_series() {
         for n in [1, 3, 12] {
@@ -524,7 +443,7 @@ mod tests {
             assert_eq!((w, h), (WIDTH, HEIGHT));
             // Every scenario's colour is on the picture.
             for (i, _) in all.iter().enumerate() {
-                let c = PALETTE[i % PALETTE.len()];
+                let c = SCENARIO_COLORS[i % SCENARIO_COLORS.len()];
                 assert!(pixels.chunks(3).any(|p| p == [c.0, c.1, c.2]), "{n}: colour {i}");
             }
         }
@@ -645,7 +564,7 @@ mod tests {
 
     #[test]
     fn long_labels_are_cut_to_the_legend() {
-        let metrics = ensure_font().unwrap();
+        let metrics = crate::report::chart::font::ensure_font().unwrap();
         let long = "a-scenario-name-far-too-long-for-the-legend-column-of-the-chart";
         let cut = fit(metrics, long, LABEL_SIZE, 200.0);
         assert!(cut.ends_with('…') && metrics.width(&cut, LABEL_SIZE) <= 200.0, "{cut}");

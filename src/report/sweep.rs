@@ -1,25 +1,19 @@
 //! Sweep charts: one key metric against the swept values (`lyncsim sweep`), one line per
 //! combination of the other swept fields. Numbers and durations make a numeric x axis
-//! (durations in minutes); anything else is placed in the order given.
+//! (durations in minutes); anything else is placed in the order given. The caller, which
+//! reads scenario text, says which values are durations: reports never parse it.
 
 use plotters::prelude::*;
 
-use super::chart::{draw_err, encode_png, ensure_font, ChartError};
-use crate::scenario::duration::parse_duration;
+use super::chart::canvas::{self, Canvas, Picture};
+use super::chart::error::{draw_err, ChartError};
+use super::chart::font::font;
+use super::chart::palette::SWEEP_COLORS;
+use super::format::trim_number;
+use crate::engine::SimTime;
 
 /// Picture size, pixels.
 const SIZE: (u32, u32) = (900, 540);
-
-/// Colour-blind-friendly line colours (Okabe-Ito), cycled.
-const PALETTE: [RGBColor; 7] = [
-    RGBColor(0, 114, 178),
-    RGBColor(213, 94, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(86, 180, 233),
-    RGBColor(230, 159, 0),
-    RGBColor(0, 0, 0),
-];
 
 /// What one sweep chart shows.
 #[derive(Debug, Clone)]
@@ -30,30 +24,49 @@ pub struct SweepChart {
     pub unit: String,
     /// The swept path on the x axis.
     pub path: String,
-    /// The x values as written (durations and numbers become numeric).
+    /// The x values as written (numbers become numeric; the others label their ticks).
     pub xs: Vec<String>,
+    /// The x values as durations, one per value of `xs`, when every one is a duration (as
+    /// the scenario file reads it): the axis is then numeric, in minutes. Numbers are
+    /// placed at their values whatever this says.
+    pub durations: Option<Vec<SimTime>>,
     /// One line per combination of the other swept fields: (label, value at each x; `None`
     /// where the metric has no value).
     pub lines: Vec<(String, Vec<Option<f64>>)>,
 }
 
 /// The x axis: numeric positions and whether they are durations (minutes).
-fn positions(xs: &[String]) -> (Vec<f64>, Option<&'static str>) {
+fn positions(c: &SweepChart) -> Result<(Vec<f64>, Option<&'static str>), ChartError> {
+    let xs = &c.xs;
     if let Some(v) = xs.iter().map(|x| x.parse::<f64>().ok()).collect::<Option<Vec<_>>>() {
-        return (v, None);
+        return Ok((v, None));
     }
-    if let Some(v) = xs.iter().map(|x| parse_duration(x).ok()).collect::<Option<Vec<_>>>() {
-        return (v.iter().map(|t| t.as_millis() as f64 / 60_000.0).collect(), Some("min"));
+    if let Some(durations) = &c.durations {
+        if durations.len() != xs.len() {
+            let n = durations.len();
+            return Err(ChartError::Input(format!("{} x values but {n} durations", xs.len())));
+        }
+        return Ok((durations.iter().map(|t| t.as_millis() as f64 / 60_000.0).collect(), Some("min")));
     }
-    ((0..xs.len()).map(|i| i as f64).collect(), Some(""))
+    Ok(((0..xs.len()).map(|i| i as f64).collect(), Some("")))
 }
 
+impl Picture for SweepChart {
+    fn size(&self) -> (u32, u32) {
+        SIZE
+    }
+
+    fn draw<DB: DrawingBackend>(&self, canvas: &Canvas<DB>) -> Result<(), ChartError> {
+        draw(canvas.root, self)
+    }
+}
+
+/// The chart drawn with plotters' own layout: caption, mesh and series labels.
 fn draw<DB: DrawingBackend>(
-    root: DrawingArea<DB, plotters::coord::Shift>,
+    root: &DrawingArea<DB, plotters::coord::Shift>,
     c: &SweepChart,
 ) -> Result<(), ChartError> {
-    root.fill(&WHITE).map_err(draw_err)?;
-    let (x, kind) = positions(&c.xs);
+    let (x, kind) = positions(c)?;
     let categorical = kind == Some("");
     let values: Vec<f64> = c.lines.iter().flat_map(|(_, v)| v.iter().flatten().copied()).collect();
     let (mut lo, mut hi) = values.iter().fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
@@ -67,8 +80,8 @@ fn draw<DB: DrawingBackend>(
         Some("min") => format!("{} (minutes)", c.path),
         _ => c.path.clone(),
     };
-    let mut chart = ChartBuilder::on(&root)
-        .caption(format!("{} against {}", c.metric, c.path), ("sans-serif", 20).into_font())
+    let mut chart = ChartBuilder::on(root)
+        .caption(format!("{} against {}", c.metric, c.path), font(20.0))
         .margin(16)
         .x_label_area_size(44)
         .y_label_area_size(80)
@@ -80,22 +93,22 @@ fn draw<DB: DrawingBackend>(
         if categorical {
             xs.iter().position(|p| (p - v).abs() < 1e-9).map_or(String::new(), |i| labels[i].clone())
         } else {
-            super::chart::trim_number(*v)
+            trim_number(*v)
         }
     };
     let mut mesh = chart.configure_mesh();
     mesh.x_desc(x_label)
         .y_desc(format!("{} ({})", c.metric, c.unit))
         .x_label_formatter(&format_x)
-        .y_label_formatter(&|v| super::chart::trim_number(*v))
+        .y_label_formatter(&|v| trim_number(*v))
         .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
-        .label_style(("sans-serif", 13));
+        .label_style(font(13.0));
     if categorical {
         mesh.x_labels(c.xs.len().max(2));
     }
     mesh.draw().map_err(draw_err)?;
     for (i, (label, ys)) in c.lines.iter().enumerate() {
-        let color = PALETTE[i % PALETTE.len()];
+        let color = SWEEP_COLORS[i % SWEEP_COLORS.len()];
         let points: Vec<(f64, f64)> = x.iter().zip(ys).filter_map(|(x, y)| y.map(|y| (*x, y))).collect();
         let series =
             chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2))).map_err(draw_err)?;
@@ -111,28 +124,22 @@ fn draw<DB: DrawingBackend>(
             .configure_series_labels()
             .background_style(WHITE.mix(0.9))
             .border_style(RGBColor(0xBB, 0xBB, 0xBB))
-            .label_font(("sans-serif", 13))
+            .label_font(font(13.0))
             .position(SeriesLabelPosition::LowerRight)
             .draw()
             .map_err(draw_err)?;
     }
-    root.present().map_err(draw_err)
+    Ok(())
 }
 
 /// The chart as SVG.
 pub fn svg(c: &SweepChart) -> Result<String, ChartError> {
-    ensure_font()?;
-    let mut out = String::new();
-    draw(SVGBackend::with_string(&mut out, SIZE).into_drawing_area(), c)?;
-    Ok(out)
+    canvas::svg(c)
 }
 
 /// The chart as PNG.
 pub fn png(c: &SweepChart) -> Result<Vec<u8>, ChartError> {
-    ensure_font()?;
-    let mut rgb = vec![0u8; SIZE.0 as usize * SIZE.1 as usize * 3];
-    draw(BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area(), c)?;
-    encode_png(SIZE.0, SIZE.1, &rgb)
+    canvas::png(c)
 }
 
 #[cfg(test)]
@@ -145,6 +152,7 @@ mod tests {
             unit: "%".into(),
             path: "backup_service.sync_interval".into(),
             xs: xs.iter().map(|s| s.to_string()).collect(),
+            durations: None,
             lines: vec![
                 ("pools[0].users=100".into(), vec![Some(99.1), Some(99.5), None]),
                 ("pools[0].users=200".into(), vec![Some(98.0), Some(98.7), Some(99.0)]),
@@ -152,13 +160,26 @@ mod tests {
         }
     }
 
+    /// `chart(xs)` whose values are durations of `secs` seconds.
+    fn durations(xs: &[&str], secs: &[u64]) -> SweepChart {
+        SweepChart { durations: Some(secs.iter().map(|&s| SimTime::from_secs(s)).collect()), ..chart(xs) }
+    }
+
     #[test]
     fn numeric_duration_and_categorical_axes_render_deterministically() {
-        assert_eq!(positions(&["1m".into(), "90s".into()]), (vec![1.0, 1.5], Some("min")));
-        assert_eq!(positions(&["10".into(), "2.5".into()]), (vec![10.0, 2.5], None));
-        assert_eq!(positions(&["Exponential(mean: \"1m\")".into(), "x".into()]).0, vec![0.0, 1.0]);
-        for xs in [&["1m", "5m", "15m"][..], &["10", "20", "40"], &["a(b)", "c", "d"]] {
-            let c = chart(xs);
+        assert_eq!(positions(&durations(&["1m", "90s"], &[60, 90])).unwrap(), (vec![1.0, 1.5], Some("min")));
+        // Numbers are numbers, even when the caller reads them as seconds too.
+        assert_eq!(positions(&durations(&["10", "2.5"], &[10, 2])).unwrap(), (vec![10.0, 2.5], None));
+        assert_eq!(positions(&chart(&["Exponential(mean: \"1m\")", "x"])).unwrap().0, vec![0.0, 1.0]);
+        assert_eq!(positions(&chart(&["1m", "5m"])).unwrap().1, Some(""), "no durations given");
+        let short = durations(&["1m", "5m"], &[60]);
+        assert!(matches!(positions(&short), Err(ChartError::Input(_))));
+        assert!(matches!(svg(&short), Err(ChartError::Input(_))));
+        for c in [
+            durations(&["1m", "5m", "15m"], &[60, 300, 900]),
+            chart(&["10", "20", "40"]),
+            chart(&["a(b)", "c", "d"]),
+        ] {
             let a = svg(&c).unwrap();
             assert_eq!(a, svg(&c).unwrap());
             assert!(a.contains("contacts_availability against backup_service.sync_interval"));
