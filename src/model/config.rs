@@ -192,7 +192,8 @@ impl ClientState {
     }
 }
 
-/// Which features each client state has (SPEC 4.3, overridable in `features:`).
+/// Which features each client state has (docs/model.md#features-per-client-state; overridable
+/// in `features:`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeatureMatrix {
     has: [[bool; 8]; 5],

@@ -2,7 +2,7 @@
 
 use crate::engine::SimTime;
 
-/// Kind of a logged event (SPEC 5.4).
+/// Kind of a logged event (docs/model.md#event-log).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LogKind {
     /// A fault.

@@ -17,7 +17,7 @@
 //! - Pure data and rules: `config.rs` (the input), `pool.rs` (servers, routing groups,
 //!   quorum), `backup.rs` (replication streams), `log.rs` (the event log).
 //!
-//! # What is modelled (SPEC 4.1-4.6)
+//! # What is modelled (docs/model.md, rule by rule with sources)
 //! - A pool has front-end servers (`pool.rs`): each runs unless a `ServerDown`, a
 //!   `PoolDown` or the loss of its site stopped it, and RTCSRV runs on it unless stopped. The
 //!   pool registers users while its running front ends keep pool-level quorum (the back end

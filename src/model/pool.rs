@@ -1,5 +1,6 @@
 //! Inside a pool: front-end servers, routing-group replicas, quorum and the back end
-//! (domain.md 4.1-4.3). Pure data and rules; [`super::World`] applies their effects to users.
+//! (docs/model.md#pools-and-front-ends). Pure data and rules; [`super::World`] applies their
+//! effects to users.
 
 use super::config::Service;
 use crate::engine::SimTime;

@@ -1,4 +1,4 @@
-//! Reports of a replicated run (SPEC 5 with replications > 1): pure functions of a finished
+//! Reports of a replicated run (docs/model.md#replications): pure functions of a finished
 //! [`MonteCarlo`].
 //!
 //! - `timeseries.csv`: the mean in every column of a single run, then `<feature>_p05` and

@@ -1,4 +1,4 @@
-//! Overlay charts of `lyncsim compare` (SPEC 2): one picture per feature, one line per
+//! Overlay charts of `lyncsim compare` (README.md#commands): one picture per feature, one line per
 //! scenario.
 //!
 //! Each scenario's line is the percentage of its own users that have the feature over time;

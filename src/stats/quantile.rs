@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-/// The statistics SPEC 5.2 prints for every number of a replicated run.
+/// The statistics `summary.json` prints for every number of a replicated run
+/// (docs/model.md#replications).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Describe {
     /// Values described (replications where the number exists).

@@ -1,7 +1,7 @@
-//! Administrators' cmdlets (SPEC 4.4-4.5): `Invoke-CsPoolFailover` (`failover.rs`),
-//! `Invoke-CsPoolFailback` (`failback.rs`), `Set-CsRegistrarConfiguration -PoolState` by hand
-//! (`pool_state.rs`), and the Central Management Store, registrar-reset and Response Group
-//! cmdlets (`management.rs`). This file runs a cmdlet's steps and holds the steps both pool
+//! Administrators' cmdlets (docs/model.md#pool-failover to #poolstate-by-hand):
+//! `Invoke-CsPoolFailover` (`failover.rs`), `Invoke-CsPoolFailback` (`failback.rs`),
+//! `Set-CsRegistrarConfiguration -PoolState` by hand (`pool_state.rs`), and the Central
+//! Management Store, registrar-reset and Response Group cmdlets (`management.rs`). This file runs a cmdlet's steps and holds the steps both pool
 //! cmdlets share.
 //!
 //! A cmdlet is a list of steps built when it starts (`-DisasterMode` decides which steps

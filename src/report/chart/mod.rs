@@ -1,4 +1,4 @@
-//! Availability charts (SPEC 5.3): `availability.svg` and `availability.png`.
+//! Availability charts: `availability.svg` and `availability.png`.
 //!
 //! One picture, two panels sharing the time axis. The top panel shows, per feature, the
 //! percentage of users that have it; the bottom panel stacks the users in each client state.
