@@ -25,6 +25,8 @@ mod compare;
 mod output;
 mod progress;
 mod run;
+// Moving to the stats layer (the shard file format and the merge's assembly); split next.
+#[path = "../stats/shard.rs"]
 mod shard;
 mod sweep;
 mod trace;
