@@ -20,13 +20,14 @@ pub fn check(args: CheckArgs) -> Result<bool, CliError> {
             args.baseline.display()
         )));
     }
-    if args.jobs == Some(0) {
+    if args.workers.jobs == Some(0) {
         return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
     }
     let mut all_same = true;
     for l in loaded {
         let name = l.config.name.clone();
-        let (files, _) = simulate(Arc::new(l.config), None, args.jobs, &[] as &[ChartFormat], &|| ())?;
+        let (files, _) =
+            simulate(Arc::new(l.config), None, args.workers.jobs, &[] as &[ChartFormat], &|| ())?;
         let dir = args.baseline.join(&name);
         let mut report = Vec::new();
         for file in COMPARED {

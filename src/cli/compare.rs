@@ -22,26 +22,26 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
             "error: compare needs at least two scenarios (files, or a folder holding them)".into(),
         ));
     }
-    if args.jobs == Some(0) {
+    if args.workers.jobs == Some(0) {
         return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
     }
     for c in loaded.iter_mut().map(|l| &mut l.config) {
-        if let Some(seed) = args.seed {
+        if let Some(seed) = args.overrides.seed {
             c.seed = seed;
         }
-        if let Some(r) = args.replications {
+        if let Some(r) = args.overrides.replications {
             c.replications = r;
         }
     }
-    check_overrides(loaded.iter().map(|l| (&l.config, l.label.as_str())), args.replications)?;
-    let (parent, name) = split_out(&args.out)?;
+    check_overrides(loaded.iter().map(|l| (&l.config, l.label.as_str())), args.overrides.replications)?;
+    let (parent, name) = split_out(&args.folder.out)?;
     check_targets(&[(parent.clone(), name.clone())])?;
 
     let units: u64 = loaded.iter().map(|l| l.config.replications as u64).sum();
-    let bar = progress::bar(units, show_progress(args.quiet));
+    let bar = progress::bar(units, show_progress(args.output.quiet));
     bar.set_message("compare");
     let configs = loaded.into_iter().map(|l| l.config).collect();
-    let outcomes = run_all(configs, args.jobs, &|| bar.inc(1))?;
+    let outcomes = run_all(configs, args.workers.jobs, &|| bar.inc(1))?;
 
     let internal = |e: report::ReportError| CliError::Internal(e.to_string());
     let mut files: Vec<(String, Vec<u8>)> = vec![
@@ -55,20 +55,20 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
         let series: Vec<_> = outcomes.iter().zip(&lines).map(|(o, l)| o.overlay(l, f)).collect();
         let chart = |e: report::chart::ChartError| CliError::Internal(e.to_string());
         let svg = report::overlay::svg("compare", f, &series).map_err(chart)?;
-        if args.format.contains(&ChartFormat::Png) {
+        if args.output.format.contains(&ChartFormat::Png) {
             files.push((
                 format!("{}.png", f.column()),
                 report::overlay::png("compare", f, &series).map_err(chart)?,
             ));
         }
-        if args.format.contains(&ChartFormat::Svg) {
+        if args.output.format.contains(&ChartFormat::Svg) {
             files.push((format!("{}.svg", f.column()), svg.clone().into_bytes()));
         }
         figures.push((format!("{}: every scenario", f.column()), svg));
     }
     let mut parts = Vec::new();
     for o in &outcomes {
-        let scenario_files = render_outcome(o, &args.format)?;
+        let scenario_files = render_outcome(o, &args.output.format)?;
         let text = |name: &str| {
             scenario_files
                 .iter()
@@ -80,7 +80,7 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
             files.push((format!("{}/{file}", o.name()), bytes));
         }
     }
-    if !args.format.is_empty() {
+    if !args.output.format.is_empty() {
         let md = comparison_md(&outcomes);
         let table = markdown_table(&md);
         let html = report::html::Report {

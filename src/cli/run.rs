@@ -14,13 +14,13 @@ use crate::stats::{self, MonteCarlo, RunResult};
 /// Run `lyncsim run`.
 pub fn run(args: RunArgs) -> Result<(), CliError> {
     let mut loaded = load_all(&args.scenarios)?;
-    if args.out.exists() && !args.out.is_dir() {
+    if args.folder.out.exists() && !args.folder.out.is_dir() {
         return Err(CliError::BadInput(format!(
             "error: --out {} is a file; give a folder (it will hold one folder per scenario)",
-            args.out.display()
+            args.folder.out.display()
         )));
     }
-    if args.jobs == Some(0) {
+    if args.workers.jobs == Some(0) {
         return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
     }
     let shard = match &args.shard {
@@ -28,14 +28,14 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         None => None,
     };
     for c in loaded.iter_mut().map(|l| &mut l.config) {
-        if let Some(seed) = args.seed {
+        if let Some(seed) = args.overrides.seed {
             c.seed = seed;
         }
-        if let Some(r) = args.replications {
+        if let Some(r) = args.overrides.replications {
             c.replications = r;
         }
     }
-    check_overrides(loaded.iter().map(|l| (&l.config, l.label.as_str())), args.replications)?;
+    check_overrides(loaded.iter().map(|l| (&l.config, l.label.as_str())), args.overrides.replications)?;
     if shard.is_some() {
         if let Some(l) = loaded.iter().find(|l| l.config.replications < 2) {
             return Err(CliError::BadInput(format!(
@@ -48,9 +48,9 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     let targets: Vec<(std::path::PathBuf, String)> = loaded
         .iter()
         .map(|l| match (args.replication, shard) {
-            (Some(k), _) => (args.out.join(&l.config.name), format!("replication-{k}")),
-            (None, Some(shard)) => (args.out.clone(), shard.folder(&l.config.name)),
-            (None, None) => (args.out.clone(), l.config.name.clone()),
+            (Some(k), _) => (args.folder.out.join(&l.config.name), format!("replication-{k}")),
+            (None, Some(shard)) => (args.folder.out.clone(), shard.folder(&l.config.name)),
+            (None, None) => (args.folder.out.clone(), l.config.name.clone()),
         })
         .collect();
     check_targets(&targets)?;
@@ -62,7 +62,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             (None, None) => l.config.replications as u64,
         })
         .sum();
-    let bar = progress::bar(units, show_progress(args.quiet));
+    let bar = progress::bar(units, show_progress(args.output.quiet));
     for (l, (out, name)) in loaded.iter().zip(targets) {
         bar.set_message(l.config.name.clone());
         // The temporary folder exists, locked, while the scenario runs: a run killed now
@@ -74,8 +74,9 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             Some(shard) if args.replication.is_none() => {
                 let indices = shard.replications(config.replications);
                 let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
-                let done = stats::monte::run_some(config.clone(), &indices, args.jobs, &fingerprint, &tick)
-                    .map_err(|e| CliError::Internal(e.to_string()))?;
+                let done =
+                    stats::monte::run_some(config.clone(), &indices, args.workers.jobs, &fingerprint, &tick)
+                        .map_err(|e| CliError::Internal(e.to_string()))?;
                 let line = format!(
                     "{}: shard {} of {}, {} of {} replications",
                     config.name,
@@ -86,7 +87,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
                 );
                 (render_shard(l, &config, shard, &done)?, line)
             }
-            _ => simulate(config, args.replication, args.jobs, &args.format, &tick)?,
+            _ => simulate(config, args.replication, args.workers.jobs, &args.output.format, &tick)?,
         };
         let dir = staging.finish(&files)?;
         bar.suspend(|| say!("{line} -> {}", dir.display()));

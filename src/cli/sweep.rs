@@ -113,7 +113,7 @@ fn grid(axes: &[Axis]) -> Vec<Vec<usize>> {
 pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     let base = load_one(&args.scenario)?;
     let axes: Vec<Axis> = args.set.iter().map(|s| parse_set(s)).collect::<Result<_, _>>()?;
-    if args.jobs == Some(0) {
+    if args.workers.jobs == Some(0) {
         return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
     }
     // The size of the grid before the grid: a product of value counts can be huge.
@@ -142,13 +142,16 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         text = edit::set(&text, "name", &format!("\"{name}\"")).map_err(CliError::Internal)?;
         let label = format!("{} with {}", base.label, what.join(", "));
         let mut loaded = scenario::load_str(&label, &text).map_err(|f| CliError::BadInput(f.render()))?;
-        if let Some(seed) = args.seed {
+        if let Some(seed) = args.overrides.seed {
             loaded.config.seed = seed;
         }
-        if let Some(r) = args.replications {
+        if let Some(r) = args.overrides.replications {
             loaded.config.replications = r;
         }
-        check_overrides(std::iter::once((&loaded.config, loaded.label.as_str())), args.replications)?;
+        check_overrides(
+            std::iter::once((&loaded.config, loaded.label.as_str())),
+            args.overrides.replications,
+        )?;
         configs.push(loaded.config);
     }
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("{}-sweep", base.config.name)));
@@ -156,9 +159,9 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     check_targets(&[(parent.clone(), name.clone())])?;
 
     let units: u64 = configs.iter().map(|c| c.replications as u64).sum();
-    let bar = progress::bar(units, show_progress(args.quiet));
+    let bar = progress::bar(units, show_progress(args.output.quiet));
     bar.set_message("sweep");
-    let outcomes = run_all(configs, args.jobs, &|| bar.inc(1))?;
+    let outcomes = run_all(configs, args.workers.jobs, &|| bar.inc(1))?;
 
     let internal = |e: report::ReportError| CliError::Internal(e.to_string());
     let paths: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
@@ -169,7 +172,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         .collect();
     let csv = sweep_csv(&paths, &rows).map_err(internal)?;
     let mut files: Vec<(String, Vec<u8>)> = vec![("sweep.csv".into(), csv.clone())];
-    let charts = sweep_charts(&paths, &rows, &args.format)?;
+    let charts = sweep_charts(&paths, &rows, &args.output.format)?;
     let mut figures = Vec::new();
     for (file, bytes) in &charts {
         if let Some(metric) = file.strip_prefix("sweep-").and_then(|f| f.strip_suffix(".svg")) {
@@ -179,14 +182,14 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     files.extend(charts);
     let mut parts = Vec::new();
     for (_, o) in &rows {
-        let scenario_files = render_outcome(o, &args.format)?;
+        let scenario_files = render_outcome(o, &args.output.format)?;
         let summary = scenario_files.iter().find(|(f, _)| *f == "summary.json");
         parts.push(summary.map(|(_, b)| String::from_utf8_lossy(b).into_owned()).unwrap_or_default());
         for (file, bytes) in scenario_files {
             files.push((format!("{}/{file}", o.name()), bytes));
         }
     }
-    if !args.format.is_empty() {
+    if !args.output.format.is_empty() {
         // The table: each point's values and its headline metrics.
         let text = String::from_utf8_lossy(&csv).into_owned();
         let mut lines = text.lines().map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>());

@@ -312,12 +312,12 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
         merged.push((mc.config.name.clone(), mc));
     }
     let targets: Vec<(PathBuf, String)> =
-        merged.iter().map(|(name, _)| (args.out.clone(), name.clone())).collect();
+        merged.iter().map(|(name, _)| (args.folder.out.clone(), name.clone())).collect();
     check_targets(&targets)?;
-    let bar = progress::bar(merged.len() as u64, show_progress(args.quiet));
+    let bar = progress::bar(merged.len() as u64, show_progress(args.output.quiet));
     for (name, mc) in merged {
-        let files = render_monte(&mc, &args.format)?;
-        let dir = write_results(&args.out, &name, &files)?;
+        let files = render_monte(&mc, &args.output.format)?;
+        let dir = write_results(&args.folder.out, &name, &files)?;
         bar.inc(1);
         bar.suspend(|| say!("{} -> {}", monte_line(&mc), dir.display()));
     }
