@@ -14,9 +14,6 @@ use std::path::{Component, Path, PathBuf};
 
 use super::CliError;
 
-/// Files of one results folder: (file name, bytes).
-pub type Files = Vec<(&'static str, Vec<u8>)>;
-
 fn io_err(what: &str, path: &Path, e: std::io::Error) -> CliError {
     CliError::Internal(format!("{what} {}: {e}", path.display()))
 }

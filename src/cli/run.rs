@@ -3,11 +3,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::output::{Files, Staging};
+use super::output::Staging;
 use super::shard::{render_shard, Shard};
 use super::{progress, show_progress, validate::load_all, ChartFormat, CliError, RunArgs};
 use crate::model::{Config, Feature};
-use crate::report;
+use crate::report::{self, folder::Charts, folder::Files};
 use crate::scenario::validate::{limit_help, overloads, MAX_REPLICATIONS};
 use crate::stats::{self, MonteCarlo, RunResult};
 
@@ -141,12 +141,23 @@ pub fn simulate(
     if replication.is_some() || config.replications == 1 {
         let result = stats::run_replication(config, replication.unwrap_or(0));
         tick();
-        return Ok((render(&result, formats)?, one_line(&result)));
+        let files = report::folder::single(&result, charts(formats)).map_err(internal)?;
+        return Ok((files, one_line(&result)));
     }
     let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
     let mc =
         stats::monte::run(config, jobs, &fingerprint, tick).map_err(|e| CliError::Internal(e.to_string()))?;
-    Ok((render_monte(&mc, formats)?, monte_line(&mc)))
+    let files = report::folder::monte_carlo(&mc, charts(formats)).map_err(internal)?;
+    Ok((files, monte_line(&mc)))
+}
+
+/// The charts `--format` asks for.
+pub(super) fn charts(formats: &[ChartFormat]) -> Charts {
+    Charts { svg: formats.contains(&ChartFormat::Svg), png: formats.contains(&ChartFormat::Png) }
+}
+
+pub(super) fn internal(e: report::ReportError) -> CliError {
+    CliError::Internal(e.to_string())
 }
 
 /// Before any work: every results folder we will replace (`dir/name`) must be one of ours
@@ -184,86 +195,6 @@ fn is_ours(target: &Path) -> bool {
                 && e.path().join("summary.json").is_file()
         })
     })
-}
-
-/// Every output file of one run, rendered in memory.
-pub fn render(result: &RunResult, formats: &[ChartFormat]) -> Result<Files, CliError> {
-    let internal = |e: report::ReportError| CliError::Internal(e.to_string());
-    let mut files: Files = vec![
-        ("timeseries.csv", report::timeseries_csv(result).map_err(internal)?),
-        ("summary.json", report::summary_json(result).into_bytes()),
-        ("events.csv", report::events_csv(result).map_err(internal)?),
-    ];
-    if formats.contains(&ChartFormat::Svg) {
-        let svg = report::chart::availability_svg(result).map_err(|e| internal(e.into()))?;
-        files.push(("availability.svg", svg.into_bytes()));
-    }
-    if formats.contains(&ChartFormat::Png) {
-        let png = report::chart::availability_png(result).map_err(|e| internal(e.into()))?;
-        files.push(("availability.png", png));
-    }
-    if !formats.is_empty() {
-        let svg = match files.iter().find(|(f, _)| *f == "availability.svg") {
-            Some((_, svg)) => String::from_utf8_lossy(svg).into_owned(),
-            None => report::chart::availability_svg(result).map_err(|e| internal(e.into()))?,
-        };
-        files.push(("report.html", report_html(&result.config, &files, &svg)));
-    }
-    Ok(files)
-}
-
-/// `report.html` of one scenario's files (written when charts are).
-fn report_html(config: &Config, files: &Files, svg: &str) -> Vec<u8> {
-    let summary = files
-        .iter()
-        .find(|(f, _)| *f == "summary.json")
-        .map_or(String::new(), |(_, b)| String::from_utf8_lossy(b).into_owned());
-    let report = report::html::Report {
-        title: &config.name,
-        kind: "run",
-        version: env!("CARGO_PKG_VERSION"),
-        tables: Vec::new(),
-        figures: Vec::new(),
-        scenarios: vec![report::html::ScenarioPart {
-            name: &config.name,
-            description: &config.description,
-            source: &config.source,
-            file: &config.file,
-            summary_json: &summary,
-            chart_svg: Some(svg),
-        }],
-    };
-    report::html::render(&report).into_bytes()
-}
-
-/// Every output file of a replicated run, rendered in memory.
-pub fn render_monte(mc: &MonteCarlo, formats: &[ChartFormat]) -> Result<Files, CliError> {
-    let internal = |e: report::ReportError| CliError::Internal(e.to_string());
-    let series = mc.series();
-    let fingerprint = report::fingerprint_of(&mc.first_log).map_err(internal)?;
-    let mut files: Files = vec![
-        ("timeseries.csv", report::monte::timeseries_csv(mc, &series).map_err(internal)?),
-        ("summary.json", report::monte::summary_json(mc, &fingerprint).into_bytes()),
-        ("events.csv", report::events_csv_of(&mc.first_log).map_err(internal)?),
-        ("replications.csv", report::monte::replications_csv(mc).map_err(internal)?),
-    ];
-    let input = report::monte::chart_input(mc, series);
-    if formats.contains(&ChartFormat::Svg) {
-        let svg = report::chart::svg(&input).map_err(|e| internal(e.into()))?;
-        files.push(("availability.svg", svg.into_bytes()));
-    }
-    if formats.contains(&ChartFormat::Png) {
-        let png = report::chart::png(&input).map_err(|e| internal(e.into()))?;
-        files.push(("availability.png", png));
-    }
-    if !formats.is_empty() {
-        let svg = match files.iter().find(|(f, _)| *f == "availability.svg") {
-            Some((_, svg)) => String::from_utf8_lossy(svg).into_owned(),
-            None => report::chart::svg(&input).map_err(|e| internal(e.into()))?,
-        };
-        files.push(("report.html", report_html(&mc.config, &files, &svg)));
-    }
-    Ok(files)
 }
 
 fn one_line(result: &RunResult) -> String {

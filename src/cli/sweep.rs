@@ -4,11 +4,10 @@
 
 use std::path::PathBuf;
 
-use super::compare::{render_outcome, run_all, split_out};
+use super::compare::{run_all, split_out};
 use super::output::write_results;
-use super::run::{check_overrides, check_targets};
-use super::{progress, show_progress, validate::load_one, ChartFormat, CliError, SweepArgs};
-use crate::report::compare::{sweep_csv, Outcome};
+use super::run::{charts, check_overrides, check_targets, internal};
+use super::{progress, show_progress, validate::load_one, CliError, SweepArgs};
 use crate::report::{self};
 use crate::scenario::{self, edit};
 
@@ -163,160 +162,18 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     bar.set_message("sweep");
     let outcomes = run_all(configs, args.workers.jobs, &|| bar.inc(1))?;
 
-    let internal = |e: report::ReportError| CliError::Internal(e.to_string());
     let paths: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
-    let rows: Vec<(Vec<String>, Outcome)> = points
+    let points: Vec<report::folder::Point> = points
         .iter()
         .zip(outcomes)
         .map(|(point, o)| (axes.iter().zip(point).map(|(a, &i)| plain(&a.values[i])).collect(), o))
         .collect();
-    let csv = sweep_csv(&paths, &rows).map_err(internal)?;
-    let mut files: Vec<(String, Vec<u8>)> = vec![("sweep.csv".into(), csv.clone())];
-    let charts = sweep_charts(&paths, &rows, &args.output.format)?;
-    let mut figures = Vec::new();
-    for (file, bytes) in &charts {
-        if let Some(metric) = file.strip_prefix("sweep-").and_then(|f| f.strip_suffix(".svg")) {
-            figures.push((metric.to_string(), String::from_utf8_lossy(bytes).into_owned()));
-        }
-    }
-    files.extend(charts);
-    let mut parts = Vec::new();
-    for (_, o) in &rows {
-        let scenario_files = render_outcome(o, &args.output.format)?;
-        let summary = scenario_files.iter().find(|(f, _)| *f == "summary.json");
-        parts.push(summary.map(|(_, b)| String::from_utf8_lossy(b).into_owned()).unwrap_or_default());
-        for (file, bytes) in scenario_files {
-            files.push((format!("{}/{file}", o.name()), bytes));
-        }
-    }
-    if !args.output.format.is_empty() {
-        // The table: each point's values and its headline metrics.
-        let text = String::from_utf8_lossy(&csv).into_owned();
-        let mut lines = text.lines().map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>());
-        let header = lines.next().unwrap_or_default();
-        let keep: Vec<usize> = header
-            .iter()
-            .enumerate()
-            .filter(|(i, h)| *i <= paths.len() || KEY_METRICS.iter().any(|(m, _, _)| m == h))
-            .map(|(i, _)| i)
-            .collect();
-        let pick =
-            |row: &Vec<String>| keep.iter().map(|&i| row.get(i).cloned().unwrap_or_default()).collect();
-        let table = ("Sweep".to_string(), pick(&header), lines.map(|r| pick(&r)).collect());
-        let title = format!("Sweep of {}", base.config.name);
-        // Each point's scenario, when there are few enough to read.
-        let scenarios = if rows.len() <= 12 {
-            rows.iter()
-                .zip(&parts)
-                .map(|((_, o), summary)| report::html::ScenarioPart {
-                    name: o.name(),
-                    description: &o.config().description,
-                    source: &o.config().source,
-                    file: &o.config().file,
-                    summary_json: summary,
-                    chart_svg: None,
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let html = report::html::Report {
-            title: &title,
-            kind: "sweep",
-            version: env!("CARGO_PKG_VERSION"),
-            tables: vec![table],
-            figures,
-            scenarios,
-        };
-        files.push(("report.html".into(), report::html::render(&html).into_bytes()));
-    }
+    let files = report::folder::sweep(&base.config.name, &paths, &points, charts(&args.output.format))
+        .map_err(internal)?;
     let dir = write_results(&parent, &name, &files)?;
     bar.finish_and_clear();
-    say!("swept {} points -> {}", rows.len(), dir.display());
+    say!("swept {} points -> {}", points.len(), dir.display());
     Ok(())
-}
-
-/// The metrics charted against the swept values: (column of `sweep.csv`, unit, scale).
-const KEY_METRICS: [(&str, &str, f64); 9] = [
-    ("im_availability", "%", 100.0),
-    ("voice_availability", "%", 100.0),
-    ("contacts_availability", "%", 100.0),
-    ("conferencing_availability", "%", 100.0),
-    ("response_groups_availability", "%", 100.0),
-    ("contacts_user_minutes_lost", "user-minutes", 1.0),
-    ("contacts_time_to_restore_s", "s", 1.0),
-    ("peak_signin_queue", "users", 1.0),
-    ("rpo_realized_s", "s", 1.0),
-];
-
-/// Charts of the key metrics against the first swept field, one line per combination of
-/// the others: `sweep-<metric>.svg` / `.png`.
-fn sweep_charts(
-    paths: &[String],
-    rows: &[(Vec<String>, Outcome)],
-    formats: &[ChartFormat],
-) -> Result<Vec<(String, Vec<u8>)>, CliError> {
-    use crate::report::compare::{metric_header, metric_row};
-    let header = metric_header();
-    let mut xs: Vec<String> = Vec::new();
-    for (values, _) in rows {
-        if !xs.contains(&values[0]) {
-            xs.push(values[0].clone());
-        }
-    }
-    // Lines: the other fields' values, in the order they first appear.
-    let mut keys: Vec<Vec<String>> = Vec::new();
-    for (values, _) in rows {
-        let key = values[1..].to_vec();
-        if !keys.contains(&key) {
-            keys.push(key);
-        }
-    }
-    let cells: Vec<Vec<String>> = rows.iter().map(|(_, o)| metric_row(o)).collect();
-    let chart_err = |e: crate::report::chart::ChartError| CliError::Internal(e.to_string());
-    let mut files = Vec::new();
-    for (metric, unit, scale) in KEY_METRICS {
-        let Some(col) = header.iter().position(|h| h == metric) else { continue };
-        let lines = keys
-            .iter()
-            .map(|key| {
-                let label = paths[1..]
-                    .iter()
-                    .zip(key)
-                    .map(|(p, v)| format!("{p}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let ys = xs
-                    .iter()
-                    .map(|x| {
-                        rows.iter()
-                            .zip(&cells)
-                            .find(|((values, _), _)| &values[0] == x && values[1..] == key[..])
-                            .and_then(|(_, c)| c[col].parse::<f64>().ok())
-                            .map(|v| v * scale)
-                    })
-                    .collect();
-                (label, ys)
-            })
-            .collect();
-        let chart = report::sweep::SweepChart {
-            metric: metric.to_string(),
-            unit: unit.to_string(),
-            path: paths[0].clone(),
-            xs: xs.clone(),
-            lines,
-        };
-        if formats.contains(&ChartFormat::Svg) {
-            files.push((
-                format!("sweep-{metric}.svg"),
-                report::sweep::svg(&chart).map_err(chart_err)?.into_bytes(),
-            ));
-        }
-        if formats.contains(&ChartFormat::Png) {
-            files.push((format!("sweep-{metric}.png"), report::sweep::png(&chart).map_err(chart_err)?));
-        }
-    }
-    Ok(files)
 }
 
 #[cfg(test)]

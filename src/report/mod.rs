@@ -6,6 +6,7 @@
 
 pub mod chart;
 pub mod compare;
+pub mod folder;
 pub mod html;
 pub mod monte;
 pub mod overlay;

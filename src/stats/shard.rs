@@ -12,12 +12,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::output::{write_results, Files};
-use super::run::{check_targets, monte_line, render_monte};
+use super::output::write_results;
+use super::run::{charts, check_targets, internal, monte_line};
 use super::{progress, show_progress, CliError, MergeArgs};
 use crate::engine::SimTime;
 use crate::model::{LogEntry, LogKind};
-use crate::report;
+use crate::report::{self, folder::Files};
 use crate::scenario;
 use crate::stats::monte::Replications;
 use crate::stats::{MonteCarlo, ReplicationRecord, Sample, Series};
@@ -244,7 +244,6 @@ pub fn render_shard(
     shard: Shard,
     done: &Replications,
 ) -> Result<Files, CliError> {
-    let internal = |e: report::ReportError| CliError::Internal(e.to_string());
     let file = ShardFile {
         format: FORMAT.into(),
         lyncsim_version: env!("CARGO_PKG_VERSION").into(),
@@ -270,15 +269,7 @@ pub fn render_shard(
     };
     let mut json = serde_json::to_vec(&file).map_err(|e| CliError::Internal(format!("shard.json: {e}")))?;
     json.push(b'\n');
-    let part = MonteCarlo { config: config.clone(), first_log: Vec::new(), records: done.records.clone() };
-    let mut files: Files = vec![
-        ("shard.json", json),
-        ("replications.csv", report::monte::replications_csv(&part).map_err(internal)?),
-    ];
-    if let Some(log) = &done.first_log {
-        files.push(("events.csv", report::events_csv_of(log).map_err(internal)?));
-    }
-    Ok(files)
+    report::folder::shard(json, config, done).map_err(internal)
 }
 
 /// Run `lyncsim merge`.
@@ -316,7 +307,7 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
     check_targets(&targets)?;
     let bar = progress::bar(merged.len() as u64, show_progress(args.output.quiet));
     for (name, mc) in merged {
-        let files = render_monte(&mc, &args.output.format)?;
+        let files = report::folder::monte_carlo(&mc, charts(&args.output.format)).map_err(internal)?;
         let dir = write_results(&args.folder.out, &name, &files)?;
         bar.inc(1);
         bar.suspend(|| say!("{} -> {}", monte_line(&mc), dir.display()));
