@@ -26,9 +26,7 @@ mod compare;
 mod output;
 mod progress;
 mod run;
-// Moving to the stats layer (the shard file format and the merge's assembly); split next.
-#[path = "../stats/shard.rs"]
-mod shard;
+mod sharding;
 mod sweep;
 mod trace;
 mod validate;
@@ -49,6 +47,9 @@ pub enum CliError {
     /// Bad input: the message is complete and already formatted (exit 2).
     #[error("{0}")]
     BadInput(String),
+    /// Shards that cannot be merged (exit 2).
+    #[error("error: {0}")]
+    Shard(#[from] crate::stats::shard::ShardError),
     /// Something went wrong on our side or in the file system (exit 3).
     #[error("error: {0}")]
     Internal(String),
@@ -57,7 +58,7 @@ pub enum CliError {
 impl CliError {
     fn exit_code(&self) -> u8 {
         match self {
-            CliError::BadInput(_) => 2,
+            CliError::BadInput(_) | CliError::Shard(_) => 2,
             CliError::Internal(_) => 3,
         }
     }
@@ -82,7 +83,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),
         Command::Trace(args) => trace::trace(args),
-        Command::Merge(args) => shard::merge(args),
+        Command::Merge(args) => sharding::merge(args),
         Command::Compare(args) => compare::compare(args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Check(args) => match check::check(args) {

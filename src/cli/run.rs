@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::output::Staging;
-use super::shard::{render_shard, Shard};
+use super::sharding;
 use super::{progress, show_progress, validate::load_all, ChartFormat, CliError, RunArgs};
 use crate::model::{Config, Feature};
 use crate::report::{self, folder::Charts, folder::Files};
@@ -24,7 +24,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
     }
     let shard = match &args.shard {
-        Some(spec) => Some(Shard::parse(spec, args.shard_count, &|name| std::env::var(name).ok())?),
+        Some(spec) => Some(sharding::parse(spec, args.shard_count, &|name| std::env::var(name).ok())?),
         None => None,
     };
     for c in loaded.iter_mut().map(|l| &mut l.config) {
@@ -72,20 +72,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         let tick = || bar.inc(1);
         let (files, line) = match shard {
             Some(shard) if args.replication.is_none() => {
-                let indices = shard.replications(config.replications);
-                let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
-                let done =
-                    stats::monte::run_some(config.clone(), &indices, args.workers.jobs, &fingerprint, &tick)
-                        .map_err(|e| CliError::Internal(e.to_string()))?;
-                let line = format!(
-                    "{}: shard {} of {}, {} of {} replications",
-                    config.name,
-                    shard.index,
-                    shard.count,
-                    indices.len(),
-                    config.replications
-                );
-                (render_shard(l, &config, shard, &done)?, line)
+                sharding::run(config, shard, args.workers.jobs, &tick)?
             }
             _ => simulate(config, args.replication, args.workers.jobs, &args.output.format, &tick)?,
         };

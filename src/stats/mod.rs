@@ -14,6 +14,7 @@ use crate::model::{BackupStatus, ClientState, Config, Counts, Feature, LogEntry,
 
 pub mod monte;
 pub mod quantile;
+pub mod shard;
 
 pub use monte::{MonteCarlo, ReplicationRecord};
 

@@ -1,10 +1,10 @@
-//! Shards of a Monte Carlo run (SPEC 8): `run --shard K/N` runs replications K, K+N,
-//! K+2N, ... (round robin, so every shard gets a similar mix) and writes
-//! `OUT/<name>.shard-K-of-N/`: `shard.json` (provenance, the scenario text, every
-//! replication's record and run-length encoded time series, replication 0's event log when
-//! it is in the shard) and, for people, `replications.csv` with the shard's rows.
-//! `merge` checks that the shards belong together and cover every replication once, then
-//! writes exactly the files an unsharded run writes.
+//! The shard file of a Monte Carlo run (SPEC 8) and the merge's assembly. `run --shard K/N`
+//! runs replications K, K+N, K+2N, ... (round robin, so every shard gets a similar mix); its
+//! `shard.json` holds provenance, the scenario text, every replication's record and
+//! run-length encoded time series, and replication 0's event log when it is in the shard.
+//! A merge checks that the shards belong together and cover every replication once, then
+//! joins them into the [`MonteCarlo`] an unsharded run gives. Reading and writing the files
+//! is the caller's business.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,20 +12,15 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::output::write_results;
-use super::run::{charts, check_targets, internal, monte_line};
-use super::{progress, show_progress, CliError, MergeArgs};
+use super::monte::Replications;
+use super::{MonteCarlo, ReplicationRecord, Sample, Series};
 use crate::engine::SimTime;
-use crate::model::{LogEntry, LogKind};
-use crate::report::{self, folder::Files};
-use crate::scenario;
-use crate::stats::monte::Replications;
-use crate::stats::{MonteCarlo, ReplicationRecord, Sample, Series};
+use crate::model::{Config, LogEntry, LogKind};
 
 /// Format tag of `shard.json`.
-const FORMAT: &str = "lyncsim-shard/1";
+pub const FORMAT: &str = "lyncsim-shard/1";
 
-/// Which part of the replications this process runs.
+/// Which part of a Monte Carlo run's replications a shard runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
     /// 0-based index.
@@ -44,61 +39,11 @@ impl Shard {
     pub fn folder(self, name: &str) -> String {
         format!("{name}.shard-{}-of-{}", self.index, self.count)
     }
-
-    /// `K/N`, or `auto` with the index (and count) from the environment: Slurm job arrays
-    /// (`SLURM_ARRAY_TASK_ID` less `SLURM_ARRAY_TASK_MIN`, `SLURM_ARRAY_TASK_COUNT`) or
-    /// Kubernetes Indexed Jobs (`JOB_COMPLETION_INDEX`, with `--shard-count`).
-    pub fn parse(
-        spec: &str,
-        count_flag: Option<u32>,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Shard, CliError> {
-        let bad = |msg: String| CliError::BadInput(format!("error: --shard {spec}: {msg}"));
-        let number = |name: &str, text: &str| {
-            text.trim().parse::<u32>().map_err(|_| bad(format!("{name} is {text:?}, not a whole number")))
-        };
-        let (index, count) = if spec == "auto" {
-            if let Some(id) = env("SLURM_ARRAY_TASK_ID") {
-                let id = number("SLURM_ARRAY_TASK_ID", &id)?;
-                let min =
-                    env("SLURM_ARRAY_TASK_MIN").map(|m| number("SLURM_ARRAY_TASK_MIN", &m)).transpose()?;
-                let count = match (count_flag, env("SLURM_ARRAY_TASK_COUNT")) {
-                    (Some(n), _) => n,
-                    (None, Some(n)) => number("SLURM_ARRAY_TASK_COUNT", &n)?,
-                    (None, None) => {
-                        return Err(bad("SLURM_ARRAY_TASK_COUNT is not set; give --shard-count".into()))
-                    }
-                };
-                (
-                    id.checked_sub(min.unwrap_or(0))
-                        .ok_or_else(|| bad("task id below SLURM_ARRAY_TASK_MIN".into()))?,
-                    count,
-                )
-            } else if let Some(id) = env("JOB_COMPLETION_INDEX") {
-                let count = count_flag.ok_or_else(|| {
-                    bad("JOB_COMPLETION_INDEX is set but not the shard count; give --shard-count (the Job's completions)".into())
-                })?;
-                (number("JOB_COMPLETION_INDEX", &id)?, count)
-            } else {
-                return Err(bad(
-                    "neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; use --shard K/N outside Slurm and Kubernetes"
-                        .into(),
-                ));
-            }
-        } else {
-            let (k, n) = spec.split_once('/').ok_or_else(|| bad("write K/N (e.g. 0/4) or auto".into()))?;
-            (number("K", k)?, number("N", n)?)
-        };
-        if count == 0 || index >= count {
-            return Err(bad(format!("shard {index} of {count} does not exist; K runs from 0 to N-1")));
-        }
-        Ok(Shard { index, count })
-    }
 }
 
-/// `shard.json`.
+/// `shard.json`: one shard of a Monte Carlo run.
 #[derive(Debug, Serialize, Deserialize)]
-struct ShardFile {
+pub struct ShardFile {
     format: String,
     lyncsim_version: String,
     scenario: String,
@@ -237,236 +182,353 @@ impl RecordOut {
     }
 }
 
-/// The files of one shard.
-pub fn render_shard(
-    loaded: &scenario::Loaded,
-    config: &Arc<crate::model::Config>,
-    shard: Shard,
-    done: &Replications,
-) -> Result<Files, CliError> {
-    let file = ShardFile {
-        format: FORMAT.into(),
-        lyncsim_version: env!("CARGO_PKG_VERSION").into(),
-        scenario: config.name.clone(),
-        scenario_sha256: config.scenario_sha256.clone(),
-        scenario_file: loaded.label.clone(),
-        scenario_source: loaded.source.clone(),
-        seed: config.seed,
-        replications: config.replications,
-        shard: shard.index,
-        shards: shard.count,
-        records: done.records.iter().map(RecordOut::of).collect(),
-        first_log: done.first_log.as_ref().map(|log| {
-            log.iter()
-                .map(|e| LogOut {
-                    time_ms: e.time.as_millis(),
-                    kind: e.kind.name().into(),
-                    pool: e.pool.clone(),
-                    detail: e.detail.clone(),
-                })
-                .collect()
-        }),
-    };
-    let mut json = serde_json::to_vec(&file).map_err(|e| CliError::Internal(format!("shard.json: {e}")))?;
-    json.push(b'\n');
-    report::folder::shard(json, config, done).map_err(internal)
-}
+impl ShardFile {
+    /// The file of shard `shard` of `config`'s run, which ran the replications `done`.
+    pub fn new(config: &Config, shard: Shard, done: &Replications) -> ShardFile {
+        ShardFile {
+            format: FORMAT.into(),
+            lyncsim_version: env!("CARGO_PKG_VERSION").into(),
+            scenario: config.name.clone(),
+            scenario_sha256: config.scenario_sha256.clone(),
+            scenario_file: config.file.clone(),
+            scenario_source: config.source.to_string(),
+            seed: config.seed,
+            replications: config.replications,
+            shard: shard.index,
+            shards: shard.count,
+            records: done.records.iter().map(RecordOut::of).collect(),
+            first_log: done.first_log.as_ref().map(|log| {
+                log.iter()
+                    .map(|e| LogOut {
+                        time_ms: e.time.as_millis(),
+                        kind: e.kind.name().into(),
+                        pool: e.pool.clone(),
+                        detail: e.detail.clone(),
+                    })
+                    .collect()
+            }),
+        }
+    }
 
-/// Run `lyncsim merge`.
-pub fn merge(args: MergeArgs) -> Result<(), CliError> {
-    let bad = |dir: &Path, msg: String| CliError::BadInput(format!("error: {}: {msg}", dir.display()));
-    // Read every shard, grouped by scenario name (sorted), each group by shard index.
-    let mut groups: BTreeMap<String, Vec<(PathBuf, ShardFile)>> = BTreeMap::new();
-    for dir in &args.shards {
-        let path = dir.join("shard.json");
-        let text = std::fs::read(&path).map_err(|e| {
-            bad(
-                dir,
-                format!("not a shard folder (cannot read shard.json: {e}); `run --shard K/N` writes them"),
-            )
-        })?;
-        let file: ShardFile =
-            serde_json::from_slice(&text).map_err(|e| bad(dir, format!("shard.json is damaged: {e}")))?;
+    /// The text of `shard.json`, newline-terminated.
+    pub fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        let mut json = serde_json::to_vec(self)?;
+        json.push(b'\n');
+        Ok(json)
+    }
+
+    /// Read the `shard.json` of the shard folder `dir`.
+    pub fn from_json(dir: &Path, json: &[u8]) -> Result<ShardFile, ShardError> {
+        let file: ShardFile = serde_json::from_slice(json)
+            .map_err(|source| ShardError::Damaged { dir: dir.to_path_buf(), source })?;
         if file.format != FORMAT {
-            return Err(bad(
-                dir,
-                format!("shard.json has format {:?}; this lyncsim reads {FORMAT:?}", file.format),
-            ));
+            return Err(ShardError::Format { dir: dir.to_path_buf(), found: file.format });
         }
-        groups.entry(file.scenario.clone()).or_default().push((dir.clone(), file));
+        Ok(file)
     }
-    let mut merged = Vec::new();
-    for (_, mut shards) in groups {
-        shards.sort_by_key(|(_, f)| f.shard);
-        let mc = assemble(shards)?;
-        // The folder is named by the scenario as validated, never by shard.json's text.
-        merged.push((mc.config.name.clone(), mc));
-    }
-    let targets: Vec<(PathBuf, String)> =
-        merged.iter().map(|(name, _)| (args.folder.out.clone(), name.clone())).collect();
-    check_targets(&targets)?;
-    let bar = progress::bar(merged.len() as u64, show_progress(args.output.quiet));
-    for (name, mc) in merged {
-        let files = report::folder::monte_carlo(&mc, charts(&args.output.format)).map_err(internal)?;
-        let dir = write_results(&args.folder.out, &name, &files)?;
-        bar.inc(1);
-        bar.suspend(|| say!("{} -> {}", monte_line(&mc), dir.display()));
-    }
-    bar.finish_and_clear();
-    Ok(())
 }
 
-/// Check that `shards` (sorted by index) are one whole Monte Carlo run and join them.
-fn assemble(shards: Vec<(PathBuf, ShardFile)>) -> Result<MonteCarlo, CliError> {
-    let (dir0, first) = &shards[0];
-    let too_many = first.replications > crate::scenario::validate::MAX_REPLICATIONS;
-    if first.shards == 0 || first.shards > first.replications.max(1) || too_many {
-        return Err(CliError::BadInput(format!(
-            "error: {}: shard.json has {} shards for {} replications",
-            dir0.display(),
-            first.shards,
-            first.replications
-        )));
+/// Why shards cannot be merged. Each message is complete but for the `error: ` before it.
+#[derive(Debug, thiserror::Error)]
+pub enum ShardError {
+    /// `shard.json` is not JSON of the expected shape.
+    #[error("{}: shard.json is damaged: {source}", dir.display())]
+    Damaged {
+        /// The shard folder.
+        dir: PathBuf,
+        /// What the JSON reader found.
+        source: serde_json::Error,
+    },
+    /// `shard.json` is of another format (version).
+    #[error("{}: shard.json has format {found:?}; this lyncsim reads {FORMAT:?}", dir.display())]
+    Format {
+        /// The shard folder.
+        dir: PathBuf,
+        /// Its format tag.
+        found: String,
+    },
+    /// The shard count cannot split the replications.
+    #[error("{}: shard.json has {shards} shards for {replications} replications", dir.display())]
+    Count {
+        /// The shard folder.
+        dir: PathBuf,
+        /// Its shard count.
+        shards: u32,
+        /// Its replication count.
+        replications: u32,
+    },
+    /// The shards of one scenario do not make one whole run.
+    #[error("cannot merge scenario {scenario:?}: {problem}")]
+    Merge {
+        /// The scenario, as `shard.json` names it.
+        scenario: String,
+        /// What is wrong.
+        problem: Box<Problem>,
+    },
+}
+
+/// What keeps the shards of one scenario from making one whole run.
+#[derive(Debug, thiserror::Error)]
+pub enum Problem {
+    /// Two shards come from different runs.
+    #[error("{} has {what} {theirs} but {} has {ours}; shards must come from one run", dir.display(), first.display())]
+    Differs {
+        /// The shard that differs.
+        dir: PathBuf,
+        /// The first shard.
+        first: PathBuf,
+        /// What differs (`seed`, `scenario hash`, ...).
+        what: &'static str,
+        /// The first shard's value.
+        ours: String,
+        /// The other shard's value.
+        theirs: String,
+    },
+    /// One shard given twice.
+    #[error("{} and {} are both shard {index} of {count}", a.display(), b.display())]
+    Twice {
+        /// One folder.
+        a: PathBuf,
+        /// The other.
+        b: PathBuf,
+        /// The shard index.
+        index: u32,
+        /// The shard count.
+        count: u32,
+    },
+    /// Shards missing.
+    #[error(
+        "shard{} {} of {count} missing (have {})",
+        if missing.len() == 1 { " is" } else { "s are" },
+        list(missing),
+        list(present)
+    )]
+    Missing {
+        /// The missing shard indices.
+        missing: Vec<u32>,
+        /// The shard indices given.
+        present: Vec<u32>,
+        /// The shard count.
+        count: u32,
+    },
+    /// The scenario text no longer loads (a lyncsim that validates differently).
+    #[error("its scenario text no longer loads:\n{0}")]
+    Unloadable(String),
+    /// The scenario text names another scenario.
+    #[error("shard.json names it {file:?} but its scenario text names it {text:?}")]
+    Renamed {
+        /// The name in `shard.json`.
+        file: String,
+        /// The name in its scenario text.
+        text: String,
+    },
+    /// The scenario text was edited.
+    #[error("the scenario text in shard.json does not match its hash")]
+    Hash,
+    /// An event log entry of an unknown kind.
+    #[error("{}: unknown event kind {kind:?}", dir.display())]
+    EventKind {
+        /// The shard folder.
+        dir: PathBuf,
+        /// The kind as written.
+        kind: String,
+    },
+    /// A replication record that does not read back.
+    #[error("{}: {reason}", dir.display())]
+    Record {
+        /// The shard folder.
+        dir: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Replications missing or duplicated.
+    #[error(
+        "the shards hold {have} replication records for {expected} replications (missing: {})",
+        if missing.is_empty() { "none; some are duplicated".to_string() } else { list(missing) }
+    )]
+    Records {
+        /// Records found.
+        have: usize,
+        /// Replications of the run.
+        expected: usize,
+        /// The first ten replications without a record.
+        missing: Vec<u32>,
+    },
+    /// Replication 0's event log is in no shard.
+    #[error("no shard holds replication 0's events")]
+    FirstLog,
+}
+
+/// `1, 2, 3`.
+fn list(numbers: &[u32]) -> String {
+    numbers.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// The shards of one scenario, sorted by shard index.
+#[derive(Debug)]
+pub struct ShardSet {
+    shards: Vec<(PathBuf, ShardFile)>,
+}
+
+/// Group shard files (each with its folder) by scenario name (sorted), each group by shard
+/// index.
+pub fn group(files: Vec<(PathBuf, ShardFile)>) -> Vec<ShardSet> {
+    let mut groups: BTreeMap<String, Vec<(PathBuf, ShardFile)>> = BTreeMap::new();
+    for (dir, file) in files {
+        groups.entry(file.scenario.clone()).or_default().push((dir, file));
     }
-    let scenario_name = first.scenario.clone();
-    let bad =
-        |msg: String| CliError::BadInput(format!("error: cannot merge scenario {scenario_name:?}: {msg}"));
-    for (dir, s) in &shards[1..] {
-        let differs = |what: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display| {
-            bad(format!(
-                "{} has {what} {b} but {} has {a}; shards must come from one run",
-                dir.display(),
-                dir0.display()
-            ))
-        };
-        if s.scenario_sha256 != first.scenario_sha256 {
-            return Err(differs("scenario hash", &first.scenario_sha256, &s.scenario_sha256));
-        }
-        if s.seed != first.seed {
-            return Err(differs("seed", &first.seed, &s.seed));
-        }
-        if s.replications != first.replications {
-            return Err(differs("replications", &first.replications, &s.replications));
-        }
-        if s.shards != first.shards {
-            return Err(differs("shard count", &first.shards, &s.shards));
-        }
-        if s.lyncsim_version != first.lyncsim_version {
-            return Err(differs("lyncsim version", &first.lyncsim_version, &s.lyncsim_version));
-        }
+    groups
+        .into_values()
+        .map(|mut shards| {
+            shards.sort_by_key(|(_, f)| f.shard);
+            ShardSet { shards }
+        })
+        .collect()
+}
+
+impl ShardSet {
+    fn first(&self) -> &(PathBuf, ShardFile) {
+        &self.shards[0]
     }
-    for pair in shards.windows(2) {
-        if pair[0].1.shard == pair[1].1.shard {
-            return Err(bad(format!(
-                "{} and {} are both shard {} of {}",
-                pair[0].0.display(),
-                pair[1].0.display(),
-                pair[0].1.shard,
-                first.shards
-            )));
+
+    /// The scenario file as the shards ran it: (its label, its text).
+    pub fn scenario(&self) -> (&str, &str) {
+        let first = &self.first().1;
+        (&first.scenario_file, &first.scenario_source)
+    }
+
+    /// The seed and the replication count of the run.
+    pub fn run(&self) -> (u64, u32) {
+        let first = &self.first().1;
+        (first.seed, first.replications)
+    }
+
+    /// The error of merging this scenario.
+    pub fn refuse(&self, problem: Problem) -> ShardError {
+        ShardError::Merge { scenario: self.first().1.scenario.clone(), problem: Box::new(problem) }
+    }
+
+    /// Check that the shards are one whole run: a shard count that splits its replications
+    /// (at most `max_replications`, the scenario layer's limit), the same provenance
+    /// everywhere, every shard once.
+    pub fn check(&self, max_replications: u32) -> Result<(), ShardError> {
+        let (dir0, first) = self.first();
+        let too_many = first.replications > max_replications;
+        if first.shards == 0 || first.shards > first.replications.max(1) || too_many {
+            return Err(ShardError::Count {
+                dir: dir0.clone(),
+                shards: first.shards,
+                replications: first.replications,
+            });
         }
-    }
-    let present: Vec<u32> = shards.iter().map(|(_, s)| s.shard).collect();
-    let missing: Vec<String> =
-        (0..first.shards).filter(|k| !present.contains(k)).map(|k| format!("{k}")).collect();
-    if !missing.is_empty() {
-        return Err(bad(format!(
-            "shard{} {} of {} missing (have {})",
-            if missing.len() == 1 { " is" } else { "s are" },
-            missing.join(", "),
-            first.shards,
-            present.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", ")
-        )));
-    }
-    // The scenario, as the shards ran it.
-    let mut loaded = scenario::load_str(&first.scenario_file, &first.scenario_source)
-        .map_err(|f| bad(format!("its scenario text no longer loads:\n{}", f.render())))?;
-    if loaded.config.name != first.scenario {
-        return Err(bad(format!(
-            "shard.json names it {:?} but its scenario text names it {:?}",
-            first.scenario, loaded.config.name
-        )));
-    }
-    loaded.config.seed = first.seed;
-    loaded.config.replications = first.replications;
-    super::run::check_overrides(
-        std::iter::once((&loaded.config, first.scenario_file.as_str())),
-        Some(first.replications),
-    )?;
-    if loaded.config.scenario_sha256 != first.scenario_sha256 {
-        return Err(bad("the scenario text in shard.json does not match its hash".into()));
-    }
-    let config = Arc::new(loaded.config);
-    let replications = first.replications;
-    let mut records = Vec::new();
-    let mut first_log = None;
-    for (dir, s) in shards {
-        if let Some(log) = s.first_log {
-            let mut entries = Vec::with_capacity(log.len());
-            for e in log {
-                let kind = LogKind::from_name(&e.kind)
-                    .ok_or_else(|| bad(format!("{}: unknown event kind {:?}", dir.display(), e.kind)))?;
-                entries.push(LogEntry {
-                    time: SimTime::from_millis(e.time_ms),
-                    kind,
-                    pool: e.pool,
-                    detail: e.detail,
-                });
+        for (dir, s) in &self.shards[1..] {
+            let differs =
+                |what: &'static str, ours: &dyn std::fmt::Display, theirs: &dyn std::fmt::Display| {
+                    self.refuse(Problem::Differs {
+                        dir: dir.clone(),
+                        first: dir0.clone(),
+                        what,
+                        ours: ours.to_string(),
+                        theirs: theirs.to_string(),
+                    })
+                };
+            if s.scenario_sha256 != first.scenario_sha256 {
+                return Err(differs("scenario hash", &first.scenario_sha256, &s.scenario_sha256));
             }
-            first_log = Some(entries);
+            if s.seed != first.seed {
+                return Err(differs("seed", &first.seed, &s.seed));
+            }
+            if s.replications != first.replications {
+                return Err(differs("replications", &first.replications, &s.replications));
+            }
+            if s.shards != first.shards {
+                return Err(differs("shard count", &first.shards, &s.shards));
+            }
+            if s.lyncsim_version != first.lyncsim_version {
+                return Err(differs("lyncsim version", &first.lyncsim_version, &s.lyncsim_version));
+            }
         }
-        for r in s.records {
-            records.push(r.into_record().map_err(|e| bad(format!("{}: {e}", dir.display())))?);
+        for pair in self.shards.windows(2) {
+            if pair[0].1.shard == pair[1].1.shard {
+                return Err(self.refuse(Problem::Twice {
+                    a: pair[0].0.clone(),
+                    b: pair[1].0.clone(),
+                    index: pair[0].1.shard,
+                    count: first.shards,
+                }));
+            }
         }
+        let present: Vec<u32> = self.shards.iter().map(|(_, s)| s.shard).collect();
+        let missing: Vec<u32> = (0..first.shards).filter(|k| !present.contains(k)).collect();
+        if !missing.is_empty() {
+            return Err(self.refuse(Problem::Missing { missing, present, count: first.shards }));
+        }
+        Ok(())
     }
-    records.sort_by_key(|r| r.replication);
-    let expected = replications as usize;
-    let have: Vec<u32> = records.iter().map(|r| r.replication).collect();
-    if have.len() != expected || have.iter().enumerate().any(|(i, r)| *r as usize != i) {
-        let missing: Vec<String> = (0..replications)
-            .filter(|r| have.binary_search(r).is_err())
-            .take(10)
-            .map(|r| r.to_string())
-            .collect();
-        return Err(bad(format!(
-            "the shards hold {} replication records for {expected} replications (missing: {})",
-            have.len(),
-            if missing.is_empty() { "none; some are duplicated".into() } else { missing.join(", ") }
-        )));
+
+    /// Check that `config`, loaded from the shards' scenario text, is the scenario they name.
+    pub fn check_name(&self, config: &Config) -> Result<(), ShardError> {
+        let first = &self.first().1;
+        if config.name != first.scenario {
+            return Err(
+                self.refuse(Problem::Renamed { file: first.scenario.clone(), text: config.name.clone() })
+            );
+        }
+        Ok(())
     }
-    let first_log = first_log.ok_or_else(|| bad("no shard holds replication 0's events".into()))?;
-    Ok(MonteCarlo { config, first_log, records })
+
+    /// Join the checked shards into the run they are parts of; `config` is the scenario
+    /// loaded from their text, with their seed and replication count.
+    pub fn join(self, config: Arc<Config>) -> Result<MonteCarlo, ShardError> {
+        if config.scenario_sha256 != self.first().1.scenario_sha256 {
+            return Err(self.refuse(Problem::Hash));
+        }
+        let replications = self.first().1.replications;
+        let scenario = self.first().1.scenario.clone();
+        let bad = |problem| ShardError::Merge { scenario: scenario.clone(), problem: Box::new(problem) };
+        let mut records = Vec::new();
+        let mut first_log = None;
+        for (dir, s) in self.shards {
+            if let Some(log) = s.first_log {
+                let mut entries = Vec::with_capacity(log.len());
+                for e in log {
+                    let kind = LogKind::from_name(&e.kind)
+                        .ok_or_else(|| bad(Problem::EventKind { dir: dir.clone(), kind: e.kind.clone() }))?;
+                    entries.push(LogEntry {
+                        time: SimTime::from_millis(e.time_ms),
+                        kind,
+                        pool: e.pool,
+                        detail: e.detail,
+                    });
+                }
+                first_log = Some(entries);
+            }
+            for r in s.records {
+                records.push(
+                    r.into_record().map_err(|reason| bad(Problem::Record { dir: dir.clone(), reason }))?,
+                );
+            }
+        }
+        records.sort_by_key(|r| r.replication);
+        let expected = replications as usize;
+        let have: Vec<u32> = records.iter().map(|r| r.replication).collect();
+        if have.len() != expected || have.iter().enumerate().any(|(i, r)| *r as usize != i) {
+            let missing: Vec<u32> =
+                (0..replications).filter(|r| have.binary_search(r).is_err()).take(10).collect();
+            return Err(bad(Problem::Records { have: have.len(), expected, missing }));
+        }
+        let first_log = first_log.ok_or_else(|| bad(Problem::FirstLog))?;
+        Ok(MonteCarlo { config, first_log, records })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
-    }
-
     #[test]
-    fn shards_parse_from_flags_slurm_and_kubernetes() {
-        let none = env(&[]);
-        assert_eq!(Shard::parse("1/4", None, &none).unwrap(), Shard { index: 1, count: 4 });
+    fn a_shard_runs_every_nth_replication_into_its_own_folder() {
         assert_eq!(Shard { index: 1, count: 4 }.replications(10), vec![1, 5, 9]);
         assert_eq!(Shard { index: 3, count: 4 }.folder("x"), "x.shard-3-of-4");
-        let slurm = env(&[
-            ("SLURM_ARRAY_TASK_ID", "3"),
-            ("SLURM_ARRAY_TASK_MIN", "1"),
-            ("SLURM_ARRAY_TASK_COUNT", "4"),
-        ]);
-        assert_eq!(Shard::parse("auto", None, &slurm).unwrap(), Shard { index: 2, count: 4 });
-        let k8s = env(&[("JOB_COMPLETION_INDEX", "2")]);
-        assert_eq!(Shard::parse("auto", Some(3), &k8s).unwrap(), Shard { index: 2, count: 3 });
-        let err = |spec: &str, count: Option<u32>, e: &dyn Fn(&str) -> Option<String>| {
-            Shard::parse(spec, count, e).unwrap_err().to_string()
-        };
-        assert!(err("4/4", None, &none).contains("shard 4 of 4 does not exist"));
-        assert!(err("x", None, &none).contains("write K/N"));
-        assert!(err("auto", None, &none).contains("neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX"));
-        assert!(err("auto", None, &k8s).contains("give --shard-count"));
-        assert!(err("1/y", None, &none).contains("N is \"y\", not a whole number"));
     }
 }
