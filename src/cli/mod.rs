@@ -22,7 +22,10 @@ macro_rules! say_part {
 
 mod args;
 mod check;
+mod common;
 mod compare;
+mod error;
+mod load;
 mod output;
 mod progress;
 mod run;
@@ -31,7 +34,6 @@ mod sweep;
 mod trace;
 mod validate;
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -40,34 +42,7 @@ pub use args::{
     ChartFormat, CheckArgs, Cli, Command, CompareArgs, MergeArgs, OutFolder, Output, Overrides, RunArgs,
     SweepArgs, TraceArgs, ValidateArgs, Workers,
 };
-
-/// A failure of a command, mapped to an exit code.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    /// Bad input: the message is complete and already formatted (exit 2).
-    #[error("{0}")]
-    BadInput(String),
-    /// Shards that cannot be merged (exit 2).
-    #[error("error: {0}")]
-    Shard(#[from] crate::stats::shard::ShardError),
-    /// Something went wrong on our side or in the file system (exit 3).
-    #[error("error: {0}")]
-    Internal(String),
-}
-
-impl CliError {
-    fn exit_code(&self) -> u8 {
-        match self {
-            CliError::BadInput(_) | CliError::Shard(_) => 2,
-            CliError::Internal(_) => 3,
-        }
-    }
-}
-
-/// Whether to draw progress bars.
-pub(crate) fn show_progress(quiet: bool) -> bool {
-    !quiet && std::io::stderr().is_terminal()
-}
+pub use error::CliError;
 
 /// Parse the process arguments, run the command, return its exit code.
 pub fn main() -> ExitCode {

@@ -5,14 +5,16 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::output::write_results;
-use super::run::{charts, check_overrides, check_targets, internal, monte_line};
-use super::{progress, show_progress, CliError, MergeArgs};
+use super::args::{MergeArgs, Overrides};
+use super::common::{apply_overrides, charts, fingerprint, monte_line};
+use super::error::CliError;
+use super::output::{check_targets, write_results};
+use super::progress;
 use crate::model::Config;
 use crate::report::{self, folder::Files};
 use crate::scenario::{self, validate::MAX_REPLICATIONS};
 use crate::stats::shard::{self as shards, Problem, Shard, ShardFile, ShardSet};
-use crate::stats::{self, MonteCarlo, RunResult};
+use crate::stats::{self, MonteCarlo};
 
 /// `K/N`, or `auto` with the index (and count) from the environment: Slurm job arrays
 /// (`SLURM_ARRAY_TASK_ID` less `SLURM_ARRAY_TASK_MIN`, `SLURM_ARRAY_TASK_COUNT`) or
@@ -72,9 +74,7 @@ pub fn run(
     tick: &(dyn Fn() + Sync),
 ) -> Result<(Files, String), CliError> {
     let indices = shard.replications(config.replications);
-    let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
-    let done = stats::monte::run_some(config.clone(), &indices, jobs, &fingerprint, tick)
-        .map_err(|e| CliError::Internal(e.to_string()))?;
+    let done = stats::monte::run_some(config.clone(), &indices, jobs, &fingerprint, tick)?;
     let line = format!(
         "{}: shard {} of {}, {} of {} replications",
         config.name,
@@ -86,7 +86,7 @@ pub fn run(
     let json = ShardFile::new(&config, shard, &done)
         .to_json()
         .map_err(|e| CliError::Internal(format!("shard.json: {e}")))?;
-    Ok((report::folder::shard(json, &config, &done).map_err(internal)?, line))
+    Ok((report::folder::shard(json, &config, &done)?, line))
 }
 
 /// Run `lyncsim merge`.
@@ -112,9 +112,9 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
     let targets: Vec<(PathBuf, String)> =
         merged.iter().map(|(name, _)| (args.folder.out.clone(), name.clone())).collect();
     check_targets(&targets)?;
-    let bar = progress::bar(merged.len() as u64, show_progress(args.output.quiet));
+    let bar = progress::bar(merged.len() as u64, args.output.quiet);
     for (name, mc) in merged {
-        let files = report::folder::monte_carlo(&mc, charts(&args.output.format)).map_err(internal)?;
+        let files = report::folder::monte_carlo(&mc, charts(&args.output.format))?;
         let dir = write_results(&args.folder.out, &name, &files)?;
         bar.inc(1);
         bar.suspend(|| say!("{} -> {}", monte_line(&mc), dir.display()));
@@ -132,9 +132,8 @@ fn assemble(set: ShardSet) -> Result<MonteCarlo, CliError> {
         scenario::load_str(file, source).map_err(|f| set.refuse(Problem::Unloadable(f.render())))?;
     set.check_name(&loaded.config)?;
     let (seed, replications) = set.run();
-    loaded.config.seed = seed;
-    loaded.config.replications = replications;
-    check_overrides(std::iter::once((&loaded.config, file)), Some(replications))?;
+    let overrides = Overrides { seed: Some(seed), replications: Some(replications) };
+    apply_overrides([(&mut loaded.config, file)], overrides)?;
     Ok(set.join(Arc::new(loaded.config))?)
 }
 

@@ -4,11 +4,13 @@
 
 use std::path::PathBuf;
 
-use super::compare::{run_all, split_out};
-use super::output::write_results;
-use super::run::{charts, check_overrides, check_targets, internal};
-use super::{progress, show_progress, validate::load_one, CliError, SweepArgs};
-use crate::report::{self};
+use super::args::SweepArgs;
+use super::common::{apply_overrides, charts, simulate_all, worker_threads};
+use super::error::CliError;
+use super::load::load_one;
+use super::output::{check_targets, split_out, write_results};
+use super::progress;
+use crate::report;
 use crate::scenario::{self, edit};
 
 /// Most grid points of one sweep.
@@ -112,9 +114,7 @@ fn grid(axes: &[Axis]) -> Vec<Vec<usize>> {
 pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     let base = load_one(&args.scenario)?;
     let axes: Vec<Axis> = args.set.iter().map(|s| parse_set(s)).collect::<Result<_, _>>()?;
-    if args.workers.jobs == Some(0) {
-        return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
-    }
+    let jobs = worker_threads(args.workers)?;
     // The size of the grid before the grid: a product of value counts can be huge.
     let size =
         axes.iter().try_fold(1usize, |n, a| n.checked_mul(a.values.len()).filter(|n| *n <= MAX_POINTS));
@@ -141,16 +141,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         text = edit::set(&text, "name", &format!("\"{name}\"")).map_err(CliError::Internal)?;
         let label = format!("{} with {}", base.label, what.join(", "));
         let mut loaded = scenario::load_str(&label, &text).map_err(|f| CliError::BadInput(f.render()))?;
-        if let Some(seed) = args.overrides.seed {
-            loaded.config.seed = seed;
-        }
-        if let Some(r) = args.overrides.replications {
-            loaded.config.replications = r;
-        }
-        check_overrides(
-            std::iter::once((&loaded.config, loaded.label.as_str())),
-            args.overrides.replications,
-        )?;
+        apply_overrides([(&mut loaded.config, loaded.label.as_str())], args.overrides)?;
         configs.push(loaded.config);
     }
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("{}-sweep", base.config.name)));
@@ -158,9 +149,9 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     check_targets(&[(parent.clone(), name.clone())])?;
 
     let units: u64 = configs.iter().map(|c| c.replications as u64).sum();
-    let bar = progress::bar(units, show_progress(args.output.quiet));
+    let bar = progress::bar(units, args.output.quiet);
     bar.set_message("sweep");
-    let outcomes = run_all(configs, args.workers.jobs, &|| bar.inc(1))?;
+    let outcomes = simulate_all(configs, jobs, &|| bar.inc(1))?;
 
     let paths: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
     let points: Vec<report::folder::Point> = points
@@ -168,8 +159,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         .zip(outcomes)
         .map(|(point, o)| (axes.iter().zip(point).map(|(a, &i)| plain(&a.values[i])).collect(), o))
         .collect();
-    let files = report::folder::sweep(&base.config.name, &paths, &points, charts(&args.output.format))
-        .map_err(internal)?;
+    let files = report::folder::sweep(&base.config.name, &paths, &points, charts(&args.output.format))?;
     let dir = write_results(&parent, &name, &files)?;
     bar.finish_and_clear();
     say!("swept {} points -> {}", points.len(), dir.display());
