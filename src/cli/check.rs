@@ -19,10 +19,7 @@ const COMPARED: [&str; 4] = ["summary.json", "timeseries.csv", "events.csv", "re
 pub fn check(args: CheckArgs) -> Result<bool, CliError> {
     let loaded = load_all(&args.scenarios)?;
     if !args.baseline.is_dir() {
-        return Err(CliError::BadInput(format!(
-            "error: --baseline {} is not a folder of results",
-            args.baseline.display()
-        )));
+        return Err(CliError::NoBaseline(args.baseline.clone()));
     }
     let jobs = worker_threads(args.workers)?;
     let mut all_same = true;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::args::{ChartFormat, Overrides, Workers};
-use super::error::CliError;
+use super::error::{CliError, Overloaded};
 use crate::model::{Config, Feature};
 use crate::report::compare::Outcome;
 use crate::report::folder::Charts;
@@ -33,34 +33,29 @@ pub fn apply_overrides<'a>(
     }
     let Some(r) = overrides.replications else { return Ok(()) };
     if r == 0 {
-        return Err(CliError::BadInput("error: --replications must be at least 1".into()));
+        return Err(CliError::NoReplications);
     }
     if r > MAX_REPLICATIONS {
-        return Err(CliError::BadInput(format!(
-            "error: --replications {r} is more than the limit of {MAX_REPLICATIONS}\n  = help: {}",
-            limit_help(None, "MAX_REPLICATIONS")
-        )));
+        let help = limit_help(None, "MAX_REPLICATIONS");
+        return Err(CliError::TooManyReplications { requested: r, limit: MAX_REPLICATIONS, help });
     }
     let mut errors = Vec::new();
     for (config, label) in scenarios {
-        for o in overloads(config) {
-            errors.push(format!(
-                "error: {label} with --replications {r}: {}\n  = at {}\n  = help: {}",
-                o.message, o.path, o.help
-            ));
+        for overload in overloads(config) {
+            errors.push(Overloaded { label: label.to_string(), replications: r, overload });
         }
     }
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(CliError::BadInput(errors.join("\n\n")))
+        Err(CliError::Overloaded(errors))
     }
 }
 
 /// `--jobs`, checked: at least one worker thread (`None`: all cores).
 pub fn worker_threads(workers: Workers) -> Result<Option<usize>, CliError> {
     if workers.jobs == Some(0) {
-        return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
+        return Err(CliError::NoJobs);
     }
     Ok(workers.jobs)
 }
@@ -102,7 +97,7 @@ pub fn simulate_all(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| CliError::Internal(format!("cannot start {threads} worker threads: {e}")))?;
+        .map_err(|source| CliError::Threads { threads, source })?;
     let outcomes: Vec<Result<Outcome, CliError>> = pool.install(|| {
         configs.into_par_iter().map(|config| simulate(Arc::new(config), None, jobs, tick)).collect()
     });

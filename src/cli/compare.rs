@@ -14,9 +14,7 @@ use crate::report::{self, compare::comparison_md};
 pub fn compare(args: CompareArgs) -> Result<(), CliError> {
     let mut loaded = load_all(&args.scenarios)?;
     if loaded.len() < 2 {
-        return Err(CliError::BadInput(
-            "error: compare needs at least two scenarios (files, or a folder holding them)".into(),
-        ));
+        return Err(CliError::TooFewToCompare);
     }
     let jobs = worker_threads(args.workers)?;
     apply_overrides(loaded.iter_mut().map(|l| (&mut l.config, l.label.as_str())), args.overrides)?;

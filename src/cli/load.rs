@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::error::CliError;
+use super::error::{CliError, ScenarioError};
 use crate::scenario::{self, Loaded};
 
 /// Expand folders into their `.ron` files (sorted by name, sub-folders included).
@@ -14,17 +14,14 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
             let mut found = Vec::new();
             scenario_files(input, &mut found, &mut Vec::new())?;
             if found.is_empty() {
-                return Err(CliError::BadInput(format!(
-                    "error: no scenario files (*.ron) in {}",
-                    input.display()
-                )));
+                return Err(CliError::NoScenarios(input.clone()));
             }
             found.sort();
             files.extend(found);
         } else if input.exists() {
             files.push(input.clone());
         } else {
-            return Err(CliError::BadInput(format!("error: no such file or folder: {}", input.display())));
+            return Err(CliError::NoSuchPath(input.clone()));
         }
     }
     Ok(files)
@@ -34,14 +31,13 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
 /// reached twice (through a symbolic link that loops back, or two links to one folder) is
 /// read once.
 fn scenario_files(dir: &Path, found: &mut Vec<PathBuf>, seen: &mut Vec<PathBuf>) -> Result<(), CliError> {
-    let real = std::fs::canonicalize(dir)
-        .map_err(|e| CliError::BadInput(format!("error: cannot read folder {}: {e}", dir.display())))?;
+    let unreadable = |source| CliError::ReadFolder { dir: dir.to_path_buf(), source };
+    let real = std::fs::canonicalize(dir).map_err(unreadable)?;
     if seen.contains(&real) {
         return Ok(());
     }
     seen.push(real);
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| CliError::BadInput(format!("error: cannot read folder {}: {e}", dir.display())))?;
+    let entries = std::fs::read_dir(dir).map_err(unreadable)?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
@@ -71,23 +67,24 @@ pub fn load_all(inputs: &[PathBuf]) -> Result<Vec<Loaded>, CliError> {
                 }
                 loaded.push(l);
             }
-            Err(failed) => errors.push(failed.render()),
+            Err(failed) => errors.push(ScenarioError::Invalid(failed)),
         }
     }
     let mut seen: Vec<(&str, &str)> = Vec::new();
     for l in &loaded {
         if let Some((_, other)) = seen.iter().find(|(n, _)| *n == l.config.name) {
-            errors.push(format!(
-                "error: scenario name \"{}\" is used by both {} and {}; each names its results folder\n",
-                l.config.name, other, l.label
-            ));
+            errors.push(ScenarioError::SameName {
+                name: l.config.name.clone(),
+                first: other.to_string(),
+                second: l.label.clone(),
+            });
         }
         seen.push((&l.config.name, &l.label));
     }
     if errors.is_empty() {
         Ok(loaded)
     } else {
-        Err(CliError::BadInput(errors.join("\n")))
+        Err(CliError::Scenarios(errors))
     }
 }
 
@@ -95,11 +92,7 @@ pub fn load_all(inputs: &[PathBuf]) -> Result<Vec<Loaded>, CliError> {
 pub fn load_one(path: &Path) -> Result<Loaded, CliError> {
     let mut all = load_all(&[path.to_path_buf()])?;
     if all.len() != 1 {
-        return Err(CliError::BadInput(format!(
-            "error: {} holds {} scenarios; give one file",
-            path.display(),
-            all.len()
-        )));
+        return Err(CliError::NotOneScenario { path: path.to_path_buf(), count: all.len() });
     }
     Ok(all.remove(0))
 }

@@ -17,8 +17,8 @@ use std::path::{Component, Path, PathBuf};
 
 use super::error::CliError;
 
-fn io_err(what: &str, path: &Path, e: std::io::Error) -> CliError {
-    CliError::Internal(format!("{what} {}: {e}", path.display()))
+fn io_err(what: &'static str, path: &Path, e: std::io::Error) -> CliError {
+    CliError::Io { what, path: path.to_path_buf(), source: e }
 }
 
 /// Whether `name` is one plain folder name: not empty, not `.` or `..`, no separator, no
@@ -62,9 +62,7 @@ impl Staging {
     /// temporary folder of `out/name`.
     pub fn begin(out: &Path, name: &str) -> Result<Staging, CliError> {
         if !is_plain_name(name) {
-            return Err(CliError::BadInput(format!(
-                "error: {name:?} cannot name a results folder: it must be one plain folder name inside --out"
-            )));
+            return Err(CliError::FolderName(name.to_string()));
         }
         fs::create_dir_all(out).map_err(|e| io_err("cannot create", out, e))?;
         remove_dead_temporaries(out);
@@ -91,9 +89,7 @@ impl Staging {
         for (file, bytes) in files {
             let file = file.as_ref();
             if !is_plain_file(file) {
-                return Err(CliError::Internal(format!(
-                    "refusing to write {file:?} outside the results folder"
-                )));
+                return Err(CliError::OutsideFolder(file.to_string()));
             }
             let path = self.tmp.join(file);
             if let Some(parent) = path.parent().filter(|p| !p.exists()) {
@@ -150,16 +146,10 @@ pub fn write_results<N: AsRef<str>>(
 /// folder we can create, so a run never deletes anything else.
 pub fn check_targets(targets: &[(PathBuf, String)]) -> Result<(), CliError> {
     for (out, name) in targets {
-        std::fs::create_dir_all(out).map_err(|e| {
-            CliError::BadInput(format!("error: cannot create --out folder {}: {e}", out.display()))
-        })?;
+        std::fs::create_dir_all(out).map_err(|source| CliError::CreateOut { dir: out.clone(), source })?;
         let target = out.join(name);
         if target.exists() && !is_ours(&target) {
-            return Err(CliError::BadInput(format!(
-                "error: {} exists and is not a lyncsim results folder (no summary.json); \
-                 move it or choose another --out",
-                target.display()
-            )));
+            return Err(CliError::NotOurs(target));
         }
     }
     Ok(())
@@ -188,7 +178,7 @@ pub fn split_out(out: &Path) -> Result<(PathBuf, String), CliError> {
         .file_name()
         .and_then(|n| n.to_str())
         .filter(|n| !n.is_empty() && *n != "." && *n != "..")
-        .ok_or_else(|| CliError::BadInput(format!("error: --out {} must name a folder", out.display())))?;
+        .ok_or_else(|| CliError::OutNamesNoFolder(out.to_path_buf()))?;
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     Ok((parent.to_path_buf(), name.to_string()))
 }

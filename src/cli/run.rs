@@ -16,10 +16,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     let mut loaded = load_all(&args.scenarios)?;
     let out = &args.folder.out;
     if out.exists() && !out.is_dir() {
-        return Err(CliError::BadInput(format!(
-            "error: --out {} is a file; give a folder (it will hold one folder per scenario)",
-            out.display()
-        )));
+        return Err(CliError::OutIsAFile(out.clone()));
     }
     let jobs = worker_threads(args.workers)?;
     let shard = match &args.shard {
@@ -29,11 +26,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     apply_overrides(loaded.iter_mut().map(|l| (&mut l.config, l.label.as_str())), args.overrides)?;
     if shard.is_some() {
         if let Some(l) = loaded.iter().find(|l| l.config.replications < 2) {
-            return Err(CliError::BadInput(format!(
-                "error: --shard splits the replications of a Monte Carlo run, and {} ({}) has one; \
-                 give it `replications` or pass --replications",
-                l.config.name, l.label
-            )));
+            return Err(CliError::ShardOfOne { name: l.config.name.clone(), label: l.label.clone() });
         }
     }
     let targets: Vec<(PathBuf, String)> = loaded

@@ -2,12 +2,12 @@
 //! (reading shard folders, writing the merged results folders). The shard file format and
 //! the merge's checks and assembly are the stats layer's ([`crate::stats::shard`]).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::args::{MergeArgs, Overrides};
 use super::common::{apply_overrides, charts, fingerprint, monte_line};
-use super::error::CliError;
+use super::error::{CliError, ShardFlagError};
 use super::output::{check_targets, write_results};
 use super::progress;
 use crate::model::Config;
@@ -24,9 +24,11 @@ pub fn parse(
     count_flag: Option<u32>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Shard, CliError> {
-    let bad = |msg: String| CliError::BadInput(format!("error: --shard {spec}: {msg}"));
-    let number = |name: &str, text: &str| {
-        text.trim().parse::<u32>().map_err(|_| bad(format!("{name} is {text:?}, not a whole number")))
+    let bad = |problem| CliError::ShardFlag { spec: spec.to_string(), problem };
+    let number = |name: &'static str, text: &str| {
+        text.trim()
+            .parse::<u32>()
+            .map_err(|_| bad(ShardFlagError::NotANumber { name, text: text.to_string() }))
     };
     let (index, count) = if spec == "auto" {
         if let Some(id) = env("SLURM_ARRAY_TASK_ID") {
@@ -35,32 +37,21 @@ pub fn parse(
             let count = match (count_flag, env("SLURM_ARRAY_TASK_COUNT")) {
                 (Some(n), _) => n,
                 (None, Some(n)) => number("SLURM_ARRAY_TASK_COUNT", &n)?,
-                (None, None) => {
-                    return Err(bad("SLURM_ARRAY_TASK_COUNT is not set; give --shard-count".into()))
-                }
+                (None, None) => return Err(bad(ShardFlagError::NoSlurmCount)),
             };
-            (
-                id.checked_sub(min.unwrap_or(0))
-                    .ok_or_else(|| bad("task id below SLURM_ARRAY_TASK_MIN".into()))?,
-                count,
-            )
+            (id.checked_sub(min.unwrap_or(0)).ok_or_else(|| bad(ShardFlagError::BelowSlurmMin))?, count)
         } else if let Some(id) = env("JOB_COMPLETION_INDEX") {
-            let count = count_flag.ok_or_else(|| {
-                bad("JOB_COMPLETION_INDEX is set but not the shard count; give --shard-count (the Job's completions)".into())
-            })?;
+            let count = count_flag.ok_or_else(|| bad(ShardFlagError::NoJobCount))?;
             (number("JOB_COMPLETION_INDEX", &id)?, count)
         } else {
-            return Err(bad(
-                "neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; use --shard K/N outside Slurm and Kubernetes"
-                    .into(),
-            ));
+            return Err(bad(ShardFlagError::NoIndex));
         }
     } else {
-        let (k, n) = spec.split_once('/').ok_or_else(|| bad("write K/N (e.g. 0/4) or auto".into()))?;
+        let (k, n) = spec.split_once('/').ok_or_else(|| bad(ShardFlagError::Syntax))?;
         (number("K", k)?, number("N", n)?)
     };
     if count == 0 || index >= count {
-        return Err(bad(format!("shard {index} of {count} does not exist; K runs from 0 to N-1")));
+        return Err(bad(ShardFlagError::NoSuchShard { index, count }));
     }
     Ok(Shard { index, count })
 }
@@ -83,24 +74,16 @@ pub fn run(
         indices.len(),
         config.replications
     );
-    let json = ShardFile::new(&config, shard, &done)
-        .to_json()
-        .map_err(|e| CliError::Internal(format!("shard.json: {e}")))?;
+    let json = ShardFile::new(&config, shard, &done).to_json().map_err(CliError::ShardJson)?;
     Ok((report::folder::shard(json, &config, &done)?, line))
 }
 
 /// Run `lyncsim merge`.
 pub fn merge(args: MergeArgs) -> Result<(), CliError> {
-    let bad = |dir: &Path, msg: String| CliError::BadInput(format!("error: {}: {msg}", dir.display()));
     let mut files = Vec::new();
     for dir in &args.shards {
         let path = dir.join("shard.json");
-        let json = std::fs::read(&path).map_err(|e| {
-            bad(
-                dir,
-                format!("not a shard folder (cannot read shard.json: {e}); `run --shard K/N` writes them"),
-            )
-        })?;
+        let json = std::fs::read(&path).map_err(|source| CliError::NotAShard { dir: dir.clone(), source })?;
         files.push((dir.clone(), ShardFile::from_json(dir, &json)?));
     }
     let mut merged = Vec::new();

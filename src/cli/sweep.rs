@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::args::SweepArgs;
 use super::common::{apply_overrides, charts, simulate_all, worker_threads};
-use super::error::CliError;
+use super::error::{CliError, ScenarioError, SetFlagError};
 use super::load::load_one;
 use super::output::{check_targets, split_out, write_results};
 use super::progress;
@@ -29,13 +29,11 @@ pub struct Axis {
 /// (`administrator.failover_after=Exponential(mean: "10m"),Exponential(mean: "1h")`), and a
 /// bare duration (`5m`, `1h30m`, `90s`) is quoted for RON.
 pub fn parse_set(text: &str) -> Result<Axis, CliError> {
-    let bad = |msg: &str| CliError::BadInput(format!("error: --set {text}: {msg}"));
-    let (path, values) = text
-        .split_once('=')
-        .ok_or_else(|| bad("write PATH=V1,V2,... (e.g. backup_service.sync_interval=1m,5m)"))?;
+    let bad = |problem| CliError::SetFlag { text: text.to_string(), problem };
+    let (path, values) = text.split_once('=').ok_or_else(|| bad(SetFlagError::Syntax))?;
     let path = path.trim();
     if path.is_empty() {
-        return Err(bad("the path is empty"));
+        return Err(bad(SetFlagError::EmptyPath));
     }
     let mut out = Vec::new();
     let (mut depth, mut quoted, mut start) = (0i32, false, 0);
@@ -54,7 +52,7 @@ pub fn parse_set(text: &str) -> Result<Axis, CliError> {
     }
     out.push(values[start..].trim().to_string());
     if out.iter().any(String::is_empty) {
-        return Err(bad("a value is empty"));
+        return Err(bad(SetFlagError::EmptyValue));
     }
     let values = out.into_iter().map(|v| if is_bare_duration(&v) { format!("\"{v}\"") } else { v }).collect();
     Ok(Axis { path: path.to_string(), values })
@@ -119,12 +117,8 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     let size =
         axes.iter().try_fold(1usize, |n, a| n.checked_mul(a.values.len()).filter(|n| *n <= MAX_POINTS));
     if size.is_none() {
-        let counts: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
-        return Err(CliError::BadInput(format!(
-            "error: the grid has {} points, more than the limit of {MAX_POINTS}\n  = help: sweep fewer values; \
-             the limit is MAX_POINTS in src/cli/sweep.rs; raise it and rebuild if this machine can take more",
-            counts.join(" x ")
-        )));
+        let counts = axes.iter().map(|a| a.values.len()).collect();
+        return Err(CliError::GridTooLarge { counts, limit: MAX_POINTS });
     }
     let points = grid(&axes);
     // Every point's scenario text, loaded and validated before anything runs.
@@ -134,13 +128,14 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         let mut what = Vec::new();
         for (axis, &i) in axes.iter().zip(point) {
             text = edit::set(&text, &axis.path, &axis.values[i])
-                .map_err(|e| CliError::BadInput(format!("error: {}: --set {e}", base.label)))?;
+                .map_err(|message| CliError::SetField { label: base.label.clone(), message })?;
             what.push(format!("{}={}", axis.path, axis.values[i]));
         }
         let name = format!("{}-{k:03}", base.config.name);
-        text = edit::set(&text, "name", &format!("\"{name}\"")).map_err(CliError::Internal)?;
+        text = edit::set(&text, "name", &format!("\"{name}\"")).map_err(CliError::NamePoint)?;
         let label = format!("{} with {}", base.label, what.join(", "));
-        let mut loaded = scenario::load_str(&label, &text).map_err(|f| CliError::BadInput(f.render()))?;
+        let mut loaded = scenario::load_str(&label, &text)
+            .map_err(|f| CliError::Scenarios(vec![ScenarioError::Invalid(f)]))?;
         apply_overrides([(&mut loaded.config, loaded.label.as_str())], args.overrides)?;
         configs.push(loaded.config);
     }
