@@ -308,3 +308,31 @@ pub enum SetFlagError {
 fn joined<T: Display>(items: &[T], separator: &str) -> String {
     items.iter().map(T::to_string).collect::<Vec<_>>().join(separator)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_complete_and_exit_codes_split_bad_input_from_our_failures() {
+        assert_eq!(CliError::NoJobs.to_string(), "error: --jobs must be at least 1");
+        assert_eq!(CliError::NoJobs.exit_code(), 2);
+        let grid = CliError::GridTooLarge { counts: vec![2, 501], limit: 1_000 };
+        assert_eq!(
+            grid.to_string(),
+            "error: the grid has 2 x 501 points, more than the limit of 1000\n  = help: sweep fewer values; \
+             the limit is MAX_POINTS in src/cli/sweep.rs; raise it and rebuild if this machine can take more"
+        );
+        let shard = CliError::ShardFlag {
+            spec: "4/4".into(),
+            problem: ShardFlagError::NoSuchShard { index: 4, count: 4 },
+        };
+        assert_eq!(
+            shard.to_string(),
+            "error: --shard 4/4: shard 4 of 4 does not exist; K runs from 0 to N-1"
+        );
+        let escape = CliError::OutsideFolder("../x".into());
+        assert_eq!(escape.to_string(), "error: refusing to write \"../x\" outside the results folder");
+        assert_eq!(escape.exit_code(), 3);
+    }
+}

@@ -2,6 +2,14 @@
 //!
 //! Exit codes: 0 success; 1 a check found differences; 2 bad input (scenario, flags,
 //! paths); 3 internal error. Errors go to stderr; only `trace` writes to stdout.
+//!
+//! One file per command (`run`, `validate`, `trace`, `check`, `compare`, `sweep`, and
+//! `sharding` for `run --shard` and `merge`) over the rooms they share: `args` (the clap
+//! shapes and the flag groups), `error` (every error's message and exit code), `load`
+//! (finding and loading scenario files), `common` (the overrides and limits, running a
+//! scenario), `output` (writing results folders safely) and `progress`. Commands import
+//! the rooms, never each other, except `run`, which runs a shard through `sharding`.
+//! Rendering is the report layer's ([`crate::report::folder`]).
 
 /// `eprintln!` that ignores a closed stderr: `lyncsim validate scenarios/ 2>&1 | head` must
 /// end quietly, not panic on the broken pipe.

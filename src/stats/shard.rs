@@ -525,10 +525,62 @@ impl ShardSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::monte;
 
     #[test]
     fn a_shard_runs_every_nth_replication_into_its_own_folder() {
         assert_eq!(Shard { index: 1, count: 4 }.replications(10), vec![1, 5, 9]);
         assert_eq!(Shard { index: 3, count: 4 }.folder("x"), "x.shard-3-of-4");
+    }
+
+    const SCENARIO: &str = r#"Scenario(
+        name: "sharded",
+        seed: 5,
+        replications: 5,
+        horizon: "2d",
+        sample_every: "1h",
+        sites: [ Site(name: "dc1"), Site(name: "dc2") ],
+        pools: [
+            Pool(fqdn: "a.contoso.com", site: "dc1", users: 40, backup_pool: Some("b.contoso.com")),
+            Pool(fqdn: "b.contoso.com", site: "dc2", users: 30, backup_pool: Some("a.contoso.com")),
+        ],
+        failures: [
+            Random(target: Pool(pool: "a.contoso.com"), mtbf: Exponential(mean: "10h"), mttr: Exponential(mean: "2h")),
+        ],
+    )"#;
+
+    /// Shards written to JSON, read back and joined: the records and event log of one
+    /// unsharded run; a shard missing or given twice is refused.
+    #[test]
+    fn shards_round_trip_through_json_into_the_whole_run() {
+        let config = Arc::new(crate::scenario::load_str("sharded.ron", SCENARIO).unwrap().config);
+        let fingerprint = |_: &crate::stats::RunResult| String::from("f");
+        let whole = monte::run(config.clone(), Some(1), &fingerprint, &|| ()).unwrap();
+        let file = |index: u32| {
+            let shard = Shard { index, count: 2 };
+            let done = monte::run_some(config.clone(), &shard.replications(5), Some(1), &fingerprint, &|| ())
+                .unwrap();
+            let json = ShardFile::new(&config, shard, &done).to_json().unwrap();
+            let dir = PathBuf::from(shard.folder("sharded"));
+            let read = ShardFile::from_json(&dir, &json).unwrap();
+            (dir, read)
+        };
+        let sets = group(vec![file(1), file(0)]);
+        assert_eq!(sets.len(), 1);
+        let set = sets.into_iter().next().unwrap();
+        set.check(1_000).unwrap();
+        set.check_name(&config).unwrap();
+        assert_eq!(set.run(), (5, 5));
+        let merged = set.join(config.clone()).unwrap();
+        assert_eq!(merged.records, whole.records);
+        assert_eq!(merged.first_log, whole.first_log);
+
+        let err = group(vec![file(1)]).remove(0).check(1_000).unwrap_err().to_string();
+        assert_eq!(err, "cannot merge scenario \"sharded\": shard is 0 of 2 missing (have 1)");
+        let err = group(vec![file(1), file(1), file(0)]).remove(0).check(1_000).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "cannot merge scenario \"sharded\": sharded.shard-1-of-2 and sharded.shard-1-of-2 are both shard 1 of 2"
+        );
     }
 }
