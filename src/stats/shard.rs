@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::monte::Replications;
-use super::{MonteCarlo, ReplicationRecord, Sample, Series};
+use super::monte::{MonteCarlo, ReplicationRecord, Replications};
+use super::{Sample, Series};
 use crate::engine::SimTime;
 use crate::model::{Config, LogEntry, LogKind};
 
