@@ -6,7 +6,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{run::simulate, validate::load_all, ChartFormat, CheckArgs, CliError};
+use super::args::CheckArgs;
+use super::common::{simulate, worker_threads};
+use super::error::CliError;
+use super::load::load_all;
+use crate::report::folder::{self, Charts};
 
 /// Files compared, in report order.
 const COMPARED: [&str; 4] = ["summary.json", "timeseries.csv", "events.csv", "replications.csv"];
@@ -15,18 +19,14 @@ const COMPARED: [&str; 4] = ["summary.json", "timeseries.csv", "events.csv", "re
 pub fn check(args: CheckArgs) -> Result<bool, CliError> {
     let loaded = load_all(&args.scenarios)?;
     if !args.baseline.is_dir() {
-        return Err(CliError::BadInput(format!(
-            "error: --baseline {} is not a folder of results",
-            args.baseline.display()
-        )));
+        return Err(CliError::NoBaseline(args.baseline.clone()));
     }
-    if args.jobs == Some(0) {
-        return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
-    }
+    let jobs = worker_threads(args.workers)?;
     let mut all_same = true;
     for l in loaded {
         let name = l.config.name.clone();
-        let (files, _) = simulate(Arc::new(l.config), None, args.jobs, &[] as &[ChartFormat], &|| ())?;
+        let outcome = simulate(Arc::new(l.config), None, jobs, &|| ())?;
+        let files = folder::outcome(&outcome, Charts::NONE)?;
         let dir = args.baseline.join(&name);
         let mut report = Vec::new();
         for file in COMPARED {

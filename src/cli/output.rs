@@ -8,17 +8,17 @@
 //! writing into one `--out` do not interleave their renames. The next run into the same
 //! `--out` removes the temporary folders of runs that died (their lock is free), and puts
 //! back a previous results folder a run killed in the middle of its swap had moved aside.
+//!
+//! Before any work, [`check_targets`] makes sure that every folder a command will replace
+//! is one of ours.
 
 use std::fs::{self, File};
 use std::path::{Component, Path, PathBuf};
 
-use super::CliError;
+use super::error::CliError;
 
-/// Files of one results folder: (file name, bytes).
-pub type Files = Vec<(&'static str, Vec<u8>)>;
-
-fn io_err(what: &str, path: &Path, e: std::io::Error) -> CliError {
-    CliError::Internal(format!("{what} {}: {e}", path.display()))
+fn io_err(what: &'static str, path: &Path, e: std::io::Error) -> CliError {
+    CliError::Io { what, path: path.to_path_buf(), source: e }
 }
 
 /// Whether `name` is one plain folder name: not empty, not `.` or `..`, no separator, no
@@ -62,9 +62,7 @@ impl Staging {
     /// temporary folder of `out/name`.
     pub fn begin(out: &Path, name: &str) -> Result<Staging, CliError> {
         if !is_plain_name(name) {
-            return Err(CliError::BadInput(format!(
-                "error: {name:?} cannot name a results folder: it must be one plain folder name inside --out"
-            )));
+            return Err(CliError::FolderName(name.to_string()));
         }
         fs::create_dir_all(out).map_err(|e| io_err("cannot create", out, e))?;
         remove_dead_temporaries(out);
@@ -91,9 +89,7 @@ impl Staging {
         for (file, bytes) in files {
             let file = file.as_ref();
             if !is_plain_file(file) {
-                return Err(CliError::Internal(format!(
-                    "refusing to write {file:?} outside the results folder"
-                )));
+                return Err(CliError::OutsideFolder(file.to_string()));
             }
             let path = self.tmp.join(file);
             if let Some(parent) = path.parent().filter(|p| !p.exists()) {
@@ -143,6 +139,48 @@ pub fn write_results<N: AsRef<str>>(
     files: &[(N, Vec<u8>)],
 ) -> Result<PathBuf, CliError> {
     Staging::begin(out, name)?.finish(files)
+}
+
+/// Before any work: every results folder we will replace (`dir/name`) must be one of ours
+/// (a `summary.json`, or nothing but `replication-K` folders, or empty), and its parent a
+/// folder we can create, so a run never deletes anything else.
+pub fn check_targets(targets: &[(PathBuf, String)]) -> Result<(), CliError> {
+    for (out, name) in targets {
+        std::fs::create_dir_all(out).map_err(|source| CliError::CreateOut { dir: out.clone(), source })?;
+        let target = out.join(name);
+        if target.exists() && !is_ours(&target) {
+            return Err(CliError::NotOurs(target));
+        }
+    }
+    Ok(())
+}
+
+fn is_ours(target: &Path) -> bool {
+    if !target.is_dir() {
+        return false;
+    }
+    if ["summary.json", "shard.json", "comparison.md", "sweep.csv"].iter().any(|f| target.join(f).is_file()) {
+        return true;
+    }
+    let Ok(entries) = std::fs::read_dir(target) else { return false };
+    entries.into_iter().all(|e| {
+        e.is_ok_and(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_prefix("replication-").is_some_and(|k| k.parse::<u32>().is_ok())
+                && e.path().join("summary.json").is_file()
+        })
+    })
+}
+
+/// `--out` as (parent folder, folder name).
+pub fn split_out(out: &Path) -> Result<(PathBuf, String), CliError> {
+    let name = out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| !n.is_empty() && *n != "." && *n != "..")
+        .ok_or_else(|| CliError::OutNamesNoFolder(out.to_path_buf()))?;
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Ok((parent.to_path_buf(), name.to_string()))
 }
 
 /// `.NAME.KIND-PID` -> (NAME, PID) for one of our staging folders of `kind` (`tmp`, `old`).

@@ -1,56 +1,40 @@
 //! `lyncsim run`: every scenario is loaded and validated before anything runs or is written.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::output::{Files, Staging};
-use super::shard::{render_shard, Shard};
-use super::{progress, show_progress, validate::load_all, ChartFormat, CliError, RunArgs};
-use crate::model::{Config, Feature};
+use super::args::RunArgs;
+use super::common::{apply_overrides, charts, simulate, summary_line, worker_threads};
+use super::error::CliError;
+use super::load::load_all;
+use super::output::{check_targets, Staging};
+use super::{progress, sharding};
 use crate::report;
-use crate::scenario::validate::{limit_help, overloads, MAX_REPLICATIONS};
-use crate::stats::{self, MonteCarlo, RunResult};
 
 /// Run `lyncsim run`.
 pub fn run(args: RunArgs) -> Result<(), CliError> {
     let mut loaded = load_all(&args.scenarios)?;
-    if args.out.exists() && !args.out.is_dir() {
-        return Err(CliError::BadInput(format!(
-            "error: --out {} is a file; give a folder (it will hold one folder per scenario)",
-            args.out.display()
-        )));
+    let out = &args.folder.out;
+    if out.exists() && !out.is_dir() {
+        return Err(CliError::OutIsAFile(out.clone()));
     }
-    if args.jobs == Some(0) {
-        return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
-    }
+    let jobs = worker_threads(args.workers)?;
     let shard = match &args.shard {
-        Some(spec) => Some(Shard::parse(spec, args.shard_count, &|name| std::env::var(name).ok())?),
+        Some(spec) => Some(sharding::parse(spec, args.shard_count, &|name| std::env::var(name).ok())?),
         None => None,
     };
-    for c in loaded.iter_mut().map(|l| &mut l.config) {
-        if let Some(seed) = args.seed {
-            c.seed = seed;
-        }
-        if let Some(r) = args.replications {
-            c.replications = r;
-        }
-    }
-    check_overrides(loaded.iter().map(|l| (&l.config, l.label.as_str())), args.replications)?;
+    apply_overrides(loaded.iter_mut().map(|l| (&mut l.config, l.label.as_str())), args.overrides)?;
     if shard.is_some() {
         if let Some(l) = loaded.iter().find(|l| l.config.replications < 2) {
-            return Err(CliError::BadInput(format!(
-                "error: --shard splits the replications of a Monte Carlo run, and {} ({}) has one; \
-                 give it `replications` or pass --replications",
-                l.config.name, l.label
-            )));
+            return Err(CliError::ShardOfOne { name: l.config.name.clone(), label: l.label.clone() });
         }
     }
-    let targets: Vec<(std::path::PathBuf, String)> = loaded
+    let targets: Vec<(PathBuf, String)> = loaded
         .iter()
         .map(|l| match (args.replication, shard) {
-            (Some(k), _) => (args.out.join(&l.config.name), format!("replication-{k}")),
-            (None, Some(shard)) => (args.out.clone(), shard.folder(&l.config.name)),
-            (None, None) => (args.out.clone(), l.config.name.clone()),
+            (Some(k), _) => (out.join(&l.config.name), format!("replication-{k}")),
+            (None, Some(shard)) => (out.clone(), shard.folder(&l.config.name)),
+            (None, None) => (out.clone(), l.config.name.clone()),
         })
         .collect();
     check_targets(&targets)?;
@@ -62,7 +46,8 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             (None, None) => l.config.replications as u64,
         })
         .sum();
-    let bar = progress::bar(units, show_progress(args.quiet));
+    let charts = charts(&args.output.format);
+    let bar = progress::bar(units, args.output.quiet);
     for (l, (out, name)) in loaded.iter().zip(targets) {
         bar.set_message(l.config.name.clone());
         // The temporary folder exists, locked, while the scenario runs: a run killed now
@@ -71,224 +56,15 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         let config = Arc::new(l.config.clone());
         let tick = || bar.inc(1);
         let (files, line) = match shard {
-            Some(shard) if args.replication.is_none() => {
-                let indices = shard.replications(config.replications);
-                let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
-                let done = stats::monte::run_some(config.clone(), &indices, args.jobs, &fingerprint, &tick)
-                    .map_err(|e| CliError::Internal(e.to_string()))?;
-                let line = format!(
-                    "{}: shard {} of {}, {} of {} replications",
-                    config.name,
-                    shard.index,
-                    shard.count,
-                    indices.len(),
-                    config.replications
-                );
-                (render_shard(l, &config, shard, &done)?, line)
+            Some(shard) if args.replication.is_none() => sharding::run(config, shard, jobs, &tick)?,
+            _ => {
+                let outcome = simulate(config, args.replication, jobs, &tick)?;
+                (report::folder::outcome(&outcome, charts)?, summary_line(&outcome))
             }
-            _ => simulate(config, args.replication, args.jobs, &args.format, &tick)?,
         };
         let dir = staging.finish(&files)?;
         bar.suspend(|| say!("{line} -> {}", dir.display()));
     }
     bar.finish_and_clear();
     Ok(())
-}
-
-/// After `--replications R` (when given): R within 1..=[`MAX_REPLICATIONS`], and every
-/// scenario within the limits that multiply by the replications (see
-/// [`crate::scenario::validate::overloads`]), before anything is allocated or written.
-pub(super) fn check_overrides<'a>(
-    configs: impl Iterator<Item = (&'a Config, &'a str)>,
-    replications: Option<u32>,
-) -> Result<(), CliError> {
-    let Some(r) = replications else { return Ok(()) };
-    if r == 0 {
-        return Err(CliError::BadInput("error: --replications must be at least 1".into()));
-    }
-    if r > MAX_REPLICATIONS {
-        return Err(CliError::BadInput(format!(
-            "error: --replications {r} is more than the limit of {MAX_REPLICATIONS}\n  = help: {}",
-            limit_help(None, "MAX_REPLICATIONS")
-        )));
-    }
-    let mut errors = Vec::new();
-    for (config, label) in configs {
-        for o in overloads(config) {
-            errors.push(format!(
-                "error: {label} with --replications {r}: {}\n  = at {}\n  = help: {}",
-                o.message, o.path, o.help
-            ));
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(CliError::BadInput(errors.join("\n\n")))
-    }
-}
-
-/// Run one scenario as `run` does (one replication, replication `K` alone, or every
-/// replication on `jobs` threads) and render its files; `tick` once per replication.
-pub fn simulate(
-    config: Arc<Config>,
-    replication: Option<u32>,
-    jobs: Option<usize>,
-    formats: &[ChartFormat],
-    tick: &(dyn Fn() + Sync),
-) -> Result<(Files, String), CliError> {
-    if replication.is_some() || config.replications == 1 {
-        let result = stats::run_replication(config, replication.unwrap_or(0));
-        tick();
-        return Ok((render(&result, formats)?, one_line(&result)));
-    }
-    let fingerprint = |r: &RunResult| report::fingerprint(r).unwrap_or_default();
-    let mc =
-        stats::monte::run(config, jobs, &fingerprint, tick).map_err(|e| CliError::Internal(e.to_string()))?;
-    Ok((render_monte(&mc, formats)?, monte_line(&mc)))
-}
-
-/// Before any work: every results folder we will replace (`dir/name`) must be one of ours
-/// (a `summary.json`, or nothing but `replication-K` folders, or empty), and its parent a
-/// folder we can create, so a run never deletes anything else.
-pub(super) fn check_targets(targets: &[(std::path::PathBuf, String)]) -> Result<(), CliError> {
-    for (out, name) in targets {
-        std::fs::create_dir_all(out).map_err(|e| {
-            CliError::BadInput(format!("error: cannot create --out folder {}: {e}", out.display()))
-        })?;
-        let target = out.join(name);
-        if target.exists() && !is_ours(&target) {
-            return Err(CliError::BadInput(format!(
-                "error: {} exists and is not a lyncsim results folder (no summary.json); \
-                 move it or choose another --out",
-                target.display()
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn is_ours(target: &Path) -> bool {
-    if !target.is_dir() {
-        return false;
-    }
-    if ["summary.json", "shard.json", "comparison.md", "sweep.csv"].iter().any(|f| target.join(f).is_file()) {
-        return true;
-    }
-    let Ok(entries) = std::fs::read_dir(target) else { return false };
-    entries.into_iter().all(|e| {
-        e.is_ok_and(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            name.strip_prefix("replication-").is_some_and(|k| k.parse::<u32>().is_ok())
-                && e.path().join("summary.json").is_file()
-        })
-    })
-}
-
-/// Every output file of one run, rendered in memory.
-pub fn render(result: &RunResult, formats: &[ChartFormat]) -> Result<Files, CliError> {
-    let internal = |e: report::ReportError| CliError::Internal(e.to_string());
-    let mut files: Files = vec![
-        ("timeseries.csv", report::timeseries_csv(result).map_err(internal)?),
-        ("summary.json", report::summary_json(result).into_bytes()),
-        ("events.csv", report::events_csv(result).map_err(internal)?),
-    ];
-    if formats.contains(&ChartFormat::Svg) {
-        let svg = report::chart::availability_svg(result).map_err(|e| internal(e.into()))?;
-        files.push(("availability.svg", svg.into_bytes()));
-    }
-    if formats.contains(&ChartFormat::Png) {
-        let png = report::chart::availability_png(result).map_err(|e| internal(e.into()))?;
-        files.push(("availability.png", png));
-    }
-    if !formats.is_empty() {
-        let svg = match files.iter().find(|(f, _)| *f == "availability.svg") {
-            Some((_, svg)) => String::from_utf8_lossy(svg).into_owned(),
-            None => report::chart::availability_svg(result).map_err(|e| internal(e.into()))?,
-        };
-        files.push(("report.html", report_html(&result.config, &files, &svg)));
-    }
-    Ok(files)
-}
-
-/// `report.html` of one scenario's files (written when charts are).
-fn report_html(config: &Config, files: &Files, svg: &str) -> Vec<u8> {
-    let summary = files
-        .iter()
-        .find(|(f, _)| *f == "summary.json")
-        .map_or(String::new(), |(_, b)| String::from_utf8_lossy(b).into_owned());
-    let report = report::html::Report {
-        title: &config.name,
-        kind: "run",
-        version: env!("CARGO_PKG_VERSION"),
-        tables: Vec::new(),
-        figures: Vec::new(),
-        scenarios: vec![report::html::ScenarioPart {
-            name: &config.name,
-            description: &config.description,
-            source: &config.source,
-            file: &config.file,
-            summary_json: &summary,
-            chart_svg: Some(svg),
-        }],
-    };
-    report::html::render(&report).into_bytes()
-}
-
-/// Every output file of a replicated run, rendered in memory.
-pub fn render_monte(mc: &MonteCarlo, formats: &[ChartFormat]) -> Result<Files, CliError> {
-    let internal = |e: report::ReportError| CliError::Internal(e.to_string());
-    let series = mc.series();
-    let fingerprint = report::fingerprint_of(&mc.first_log).map_err(internal)?;
-    let mut files: Files = vec![
-        ("timeseries.csv", report::monte::timeseries_csv(mc, &series).map_err(internal)?),
-        ("summary.json", report::monte::summary_json(mc, &fingerprint).into_bytes()),
-        ("events.csv", report::events_csv_of(&mc.first_log).map_err(internal)?),
-        ("replications.csv", report::monte::replications_csv(mc).map_err(internal)?),
-    ];
-    let input = report::monte::chart_input(mc, series);
-    if formats.contains(&ChartFormat::Svg) {
-        let svg = report::chart::svg(&input).map_err(|e| internal(e.into()))?;
-        files.push(("availability.svg", svg.into_bytes()));
-    }
-    if formats.contains(&ChartFormat::Png) {
-        let png = report::chart::png(&input).map_err(|e| internal(e.into()))?;
-        files.push(("availability.png", png));
-    }
-    if !formats.is_empty() {
-        let svg = match files.iter().find(|(f, _)| *f == "availability.svg") {
-            Some((_, svg)) => String::from_utf8_lossy(svg).into_owned(),
-            None => report::chart::svg(&input).map_err(|e| internal(e.into()))?,
-        };
-        files.push(("report.html", report_html(&mc.config, &files, &svg)));
-    }
-    Ok(files)
-}
-
-fn one_line(result: &RunResult) -> String {
-    let pct = |f: Feature| 100.0 * result.availability(f);
-    format!(
-        "{}: voice {:.3} %, im {:.3} %, presence {:.3} %, conferencing {:.3} % available; {} events",
-        result.config.name,
-        pct(Feature::Voice),
-        pct(Feature::Im),
-        pct(Feature::Presence),
-        pct(Feature::Conferencing),
-        result.events_processed,
-    )
-}
-
-pub(super) fn monte_line(mc: &MonteCarlo) -> String {
-    let pct = |f: Feature| {
-        let d = mc.describe(|r| 100.0 * mc.availability(r, f)).within(0.0, 100.0);
-        format!("{} {:.3} % ({:.3}-{:.3})", f.column(), d.mean, d.ci95_low, d.ci95_high)
-    };
-    format!(
-        "{}: mean of {} replications, 95 % CI: {}, {}, {} available",
-        mc.config.name,
-        mc.replications(),
-        pct(Feature::Voice),
-        pct(Feature::Im),
-        pct(Feature::Conferencing),
-    )
 }

@@ -4,12 +4,13 @@
 
 use std::path::PathBuf;
 
-use super::compare::{render_outcome, run_all, split_out};
-use super::output::write_results;
-use super::run::{check_overrides, check_targets};
-use super::{progress, show_progress, validate::load_one, ChartFormat, CliError, SweepArgs};
-use crate::report::compare::{sweep_csv, Outcome};
-use crate::report::{self};
+use super::args::SweepArgs;
+use super::common::{apply_overrides, charts, simulate_all, worker_threads};
+use super::error::{CliError, ScenarioError, SetFlagError};
+use super::load::load_one;
+use super::output::{check_targets, split_out, write_results};
+use super::progress;
+use crate::report;
 use crate::scenario::{self, edit};
 
 /// Most grid points of one sweep.
@@ -28,13 +29,11 @@ pub struct Axis {
 /// (`administrator.failover_after=Exponential(mean: "10m"),Exponential(mean: "1h")`), and a
 /// bare duration (`5m`, `1h30m`, `90s`) is quoted for RON.
 pub fn parse_set(text: &str) -> Result<Axis, CliError> {
-    let bad = |msg: &str| CliError::BadInput(format!("error: --set {text}: {msg}"));
-    let (path, values) = text
-        .split_once('=')
-        .ok_or_else(|| bad("write PATH=V1,V2,... (e.g. backup_service.sync_interval=1m,5m)"))?;
+    let bad = |problem| CliError::SetFlag { text: text.to_string(), problem };
+    let (path, values) = text.split_once('=').ok_or_else(|| bad(SetFlagError::Syntax))?;
     let path = path.trim();
     if path.is_empty() {
-        return Err(bad("the path is empty"));
+        return Err(bad(SetFlagError::EmptyPath));
     }
     let mut out = Vec::new();
     let (mut depth, mut quoted, mut start) = (0i32, false, 0);
@@ -53,7 +52,7 @@ pub fn parse_set(text: &str) -> Result<Axis, CliError> {
     }
     out.push(values[start..].trim().to_string());
     if out.iter().any(String::is_empty) {
-        return Err(bad("a value is empty"));
+        return Err(bad(SetFlagError::EmptyValue));
     }
     let values = out.into_iter().map(|v| if is_bare_duration(&v) { format!("\"{v}\"") } else { v }).collect();
     Ok(Axis { path: path.to_string(), values })
@@ -113,19 +112,13 @@ fn grid(axes: &[Axis]) -> Vec<Vec<usize>> {
 pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     let base = load_one(&args.scenario)?;
     let axes: Vec<Axis> = args.set.iter().map(|s| parse_set(s)).collect::<Result<_, _>>()?;
-    if args.jobs == Some(0) {
-        return Err(CliError::BadInput("error: --jobs must be at least 1".into()));
-    }
+    let jobs = worker_threads(args.workers)?;
     // The size of the grid before the grid: a product of value counts can be huge.
     let size =
         axes.iter().try_fold(1usize, |n, a| n.checked_mul(a.values.len()).filter(|n| *n <= MAX_POINTS));
     if size.is_none() {
-        let counts: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
-        return Err(CliError::BadInput(format!(
-            "error: the grid has {} points, more than the limit of {MAX_POINTS}\n  = help: sweep fewer values; \
-             the limit is MAX_POINTS in src/cli/sweep.rs; raise it and rebuild if this machine can take more",
-            counts.join(" x ")
-        )));
+        let counts = axes.iter().map(|a| a.values.len()).collect();
+        return Err(CliError::GridTooLarge { counts, limit: MAX_POINTS });
     }
     let points = grid(&axes);
     // Every point's scenario text, loaded and validated before anything runs.
@@ -135,20 +128,15 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         let mut what = Vec::new();
         for (axis, &i) in axes.iter().zip(point) {
             text = edit::set(&text, &axis.path, &axis.values[i])
-                .map_err(|e| CliError::BadInput(format!("error: {}: --set {e}", base.label)))?;
+                .map_err(|message| CliError::SetField { label: base.label.clone(), message })?;
             what.push(format!("{}={}", axis.path, axis.values[i]));
         }
         let name = format!("{}-{k:03}", base.config.name);
-        text = edit::set(&text, "name", &format!("\"{name}\"")).map_err(CliError::Internal)?;
+        text = edit::set(&text, "name", &format!("\"{name}\"")).map_err(CliError::NamePoint)?;
         let label = format!("{} with {}", base.label, what.join(", "));
-        let mut loaded = scenario::load_str(&label, &text).map_err(|f| CliError::BadInput(f.render()))?;
-        if let Some(seed) = args.seed {
-            loaded.config.seed = seed;
-        }
-        if let Some(r) = args.replications {
-            loaded.config.replications = r;
-        }
-        check_overrides(std::iter::once((&loaded.config, loaded.label.as_str())), args.replications)?;
+        let mut loaded = scenario::load_str(&label, &text)
+            .map_err(|f| CliError::Scenarios(vec![ScenarioError::Invalid(f)]))?;
+        apply_overrides([(&mut loaded.config, loaded.label.as_str())], args.overrides)?;
         configs.push(loaded.config);
     }
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("{}-sweep", base.config.name)));
@@ -156,165 +144,23 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     check_targets(&[(parent.clone(), name.clone())])?;
 
     let units: u64 = configs.iter().map(|c| c.replications as u64).sum();
-    let bar = progress::bar(units, show_progress(args.quiet));
+    let bar = progress::bar(units, args.output.quiet);
     bar.set_message("sweep");
-    let outcomes = run_all(configs, args.jobs, &|| bar.inc(1))?;
+    let outcomes = simulate_all(configs, jobs, &|| bar.inc(1))?;
 
-    let internal = |e: report::ReportError| CliError::Internal(e.to_string());
     let paths: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
-    let rows: Vec<(Vec<String>, Outcome)> = points
+    let points: Vec<report::folder::Point> = points
         .iter()
         .zip(outcomes)
         .map(|(point, o)| (axes.iter().zip(point).map(|(a, &i)| plain(&a.values[i])).collect(), o))
         .collect();
-    let csv = sweep_csv(&paths, &rows).map_err(internal)?;
-    let mut files: Vec<(String, Vec<u8>)> = vec![("sweep.csv".into(), csv.clone())];
-    let charts = sweep_charts(&paths, &rows, &args.format)?;
-    let mut figures = Vec::new();
-    for (file, bytes) in &charts {
-        if let Some(metric) = file.strip_prefix("sweep-").and_then(|f| f.strip_suffix(".svg")) {
-            figures.push((metric.to_string(), String::from_utf8_lossy(bytes).into_owned()));
-        }
-    }
-    files.extend(charts);
-    let mut parts = Vec::new();
-    for (_, o) in &rows {
-        let scenario_files = render_outcome(o, &args.format)?;
-        let summary = scenario_files.iter().find(|(f, _)| *f == "summary.json");
-        parts.push(summary.map(|(_, b)| String::from_utf8_lossy(b).into_owned()).unwrap_or_default());
-        for (file, bytes) in scenario_files {
-            files.push((format!("{}/{file}", o.name()), bytes));
-        }
-    }
-    if !args.format.is_empty() {
-        // The table: each point's values and its headline metrics.
-        let text = String::from_utf8_lossy(&csv).into_owned();
-        let mut lines = text.lines().map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>());
-        let header = lines.next().unwrap_or_default();
-        let keep: Vec<usize> = header
-            .iter()
-            .enumerate()
-            .filter(|(i, h)| *i <= paths.len() || KEY_METRICS.iter().any(|(m, _, _)| m == h))
-            .map(|(i, _)| i)
-            .collect();
-        let pick =
-            |row: &Vec<String>| keep.iter().map(|&i| row.get(i).cloned().unwrap_or_default()).collect();
-        let table = ("Sweep".to_string(), pick(&header), lines.map(|r| pick(&r)).collect());
-        let title = format!("Sweep of {}", base.config.name);
-        // Each point's scenario, when there are few enough to read.
-        let scenarios = if rows.len() <= 12 {
-            rows.iter()
-                .zip(&parts)
-                .map(|((_, o), summary)| report::html::ScenarioPart {
-                    name: o.name(),
-                    description: &o.config().description,
-                    source: &o.config().source,
-                    file: &o.config().file,
-                    summary_json: summary,
-                    chart_svg: None,
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let html = report::html::Report {
-            title: &title,
-            kind: "sweep",
-            version: env!("CARGO_PKG_VERSION"),
-            tables: vec![table],
-            figures,
-            scenarios,
-        };
-        files.push(("report.html".into(), report::html::render(&html).into_bytes()));
-    }
+    let duration = |x: &str| scenario::duration::parse_duration(x).ok();
+    let files =
+        report::folder::sweep(&base.config.name, &paths, &points, charts(&args.output.format), &duration)?;
     let dir = write_results(&parent, &name, &files)?;
     bar.finish_and_clear();
-    say!("swept {} points -> {}", rows.len(), dir.display());
+    say!("swept {} points -> {}", points.len(), dir.display());
     Ok(())
-}
-
-/// The metrics charted against the swept values: (column of `sweep.csv`, unit, scale).
-const KEY_METRICS: [(&str, &str, f64); 9] = [
-    ("im_availability", "%", 100.0),
-    ("voice_availability", "%", 100.0),
-    ("contacts_availability", "%", 100.0),
-    ("conferencing_availability", "%", 100.0),
-    ("response_groups_availability", "%", 100.0),
-    ("contacts_user_minutes_lost", "user-minutes", 1.0),
-    ("contacts_time_to_restore_s", "s", 1.0),
-    ("peak_signin_queue", "users", 1.0),
-    ("rpo_realized_s", "s", 1.0),
-];
-
-/// Charts of the key metrics against the first swept field, one line per combination of
-/// the others: `sweep-<metric>.svg` / `.png`.
-fn sweep_charts(
-    paths: &[String],
-    rows: &[(Vec<String>, Outcome)],
-    formats: &[ChartFormat],
-) -> Result<Vec<(String, Vec<u8>)>, CliError> {
-    use crate::report::compare::{metric_header, metric_row};
-    let header = metric_header();
-    let mut xs: Vec<String> = Vec::new();
-    for (values, _) in rows {
-        if !xs.contains(&values[0]) {
-            xs.push(values[0].clone());
-        }
-    }
-    // Lines: the other fields' values, in the order they first appear.
-    let mut keys: Vec<Vec<String>> = Vec::new();
-    for (values, _) in rows {
-        let key = values[1..].to_vec();
-        if !keys.contains(&key) {
-            keys.push(key);
-        }
-    }
-    let cells: Vec<Vec<String>> = rows.iter().map(|(_, o)| metric_row(o)).collect();
-    let chart_err = |e: crate::report::chart::ChartError| CliError::Internal(e.to_string());
-    let mut files = Vec::new();
-    for (metric, unit, scale) in KEY_METRICS {
-        let Some(col) = header.iter().position(|h| h == metric) else { continue };
-        let lines = keys
-            .iter()
-            .map(|key| {
-                let label = paths[1..]
-                    .iter()
-                    .zip(key)
-                    .map(|(p, v)| format!("{p}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let ys = xs
-                    .iter()
-                    .map(|x| {
-                        rows.iter()
-                            .zip(&cells)
-                            .find(|((values, _), _)| &values[0] == x && values[1..] == key[..])
-                            .and_then(|(_, c)| c[col].parse::<f64>().ok())
-                            .map(|v| v * scale)
-                    })
-                    .collect();
-                (label, ys)
-            })
-            .collect();
-        let chart = report::sweep::SweepChart {
-            metric: metric.to_string(),
-            unit: unit.to_string(),
-            path: paths[0].clone(),
-            xs: xs.clone(),
-            durations: xs.iter().map(|x| scenario::duration::parse_duration(x).ok()).collect(),
-            lines,
-        };
-        if formats.contains(&ChartFormat::Svg) {
-            files.push((
-                format!("sweep-{metric}.svg"),
-                report::sweep::svg(&chart).map_err(chart_err)?.into_bytes(),
-            ));
-        }
-        if formats.contains(&ChartFormat::Png) {
-            files.push((format!("sweep-{metric}.png"), report::sweep::png(&chart).map_err(chart_err)?));
-        }
-    }
-    Ok(files)
 }
 
 #[cfg(test)]

@@ -1,94 +1,9 @@
-//! `lyncsim validate`, and the loading shared by every command.
+//! `lyncsim validate`: load and check scenarios, and say what each holds.
 
-use std::path::{Path, PathBuf};
-
-use super::{CliError, ValidateArgs};
-use crate::scenario::{self, Loaded};
-
-/// Expand folders into their `.ron` files (sorted by name, sub-folders included).
-pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
-    let mut files = Vec::new();
-    for input in inputs {
-        if input.is_dir() {
-            let mut found = Vec::new();
-            scenario_files(input, &mut found, &mut Vec::new())?;
-            if found.is_empty() {
-                return Err(CliError::BadInput(format!(
-                    "error: no scenario files (*.ron) in {}",
-                    input.display()
-                )));
-            }
-            found.sort();
-            files.extend(found);
-        } else if input.exists() {
-            files.push(input.clone());
-        } else {
-            return Err(CliError::BadInput(format!("error: no such file or folder: {}", input.display())));
-        }
-    }
-    Ok(files)
-}
-
-/// The `.ron` files in `dir` and its sub-folders (not hidden ones), in any order. A folder
-/// reached twice (through a symbolic link that loops back, or two links to one folder) is
-/// read once.
-fn scenario_files(dir: &Path, found: &mut Vec<PathBuf>, seen: &mut Vec<PathBuf>) -> Result<(), CliError> {
-    let real = std::fs::canonicalize(dir)
-        .map_err(|e| CliError::BadInput(format!("error: cannot read folder {}: {e}", dir.display())))?;
-    if seen.contains(&real) {
-        return Ok(());
-    }
-    seen.push(real);
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| CliError::BadInput(format!("error: cannot read folder {}: {e}", dir.display())))?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            scenario_files(&path, found, seen)?;
-        } else if path.is_file() && path.extension().is_some_and(|x| x == "ron") {
-            found.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// Load and validate every scenario; print warnings; fail with every error at once.
-pub fn load_all(inputs: &[PathBuf]) -> Result<Vec<Loaded>, CliError> {
-    let mut loaded = Vec::new();
-    let mut errors = Vec::new();
-    for path in expand(inputs)? {
-        match scenario::load(&path) {
-            Ok(l) => {
-                let w = l.render_warnings();
-                if !w.is_empty() {
-                    say_part!("{w}");
-                }
-                loaded.push(l);
-            }
-            Err(failed) => errors.push(failed.render()),
-        }
-    }
-    let mut seen: Vec<(&str, &str)> = Vec::new();
-    for l in &loaded {
-        if let Some((_, other)) = seen.iter().find(|(n, _)| *n == l.config.name) {
-            errors.push(format!(
-                "error: scenario name \"{}\" is used by both {} and {}; each names its results folder\n",
-                l.config.name, other, l.label
-            ));
-        }
-        seen.push((&l.config.name, &l.label));
-    }
-    if errors.is_empty() {
-        Ok(loaded)
-    } else {
-        Err(CliError::BadInput(errors.join("\n")))
-    }
-}
+use super::args::ValidateArgs;
+use super::error::CliError;
+use super::load::load_all;
+use crate::scenario::Loaded;
 
 fn describe(l: &Loaded) -> String {
     let c = &l.config;
@@ -112,17 +27,4 @@ pub fn validate(args: ValidateArgs) -> Result<(), CliError> {
         say!("{}", describe(l));
     }
     Ok(())
-}
-
-/// Load exactly one scenario file.
-pub fn load_one(path: &Path) -> Result<Loaded, CliError> {
-    let mut all = load_all(&[path.to_path_buf()])?;
-    if all.len() != 1 {
-        return Err(CliError::BadInput(format!(
-            "error: {} holds {} scenarios; give one file",
-            path.display(),
-            all.len()
-        )));
-    }
-    Ok(all.remove(0))
 }

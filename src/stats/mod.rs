@@ -16,6 +16,7 @@ use crate::model::{
 
 pub mod monte;
 pub mod quantile;
+pub mod shard;
 
 pub use monte::{MonteCarlo, ReplicationRecord};
 

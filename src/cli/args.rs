@@ -1,0 +1,233 @@
+//! The shape of the command line: clap derive types and nothing else. The flags several
+//! commands share are argument groups, flattened into each command; where a command words a
+//! shared flag differently (or gives `--out` another default), it says so with `mut_arg`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Deterministic discrete-event simulator of Lync Server 2013 / Skype for Business Server
+/// pools under failures, failover and failback.
+#[derive(Debug, Parser)]
+#[command(name = "lyncsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run scenarios and write each one's results folder `OUT/<scenario name>/`.
+    Run(RunArgs),
+    /// Parse and check scenarios; print diagnostics and warnings.
+    Validate(ValidateArgs),
+    /// Print a scenario's event timeline (events.csv) to stdout.
+    Trace(TraceArgs),
+    /// Re-run scenarios and compare with stored results; exit 1 on any difference.
+    Check(CheckArgs),
+    /// Combine the shards of Monte Carlo runs (`run --shard`) into their results folders.
+    Merge(MergeArgs),
+    /// Run several scenarios and compare them: comparison.md, comparison.csv, overlay
+    /// charts per feature, report.html, and each scenario's results.
+    Compare(CompareArgs),
+    /// Run a scenario over a grid of field values (`--set PATH=V1,V2,...`): sweep.csv, a
+    /// chart of each key metric against the values, and each point's results.
+    Sweep(SweepArgs),
+}
+
+/// `--out`: the folder that receives the results folders.
+#[derive(Debug, Args)]
+pub struct OutFolder {
+    /// Folder that receives one results folder per scenario.
+    #[arg(long, default_value = "results")]
+    pub out: PathBuf,
+}
+
+/// `--seed` and `--replications`: what a command changes in every scenario it runs.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct Overrides {
+    /// Override every scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override every scenario's replication count.
+    #[arg(long)]
+    pub replications: Option<u32>,
+}
+
+/// `--jobs`: worker threads.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Workers {
+    /// Worker threads for replications (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub jobs: Option<usize>,
+}
+
+/// `--format` and `--quiet`: what a command draws and shows.
+#[derive(Debug, Args)]
+pub struct Output {
+    /// Chart formats to write, comma-separated: svg, png.
+    #[arg(long, value_delimiter = ',', default_value = "svg,png")]
+    pub format: Vec<ChartFormat>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `lyncsim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files (.ron) or folders of them.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// `--out`.
+    #[command(flatten)]
+    pub folder: OutFolder,
+    /// `--seed`, `--replications`.
+    #[command(flatten)]
+    pub overrides: Overrides,
+    /// `--jobs`.
+    #[command(flatten)]
+    pub workers: Workers,
+    /// Run only replication K (e.g. the `worst_replication` of a summary) and write it whole,
+    /// events.csv included, to `OUT/<scenario name>/replication-K/`.
+    #[arg(long, value_name = "K", conflicts_with = "shard")]
+    pub replication: Option<u32>,
+    /// Run only shard K of N of the replications (K, K+N, K+2N, ...), written to
+    /// `OUT/<scenario name>.shard-K-of-N/` for `merge`; `auto` reads the index from
+    /// SLURM_ARRAY_TASK_ID (less SLURM_ARRAY_TASK_MIN) or JOB_COMPLETION_INDEX.
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<String>,
+    /// Number of shards for `--shard auto` (needed with JOB_COMPLETION_INDEX; overrides
+    /// SLURM_ARRAY_TASK_COUNT).
+    #[arg(long, value_name = "N", requires = "shard")]
+    pub shard_count: Option<u32>,
+    /// `--format`, `--quiet`.
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// `lyncsim validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files (.ron) or folders of them.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+}
+
+/// `lyncsim trace`. Its one scenario runs once, so of the overrides only `--seed` applies.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// One scenario file.
+    pub scenario: PathBuf,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Which replication's timeline (default 0, the one a Monte Carlo run's events.csv shows).
+    #[arg(long, value_name = "K")]
+    pub replication: Option<u32>,
+}
+
+/// `lyncsim check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario files (.ron) or folders of them.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Folder of stored results (one folder per scenario, as `run` writes them).
+    #[arg(long)]
+    pub baseline: PathBuf,
+    /// `--jobs`.
+    #[command(flatten)]
+    pub workers: Workers,
+}
+
+/// `lyncsim compare`.
+#[derive(Debug, Args)]
+#[command(
+    mut_arg("out", |a| a
+        .help("Folder that receives the comparison (replaced whole if it is one of ours)")
+        .default_value("comparison")),
+    mut_arg("jobs", |a| a.help("Worker threads (default: all cores). Results do not depend on it")),
+)]
+pub struct CompareArgs {
+    /// Scenario files (.ron) or folders of them; at least two scenarios.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// `--out`.
+    #[command(flatten)]
+    pub folder: OutFolder,
+    /// `--seed`, `--replications`.
+    #[command(flatten)]
+    pub overrides: Overrides,
+    /// `--jobs`.
+    #[command(flatten)]
+    pub workers: Workers,
+    /// `--format`, `--quiet`.
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// `lyncsim sweep`. Its `--out` has no fixed default (it is named after the scenario).
+#[derive(Debug, Args)]
+#[command(
+    mut_arg("seed", |a| a.help("Override the scenario's seed")),
+    mut_arg("replications", |a| a.help("Override the scenario's replication count")),
+    mut_arg("jobs", |a| a.help("Worker threads (default: all cores). Results do not depend on it")),
+)]
+pub struct SweepArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// `PATH=V1,V2,...`: a scenario field (as diagnostics name it: `pools[1].registrations_per_sec`,
+    /// `backup_service.sync_interval`, `administrator.failover_after`) and its values, RON
+    /// text; bare durations like `5m` need no quotes. Several `--set` make a grid.
+    #[arg(long, required = true, value_name = "PATH=V1,V2,...")]
+    pub set: Vec<String>,
+    /// Folder that receives the sweep (default `<scenario name>-sweep`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// `--seed`, `--replications`.
+    #[command(flatten)]
+    pub overrides: Overrides,
+    /// `--jobs`.
+    #[command(flatten)]
+    pub workers: Workers,
+    /// `--format`, `--quiet`.
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// `lyncsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard folders written by `run --shard` (every shard of each scenario).
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// `--out`.
+    #[command(flatten)]
+    pub folder: OutFolder,
+    /// `--format`, `--quiet`.
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// A chart file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChartFormat {
+    /// availability.svg
+    Svg,
+    /// availability.png
+    Png,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,338 @@
+//! The errors of the commands: one variant per kind of failure, each message complete
+//! (`error: ...`, lowercase, naming the thing and the fix), and the exit code of each (see
+//! the module docs of [`crate::cli`]).
+
+use std::fmt::Display;
+use std::io;
+use std::path::PathBuf;
+
+use crate::report::ReportError;
+use crate::scenario::validate::Overload;
+use crate::scenario::Failed;
+use crate::stats::monte::PoolError;
+use crate::stats::shard::ShardError;
+
+/// A failure of a command.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    // Bad input (exit 2): scenario files.
+    /// A folder given holds no scenario file.
+    #[error("error: no scenario files (*.ron) in {}", .0.display())]
+    NoScenarios(PathBuf),
+    /// A path given does not exist.
+    #[error("error: no such file or folder: {}", .0.display())]
+    NoSuchPath(PathBuf),
+    /// A folder given cannot be read.
+    #[error("error: cannot read folder {}: {source}", dir.display())]
+    ReadFolder {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// Scenarios that do not load or share a name: every problem, in order.
+    #[error("{}", joined(.0, "\n"))]
+    Scenarios(Vec<ScenarioError>),
+    /// A command that takes one scenario file was given a folder of several.
+    #[error("error: {} holds {count} scenarios; give one file", path.display())]
+    NotOneScenario {
+        /// The path given.
+        path: PathBuf,
+        /// Scenarios found there.
+        count: usize,
+    },
+
+    // Bad input (exit 2): flags.
+    /// `--jobs 0`.
+    #[error("error: --jobs must be at least 1")]
+    NoJobs,
+    /// `--replications 0`.
+    #[error("error: --replications must be at least 1")]
+    NoReplications,
+    /// `--replications` above the limit.
+    #[error("error: --replications {requested} is more than the limit of {limit}\n  = help: {help}")]
+    TooManyReplications {
+        /// The count asked for.
+        requested: u32,
+        /// The limit.
+        limit: u32,
+        /// How to raise it.
+        help: String,
+    },
+    /// Scenarios that would be too large with `--replications`: every one.
+    #[error("{}", joined(.0, "\n\n"))]
+    Overloaded(Vec<Overloaded>),
+    /// A `--shard` that names no shard.
+    #[error("error: --shard {spec}: {problem}")]
+    ShardFlag {
+        /// `--shard` as given.
+        spec: String,
+        /// What is wrong with it.
+        problem: ShardFlagError,
+    },
+    /// `--shard` of a scenario with one replication.
+    #[error(
+        "error: --shard splits the replications of a Monte Carlo run, and {name} ({label}) has one; \
+         give it `replications` or pass --replications"
+    )]
+    ShardOfOne {
+        /// The scenario's name.
+        name: String,
+        /// Its file.
+        label: String,
+    },
+    /// A `--set` that cannot be read.
+    #[error("error: --set {text}: {problem}")]
+    SetFlag {
+        /// `--set` as given.
+        text: String,
+        /// What is wrong with it.
+        problem: SetFlagError,
+    },
+    /// A `--set` that cannot be applied to the scenario's text.
+    #[error("error: {label}: --set {message}")]
+    SetField {
+        /// The scenario file.
+        label: String,
+        /// The path and why not.
+        message: String,
+    },
+    /// A sweep grid above the limit.
+    #[error(
+        "error: the grid has {} points, more than the limit of {limit}\n  = help: sweep fewer values; \
+         the limit is MAX_POINTS in src/cli/sweep.rs; raise it and rebuild if this machine can take more",
+        joined(.counts, " x ")
+    )]
+    GridTooLarge {
+        /// Values per swept field.
+        counts: Vec<usize>,
+        /// The limit.
+        limit: usize,
+    },
+    /// `compare` with fewer than two scenarios.
+    #[error("error: compare needs at least two scenarios (files, or a folder holding them)")]
+    TooFewToCompare,
+    /// `--baseline` that is not a folder.
+    #[error("error: --baseline {} is not a folder of results", .0.display())]
+    NoBaseline(PathBuf),
+
+    // Bad input (exit 2): output folders.
+    /// `--out` names a file.
+    #[error("error: --out {} is a file; give a folder (it will hold one folder per scenario)", .0.display())]
+    OutIsAFile(PathBuf),
+    /// `--out` ends in no folder name (`/`, `.`, `..`).
+    #[error("error: --out {} must name a folder", .0.display())]
+    OutNamesNoFolder(PathBuf),
+    /// `--out` cannot be created.
+    #[error("error: cannot create --out folder {}: {source}", dir.display())]
+    CreateOut {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// A folder that would be replaced is not a results folder.
+    #[error(
+        "error: {} exists and is not a lyncsim results folder (no summary.json); \
+         move it or choose another --out",
+        .0.display()
+    )]
+    NotOurs(PathBuf),
+    /// A name that cannot name a results folder.
+    #[error("error: {0:?} cannot name a results folder: it must be one plain folder name inside --out")]
+    FolderName(String),
+
+    // Bad input (exit 2): merge.
+    /// A folder given to `merge` without a readable `shard.json`.
+    #[error(
+        "error: {}: not a shard folder (cannot read shard.json: {source}); `run --shard K/N` writes them",
+        dir.display()
+    )]
+    NotAShard {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// Shards that cannot be merged.
+    #[error("error: {0}")]
+    Shards(#[from] ShardError),
+
+    // Internal errors (exit 3).
+    /// A report could not be rendered.
+    #[error("error: {0}")]
+    Report(#[from] ReportError),
+    /// The worker threads of a Monte Carlo run could not start.
+    #[error("error: {0}")]
+    Workers(#[from] PoolError),
+    /// The worker threads of `compare` or `sweep` could not start.
+    #[error("error: cannot start {threads} worker threads: {source}")]
+    Threads {
+        /// Threads asked for (0: all cores).
+        threads: usize,
+        /// Why not.
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// `shard.json` could not be serialised.
+    #[error("error: shard.json: {0}")]
+    ShardJson(serde_json::Error),
+    /// A sweep point's scenario text could not be given its name.
+    #[error("error: {0}")]
+    NamePoint(String),
+    /// A results folder could not be written.
+    #[error("error: {what} {}: {source}", path.display())]
+    Io {
+        /// What failed (`cannot write`, `cannot move into place`, ...).
+        what: &'static str,
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// A file name that would leave its results folder.
+    #[error("error: refusing to write {0:?} outside the results folder")]
+    OutsideFolder(String),
+}
+
+impl CliError {
+    /// The process exit code: 2 for bad input, 3 for an internal error.
+    pub fn exit_code(&self) -> u8 {
+        use CliError::*;
+        match self {
+            NoScenarios(_) | NoSuchPath(_) | ReadFolder { .. } | Scenarios(_) | NotOneScenario { .. } => 2,
+            NoJobs | NoReplications | TooManyReplications { .. } | Overloaded(_) => 2,
+            ShardFlag { .. } | ShardOfOne { .. } | SetFlag { .. } | SetField { .. } | GridTooLarge { .. } => {
+                2
+            }
+            TooFewToCompare | NoBaseline(_) => 2,
+            OutIsAFile(_) | OutNamesNoFolder(_) | CreateOut { .. } | NotOurs(_) | FolderName(_) => 2,
+            NotAShard { .. } | Shards(_) => 2,
+            Report(_) | Workers(_) | Threads { .. } | ShardJson(_) | NamePoint(_) | Io { .. } => 3,
+            OutsideFolder(_) => 3,
+        }
+    }
+}
+
+/// One problem of a set of scenario files.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// A file that does not load: its diagnostics.
+    #[error("{0}")]
+    Invalid(Failed),
+    /// Two files that name the same scenario (and so the same results folder).
+    #[error(
+        "error: scenario name \"{name}\" is used by both {first} and {second}; each names its results folder\n"
+    )]
+    SameName {
+        /// The name.
+        name: String,
+        /// The first file.
+        first: String,
+        /// The second.
+        second: String,
+    },
+}
+
+/// A scenario that would be too large with `--replications`.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "error: {label} with --replications {replications}: {}\n  = at {}\n  = help: {}",
+    overload.message,
+    overload.path,
+    overload.help
+)]
+pub struct Overloaded {
+    /// The scenario file.
+    pub label: String,
+    /// `--replications`.
+    pub replications: u32,
+    /// What is too large.
+    pub overload: Overload,
+}
+
+/// What is wrong with a `--shard`.
+#[derive(Debug, thiserror::Error)]
+pub enum ShardFlagError {
+    /// A number that is not one.
+    #[error("{name} is {text:?}, not a whole number")]
+    NotANumber {
+        /// What it is (`K`, `N`, an environment variable).
+        name: &'static str,
+        /// Its text.
+        text: String,
+    },
+    /// A Slurm job array without a task count.
+    #[error("SLURM_ARRAY_TASK_COUNT is not set; give --shard-count")]
+    NoSlurmCount,
+    /// A Slurm task id below the array's minimum.
+    #[error("task id below SLURM_ARRAY_TASK_MIN")]
+    BelowSlurmMin,
+    /// A Kubernetes Indexed Job without `--shard-count`.
+    #[error(
+        "JOB_COMPLETION_INDEX is set but not the shard count; give --shard-count (the Job's completions)"
+    )]
+    NoJobCount,
+    /// `auto` outside Slurm and Kubernetes.
+    #[error(
+        "neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; use --shard K/N outside Slurm and Kubernetes"
+    )]
+    NoIndex,
+    /// Neither `K/N` nor `auto`.
+    #[error("write K/N (e.g. 0/4) or auto")]
+    Syntax,
+    /// K not below N.
+    #[error("shard {index} of {count} does not exist; K runs from 0 to N-1")]
+    NoSuchShard {
+        /// K.
+        index: u32,
+        /// N.
+        count: u32,
+    },
+}
+
+/// What is wrong with a `--set`.
+#[derive(Debug, thiserror::Error)]
+pub enum SetFlagError {
+    /// No `=`.
+    #[error("write PATH=V1,V2,... (e.g. backup_service.sync_interval=1m,5m)")]
+    Syntax,
+    /// Nothing before `=`.
+    #[error("the path is empty")]
+    EmptyPath,
+    /// An empty value between commas.
+    #[error("a value is empty")]
+    EmptyValue,
+}
+
+/// `items` written one after another with `separator` between them.
+fn joined<T: Display>(items: &[T], separator: &str) -> String {
+    items.iter().map(T::to_string).collect::<Vec<_>>().join(separator)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_complete_and_exit_codes_split_bad_input_from_our_failures() {
+        assert_eq!(CliError::NoJobs.to_string(), "error: --jobs must be at least 1");
+        assert_eq!(CliError::NoJobs.exit_code(), 2);
+        let grid = CliError::GridTooLarge { counts: vec![2, 501], limit: 1_000 };
+        assert_eq!(
+            grid.to_string(),
+            "error: the grid has 2 x 501 points, more than the limit of 1000\n  = help: sweep fewer values; \
+             the limit is MAX_POINTS in src/cli/sweep.rs; raise it and rebuild if this machine can take more"
+        );
+        let shard = CliError::ShardFlag {
+            spec: "4/4".into(),
+            problem: ShardFlagError::NoSuchShard { index: 4, count: 4 },
+        };
+        assert_eq!(
+            shard.to_string(),
+            "error: --shard 4/4: shard 4 of 4 does not exist; K runs from 0 to N-1"
+        );
+        let escape = CliError::OutsideFolder("../x".into());
+        assert_eq!(escape.to_string(), "error: refusing to write \"../x\" outside the results folder");
+        assert_eq!(escape.exit_code(), 3);
+    }
+}
