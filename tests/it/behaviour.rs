@@ -1,4 +1,5 @@
-//! The model's behaviours (SPEC 4.1-4.3), each asserted on numbers from the time series.
+//! The model's behaviours (docs/model.md#clients to #features-per-client-state), each
+//! asserted on numbers from the time series.
 
 use lyncsim::model::{ClientState::*, Feature::*};
 
@@ -288,7 +289,7 @@ fn a_backup_never_registers_users_before_it_has_missed_the_heartbeat() {
 
 #[test]
 fn a_quiet_year_costs_no_more_events_than_a_quiet_day() {
-    // SPEC 7: cost grows with state changes, not with the horizon; only the rows grow.
+    // README.md#performance: cost grows with state changes, not with the horizon; only the rows grow.
     let src = |horizon: &str| {
         format!(
             r#"Scenario(name: "t", horizon: "{horizon}", sample_every: "1h",

@@ -1,5 +1,6 @@
-//! Inside and around the pool (SPEC 4.1, domain.md 4.1-4.3, 3.6): front ends and routing
-//! groups, quorum, the back end, capacity, the CMS, WAN links and Mediation.
+//! Inside and around the pool (docs/model.md#pools-and-front-ends, #back-end, #cmdlet-errors):
+//! front ends and routing groups, quorum, the back end, capacity, the CMS, WAN links and
+//! Mediation.
 
 use lyncsim::model::{ClientState::*, Feature::*, LogKind};
 use lyncsim::stats::RunResult;

@@ -1,5 +1,6 @@
-//! Pool pairing (SPEC 4.4-4.6): the seeds' timelines, -DisasterMode, the Backup Service,
-//! response groups and the calibration against Microsoft's targets.
+//! Pool pairing (docs/model.md#pool-failover to #backup-service): the seeds' timelines,
+//! -DisasterMode, the Backup Service, response groups and the calibration against
+//! Microsoft's targets.
 
 use lyncsim::model::{ClientState::*, Feature::*, LogKind};
 use lyncsim::stats::RunResult;

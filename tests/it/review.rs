@@ -1,5 +1,6 @@
 //! Regressions found by review: probe scenarios in `tests/fixtures/review/`, each asserting
-//! the documented behaviour (SPEC 4.2-4.5, domain.md 3.6, 4.2-4.3).
+//! the documented behaviour (docs/model.md#poolstate-by-hand, #cmdlet-errors,
+//! #backup-registrar, #back-end, #quorum).
 
 use lyncsim::model::{ClientState::*, LogKind};
 use lyncsim::stats::RunResult;

@@ -1,5 +1,5 @@
-//! Shards and merge (SPEC 8): split replications across processes, merge them back into
-//! exactly the bytes of one run.
+//! Shards and merge (README.md#beyond-one-machine-shards-and-merge): split replications
+//! across processes, merge them back into exactly the bytes of one run.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
