@@ -3,13 +3,13 @@
 //! peak, and the contacts count that closes a failover's restore watch, so a sample reads
 //! counters and never scans users.
 
-use super::{registered, ClientState, Feature, PoolId, UserId, World, NO_POOL};
+use super::{registered, ClientState, Feature, PerState, PoolId, UserId, World, NO_POOL};
 
 /// Users per client state, and the feature exceptions that depend on the serving pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counts {
-    /// Users per state, in [`ClientState::ALL`] order.
-    pub by_state: [u64; 5],
+    /// Users per state.
+    pub by_state: PerState<u64>,
     /// Users in `FailedOver` whose serving pool has Response Group data.
     pub failed_over_with_rgs: u64,
     /// Users whose state has voice but whose serving pool runs no Mediation service.
@@ -29,10 +29,10 @@ impl World {
             .iter()
             .filter(|p| !p.mediation)
             .map(|p| {
-                ClientState::ALL
+                p.registered
                     .iter()
-                    .filter(|s| features.has(**s, Feature::Voice))
-                    .map(|s| p.registered[s.index()] as u64)
+                    .filter(|&(s, _)| features.has(s, Feature::Voice))
+                    .map(|(_, &n)| n as u64)
                     .sum::<u64>()
             })
             .sum();
@@ -44,7 +44,7 @@ impl World {
     pub(super) fn move_user(&mut self, u: UserId, state: ClientState, serving: PoolId) {
         let user = self.users[u];
         if registered(user.state) && user.serving != NO_POOL {
-            self.pools[user.serving].registered[user.state.index()] -= 1;
+            self.pools[user.serving].registered[user.state] -= 1;
         }
         let rgs = self.pools[user.home].rgs_on_partner;
         if rgs && user.state == ClientState::FailedOver {
@@ -53,13 +53,13 @@ impl World {
         if rgs && state == ClientState::FailedOver {
             self.counts.failed_over_with_rgs += 1;
         }
-        self.counts.by_state[user.state.index()] -= 1;
-        self.counts.by_state[state.index()] += 1;
+        self.counts.by_state[user.state] -= 1;
+        self.counts.by_state[state] += 1;
         let user_mut = &mut self.users[u];
         user_mut.state = state;
         user_mut.serving = serving;
         if registered(state) && serving != NO_POOL {
-            self.pools[serving].registered[state.index()] += 1;
+            self.pools[serving].registered[state] += 1;
             self.track_load(serving);
         }
         let features = &self.config.features;
@@ -80,7 +80,7 @@ impl World {
     pub(super) fn track_load(&mut self, p: PoolId) {
         let pool = &mut self.pools[p];
         if pool.running_fes > 0 {
-            let load = pool.registered.iter().sum::<u32>() as f64 / pool.running_fes as f64;
+            let load = pool.registered.values().sum::<u32>() as f64 / pool.running_fes as f64;
             pool.peak_load = pool.peak_load.max(load);
         }
     }

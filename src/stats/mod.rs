@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use crate::engine::{self, Scheduler, SimTime};
 use crate::model::{
-    BackupStatus, ClientState, Config, Counts, FailoverOutcome, Feature, LogEntry, World, WorldEvent,
+    BackupStatus, ClientState, Config, Counts, FailoverOutcome, Feature, LogEntry, PerFeature, PerState,
+    World, WorldEvent,
 };
 
 pub mod monte;
@@ -31,8 +32,8 @@ pub const RESTORE_THRESHOLD: f64 = 0.99;
 pub struct Sample {
     /// Sample time.
     pub time: SimTime,
-    /// Users per client state, in [`ClientState::ALL`] order.
-    pub by_state: [u32; 5],
+    /// Users per client state.
+    pub by_state: PerState<u32>,
     /// Users in `FailedOver` whose serving pool has Response Group data.
     pub failed_over_with_rgs: u32,
     /// Users whose state has voice but whose serving pool runs no Mediation service.
@@ -43,7 +44,7 @@ impl Sample {
     fn from_counts(time: SimTime, c: &Counts) -> Self {
         Sample {
             time,
-            by_state: c.by_state.map(|n| n as u32),
+            by_state: c.by_state.map(|_, n| n as u32),
             failed_over_with_rgs: c.failed_over_with_rgs as u32,
             voice_without_mediation: c.voice_without_mediation as u32,
         }
@@ -51,7 +52,7 @@ impl Sample {
 
     /// Users in `state`.
     pub fn users(&self, state: ClientState) -> u64 {
-        self.by_state[state.index()] as u64
+        self.by_state[state] as u64
     }
 
     /// Whether two rows hold the same counts (whatever their times).
@@ -63,7 +64,7 @@ impl Sample {
 
     fn counts(&self) -> Counts {
         Counts {
-            by_state: self.by_state.map(|n| n as u64),
+            by_state: self.by_state.map(|_, n| n as u64),
             failed_over_with_rgs: self.failed_over_with_rgs as u64,
             voice_without_mediation: self.voice_without_mediation as u64,
         }
@@ -164,11 +165,11 @@ pub struct RunResult {
     /// Time-series rows, every `sample_every` from 0 to the horizon inclusive.
     pub series: Series,
     /// Integral of users with each feature over the horizon, user-milliseconds.
-    pub feature_user_ms: [u128; 8],
+    pub feature_user_ms: PerFeature<u128>,
     /// First fault, if any.
     pub first_fault: Option<SimTime>,
     /// Per feature: when it was back for [`RESTORE_THRESHOLD`] of users after the first fault.
-    pub restored_at: [Option<SimTime>; 8],
+    pub restored_at: PerFeature<Option<SimTime>>,
     /// Most users in resiliency mode at once.
     pub peak_resiliency_users: u64,
     /// Most users offline at once.
@@ -221,20 +222,20 @@ impl RunResult {
         if denom == 0 {
             return 1.0;
         }
-        self.feature_user_ms[feature as usize] as f64 / denom as f64
+        self.feature_user_ms[feature] as f64 / denom as f64
     }
 
     /// User-minutes without `feature`.
     pub fn user_minutes_lost(&self, feature: Feature) -> f64 {
         let all = self.total_users() as u128 * self.config.horizon.as_millis() as u128;
-        (all - self.feature_user_ms[feature as usize].min(all)) as f64 / 60_000.0
+        (all - self.feature_user_ms[feature].min(all)) as f64 / 60_000.0
     }
 
     /// Seconds from the first fault until `feature` was back for 99 % of users; zero if it
     /// never dropped below, `None` if it never came back.
     pub fn time_to_restore(&self, feature: Feature) -> Option<SimTime> {
         let first = self.first_fault?;
-        self.restored_at[feature as usize].map(|t| t.saturating_sub(first))
+        self.restored_at[feature].map(|t| t.saturating_sub(first))
     }
 }
 
@@ -248,7 +249,7 @@ pub(crate) fn users_with(config: &Config, c: &Counts, feature: Feature) -> u64 {
             n += if state == ClientState::FailedOver && feature == Feature::ResponseGroups {
                 c.failed_over_with_rgs
             } else {
-                c.by_state[state.index()]
+                c.by_state[state]
             };
         }
     }
@@ -261,7 +262,7 @@ pub(crate) fn users_with(config: &Config, c: &Counts, feature: Feature) -> u64 {
 /// Integrals over time of [`Counts`], user-milliseconds.
 #[derive(Debug, Default, Clone, Copy)]
 struct CountTime {
-    by_state: [u128; 5],
+    by_state: PerState<u128>,
     failed_over_with_rgs: u128,
     voice_without_mediation: u128,
 }
@@ -272,7 +273,7 @@ impl CountTime {
             return;
         }
         let span = span_ms as u128;
-        for (sum, n) in self.by_state.iter_mut().zip(c.by_state) {
+        for (sum, &n) in self.by_state.values_mut().zip(c.by_state.values()) {
             *sum += n as u128 * span;
         }
         self.failed_over_with_rgs += c.failed_over_with_rgs as u128 * span;
@@ -288,7 +289,7 @@ impl CountTime {
                 n += if state == ClientState::FailedOver && feature == Feature::ResponseGroups {
                     self.failed_over_with_rgs
                 } else {
-                    self.by_state[state.index()]
+                    self.by_state[state]
                 };
             }
         }
@@ -309,8 +310,8 @@ pub struct Monitor {
     /// User-time integrals of the counts (by state, then the two corrections); the feature
     /// integrals follow at the end, since users with a feature are linear in the counts.
     count_user_ms: CountTime,
-    dipped: [bool; 8],
-    restored_at: [Option<SimTime>; 8],
+    dipped: PerFeature<bool>,
+    restored_at: PerFeature<Option<SimTime>>,
     peak_resiliency: u64,
     peak_offline: u64,
     peak_signin: u64,
@@ -345,8 +346,8 @@ impl Monitor {
             config,
             next_sample: SimTime::ZERO,
             count_user_ms: CountTime::default(),
-            dipped: [false; 8],
-            restored_at: [None; 8],
+            dipped: PerFeature::default(),
+            restored_at: PerFeature::default(),
             peak_resiliency: 0,
             peak_offline: 0,
             peak_signin: 0,
@@ -359,25 +360,25 @@ impl Monitor {
         self.count_user_ms.add(&counts, span_ms);
         // Restoration after the first fault, until every feature has its answer.
         if let Some(first) = self.world.first_fault() {
-            if from >= first && self.restored_at.iter().any(Option::is_none) {
+            if from >= first && self.restored_at.values().any(Option::is_none) {
                 let total = self.total_users;
                 for f in Feature::ALL {
-                    if self.restored_at[f as usize].is_some() {
+                    if self.restored_at[f].is_some() {
                         continue;
                     }
                     let with = users_with(&self.config, &counts, f);
                     let ok = total == 0 || with as f64 >= RESTORE_THRESHOLD * total as f64;
                     if !ok {
-                        self.dipped[f as usize] = true;
-                    } else if self.dipped[f as usize] {
-                        self.restored_at[f as usize] = Some(from);
+                        self.dipped[f] = true;
+                    } else if self.dipped[f] {
+                        self.restored_at[f] = Some(from);
                     }
                 }
             }
         }
-        self.peak_resiliency = self.peak_resiliency.max(counts.by_state[ClientState::Resiliency.index()]);
-        self.peak_offline = self.peak_offline.max(counts.by_state[ClientState::Offline.index()]);
-        self.peak_signin = self.peak_signin.max(counts.by_state[ClientState::SigningIn.index()]);
+        self.peak_resiliency = self.peak_resiliency.max(counts.by_state[ClientState::Resiliency]);
+        self.peak_offline = self.peak_offline.max(counts.by_state[ClientState::Offline]);
+        self.peak_signin = self.peak_signin.max(counts.by_state[ClientState::SigningIn]);
         // Rows at every sample time in [from, from + span), or exactly `from` at the end.
         let end = from.as_millis() + span_ms.max(1);
         let step = self.config.sample_every.as_millis();
@@ -394,15 +395,12 @@ impl Monitor {
         // The state at the horizon: last row, peaks and restoration.
         self.observe(self.config.horizon, 0);
         for f in Feature::ALL {
-            if self.world.first_fault().is_some()
-                && !self.dipped[f as usize]
-                && self.restored_at[f as usize].is_none()
-            {
-                self.restored_at[f as usize] = self.world.first_fault();
+            if self.world.first_fault().is_some() && !self.dipped[f] && self.restored_at[f].is_none() {
+                self.restored_at[f] = self.world.first_fault();
             }
         }
         let config = self.config.clone();
-        let feature_user_ms = Feature::ALL.map(|f| self.count_user_ms.feature(&config, f));
+        let feature_user_ms = PerFeature::from_fn(|f| self.count_user_ms.feature(&config, f));
         let out = self.world.into_output(self.config.horizon);
         RunResult {
             config,
