@@ -68,14 +68,14 @@
 //!   `feature_color`. That is all the code: every count, integral, series, table, chart and
 //!   shard is a [`model::PerFeature`] map or iterates `Feature::ALL`, and scenario files
 //!   accept the name in `features:` at once. A feature that further depends on the serving
-//!   pool (as voice needs a Mediation service) also needs a counter in [`model::Counts`]
-//!   and its subtraction in the users-with-a-feature rule in [`stats`]. Then: bump
-//!   `stats::shard::FORMAT` (a shard's per-feature arrays grow), document the feature in
-//!   docs/model.md's table of features per client state and docs/scenario-reference.md,
-//!   and regenerate `results/` (every output gains its columns; `tests/it/cli.rs` pins the
-//!   column names of `timeseries.csv`), saying why in the commit.
-//!   A new client state is the same in [`model::ClientState`] (with `state_color`), plus the
-//!   exhaustive matches of the model that decide who is in it.
+//!   pool (as voice needs a Mediation service) also needs a counter in [`model::Counts`],
+//!   kept by `World::move_user`, and its exception in [`model::Counts::with_feature`].
+//!   Then bump `stats::shard::FORMAT` (a shard's per-feature arrays grow), document the
+//!   feature in docs/model.md's table of features per client state and in
+//!   docs/scenario-reference.md, and regenerate `results/` (every output gains its columns;
+//!   `tests/it/cli.rs` pins the column names of `timeseries.csv`), saying why in the commit.
+//! - A new client state: the same in [`model::ClientState`] (with `state_color`), plus the
+//!   model's exhaustive matches that decide who is in it.
 
 #![warn(missing_docs)]
 

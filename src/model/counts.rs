@@ -3,17 +3,44 @@
 //! peak, and the contacts count that closes a failover's restore watch, so a sample reads
 //! counters and never scans users.
 
-use super::{registered, ClientState, Feature, PerState, PoolId, UserId, World, NO_POOL};
+use std::ops::{Add, Sub};
 
-/// Users per client state, and the feature exceptions that depend on the serving pool.
+use super::{registered, ClientState, Feature, FeatureMatrix, PerState, PoolId, UserId, World, NO_POOL};
+
+/// Users per client state, and the feature exceptions that depend on the serving pool: in
+/// users (`u64`), or integrated over time in user-milliseconds (`Counts<u128>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Counts {
+pub struct Counts<T = u64> {
     /// Users per state.
-    pub by_state: PerState<u64>,
+    pub by_state: PerState<T>,
     /// Users in `FailedOver` whose serving pool has Response Group data.
-    pub failed_over_with_rgs: u64,
+    pub failed_over_with_rgs: T,
     /// Users whose state has voice but whose serving pool runs no Mediation service.
-    pub voice_without_mediation: u64,
+    pub voice_without_mediation: T,
+}
+
+impl<T: Copy + Default + Ord + Add<Output = T> + Sub<Output = T>> Counts<T> {
+    /// Users with `feature`: the feature matrix over client states, less the users whose
+    /// serving pool lacks what the feature needs (Response Group data after failover; a
+    /// Mediation service for voice). It is linear in the counts, and its subtraction never
+    /// goes below zero at any instant, so it gives the integral of users with `feature` from
+    /// the integrals of the counts too.
+    pub fn with_feature(&self, features: &FeatureMatrix, feature: Feature) -> T {
+        let mut n = T::default();
+        for (state, &users) in &self.by_state {
+            if features.has(state, feature) {
+                n = n + if state == ClientState::FailedOver && feature == Feature::ResponseGroups {
+                    self.failed_over_with_rgs
+                } else {
+                    users
+                };
+            }
+        }
+        if feature == Feature::Voice {
+            n = n - n.min(self.voice_without_mediation);
+        }
+        n
+    }
 }
 
 impl World {

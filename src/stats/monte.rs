@@ -13,8 +13,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::monitor::run_replication;
 use super::quantile::{Describe, Multiset};
-use super::{run_replication, users_with, RunResult, Sample, Series};
+use super::result::RunResult;
+use super::series::{Sample, Series};
 use crate::engine::SimTime;
 use crate::model::{Config, Feature, LogEntry, PerFeature, PerState};
 
@@ -196,7 +198,7 @@ pub struct MeanSeries {
 impl MonteCarlo {
     /// Users with `feature` in a time-series row.
     pub fn users_with(&self, sample: &Sample, feature: Feature) -> u64 {
-        users_with(&self.config, &sample.counts(), feature)
+        sample.counts().with_feature(&self.config.features, feature)
     }
 
     /// Replications run.
@@ -277,7 +279,7 @@ impl MonteCarlo {
         let n = self.records.len();
         let features_of = |s: &Sample| {
             let counts = s.counts();
-            PerFeature::from_fn(|f| users_with(config, &counts, f))
+            PerFeature::from_fn(|f| counts.with_feature(&config.features, f))
         };
         let mut current: Vec<Option<(&Sample, PerFeature<u64>)>> = vec![None; n];
         let mut sets = PerFeature::<Multiset>::default();

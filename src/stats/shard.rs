@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::monte::{MonteCarlo, ReplicationRecord, Replications};
-use super::{Sample, Series};
+use super::series::{Sample, Series};
 use crate::engine::SimTime;
 use crate::model::{ClientState, Config, Feature, LogEntry, LogKind, PerFeature, PerState};
 
