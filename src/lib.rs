@@ -61,8 +61,21 @@
 //! - A new scenario action: add the variant to `scenario::raw::Action` (the file), resolve
 //!   it in `scenario::validate` into `model::Action`, and handle it in `model::World`; the
 //!   exhaustive matches point at every place that must change.
-//! - A new feature: add it to [`model::Feature`] (and `ALL`), give it a column in the
-//!   default [`model::FeatureMatrix`]; every report picks it up from `Feature::ALL`.
+//! - A new feature: in `src/model/feature.rs`, add the variant to [`model::Feature`], to
+//!   `Feature::ALL` (whose length is the enum's, so a missing entry does not compile) and to
+//!   `Feature::column` (its name in files and outputs), and say which client states have it
+//!   in `FeatureMatrix::default`; give it a line colour in `report::chart::palette`'s
+//!   `feature_color`. That is all the code: every count, integral, series, table, chart and
+//!   shard is a [`model::PerFeature`] map or iterates `Feature::ALL`, and scenario files
+//!   accept the name in `features:` at once. A feature that further depends on the serving
+//!   pool (as voice needs a Mediation service) also needs a counter in [`model::Counts`],
+//!   kept by `World::move_user`, and its exception in [`model::Counts::with_feature`].
+//!   Then bump `stats::shard::FORMAT` (a shard's per-feature arrays grow), document the
+//!   feature in docs/model.md's table of features per client state and in
+//!   docs/scenario-reference.md, and regenerate `results/` (every output gains its columns;
+//!   `tests/it/cli.rs` pins the column names of `timeseries.csv`), saying why in the commit.
+//! - A new client state: the same in [`model::ClientState`] (with `state_color`), plus the
+//!   model's exhaustive matches that decide who is in it.
 
 #![warn(missing_docs)]
 

@@ -67,7 +67,7 @@ fn check(r: &RunResult) {
         assert!(last.is_none_or(|l| t > l), "samples out of order at {t} ms");
         last = Some(t);
         rows += 1;
-        let users: u64 = s.by_state.iter().map(|&n| n as u64).sum();
+        let users: u64 = s.by_state.values().map(|&n| n as u64).sum();
         assert_eq!(users, total, "users not conserved at {t} ms: {:?}", s.by_state);
         assert!(s.failed_over_with_rgs as u64 <= s.users(ClientState::FailedOver), "rgs at {t} ms");
         assert!(s.voice_without_mediation as u64 <= total, "voice without mediation at {t} ms");
@@ -78,10 +78,10 @@ fn check(r: &RunResult) {
     assert_eq!(rows, r.series.rows(), "row count");
     let all = total as u128 * horizon as u128;
     for f in Feature::ALL {
-        assert!(r.feature_user_ms[f as usize] <= all, "{f:?} user-time over users x horizon");
+        assert!(r.feature_user_ms[f] <= all, "{f:?} user-time over users x horizon");
         let a = r.availability(f);
         assert!((0.0..=1.0).contains(&a), "{f:?} availability {a}");
-        if let Some(t) = r.restored_at[f as usize] {
+        if let Some(t) = r.restored_at[f] {
             assert!(t.as_millis() <= horizon, "{f:?} restored after the horizon");
         }
     }

@@ -16,11 +16,11 @@
 //! benchmark. (The `radix-heap` crate keys on one integer and pops ties last-in first-out;
 //! keying it on `(time, seq)` forces a bucket redistribution on every pop.)
 //!
-//! [`Scheduler`]: super::Scheduler
+//! [`Scheduler`]: super::scheduler::Scheduler
 
 use std::collections::{BTreeSet, VecDeque};
 
-use super::SimTime;
+use super::time::SimTime;
 
 /// Identifies a scheduled event, for [`EventQueue::cancel`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -71,8 +71,8 @@ impl<E> EventQueue<E> {
     ///
     /// # Panics
     /// If `time` is earlier than the last popped event: the queue is monotone. (The
-    /// [`Scheduler`](super::Scheduler) reports that as
-    /// [`TimeError::InThePast`](super::TimeError) before it gets here.)
+    /// [`Scheduler`](super::scheduler::Scheduler) reports that as
+    /// [`TimeError::InThePast`](super::time::TimeError::InThePast) before it gets here.)
     pub fn push(&mut self, time: SimTime, event: E) -> EventId {
         let time = time.as_millis();
         assert!(

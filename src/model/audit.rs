@@ -2,18 +2,19 @@
 //! audited runs): counters match the users, registered users sit where they may.
 
 use super::pool::RgStatus;
-use super::{registered, ClientState, IdVec, PoolId, World, NO_POOL};
+use super::{registered, ClientState, IdVec, PerState, PoolId, World, NO_POOL};
 
 impl World {
     /// Check the world's invariants by recounting every user (O(users); for tests):
     /// the counters match the users' states; every registered user is registered at a pool
     /// that serves it, can be reached, and would give it that state.
     pub fn check_invariants(&self) -> Result<(), String> {
-        let mut by_state = [0u64; 5];
-        let mut registered_at: IdVec<PoolId, [u32; 5]> = self.pools.iter().map(|_| [0u32; 5]).collect();
+        let mut by_state = PerState::<u64>::default();
+        let mut registered_at: IdVec<PoolId, PerState<u32>> =
+            self.pools.iter().map(|_| PerState::default()).collect();
         let mut rgs = 0u64;
         for (u, user) in self.users.iter_enumerated() {
-            by_state[user.state.index()] += 1;
+            by_state[user.state] += 1;
             let home = user.home;
             let ok = match user.state {
                 ClientState::Offline => true,
@@ -44,7 +45,7 @@ impl World {
                 ));
             }
             if registered(user.state) {
-                registered_at[user.serving][user.state.index()] += 1;
+                registered_at[user.serving][user.state] += 1;
             }
             if user.state == ClientState::FailedOver && self.pools[home].rgs_on_partner {
                 rgs += 1;
@@ -70,8 +71,7 @@ impl World {
     /// site's loss, its servers' or services' failures).
     pub fn audit_pools(&self) -> Result<(), String> {
         for (p, pool) in self.pools.iter_enumerated() {
-            let held: u32 =
-                ClientState::ALL.iter().filter(|s| registered(**s)).map(|s| pool.registered[s.index()]).sum();
+            let held: u32 = pool.registered.iter().filter(|&(s, _)| registered(s)).map(|(_, n)| n).sum();
             if !pool.serving && held > 0 {
                 return Err(format!("pool {} is down but {held} users are registered on it", self.fqdn(p)));
             }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::ids::IdRange;
 use crate::engine::SimTime;
 
+pub use super::feature::{ClientState, Feature, FeatureMatrix};
 pub use super::ids::{PoolId, SiteId};
 
 /// Product version.
@@ -98,132 +99,6 @@ pub enum BackEnd {
         /// Whether a witness allows automatic failover.
         witness: bool,
     },
-}
-
-/// A user-facing feature; the order is the column order of every output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Feature {
-    /// Instant messaging.
-    Im,
-    /// Presence.
-    Presence,
-    /// Contact list.
-    Contacts,
-    /// Enterprise Voice.
-    Voice,
-    /// Conferencing.
-    Conferencing,
-    /// Changing call-forwarding settings.
-    CallForwardingChanges,
-    /// Response Group service.
-    ResponseGroups,
-    /// Call Park.
-    CallPark,
-}
-
-impl Feature {
-    /// Every feature, in column order.
-    pub const ALL: [Feature; 8] = [
-        Feature::Im,
-        Feature::Presence,
-        Feature::Contacts,
-        Feature::Voice,
-        Feature::Conferencing,
-        Feature::CallForwardingChanges,
-        Feature::ResponseGroups,
-        Feature::CallPark,
-    ];
-
-    /// Column name.
-    pub fn column(self) -> &'static str {
-        match self {
-            Feature::Im => "im",
-            Feature::Presence => "presence",
-            Feature::Contacts => "contacts",
-            Feature::Voice => "voice",
-            Feature::Conferencing => "conferencing",
-            Feature::CallForwardingChanges => "call_forwarding_changes",
-            Feature::ResponseGroups => "response_groups",
-            Feature::CallPark => "call_park",
-        }
-    }
-}
-
-/// The state of a user's client, which decides its features.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ClientState {
-    /// Signed in to its healthy home pool.
-    Full,
-    /// Limited functionality: on the backup registrar, or home pool degraded.
-    Resiliency,
-    /// Served by the paired pool after a pool failover.
-    FailedOver,
-    /// Waiting in a pool's sign-in queue.
-    SigningIn,
-    /// No registrar serves it.
-    Offline,
-}
-
-impl ClientState {
-    /// Every state, in column order.
-    pub const ALL: [ClientState; 5] = [
-        ClientState::Full,
-        ClientState::Resiliency,
-        ClientState::FailedOver,
-        ClientState::SigningIn,
-        ClientState::Offline,
-    ];
-
-    /// Column name.
-    pub fn column(self) -> &'static str {
-        match self {
-            ClientState::Full => "full",
-            ClientState::Resiliency => "resiliency",
-            ClientState::FailedOver => "failed_over",
-            ClientState::SigningIn => "signing_in",
-            ClientState::Offline => "offline",
-        }
-    }
-
-    /// Index in [`ClientState::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// Which features each client state has (docs/model.md#features-per-client-state; overridable
-/// in `features:`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FeatureMatrix {
-    has: [[bool; 8]; 5],
-}
-
-impl Default for FeatureMatrix {
-    fn default() -> Self {
-        use Feature::*;
-        let mut m = FeatureMatrix { has: [[false; 8]; 5] };
-        m.set(ClientState::Full, &Feature::ALL);
-        m.set(ClientState::Resiliency, &[Im, Voice]);
-        m.set(ClientState::FailedOver, &Feature::ALL);
-        m
-    }
-}
-
-impl FeatureMatrix {
-    /// Replace the features of `state` (only `Full`, `Resiliency` and `FailedOver` have any).
-    pub fn set(&mut self, state: ClientState, features: &[Feature]) {
-        self.has[state.index()] = [false; 8];
-        for f in features {
-            self.has[state.index()][*f as usize] = true;
-        }
-    }
-
-    /// Whether a user in `state` has `feature`. For `FailedOver`, response groups further
-    /// need the Response Group data on the serving pool.
-    pub fn has(&self, state: ClientState, feature: Feature) -> bool {
-        self.has[state.index()][feature as usize]
-    }
 }
 
 /// A duration drawn from a distribution each time it is used.

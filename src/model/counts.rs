@@ -3,17 +3,44 @@
 //! peak, and the contacts count that closes a failover's restore watch, so a sample reads
 //! counters and never scans users.
 
-use super::{registered, ClientState, Feature, PoolId, UserId, World, NO_POOL};
+use std::ops::{Add, Sub};
 
-/// Users per client state, and the feature exceptions that depend on the serving pool.
+use super::{registered, ClientState, Feature, FeatureMatrix, PerState, PoolId, UserId, World, NO_POOL};
+
+/// Users per client state, and the feature exceptions that depend on the serving pool: in
+/// users (`u64`), or integrated over time in user-milliseconds (`Counts<u128>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Counts {
-    /// Users per state, in [`ClientState::ALL`] order.
-    pub by_state: [u64; 5],
+pub struct Counts<T = u64> {
+    /// Users per state.
+    pub by_state: PerState<T>,
     /// Users in `FailedOver` whose serving pool has Response Group data.
-    pub failed_over_with_rgs: u64,
+    pub failed_over_with_rgs: T,
     /// Users whose state has voice but whose serving pool runs no Mediation service.
-    pub voice_without_mediation: u64,
+    pub voice_without_mediation: T,
+}
+
+impl<T: Copy + Default + Ord + Add<Output = T> + Sub<Output = T>> Counts<T> {
+    /// Users with `feature`: the feature matrix over client states, less the users whose
+    /// serving pool lacks what the feature needs (Response Group data after failover; a
+    /// Mediation service for voice). It is linear in the counts, and its subtraction never
+    /// goes below zero at any instant, so it gives the integral of users with `feature` from
+    /// the integrals of the counts too.
+    pub fn with_feature(&self, features: &FeatureMatrix, feature: Feature) -> T {
+        let mut n = T::default();
+        for (state, &users) in &self.by_state {
+            if features.has(state, feature) {
+                n = n + if state == ClientState::FailedOver && feature == Feature::ResponseGroups {
+                    self.failed_over_with_rgs
+                } else {
+                    users
+                };
+            }
+        }
+        if feature == Feature::Voice {
+            n = n - n.min(self.voice_without_mediation);
+        }
+        n
+    }
 }
 
 impl World {
@@ -29,10 +56,10 @@ impl World {
             .iter()
             .filter(|p| !p.mediation)
             .map(|p| {
-                ClientState::ALL
+                p.registered
                     .iter()
-                    .filter(|s| features.has(**s, Feature::Voice))
-                    .map(|s| p.registered[s.index()] as u64)
+                    .filter(|&(s, _)| features.has(s, Feature::Voice))
+                    .map(|(_, &n)| n as u64)
                     .sum::<u64>()
             })
             .sum();
@@ -44,7 +71,7 @@ impl World {
     pub(super) fn move_user(&mut self, u: UserId, state: ClientState, serving: PoolId) {
         let user = self.users[u];
         if registered(user.state) && user.serving != NO_POOL {
-            self.pools[user.serving].registered[user.state.index()] -= 1;
+            self.pools[user.serving].registered[user.state] -= 1;
         }
         let rgs = self.pools[user.home].rgs_on_partner;
         if rgs && user.state == ClientState::FailedOver {
@@ -53,13 +80,13 @@ impl World {
         if rgs && state == ClientState::FailedOver {
             self.counts.failed_over_with_rgs += 1;
         }
-        self.counts.by_state[user.state.index()] -= 1;
-        self.counts.by_state[state.index()] += 1;
+        self.counts.by_state[user.state] -= 1;
+        self.counts.by_state[state] += 1;
         let user_mut = &mut self.users[u];
         user_mut.state = state;
         user_mut.serving = serving;
         if registered(state) && serving != NO_POOL {
-            self.pools[serving].registered[state.index()] += 1;
+            self.pools[serving].registered[state] += 1;
             self.track_load(serving);
         }
         let features = &self.config.features;
@@ -80,7 +107,7 @@ impl World {
     pub(super) fn track_load(&mut self, p: PoolId) {
         let pool = &mut self.pools[p];
         if pool.running_fes > 0 {
-            let load = pool.registered.iter().sum::<u32>() as f64 / pool.running_fes as f64;
+            let load = pool.registered.values().sum::<u32>() as f64 / pool.running_fes as f64;
             pool.peak_load = pool.peak_load.max(load);
         }
     }

@@ -14,7 +14,8 @@
 //!   administrator's standing policy that runs them.
 //! - `counts.rs`: the counters behind the time series; `output.rs`: what a run leaves.
 //! - `audit.rs`: the invariants the tests check; `ids.rs`: typed ids and [`IdVec`].
-//! - Pure data and rules: `config.rs` (the input), `pool.rs` (servers, routing groups,
+//! - Pure data and rules: `config.rs` (the input), `feature.rs` (features, client states,
+//!   the maps keyed by them, the feature matrix), `pool.rs` (servers, routing groups,
 //!   quorum), `backup.rs` (replication streams), `log.rs` (the event log).
 //!
 //! # What is modelled (docs/model.md, rule by rule with sources)
@@ -71,6 +72,7 @@ mod clients;
 mod cmdlets;
 pub mod config;
 mod counts;
+mod feature;
 mod heartbeat;
 mod ids;
 mod log;
@@ -90,6 +92,7 @@ pub use backup::ExportState;
 pub use cmdlets::routing_group_id;
 pub use config::*;
 pub use counts::Counts;
+pub use feature::{ClientState, Feature, FeatureMatrix, PerFeature, PerState};
 pub use ids::{FrontEndId, Id, IdRange, IdVec, PoolId, RoutingGroupId, SiteId, UserId};
 pub use log::{LogEntry, LogKind};
 pub use output::{BackupStatus, FailoverOutcome, WorldOutput};
@@ -260,7 +263,7 @@ struct PoolRt {
     /// Exact time (ms, fractional) of the last sign-in completion.
     last_done: f64,
     /// Users registered here, per client state.
-    registered: [u32; 5],
+    registered: PerState<u32>,
     peak_load: f64,
     /// This pool's backup registrar accepts its users in resiliency mode (heartbeat lost).
     backup_accepts: bool,
@@ -381,8 +384,8 @@ impl World {
                 None => config.timing.backup_store_unavailable_threshold,
             }
             .sample(&mut rng);
-            let mut registered = [0u32; 5];
-            registered[ClientState::Full.index()] = p.users;
+            let mut registered = PerState::default();
+            registered[ClientState::Full] = p.users;
             pools.push(PoolRt {
                 first_user,
                 users: p.users,
@@ -449,7 +452,7 @@ impl World {
             failure_rngs.push(rng);
         }
         let mut counts = Counts::default();
-        counts.by_state[ClientState::Full.index()] = users.len() as u64;
+        counts.by_state[ClientState::Full] = users.len() as u64;
         World {
             failure_rngs,
             admin_rng: streams.stream(stream_id("administrator")),

@@ -30,7 +30,7 @@ impl World {
     fn sign_in_rate(&self, p: PoolId) -> f64 {
         let pool = &self.pools[p];
         let fes = pool.running_fes.max(1) as f64;
-        let load = pool.registered.iter().sum::<u32>() as f64 / fes;
+        let load = pool.registered.values().sum::<u32>() as f64 / fes;
         let slow = if load > USERS_PER_FRONT_END as f64 { USERS_PER_FRONT_END as f64 / load } else { 1.0 };
         self.config.pool(p).registrations_per_sec * fes * slow
     }

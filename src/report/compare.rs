@@ -4,7 +4,7 @@
 //! A replicated scenario contributes its means (with the 95 % confidence interval of each
 //! availability); a single run its values.
 
-use crate::model::Feature;
+use crate::model::{Feature, PerFeature};
 use crate::stats::monte::MeanSeries;
 use crate::stats::{MonteCarlo, RunResult};
 
@@ -89,39 +89,65 @@ impl Outcome {
         match self {
             Outcome::Single(r) => r.time_to_restore(f).map(|t| t.as_secs_f64()),
             Outcome::Monte(mc) => {
-                mc.describe_some(|r| r.time_to_restore[f as usize].map(|t| t.as_secs_f64())).map(|d| d.mean)
+                mc.describe_some(|r| r.time_to_restore[f].map(|t| t.as_secs_f64())).map(|d| d.mean)
             }
         }
     }
 
-    /// (peak resiliency users, peak offline users, peak sign-in queue, RPO seconds,
-    /// failovers): values or means.
-    pub fn peaks(&self) -> [f64; 5] {
+    /// The peaks and costs of the run: values, or means over replications.
+    pub fn peaks(&self) -> Peaks {
         match self {
-            Outcome::Single(r) => [
-                r.peak_resiliency_users as f64,
-                r.peak_offline_users as f64,
-                r.peak_signin_queue as f64,
-                r.rpo_realized.map_or(0.0, |t| t.as_secs_f64()),
-                r.failovers.iter().filter(|f| f.cmdlet == "Invoke-CsPoolFailover").count() as f64,
-            ],
-            Outcome::Monte(mc) => [
-                mc.describe(|r| r.peak_resiliency_users as f64).mean,
-                mc.describe(|r| r.peak_offline_users as f64).mean,
-                mc.describe(|r| r.peak_signin_queue as f64).mean,
-                mc.describe(|r| r.rpo_realized.as_secs_f64()).mean,
-                mc.describe(|r| r.failovers as f64).mean,
-            ],
+            Outcome::Single(r) => Peaks {
+                resiliency_users: r.peak_resiliency_users as f64,
+                offline_users: r.peak_offline_users as f64,
+                signin_queue: r.peak_signin_queue as f64,
+                rpo_s: r.rpo_realized.map_or(0.0, |t| t.as_secs_f64()),
+                failovers: r.failovers.iter().filter(|f| f.cmdlet == "Invoke-CsPoolFailover").count() as f64,
+            },
+            Outcome::Monte(mc) => Peaks {
+                resiliency_users: mc.describe(|r| r.peak_resiliency_users as f64).mean,
+                offline_users: mc.describe(|r| r.peak_offline_users as f64).mean,
+                signin_queue: mc.describe(|r| r.peak_signin_queue as f64).mean,
+                rpo_s: mc.describe(|r| r.rpo_realized.as_secs_f64()).mean,
+                failovers: mc.describe(|r| r.failovers as f64).mean,
+            },
         }
     }
 }
+
+/// The peaks and costs of a run ([`Outcome::peaks`]): values, or means over replications.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Peaks {
+    /// Most users in resiliency mode at once.
+    pub resiliency_users: f64,
+    /// Most users offline at once.
+    pub offline_users: f64,
+    /// Most users waiting in sign-in queues at once.
+    pub signin_queue: f64,
+    /// Largest unreplicated data lost in a disaster failover, seconds.
+    pub rpo_s: f64,
+    /// `Invoke-CsPoolFailover` runs.
+    pub failovers: f64,
+}
+
+/// A column of [`PEAKS`]: its name and how to read it.
+pub type PeakColumn = (&'static str, fn(&Peaks) -> f64);
+
+/// The [`Peaks`] as CSV columns, in column order.
+pub const PEAKS: &[PeakColumn] = &[
+    ("peak_resiliency_users", |p| p.resiliency_users),
+    ("peak_offline_users", |p| p.offline_users),
+    ("peak_signin_queue", |p| p.signin_queue),
+    ("rpo_realized_s", |p| p.rpo_s),
+    ("failovers", |p| p.failovers),
+];
 
 /// What an outcome contributes to overlay charts: its rows, computed once for all features.
 #[derive(Debug, Clone)]
 pub struct Lines {
     times: Vec<crate::engine::SimTime>,
-    features: Vec<[f64; 8]>,
-    band: Option<Vec<[(f64, f64); 8]>>,
+    features: Vec<PerFeature<f64>>,
+    band: Option<Vec<PerFeature<(f64, f64)>>>,
 }
 
 impl Outcome {
@@ -130,7 +156,7 @@ impl Outcome {
         match self {
             Outcome::Single(r) => Lines {
                 times: r.samples().map(|s| s.time).collect(),
-                features: r.samples().map(|s| Feature::ALL.map(|f| r.users_with(&s, f) as f64)).collect(),
+                features: r.samples().map(|s| PerFeature::from_fn(|f| r.users_with(&s, f) as f64)).collect(),
                 band: None,
             },
             Outcome::Monte(mc) => {
@@ -142,21 +168,16 @@ impl Outcome {
 
     /// This outcome's line for `feature` on an overlay chart.
     pub fn overlay<'a>(&'a self, lines: &Lines, feature: Feature) -> OverlaySeries<'a> {
-        let f = feature as usize;
         OverlaySeries {
             label: self.name(),
             users: self.config().total_users(),
             times: lines.times.clone(),
-            values: lines.features.iter().map(|row| row[f]).collect(),
-            band: lines.band.as_ref().map(|b| b.iter().map(|row| row[f]).collect()),
+            values: lines.features.iter().map(|row| row[feature]).collect(),
+            band: lines.band.as_ref().map(|b| b.iter().map(|row| row[feature]).collect()),
             replications: self.replications() as u32,
         }
     }
 }
-
-/// Names of [`Outcome::peaks`], as CSV columns.
-pub const PEAKS: [&str; 5] =
-    ["peak_resiliency_users", "peak_offline_users", "peak_signin_queue", "rpo_realized_s", "failovers"];
 
 /// The metric columns of `comparison.csv` and `sweep.csv`.
 pub fn metric_header() -> Vec<String> {
@@ -171,7 +192,7 @@ pub fn metric_header() -> Vec<String> {
             format!("{c}_time_to_restore_s"),
         ]);
     }
-    header.extend(PEAKS.map(String::from));
+    header.extend(PEAKS.iter().map(|(name, _)| name.to_string()));
     header
 }
 
@@ -188,7 +209,8 @@ pub fn metric_row(o: &Outcome) -> Vec<String> {
         row.push(six(o.user_minutes_lost(f).value));
         row.push(o.time_to_restore(f).map_or(String::new(), six));
     }
-    row.extend(o.peaks().map(six));
+    let peaks = o.peaks();
+    row.extend(PEAKS.iter().map(|(_, value)| six(value(&peaks))));
     row
 }
 
@@ -281,10 +303,10 @@ pub fn comparison_md(outcomes: &[Outcome]) -> String {
             o.name(),
             minutes(o.user_minutes_lost(Feature::Im).value),
             o.time_to_restore(Feature::Contacts).map_or("—".to_string(), |t| format!("{t:.0}")),
-            minutes(p[1]),
-            minutes(p[2]),
-            p[3],
-            if o.replications() > 1 { format!("{:.2}", p[4]) } else { format!("{:.0}", p[4]) },
+            minutes(p.offline_users),
+            minutes(p.signin_queue),
+            p.rpo_s,
+            if o.replications() > 1 { format!("{:.2}", p.failovers) } else { format!("{:.0}", p.failovers) },
         ));
     }
     md

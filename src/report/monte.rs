@@ -30,9 +30,9 @@ pub fn timeseries_csv(mc: &MonteCarlo, series: &MeanSeries) -> Result<Vec<u8>, R
     }
     let rows = (0..series.times.len()).map(|i| {
         let mut row = vec![secs(series.times[i])];
-        row.extend(series.states[i].iter().map(|users| six(*users)));
-        row.extend(series.features[i].iter().map(|users| six(fraction(*users, total))));
-        for (p05, p95) in series.band[i] {
+        row.extend(series.states[i].values().map(|users| six(*users)));
+        row.extend(series.features[i].values().map(|users| six(fraction(*users, total))));
+        for &(p05, p95) in series.band[i].values() {
             row.push(six(fraction(p05, total)));
             row.push(six(fraction(p95, total)));
         }
@@ -87,7 +87,7 @@ pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
         for f in Feature::ALL {
             row.push(six(mc.availability(r, f)));
             row.push(six(mc.user_minutes_lost(r, f)));
-            row.push(opt(r.time_to_restore[f as usize]));
+            row.push(opt(r.time_to_restore[f]));
         }
         row.extend([
             r.peak_resiliency_users.to_string(),
@@ -134,7 +134,7 @@ pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
             json!({
                 "availability": described(&mc.describe_availability(f), n),
                 "user_minutes_lost": all(&|r| mc.user_minutes_lost(r, f)),
-                "time_to_restore_s": some(&|r| r.time_to_restore[f as usize].map(|t| t.as_secs_f64())),
+                "time_to_restore_s": some(&|r| r.time_to_restore[f].map(|t| t.as_secs_f64())),
             }),
         );
     }
@@ -193,9 +193,9 @@ pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
             .map(|(i, p)| (p.fqdn.clone(), all(&|r| r.peak_users_per_front_end.get(i).copied().unwrap_or(0.0))))
             .collect::<Map<String, Value>>(),
         "events_processed": all(&|r| r.events_processed as f64),
-        "worst_replication": Feature::ALL
+        "worst_replication": worst
             .iter()
-            .map(|f| (f.column().to_string(), Value::from(worst[*f as usize])))
+            .map(|(f, &replication)| (f.column().to_string(), Value::from(replication)))
             .collect::<Map<String, Value>>(),
         "fingerprint": fingerprint,
     });

@@ -611,7 +611,6 @@ mod tests {
         let seed1 = Arc::new(seed1);
         let mc = monte::run(seed1.clone(), Some(1), &|_| String::new(), &|| {}).unwrap();
         let mean = mc.series();
-        let k = feature as usize;
         let mut all: Vec<OverlaySeries> = [&a, &b]
             .iter()
             .map(|(label, users, times, values)| OverlaySeries {
@@ -627,8 +626,8 @@ mod tests {
             label: &seed1.name,
             users: seed1.total_users(),
             times: mean.times.clone(),
-            values: mean.features.iter().map(|row| row[k]).collect(),
-            band: Some(mean.band.iter().map(|row| row[k]).collect()),
+            values: mean.features.iter().map(|row| row[feature]).collect(),
+            band: Some(mean.band.iter().map(|row| row[feature]).collect()),
             replications: 20,
         });
         let dir = Path::new("/tmp");

@@ -13,10 +13,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::monitor::run_replication;
 use super::quantile::{Describe, Multiset};
-use super::{run_replication, users_with, RunResult, Sample, Series};
+use super::result::RunResult;
+use super::series::{Sample, Series};
 use crate::engine::SimTime;
-use crate::model::{Config, Feature, LogEntry};
+use crate::model::{Config, Feature, LogEntry, PerFeature, PerState};
 
 /// What one replication contributes to the statistics.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,9 +26,9 @@ pub struct ReplicationRecord {
     /// Replication index.
     pub replication: u32,
     /// Integral of users with each feature, user-milliseconds.
-    pub feature_user_ms: [u128; 8],
+    pub feature_user_ms: PerFeature<u128>,
     /// Per feature, seconds from the first fault until 99 % of users had it again.
-    pub time_to_restore: [Option<SimTime>; 8],
+    pub time_to_restore: PerFeature<Option<SimTime>>,
     /// First fault, if any.
     pub first_fault: Option<SimTime>,
     /// Most users in resiliency mode at once.
@@ -65,7 +67,7 @@ impl ReplicationRecord {
         ReplicationRecord {
             replication: result.replication,
             feature_user_ms: result.feature_user_ms,
-            time_to_restore: Feature::ALL.map(|f| result.time_to_restore(f)),
+            time_to_restore: PerFeature::from_fn(|f| result.time_to_restore(f)),
             first_fault: result.first_fault,
             peak_resiliency_users: result.peak_resiliency_users,
             peak_offline_users: result.peak_offline_users,
@@ -185,18 +187,18 @@ pub fn run_some(
 pub struct MeanSeries {
     /// Row times.
     pub times: Vec<SimTime>,
-    /// Mean users per client state ([`crate::model::ClientState::ALL`] order).
-    pub states: Vec<[f64; 5]>,
-    /// Mean users with each feature ([`Feature::ALL`] order).
-    pub features: Vec<[f64; 8]>,
+    /// Mean users per client state.
+    pub states: Vec<PerState<f64>>,
+    /// Mean users with each feature.
+    pub features: Vec<PerFeature<f64>>,
     /// Per feature, the 5th and 95th percentiles of users with it.
-    pub band: Vec<[(f64, f64); 8]>,
+    pub band: Vec<PerFeature<(f64, f64)>>,
 }
 
 impl MonteCarlo {
     /// Users with `feature` in a time-series row.
     pub fn users_with(&self, sample: &Sample, feature: Feature) -> u64 {
-        users_with(&self.config, &sample.counts(), feature)
+        sample.counts().with_feature(&self.config.features, feature)
     }
 
     /// Replications run.
@@ -229,22 +231,22 @@ impl MonteCarlo {
         if denom == 0 {
             return 1.0;
         }
-        record.feature_user_ms[feature as usize] as f64 / denom as f64
+        record.feature_user_ms[feature] as f64 / denom as f64
     }
 
     /// User-minutes without `feature` in one replication.
     pub fn user_minutes_lost(&self, record: &ReplicationRecord, feature: Feature) -> f64 {
         let all = self.config.total_users() as u128 * self.config.horizon.as_millis() as u128;
-        (all - record.feature_user_ms[feature as usize].min(all)) as f64 / 60_000.0
+        (all - record.feature_user_ms[feature].min(all)) as f64 / 60_000.0
     }
 
     /// Per feature, the replication with the lowest availability (the lowest index among
     /// equals).
-    pub fn worst(&self) -> [u32; 8] {
-        Feature::ALL.map(|f| {
+    pub fn worst(&self) -> PerFeature<u32> {
+        PerFeature::from_fn(|f| {
             self.records
                 .iter()
-                .min_by_key(|r| (r.feature_user_ms[f as usize], r.replication))
+                .min_by_key(|r| (r.feature_user_ms[f], r.replication))
                 .map_or(0, |r| r.replication)
         })
     }
@@ -275,11 +277,14 @@ impl MonteCarlo {
         starts.sort_unstable();
 
         let n = self.records.len();
-        let features_of = |s: &Sample| Feature::ALL.map(|f| users_with(config, &s.counts(), f));
-        let mut current: Vec<Option<(&Sample, [u64; 8])>> = vec![None; n];
-        let mut sets: [Multiset; 8] = Default::default();
-        let mut state_sum = [0u64; 5];
-        let mut feature_sum = [0u64; 8];
+        let features_of = |s: &Sample| {
+            let counts = s.counts();
+            PerFeature::from_fn(|f| counts.with_feature(&config.features, f))
+        };
+        let mut current: Vec<Option<(&Sample, PerFeature<u64>)>> = vec![None; n];
+        let mut sets = PerFeature::<Multiset>::default();
+        let mut state_sum = PerState::<u64>::default();
+        let mut feature_sum = PerFeature::<u64>::default();
         let mut out = MeanSeries {
             times: Vec::with_capacity(rows as usize),
             states: Vec::with_capacity(rows as usize),
@@ -287,7 +292,7 @@ impl MonteCarlo {
             band: Vec::with_capacity(rows as usize),
         };
         let mut next = starts.iter().peekable();
-        let mut band = [(0.0, 0.0); 8];
+        let mut band = PerFeature::<(f64, f64)>::default();
         for row in 0..rows {
             let mut changed = row == 0;
             while let Some(&(_, slot, run)) = next.next_if(|s| s.0 == row) {
@@ -295,31 +300,31 @@ impl MonteCarlo {
                 let sample = &self.records[slot as usize].series.runs()[run as usize];
                 let users = features_of(sample);
                 if let Some((old, old_users)) = current[slot as usize] {
-                    for (i, sum) in state_sum.iter_mut().enumerate() {
-                        *sum -= old.by_state[i] as u64;
+                    for (s, sum) in &mut state_sum {
+                        *sum -= old.by_state[s] as u64;
                     }
-                    for f in 0..8 {
-                        feature_sum[f] -= old_users[f];
+                    for (f, sum) in &mut feature_sum {
+                        *sum -= old_users[f];
                         sets[f].remove(old_users[f]);
                     }
                 }
-                for (i, sum) in state_sum.iter_mut().enumerate() {
-                    *sum += sample.by_state[i] as u64;
+                for (s, sum) in &mut state_sum {
+                    *sum += sample.by_state[s] as u64;
                 }
-                for f in 0..8 {
-                    feature_sum[f] += users[f];
+                for (f, sum) in &mut feature_sum {
+                    *sum += users[f];
                     sets[f].insert(users[f]);
                 }
                 current[slot as usize] = Some((sample, users));
             }
             if changed {
-                band = std::array::from_fn(|f| {
+                band = PerFeature::from_fn(|f| {
                     (sets[f].percentile(0.05).unwrap_or(0.0), sets[f].percentile(0.95).unwrap_or(0.0))
                 });
             }
             out.times.push(SimTime::from_millis(row * step));
-            out.states.push(state_sum.map(|s| s as f64 / n as f64));
-            out.features.push(feature_sum.map(|s| s as f64 / n as f64));
+            out.states.push(state_sum.map(|_, s| s as f64 / n as f64));
+            out.features.push(feature_sum.map(|_, s| s as f64 / n as f64));
             out.band.push(band);
         }
         out

@@ -13,9 +13,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::monte::{MonteCarlo, ReplicationRecord, Replications};
-use super::{Sample, Series};
+use super::series::{Sample, Series};
 use crate::engine::SimTime;
-use crate::model::{Config, LogEntry, LogKind};
+use crate::model::{ClientState, Config, Feature, LogEntry, LogKind, PerFeature, PerState};
 
 /// Format tag of `shard.json`.
 pub const FORMAT: &str = "lyncsim-shard/1";
@@ -61,8 +61,8 @@ pub struct ShardFile {
 #[derive(Debug, Serialize, Deserialize)]
 struct RecordOut {
     replication: u32,
-    feature_user_ms: [u128; 8],
-    time_to_restore_ms: [Option<u64>; 8],
+    feature_user_ms: [u128; Feature::COUNT],
+    time_to_restore_ms: [Option<u64>; Feature::COUNT],
     first_fault_ms: Option<u64>,
     peak_resiliency_users: u64,
     peak_offline_users: u64,
@@ -80,8 +80,11 @@ struct RecordOut {
     series_rows: u64,
     /// Each run: its first row, users per client state, failed over with RGS, voice
     /// without Mediation.
-    series_runs: Vec<[u64; 8]>,
+    series_runs: Vec<[u64; RUN_WIDTH]>,
 }
+
+/// Numbers per run in `series_runs` (a new client state widens it: a new [`FORMAT`]).
+const RUN_WIDTH: usize = 1 + ClientState::COUNT + 2;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct LogOut {
@@ -100,8 +103,8 @@ impl RecordOut {
         let step = r.series.step();
         RecordOut {
             replication: r.replication,
-            feature_user_ms: r.feature_user_ms,
-            time_to_restore_ms: r.time_to_restore.map(ms),
+            feature_user_ms: r.feature_user_ms.into_array(),
+            time_to_restore_ms: r.time_to_restore.map(|_, t| ms(t)).into_array(),
             first_fault_ms: ms(r.first_fault),
             peak_resiliency_users: r.peak_resiliency_users,
             peak_offline_users: r.peak_offline_users,
@@ -126,17 +129,14 @@ impl RecordOut {
                 .runs()
                 .iter()
                 .map(|s| {
-                    let b = s.by_state.map(u64::from);
-                    [
-                        r.series.row_of(s.time),
-                        b[0],
-                        b[1],
-                        b[2],
-                        b[3],
-                        b[4],
-                        s.failed_over_with_rgs.into(),
-                        s.voice_without_mediation.into(),
-                    ]
+                    let mut run = [0; RUN_WIDTH];
+                    run[0] = r.series.row_of(s.time);
+                    for (n, &users) in run[1..].iter_mut().zip(s.by_state.values()) {
+                        *n = users.into();
+                    }
+                    run[RUN_WIDTH - 2] = s.failed_over_with_rgs.into();
+                    run[RUN_WIDTH - 1] = s.voice_without_mediation.into();
+                    run
                 })
                 .collect(),
         }
@@ -147,19 +147,23 @@ impl RecordOut {
         let step = self.series_step_ms.max(1);
         let mut runs = Vec::with_capacity(self.series_runs.len());
         for r in &self.series_runs {
+            let mut by_state = PerState::default();
+            for (users, &n) in by_state.values_mut().zip(&r[1..]) {
+                *users = small(n)?;
+            }
             runs.push(Sample {
                 time: SimTime::from_millis(r[0] * step),
-                by_state: [small(r[1])?, small(r[2])?, small(r[3])?, small(r[4])?, small(r[5])?],
-                failed_over_with_rgs: small(r[6])?,
-                voice_without_mediation: small(r[7])?,
+                by_state,
+                failed_over_with_rgs: small(r[RUN_WIDTH - 2])?,
+                voice_without_mediation: small(r[RUN_WIDTH - 1])?,
             });
         }
         let series = Series::from_runs(SimTime::from_millis(step), self.series_rows, runs)?;
         let time = |t: Option<u64>| t.map(SimTime::from_millis);
         Ok(ReplicationRecord {
             replication: self.replication,
-            feature_user_ms: self.feature_user_ms,
-            time_to_restore: self.time_to_restore_ms.map(time),
+            feature_user_ms: PerFeature::from_array(self.feature_user_ms),
+            time_to_restore: PerFeature::from_array(self.time_to_restore_ms).map(|_, t| time(t)),
             first_fault: time(self.first_fault_ms),
             peak_resiliency_users: self.peak_resiliency_users,
             peak_offline_users: self.peak_offline_users,

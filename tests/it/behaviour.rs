@@ -246,7 +246,7 @@ fn users_are_conserved_in_every_sample() {
         "",
     ));
     for s in r.samples() {
-        assert_eq!(s.by_state.iter().map(|&n| n as u64).sum::<u64>(), 5555, "at {:?}", s.time);
+        assert_eq!(s.by_state.values().map(|&n| n as u64).sum::<u64>(), 5555, "at {:?}", s.time);
     }
     for f in lyncsim::model::Feature::ALL {
         let a = r.availability(f);

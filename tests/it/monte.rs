@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use lyncsim::model::Feature;
+use lyncsim::model::{ClientState, Feature};
 use lyncsim::scenario;
 use lyncsim::stats::{monte, quantile};
 
@@ -116,7 +116,7 @@ fn outputs_carry_statistics_for_every_number() {
     }
     let ts = String::from_utf8(read(&out, "timeseries.csv")).unwrap();
     let header: Vec<&str> = ts.lines().next().unwrap().split(',').collect();
-    assert_eq!(header.len(), 1 + 5 + 8 + 16);
+    assert_eq!(header.len(), 1 + ClientState::COUNT + 3 * Feature::COUNT);
     assert!(header.contains(&"im_p05") && header.contains(&"call_park_p95"), "{header:?}");
     assert_eq!(ts.lines().count(), 1 + 60 * 24 + 1, "a row every hour from 0 to the horizon");
     let reps = String::from_utf8(read(&out, "replications.csv")).unwrap();
@@ -185,8 +185,8 @@ fn row_statistics_equal_a_direct_computation() {
             let mean = values.iter().sum::<f64>() / n;
             values.sort_by(f64::total_cmp);
             let (p05, p95) = (quantile::percentile(&values, 0.05), quantile::percentile(&values, 0.95));
-            assert!((series.features[i][f as usize] - mean).abs() < 1e-9, "row {i} {f:?} mean");
-            assert_eq!(series.band[i][f as usize], (p05, p95), "row {i} {f:?} band");
+            assert!((series.features[i][f] - mean).abs() < 1e-9, "row {i} {f:?} mean");
+            assert_eq!(series.band[i][f], (p05, p95), "row {i} {f:?} band");
             spread += usize::from(p05 < p95);
         }
     }

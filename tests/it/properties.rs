@@ -594,9 +594,9 @@ proptest! {
         }
         let series = mc.series();
         for (row, (means, band)) in series.features.iter().zip(&series.band).enumerate() {
-            for f in 0..8 {
+            for f in Feature::ALL {
                 for x in [means[f], band[f].0, band[f].1] {
-                    prop_assert!(within_unit(monte::fraction(x, total as u64)), "row {row} feature {f}: {x} of {total}\n{source}");
+                    prop_assert!(within_unit(monte::fraction(x, total as u64)), "row {row} feature {f:?}: {x} of {total}\n{source}");
                 }
             }
         }

@@ -15,9 +15,9 @@ use super::markers::{
     draw_badge, draw_badges, draw_marker_line, marker_columns, markers, Marker, BADGE_HEIGHT, BADGE_STRIP,
     MARKERS_TEXT,
 };
-use super::palette::{BAND_ALPHA, FEATURE_COLORS, INK, MARKER_KINDS, MUTED, STATE_COLORS};
+use super::palette::{feature_color, state_color, BAND_ALPHA, INK, MARKER_KINDS, MUTED};
 use crate::engine::SimTime;
-use crate::model::{ClientState, Config, Feature, LogEntry};
+use crate::model::{ClientState, Config, Feature, LogEntry, PerFeature, PerState};
 use crate::report::format::{group_digits, trim_number};
 use crate::stats::RunResult;
 
@@ -36,12 +36,12 @@ pub struct ChartInput<'a> {
     pub replications: u32,
     /// Sample times, ascending, one per time-series row.
     pub times: Vec<SimTime>,
-    /// Per row, users with each feature (Feature::ALL order); the mean over replications when replications > 1.
-    pub features: Vec<[f64; 8]>,
+    /// Per row, users with each feature; the mean over replications when replications > 1.
+    pub features: Vec<PerFeature<f64>>,
     /// Per row and feature, (p05, p95) users over replications; None for a single run.
-    pub band: Option<Vec<[(f64, f64); 8]>>,
-    /// Per row, users in each client state (ClientState::ALL order); the mean when replicated.
-    pub states: Vec<[f64; 5]>,
+    pub band: Option<Vec<PerFeature<(f64, f64)>>>,
+    /// Per row, users in each client state; the mean when replicated.
+    pub states: Vec<PerState<f64>>,
     /// Events drawn as markers (a single run's log); empty slice for replicated charts.
     pub log: &'a [LogEntry],
 }
@@ -55,10 +55,10 @@ impl<'a> ChartInput<'a> {
             times: result.samples().map(|s| s.time).collect(),
             features: result
                 .samples()
-                .map(|s| Feature::ALL.map(|f| result.users_with(&s, f) as f64))
+                .map(|s| PerFeature::from_fn(|f| result.users_with(&s, f) as f64))
                 .collect(),
             band: None,
-            states: result.samples().map(|s| ClientState::ALL.map(|c| s.users(c) as f64)).collect(),
+            states: result.samples().map(|s| s.by_state.map(|_, n| n as f64)).collect(),
             log: &result.log,
         }
     }
@@ -77,11 +77,11 @@ pub(crate) struct Prepared {
     /// Sample times in `unit`, every sample (the drawing thins them per pixel column).
     times: Vec<f64>,
     /// Users with each feature at each time (the mean when replicated).
-    features: Vec<[f64; 8]>,
+    features: Vec<PerFeature<f64>>,
     /// (p05, p95) users with each feature at each time, when replicated.
-    band: Option<Vec<[(f64, f64); 8]>>,
+    band: Option<Vec<PerFeature<(f64, f64)>>>,
     /// Users in each client state at each time (the mean when replicated).
-    states: Vec<[f64; 5]>,
+    states: Vec<PerState<f64>>,
     /// The log's markers, in time order.
     markers: Vec<Marker>,
     /// Value range of the top panel, percent: 0 to 100 with a margin, widened to any
@@ -152,19 +152,20 @@ impl Prepared {
         };
 
         let percent = |users: f64| percent(users, total);
+        let bands = || band.iter().flatten().flat_map(|row| row.values());
         let (lo, hi) = features
             .iter()
-            .flatten()
+            .flat_map(|row| row.values())
             .copied()
-            .chain(band.iter().flatten().flatten().flat_map(|&(lo, hi)| [lo, hi]))
+            .chain(bands().flat_map(|&(lo, hi)| [lo, hi]))
             .map(percent)
             .filter(|v| v.is_finite())
             .fold((0.0_f64, 100.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
         let lo_seen = features
             .iter()
-            .flatten()
+            .flat_map(|row| row.values())
             .copied()
-            .chain(band.iter().flatten().flatten().map(|&(lo, _)| lo))
+            .chain(bands().map(|&(lo, _)| lo))
             .map(percent)
             .filter(|v| v.is_finite())
             .fold(100.0_f64, f64::min);
@@ -279,9 +280,10 @@ fn draw_feature_lines<DB: DrawingBackend>(
     chart: &Chart<DB>,
 ) -> Result<(), ChartError> {
     // Each feature's line, at most two points per pixel column.
-    let lines: Vec<Vec<Px>> =
-        (0..8).map(|f| polyline(chart, &p.times, p.features.iter().map(|row| p.percent(row[f])))).collect();
-    let styles = FEATURE_COLORS.map(|color| LineStyle { color, dashed: false });
+    let lines: Vec<Vec<Px>> = Feature::ALL
+        .map(|f| polyline(chart, &p.times, p.features.iter().map(|row| p.percent(row[f]))))
+        .into();
+    let styles = Feature::ALL.map(|f| LineStyle { color: feature_color(f), dashed: false });
     draw_lines(c, &lines, &styles, LINE_WIDTH)
 }
 
@@ -294,13 +296,13 @@ fn draw_feature_bands<DB: DrawingBackend>(
     chart: &Chart<DB>,
 ) -> Result<(), ChartError> {
     let Some(band) = &p.band else { return Ok(()) };
-    let bands = FEATURE_COLORS.iter().enumerate().map(|(f, &color)| {
+    let bands = Feature::ALL.map(|f| {
         let columns = band_columns(p.times.iter().zip(band).map(|(&t, row)| {
             let (x, lo) = chart.backend_coord(&(t, p.percent(row[f].0)));
             let (_, hi) = chart.backend_coord(&(t, p.percent(row[f].1)));
             (x, lo, hi)
         }));
-        (color, columns)
+        (feature_color(f), columns)
     });
     draw_bands(c, bands)
 }
@@ -316,14 +318,14 @@ fn draw_state_bands<DB: DrawingBackend>(
     let mut lower = vec![0.0_f64; p.times.len()];
     let edge = |values: &[f64]| polyline(chart, &p.times, values.iter().copied());
     let mut lower_edge = edge(&lower);
-    for (k, color) in STATE_COLORS.iter().enumerate() {
-        let upper: Vec<f64> = lower.iter().zip(&p.states).map(|(l, row)| l + row[k]).collect();
+    for state in ClientState::ALL {
+        let upper: Vec<f64> = lower.iter().zip(&p.states).map(|(l, row)| l + row[state]).collect();
         if upper != lower {
             let top_edge = edge(&upper);
             let mut outline = top_edge.clone();
             outline.extend(lower_edge.iter().rev());
             let outline = simplify(&outline);
-            c.root.draw(&Polygon::new(outline, color.filled())).map_err(draw_err)?;
+            c.root.draw(&Polygon::new(outline, state_color(state).filled())).map_err(draw_err)?;
             c.path(simplify(&top_edge), WHITE.mix(0.9).stroke_width(1))?;
             lower_edge = top_edge;
         }
@@ -354,7 +356,7 @@ fn draw_legends<DB: DrawingBackend>(
 
     // Features, top-aligned with the top plot; one more row for the band, if any.
     let replicated = p.replications > 1;
-    let rows = 8 + i32::from(p.band.is_some());
+    let rows = Feature::COUNT as i32 + i32::from(p.band.is_some());
     let features_bottom = top + BOX_HEADER + LEGEND_ROW * rows + 20;
     frame(
         top,
@@ -363,11 +365,11 @@ fn draw_legends<DB: DrawingBackend>(
     )?;
     for (i, f) in Feature::ALL.iter().enumerate() {
         let y = top + BOX_HEADER + LEGEND_ROW * i as i32 + LEGEND_ROW / 2;
-        c.path(vec![(x0 + 12, y), (x0 + 42, y)], FEATURE_COLORS[i].stroke_width(LINE_WIDTH))?;
+        c.path(vec![(x0 + 12, y), (x0 + 42, y)], feature_color(*f).stroke_width(LINE_WIDTH))?;
         c.text(f.column(), (x0 + 52, y), 13.0, &INK, HPos::Left, VPos::Center)?;
     }
     if p.band.is_some() {
-        let y = top + BOX_HEADER + LEGEND_ROW * 8 + LEGEND_ROW / 2;
+        let y = top + BOX_HEADER + LEGEND_ROW * Feature::COUNT as i32 + LEGEND_ROW / 2;
         c.rect((x0 + 12, y - 7), (x0 + 42, y + 7), MUTED.mix(BAND_ALPHA * 1.5).filled())?;
         let n = p.replications;
         let text = format!(
@@ -381,15 +383,15 @@ fn draw_legends<DB: DrawingBackend>(
     c.text("striped where features coincide", (x0 + 12, note_y), 11.0, &MUTED, HPos::Left, VPos::Top)?;
 
     // Client states, bottom-aligned with the bottom plot, listed as stacked.
-    let states_top = bottom - (BOX_HEADER + LEGEND_ROW * 5 + 4);
+    let states_top = bottom - (BOX_HEADER + LEGEND_ROW * ClientState::COUNT as i32 + 4);
     frame(
         states_top,
         bottom,
         if replicated { "Client states (mean users)" } else { "Client states (users)" },
     )?;
     for (i, s) in ClientState::ALL.iter().enumerate() {
-        let y = states_top + BOX_HEADER + LEGEND_ROW * (4 - i as i32) + LEGEND_ROW / 2;
-        c.rect((x0 + 12, y - 6), (x0 + 42, y + 6), STATE_COLORS[i].filled())?;
+        let y = states_top + BOX_HEADER + LEGEND_ROW * (ClientState::COUNT - 1 - i) as i32 + LEGEND_ROW / 2;
+        c.rect((x0 + 12, y - 6), (x0 + 42, y + 6), state_color(*s).filled())?;
         c.text(s.column(), (x0 + 52, y), 13.0, &INK, HPos::Left, VPos::Center)?;
     }
 
@@ -547,9 +549,9 @@ mod tests {
             series: Series::from_rows(config.sample_every, samples),
             config: Arc::new(config),
             replication: 0,
-            feature_user_ms: [0; 8],
+            feature_user_ms: PerFeature::default(),
             first_fault: None,
-            restored_at: [None; 8],
+            restored_at: PerFeature::default(),
             peak_resiliency_users: 0,
             peak_offline_users: 0,
             peak_signin_queue: 0,
@@ -588,7 +590,7 @@ mod tests {
                 };
                 Sample {
                     time: SimTime::from_secs(t),
-                    by_state: [half + full_b, res, 0, signing, off],
+                    by_state: PerState::from_array([half + full_b, res, 0, signing, off]),
                     failed_over_with_rgs: 0,
                     voice_without_mediation: 0,
                 }
@@ -661,7 +663,7 @@ mod tests {
         let step = SimTime::from_secs(1);
         let row = |t: u64, n: u32| Sample {
             time: SimTime::from_secs(t),
-            by_state: [n, 0, 0, 0, 0],
+            by_state: PerState::from_fn(|s| if s == ClientState::Full { n } else { 0 }),
             failed_over_with_rgs: 0,
             voice_without_mediation: 0,
         };
@@ -844,7 +846,11 @@ mod tests {
     }
 
     /// `demo` over `horizon` seconds with one sample a second: `row(t)` users in each state.
-    fn long_run(horizon: u64, row: impl Fn(u64) -> [u32; 5], log: Vec<LogEntry>) -> RunResult {
+    fn long_run(
+        horizon: u64,
+        row: impl Fn(u64) -> [u32; ClientState::COUNT],
+        log: Vec<LogEntry>,
+    ) -> RunResult {
         let mut r = demo();
         let mut cfg = (*r.config).clone();
         cfg.horizon = SimTime::from_secs(horizon);
@@ -855,7 +861,7 @@ mod tests {
             (0..=horizon)
                 .map(|t| Sample {
                     time: SimTime::from_secs(t),
-                    by_state: row(t),
+                    by_state: PerState::from_array(row(t)),
                     failed_over_with_rgs: 0,
                     voice_without_mediation: 0,
                 })
@@ -874,7 +880,7 @@ mod tests {
             vec![],
         );
         let p = Prepared::new(&ChartInput::from_run(&r)).unwrap();
-        assert!(p.features.iter().any(|row| row[0] == 0.0), "the dip is kept");
+        assert!(p.features.iter().any(|row| row[Feature::Im] == 0.0), "the dip is kept");
         let svg = availability_svg(&r).unwrap();
         assert!(svg.len() < 300_000, "{}", svg.len());
     }
@@ -888,7 +894,7 @@ mod tests {
             vec![],
         );
         let (_, _, pixels) = decode(&availability_png(&r).unwrap());
-        let line = FEATURE_COLORS[0];
+        let line = feature_color(Feature::Im);
         let above: Vec<(usize, usize)> = (0..HEADER_HEIGHT as usize)
             .flat_map(|y| (0..LEFT_WIDTH as usize).map(move |x| (x, y)))
             .filter(|&(x, y)| {
@@ -950,7 +956,7 @@ mod tests {
         let step = SimTime::from_secs(1);
         let row = |t: u64, n: u32| Sample {
             time: SimTime::from_secs(t),
-            by_state: [n, 0, 0, 0, 0],
+            by_state: PerState::from_fn(|s| if s == ClientState::Full { n } else { 0 }),
             failed_over_with_rgs: 0,
             voice_without_mediation: 0,
         };
@@ -991,16 +997,16 @@ mod tests {
         let rows = samples[0].len();
         let (mut features, mut band, mut states) = (Vec::new(), Vec::new(), Vec::new());
         for i in 0..rows {
-            let (mut mean, mut spread) = ([0.0; 8], [(0.0, 0.0); 8]);
-            for (k, &f) in Feature::ALL.iter().enumerate() {
+            let (mut mean, mut spread) = (PerFeature::default(), PerFeature::default());
+            for f in Feature::ALL {
                 let mut v: Vec<f64> =
                     runs.iter().zip(&samples).map(|(r, s)| r.users_with(&s[i], f) as f64).collect();
-                mean[k] = v.iter().sum::<f64>() / n as f64;
+                mean[f] = v.iter().sum::<f64>() / n as f64;
                 v.sort_by(f64::total_cmp);
-                spread[k] = (v[rank(0.05)], v[rank(0.95)]);
+                spread[f] = (v[rank(0.05)], v[rank(0.95)]);
             }
-            let by_state = ClientState::ALL
-                .map(|c| samples.iter().map(|s| s[i].users(c) as f64).sum::<f64>() / n as f64);
+            let by_state =
+                PerState::from_fn(|c| samples.iter().map(|s| s[i].users(c) as f64).sum::<f64>() / n as f64);
             features.push(mean);
             band.push(spread);
             states.push(by_state);
@@ -1064,8 +1070,8 @@ mod tests {
                 .features
                 .iter()
                 .map(|row| {
-                    let mut spread = row.map(|v| (v, v));
-                    spread[0] = ((row[0] - 0.1 * total).max(0.0), row[0]);
+                    let mut spread = row.map(|_, v| (v, v));
+                    spread[Feature::Im] = ((row[Feature::Im] - 0.1 * total).max(0.0), row[Feature::Im]);
                     spread
                 })
                 .collect(),
@@ -1076,7 +1082,7 @@ mod tests {
 
         // On the bitmap, the band is the line colour blended into the white background.
         let a = (256.0 * BAND_ALPHA).floor() as u32;
-        let c = FEATURE_COLORS[0];
+        let c = feature_color(Feature::Im);
         let blend = |ch: u8| ((255 * (256 - a) + ch as u32 * a) >> 8) as i32;
         let want = [blend(c.0), blend(c.1), blend(c.2)];
         let shaded = |input: &ChartInput| {
@@ -1102,9 +1108,9 @@ mod tests {
             config: &empty,
             replications: 3,
             times: vec![SimTime::ZERO],
-            features: vec![[0.0; 8]],
-            band: Some(vec![[(0.0, 0.0); 8]]),
-            states: vec![[0.0; 5]],
+            features: vec![PerFeature::default()],
+            band: Some(vec![PerFeature::default()]),
+            states: vec![PerState::default()],
             log: &[],
         };
         assert!(svg(&one).unwrap().contains("mean of 3 replications"));
@@ -1124,7 +1130,7 @@ mod tests {
         assert!(matches!(png(&bad), Err(ChartError::Input(_))));
         // A band beyond 100 % widens the top panel's range.
         let mut wide = ChartInput::from_run(&r);
-        wide.band = Some(wide.features.iter().map(|row| row.map(|v| (v, v * 1.2))).collect());
+        wide.band = Some(wide.features.iter().map(|row| row.map(|_, v| (v, v * 1.2))).collect());
         let p = Prepared::new(&wide).unwrap();
         assert_eq!(p.y_range, (-2.5, 122.5));
         assert_eq!(Prepared::new(&ChartInput::from_run(&r)).unwrap().y_range, (-2.5, 102.5));
@@ -1140,19 +1146,30 @@ mod tests {
             let outage = i % 7_000 > 6_900;
             let base =
                 total * if outage { 0.5 + 0.2 * uniform(&mut rng) } else { 1.0 - 0.03 * uniform(&mut rng) };
-            let mut mean = [0.0; 8];
-            let mut spread = [(0.0, 0.0); 8];
-            for f in 0..8 {
+            let mut mean = PerFeature::default();
+            let mut spread = PerFeature::default();
+            for (k, f) in Feature::ALL.into_iter().enumerate() {
                 // im and voice coincide, as they do in practice.
-                let v = if f == 3 { mean[0] } else { base * (1.0 - 0.01 * f as f64 * uniform(&mut rng)) };
+                let voice = f == Feature::Voice;
+                let v = if voice {
+                    mean[Feature::Im]
+                } else {
+                    base * (1.0 - 0.01 * k as f64 * uniform(&mut rng))
+                };
                 mean[f] = v;
                 let below = if outage { 0.3 } else { 0.02 } * total * uniform(&mut rng);
-                spread[f] =
-                    if f == 3 { spread[0] } else { ((v - below).max(0.0), (v + 0.01 * total).min(total)) };
+                spread[f] = if voice {
+                    spread[Feature::Im]
+                } else {
+                    ((v - below).max(0.0), (v + 0.01 * total).min(total))
+                };
             }
             features.push(mean);
             band.push(spread);
-            states.push([base, 0.0, 0.0, 0.0, total - base]);
+            let mut by_state = PerState::default();
+            by_state[ClientState::Full] = base;
+            by_state[ClientState::Offline] = total - base;
+            states.push(by_state);
         }
         ChartInput {
             config,

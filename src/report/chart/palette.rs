@@ -6,7 +6,7 @@
 
 use plotters::style::RGBColor;
 
-use crate::model::LogKind;
+use crate::model::{ClientState, Feature, LogKind};
 
 /// Titles, labels and legend text.
 pub(crate) const INK: RGBColor = RGBColor(0x21, 0x21, 0x21);
@@ -34,27 +34,30 @@ const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
 /// Okabe-Ito black.
 const BLACK: RGBColor = RGBColor(0x00, 0x00, 0x00);
 
-/// Line colour of each feature, in [`Feature::ALL`](crate::model::Feature::ALL) order
-/// (Okabe-Ito, yellow replaced).
-pub(crate) const FEATURE_COLORS: [RGBColor; 8] = [
-    BLUE,                       // im
-    ORANGE,                     // presence
-    BLUISH_GREEN,               // contacts
-    REDDISH_PURPLE,             // voice
-    SKY_BLUE,                   // conferencing
-    VERMILLION,                 // call_forwarding_changes
-    RGBColor(0x6A, 0x3D, 0x9A), // response_groups: purple
-    RGBColor(0x33, 0x33, 0x33), // call_park: near black
-];
+/// Line colour of a feature (Okabe-Ito, yellow replaced).
+pub(crate) fn feature_color(feature: Feature) -> RGBColor {
+    match feature {
+        Feature::Im => BLUE,
+        Feature::Presence => ORANGE,
+        Feature::Contacts => BLUISH_GREEN,
+        Feature::Voice => REDDISH_PURPLE,
+        Feature::Conferencing => SKY_BLUE,
+        Feature::CallForwardingChanges => VERMILLION,
+        Feature::ResponseGroups => RGBColor(0x6A, 0x3D, 0x9A), // purple
+        Feature::CallPark => RGBColor(0x33, 0x33, 0x33),       // near black
+    }
+}
 
-/// Fill of each client state, in [`ClientState::ALL`](crate::model::ClientState::ALL) order.
-pub(crate) const STATE_COLORS: [RGBColor; 5] = [
-    RGBColor(0x8C, 0xC6, 0x8C), // full: green
-    RGBColor(0xF4, 0xC4, 0x4E), // resiliency: amber
-    RGBColor(0x74, 0xA9, 0xCF), // failed_over: blue
-    RGBColor(0xB9, 0xA3, 0xD6), // signing_in: lavender
-    RGBColor(0xE0, 0x6C, 0x6C), // offline: red
-];
+/// Fill of a client state.
+pub(crate) fn state_color(state: ClientState) -> RGBColor {
+    match state {
+        ClientState::Full => RGBColor(0x8C, 0xC6, 0x8C),       // green
+        ClientState::Resiliency => RGBColor(0xF4, 0xC4, 0x4E), // amber
+        ClientState::FailedOver => RGBColor(0x74, 0xA9, 0xCF), // blue
+        ClientState::SigningIn => RGBColor(0xB9, 0xA3, 0xD6),  // lavender
+        ClientState::Offline => RGBColor(0xE0, 0x6C, 0x6C),    // red
+    }
+}
 
 /// Log kinds drawn as markers, with their colours (Hydrate and Warning are not drawn).
 pub(crate) const MARKER_KINDS: [(LogKind, RGBColor); 7] = [
