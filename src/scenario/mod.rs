@@ -11,6 +11,7 @@ mod diagnostic;
 pub mod duration;
 pub mod edit;
 pub mod raw;
+mod scan;
 pub mod validate;
 
 use std::fmt;
@@ -143,54 +144,6 @@ pub fn load_str(label: &str, source: &str) -> Result<Loaded, Failed> {
     }
 }
 
-/// The first place where brackets and parentheses nest deeper than
-/// [`validate::MAX_NESTING`], outside strings, characters and comments.
-fn too_deep(source: &str) -> Option<(usize, usize)> {
-    let (mut depth, mut line, mut col) = (0usize, 1usize, 0usize);
-    let mut chars = source.chars().peekable();
-    while let Some(c) = chars.next() {
-        col += c.len_utf8();
-        match c {
-            '\n' => (line, col) = (line + 1, 0),
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > validate::MAX_NESTING {
-                    return Some((line, col));
-                }
-            }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            '"' => {
-                // A string: up to the closing quote, escapes skipped.
-                while let Some(c) = chars.next() {
-                    col += c.len_utf8();
-                    match c {
-                        '\\' => {
-                            if chars.next() == Some('\n') {
-                                (line, col) = (line + 1, 0);
-                            } else {
-                                col += 1;
-                            }
-                        }
-                        '"' => break,
-                        '\n' => (line, col) = (line + 1, 0),
-                        _ => {}
-                    }
-                }
-            }
-            '/' if chars.peek() == Some(&'/') => {
-                for c in chars.by_ref() {
-                    if c == '\n' {
-                        (line, col) = (line + 1, 0);
-                        break;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 /// Parses the text into the raw scenario (no semantic checks); the first syntax or type
 /// error becomes a positioned [`Diagnostic`].
 ///
@@ -202,12 +155,12 @@ pub fn parse(source: &str) -> Result<raw::Scenario, Diagnostic> {
             "a scenario is Scenario(name: \"...\", horizon: \"...\", sites: [...], pools: [...])",
         ));
     }
-    if let Some(position) = too_deep(source) {
+    if let Some(at) = scan::too_deep(source, validate::MAX_NESTING) {
         return Err(Diagnostic::error(format!(
             "brackets and parentheses nest more than {} deep here",
             validate::MAX_NESTING
         ))
-        .with_position(Some(position))
+        .with_position(Some(scan::Lines::new(source).position(at)))
         .with_help(validate::limit_help(Some("scenarios nest about six deep"), "MAX_NESTING")));
     }
     ron::Options::default()
