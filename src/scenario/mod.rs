@@ -10,6 +10,8 @@
 mod diagnostic;
 pub mod duration;
 pub mod edit;
+mod format;
+pub mod limits;
 pub mod raw;
 mod scan;
 pub mod validate;
@@ -77,7 +79,7 @@ fn render_all(diagnostics: &[Diagnostic], label: &str, source: &str) -> String {
 
 /// Reads and validates a file. `label` used in messages is the path as given
 /// (`path.display()`). A file that cannot be read, is larger than
-/// [`validate::MAX_FILE_BYTES`] or is not UTF-8 gives one diagnostic naming the path and the
+/// [`limits::MAX_FILE_BYTES`] or is not UTF-8 gives one diagnostic naming the path and the
 /// cause, without position. A UTF-8 byte-order mark is skipped.
 pub fn load(path: &Path) -> Result<Loaded, Failed> {
     use std::io::Read;
@@ -94,25 +96,19 @@ pub fn load(path: &Path) -> Result<Loaded, Failed> {
         unreadable(format!("cannot read {label}: {}", diagnostic::lowercase_first(&e.to_string())), None)
     };
     let too_large = |size: u64| {
-        unreadable(
-            format!(
-                "cannot read {label}: it is larger than the limit of {} MiB{} for a scenario file",
-                validate::MAX_FILE_BYTES / (1024 * 1024),
-                if size > 0 { format!(" ({size} bytes)") } else { String::new() }
-            ),
-            Some(validate::limit_help(Some("scenarios are a few kilobytes of text"), "MAX_FILE_BYTES")),
-        )
+        let e = limits::file_too_large(&label, size);
+        unreadable(e.message, Some(e.help))
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
-    if size > validate::MAX_FILE_BYTES {
+    if size > limits::MAX_FILE_BYTES {
         return Err(too_large(size));
     }
     // Read one byte more than the limit: a file that grows while it is read, or a device
     // without a size, is caught too.
     let mut bytes = Vec::new();
-    file.take(validate::MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > validate::MAX_FILE_BYTES {
+    file.take(limits::MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
         return Err(too_large(0));
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
@@ -155,13 +151,10 @@ pub fn parse(source: &str) -> Result<raw::Scenario, Diagnostic> {
             "a scenario is Scenario(name: \"...\", horizon: \"...\", sites: [...], pools: [...])",
         ));
     }
-    if let Some(at) = scan::too_deep(source, validate::MAX_NESTING) {
-        return Err(Diagnostic::error(format!(
-            "brackets and parentheses nest more than {} deep here",
-            validate::MAX_NESTING
-        ))
-        .with_position(Some(scan::Lines::new(source).position(at)))
-        .with_help(validate::limit_help(Some("scenarios nest about six deep"), "MAX_NESTING")));
+    if let Some(at) = scan::too_deep(source, limits::MAX_NESTING) {
+        let e = limits::too_deep();
+        let position = scan::Lines::new(source).position(at);
+        return Err(Diagnostic::error(e.message).with_position(Some(position)).with_help(e.help));
     }
     ron::Options::default()
         .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)

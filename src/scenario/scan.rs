@@ -276,7 +276,7 @@ pub(crate) fn read(source: &str) -> Tree<'_> {
 }
 
 /// Deepest nesting [`read`] follows (a scenario that loads nests at most
-/// `validate::MAX_NESTING` deep), so that reading a text never exhausts the stack.
+/// `limits::MAX_NESTING` deep), so that reading a text never exhausts the stack.
 pub(crate) const DEEPEST: usize = 1_000;
 
 struct Reader<'a> {
