@@ -161,3 +161,17 @@ pub fn parse(source: &str) -> Result<raw::Scenario, Diagnostic> {
         .from_str::<raw::Scenario>(source)
         .map_err(|e| Diagnostic::from_ron(&e, source))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_files_name_the_path() {
+        let f = load(std::path::Path::new("no/such/scenario.ron")).unwrap_err();
+        assert_eq!(f.diagnostics.len(), 1);
+        let text = f.render();
+        assert!(text.starts_with("error: cannot read no/such/scenario.ron: "), "{text}");
+        assert!(text.ends_with("\n  --> no/such/scenario.ron\n"), "{text}");
+    }
+}

@@ -185,3 +185,60 @@ impl Validator<'_> {
         matrix
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use crate::model::config::Delay;
+
+    /// A batch window of a second loads (one longer than a minute: fixture
+    /// client-batch-too-long).
+    #[test]
+    fn client_batch_windows_are_bounded() {
+        let source = two_pools(PAIR, FAULT).replace("horizon:", "clients: Clients(batch: \"1s\"), horizon:");
+        assert_eq!(ok(&source).config.clients.batch, SimTime::from_secs(1));
+    }
+
+    #[test]
+    fn backup_service_batches() {
+        let source = two_pools(PAIR, FAULT).replace(
+            "    events:",
+            "    backup_service: BackupService(changes_per_user_per_hour: 0.5, max_batches_per_sync: 10, changes_per_batch: 7),\n    events:",
+        );
+        let c = ok(&source).config;
+        assert_eq!(c.backup_service.changes_per_user_per_hour, 0.5);
+        assert_eq!(c.backup_service.changes_per_sync, 70.0);
+        // A negative rate and empty batches: fixture backup-service-batches.
+    }
+
+    #[test]
+    fn timings_convert_to_delays() {
+        let source = two_pools(PAIR, FAULT).replace(
+            "    events:",
+            "    timing: Timing(cms_replication: Exponential(mean: \"2m\"), full_backup: Some(Uniform(min: 10, max: 20)),\n        \
+             quorum_loss_recovery: LogNormal(median: \"10m\", sigma: 0.5), sql_mirror_failover: Weibull(shape: 1.5, scale: \"1m\"),\n        \
+             steady_state_backup: Fixed(\"30s\")),\n    features: Features(resiliency: [im], failed_over: []),\n    events:",
+        );
+        let c = ok(&source).config;
+        assert_eq!(c.timing.cms_replication, Delay::Exponential { mean_s: 120.0 });
+        assert_eq!(c.timing.full_backup, Some(Delay::Uniform { min_s: 10.0, max_s: 20.0 }));
+        assert_eq!(c.timing.quorum_loss_recovery, Delay::LogNormal { median_s: 600.0, sigma: 0.5 });
+        assert_eq!(c.timing.sql_mirror_failover, Delay::Weibull { shape: 1.5, scale_s: 60.0 });
+        assert_eq!(c.timing.steady_state_backup, Some(Delay::secs(30)));
+        assert!(c.features.has(ClientState::Full, Feature::CallPark));
+        assert!(c.features.has(ClientState::Resiliency, Feature::Im));
+        assert!(!c.features.has(ClientState::Resiliency, Feature::Voice));
+        assert!(!c.features.has(ClientState::FailedOver, Feature::Im));
+    }
+
+    /// retry_max may not be shorter than retry at their extremes (fixtures retry-max-uniform
+    /// and retry-max-default); an unbounded retry is not compared.
+    #[test]
+    fn retry_max_is_compared_with_retry_at_their_extremes() {
+        ok(&with_fields(
+            "clients: Clients(retry: Uniform(min: \"1m\", max: \"3m\"), retry_max: Uniform(min: \"3m\", max: \"10m\"))",
+        ));
+        ok(&with_fields("clients: Clients(retry: Exponential(mean: \"10m\"), retry_max: \"1m\")"));
+    }
+}

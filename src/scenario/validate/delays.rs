@@ -233,3 +233,37 @@ pub(super) fn time_value(v: &TimeValue) -> Delay {
         TimeValue::Random(dist) => to_delay(dist),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    /// Distributions named as their fields say, and anonymous ones, load (misnamed ones:
+    /// fixtures bad-distribution-name and distribution-names).
+    #[test]
+    fn distribution_names_must_match_their_fields() {
+        let c = ok(&with_fields(
+            "clients: Clients(retry: Fixed(\"5s\"), keepalive: (median: \"4m\", sigma: 0.5)),\n    \
+             timing: Timing(cms_replication: Exponential(mean: \"1m\"), full_backup: Weibull(shape: 2.0, scale: 60))",
+        ))
+        .config;
+        assert_eq!(c.clients.keepalive, Delay::LogNormal { median_s: 240.0, sigma: 0.5 });
+        assert_eq!(c.timing.full_backup, Some(Delay::Weibull { shape: 2.0, scale_s: 60.0 }));
+    }
+
+    /// Ranged timings within their range load: fixed, Fixed(...) and Uniform; keepalive and the
+    /// retry delays have sanity bounds only, where unbounded distributions are allowed (outside
+    /// their range: fixtures ranged-timings, refresh-lognormal, refresh-uniform-too-long,
+    /// registrar-expiration-weibull, keepalive-uniform-too-long).
+    #[test]
+    fn ranged_timings_stay_within_their_range() {
+        let c = ok(&with_fields(
+            "clients: Clients(refresh: Uniform(min: \"5m\", max: \"15m\"), keepalive: Exponential(mean: \"5m\"), \
+             retry: LogNormal(median: \"30s\", sigma: 1.0), retry_max: \"1s\"),\n    \
+             backup_service: BackupService(sync_interval: Fixed(\"3h\"))",
+        ))
+        .config;
+        assert_eq!(c.clients.refresh, Delay::Uniform { min_s: 300.0, max_s: 900.0 });
+    }
+}

@@ -397,3 +397,259 @@ impl Validator<'_> {
         AdministratorConfig { failover_after, disaster_mode: a.disaster_mode, failback_after }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use crate::model::config::{BackEndNode, NewPrincipal, PoolState, ResetType, Service};
+
+    /// An event at the horizon runs; one after it is dropped with a warning (rendered in
+    /// fixture warn/event-after-horizon).
+    #[test]
+    fn late_events_are_dropped_with_a_warning() {
+        let events = format!(
+            "{FAULT}\n        At(\"12h\", PoolUp(pool: \"fe04\")),\n        At(\"12h1s\", SiteUp(site: \"dc2\")),"
+        );
+        let loaded = ok(&two_pools(PAIR, &events));
+        assert_eq!(loaded.config.events.len(), 2);
+        let found: Vec<_> = loaded.warnings.iter().map(|d| (d.path.as_deref(), d.message.as_str())).collect();
+        assert_eq!(found, [(Some("events[2]"), "event at 12h1s is after the horizon 12h and will not run")]);
+    }
+
+    /// The four pool-pairing cmdlets on a pair (on Lync2010, or on pools without a backup_pool:
+    /// fixtures lync2010-pairing-cmdlets and pairing-cmdlets-need-a-paired-pool).
+    #[test]
+    fn pool_pairing_cmdlets_resolve_to_model_actions() {
+        ok(&two_pools(PAIR, PAIRING_EVENTS));
+        let events = format!(
+            "{PAIRING_EVENTS}\n        At(\"7h\", SetCsRegistrarConfiguration(pool: \"fe03\", pool_state: FailedBack)),"
+        );
+        let loaded = ok(&two_pools(PAIR, &events));
+        assert_eq!(loaded.render_warnings(), "");
+        let actions: Vec<(u64, Action)> =
+            loaded.config.events.iter().map(|e| (e.at.as_millis() / 1000, e.action)).collect();
+        let (fe03, fe04) = (PoolId(0), PoolId(1));
+        assert_eq!(
+            actions,
+            vec![
+                (3600, Action::PoolDown(fe04)),
+                (4500, Action::InvokeCsPoolFailover { pool: fe04, disaster_mode: true }),
+                (5400, Action::ImportCsRgsConfiguration(fe03)),
+                (
+                    18000,
+                    Action::SetCsRegistrarConfiguration { pool: fe04, pool_state: PoolState::FailingBack }
+                ),
+                (21600, Action::InvokeCsPoolFailback { pool: fe04, disaster_mode: false }),
+                (
+                    25200,
+                    Action::SetCsRegistrarConfiguration { pool: fe03, pool_state: PoolState::FailedBack }
+                ),
+            ]
+        );
+        for (state, expected) in [
+            ("Active", PoolState::Active),
+            ("FailingOver", PoolState::FailingOver),
+            ("FailedOver", PoolState::FailedOver),
+        ] {
+            let event = format!(
+                "        At(\"2h\", SetCsRegistrarConfiguration(pool: \"fe03\", pool_state: {state})),"
+            );
+            let c = ok(&two_pools(PAIR, &event)).config;
+            assert_eq!(
+                c.events[0].action,
+                Action::SetCsRegistrarConfiguration { pool: fe03, pool_state: expected }
+            );
+        }
+    }
+
+    /// The actions of `events` (one per line) on `pools`.
+    fn actions(pools: &str, events: &[&str]) -> Vec<Action> {
+        let events: Vec<String> = events.iter().map(|e| format!("        At(\"2h\", {e}),")).collect();
+        let loaded = ok(&two_pools(pools, &events.join("\n")));
+        assert_eq!(loaded.render_warnings(), "");
+        loaded.config.events.iter().map(|e| e.action).collect()
+    }
+
+    #[test]
+    fn every_action_resolves_to_a_model_action() {
+        let (fe03, fe04) = (PoolId(0), PoolId(1));
+        let (dc1, dc2) = (SiteId(0), SiteId(1));
+        let found = actions(
+            EE_PAIR,
+            &[
+                "ServerDown(pool: \"fe03\", server: 2)",
+                "ServerUp(pool: \"fe03\", server: 2)",
+                "ServiceStop(pool: \"fe04\", server: 0, service: FrontEnd)",
+                "ServiceStart(pool: \"fe04\", server: 1, service: Backup)",
+                "ServiceStop(pool: \"fe04\", server: 2, service: Replica)",
+                "ServiceStart(pool: \"fe04\", server: 0, service: Mediation)",
+                "BackEndDown(pool: \"fe03\", node: Witness)",
+                "BackEndUp(pool: \"fe04\", node: Mirror)",
+                "BackEndDown(pool: \"fe04\", node: Principal)",
+                "WanDown(a: \"dc1\", b: \"dc2\")",
+                "WanUp(a: \"dc2\", b: \"dc1\")",
+                "InvokeCsManagementServerFailover(to_pool: \"fe04\")",
+                "ResetCsPoolRegistrarState(pool: \"fe03\", reset_type: QuorumLossRecovery)",
+                "ResetCsPoolRegistrarState(pool: \"fe04\", reset_type: ServiceReset)",
+                "InvokeCsDatabaseFailover(pool: \"fe04\", new_principal: Mirror)",
+                "InvokeCsDatabaseFailover(pool: \"fe03\", new_principal: Primary)",
+            ],
+        );
+        assert_eq!(
+            found,
+            vec![
+                Action::ServerDown { pool: fe03, server: 2 },
+                Action::ServerUp { pool: fe03, server: 2 },
+                Action::ServiceStop { pool: fe04, server: 0, service: Service::FrontEnd },
+                Action::ServiceStart { pool: fe04, server: 1, service: Service::Backup },
+                Action::ServiceStop { pool: fe04, server: 2, service: Service::Replica },
+                Action::ServiceStart { pool: fe04, server: 0, service: Service::Mediation },
+                Action::BackEndDown { pool: fe03, node: BackEndNode::Witness },
+                Action::BackEndUp { pool: fe04, node: BackEndNode::Mirror },
+                Action::BackEndDown { pool: fe04, node: BackEndNode::Principal },
+                Action::WanDown(dc1, dc2),
+                Action::WanUp(dc2, dc1),
+                Action::InvokeCsManagementServerFailover(fe04),
+                Action::ResetCsPoolRegistrarState { pool: fe03, reset_type: ResetType::QuorumLossRecovery },
+                Action::ResetCsPoolRegistrarState { pool: fe04, reset_type: ResetType::ServiceReset },
+                Action::InvokeCsDatabaseFailover { pool: fe04, new_principal: NewPrincipal::Mirror },
+                Action::InvokeCsDatabaseFailover { pool: fe03, new_principal: NewPrincipal::Primary },
+            ]
+        );
+        // Standard Edition: its one server, its services, a service reset.
+        let found = actions(
+            PAIR,
+            &[
+                "ServerDown(pool: \"fe04\", server: 0)",
+                "ServiceStop(pool: \"fe03\", server: 0, service: Mediation)",
+                "ResetCsPoolRegistrarState(pool: \"fe03\", reset_type: ServiceReset)",
+            ],
+        );
+        assert_eq!(
+            found,
+            vec![
+                Action::ServerDown { pool: fe04, server: 0 },
+                Action::ServiceStop { pool: fe03, server: 0, service: Service::Mediation },
+                Action::ResetCsPoolRegistrarState { pool: fe03, reset_type: ResetType::ServiceReset },
+            ]
+        );
+        // A server index out of range.
+        assert_eq!(
+            errors(&two_pools(
+                EE_PAIR,
+                "        At(\"2h\", ServiceStart(pool: \"fe03\", server: 3, service: Backup)),"
+            )),
+            vec![(
+                "events[0].server".to_string(),
+                "pool \"fe03\" has no server 3: it has 3 front ends, servers 0 to 2".to_string()
+            )]
+        );
+    }
+
+    /// The Central Management Store fails over to the other pool of a pair (unpaired, or on
+    /// Lync2010: fixtures cms-failover-unpaired and lync2010-cms-failover).
+    #[test]
+    fn cms_failover_needs_a_paired_pool() {
+        let event = "        At(\"2h\", InvokeCsManagementServerFailover(to_pool: \"fe04\")),";
+        assert_eq!(ok(&two_pools(PAIR, event)).config.events.len(), 1);
+    }
+
+    /// A pool's first failover warns when its users would lose global registrar settings
+    /// (fixtures warn/failover-loses-global-registrar-settings and
+    /// warn/failover-loses-both-registrar-settings); not otherwise.
+    #[test]
+    fn failover_warns_once_when_the_pool_would_lose_global_registrar_settings() {
+        let events = format!(
+            "{PAIRING_EVENTS}\n        At(\"8h\", PoolDown(pool: \"fe04\")),\n        \
+             At(\"8h15m\", InvokeCsPoolFailover(pool: \"fe04\", disaster_mode: true)),\n        \
+             At(\"9h\", InvokeCsPoolFailover(pool: \"fe03\")),"
+        );
+        let source = two_pools(PAIR, &events)
+            .replace("    events:", "    clients: Clients(refresh: \"900s\"),\n    events:");
+        // No warning with the product defaults, written or not, nor for a pool that has its own
+        // registrar configuration.
+        let defaults = two_pools(PAIR, &events).replace(
+            "    events:",
+            "    clients: Clients(refresh: Fixed(\"10m\")),\n    timing: Timing(backup_store_unavailable_threshold: 1800),\n    events:",
+        );
+        assert!(ok(&defaults).warnings.is_empty());
+        let own = source.replacen(
+            "backup_pool: Some(\"fe03\")",
+            "backup_pool: Some(\"fe03\"), registrar_configuration: RegistrarConfiguration()",
+            1,
+        );
+        let loaded = ok(&own);
+        assert_eq!(loaded.warnings.len(), 1);
+        assert!(loaded.warnings[0].message.contains("for \"fe03\""));
+        // Failback and PoolState changes do not create the configuration.
+        let no_failover = source.replace("InvokeCsPoolFailover", "InvokeCsPoolFailback");
+        assert!(ok(&no_failover).warnings.is_empty());
+    }
+
+    #[test]
+    fn administrator_policy() {
+        let c = ok(&with_administrator(
+            PAIR,
+            "Some(Administrator(failover_after: Some(Exponential(mean: \"30m\")), disaster_mode: true, \
+             failback_after: Some(\"1h\")))",
+        ))
+        .config;
+        assert_eq!(
+            c.administrator,
+            Some(AdministratorConfig {
+                failover_after: Some(Delay::Exponential { mean_s: 1800.0 }),
+                disaster_mode: true,
+                failback_after: Some(Delay::secs(3600)),
+            })
+        );
+        // Defaults: never fail over or back, -DisasterMode; implicit Some.
+        let c = ok(&with_administrator(PAIR, "Administrator()")).config;
+        assert_eq!(
+            c.administrator,
+            Some(AdministratorConfig { failover_after: None, disaster_mode: true, failback_after: None })
+        );
+        let c = ok(&with_administrator(
+            PAIR,
+            "Administrator(failover_after: \"15m\", failback_after: Uniform(min: \"1h\", max: \"2h\"))",
+        ))
+        .config;
+        assert_eq!(
+            c.administrator,
+            Some(AdministratorConfig {
+                failover_after: Some(Delay::secs(900)),
+                disaster_mode: true,
+                failback_after: Some(Delay::Uniform { min_s: 3600.0, max_s: 7200.0 }),
+            })
+        );
+        assert_eq!(ok(&with_administrator(PAIR, "None")).config.administrator, None);
+        // Unknown fields are errors.
+        let f = failed(&with_administrator(PAIR, "Administrator(failover: \"15m\")"));
+        assert_eq!(f.diagnostics[0].message, "unknown field \"failover\" in Administrator");
+    }
+
+    /// On Lync2010 an administrator without failover_after is valid: there is nothing the product
+    /// lacks (with it: fixture lync2010-administrator).
+    #[test]
+    fn lync2010_has_no_administrator_failover() {
+        let c = ok(&with_administrator(PAIR, "Administrator(disaster_mode: false)")
+            .replace("horizon:", "product: Lync2010, horizon:"))
+        .config;
+        assert_eq!(c.administrator.map(|a| a.disaster_mode), Some(false));
+    }
+
+    /// The administrator's warnings (fixtures warn/administrator-without-pairs and
+    /// warn/administrator-without-disaster-mode) are not given without failover_after.
+    #[test]
+    fn administrator_warnings() {
+        let unpaired =
+            PAIR.replace(", backup_pool: Some(\"fe04\")", "").replace(", backup_pool: Some(\"fe03\")", "");
+        // No failover, nothing to warn about.
+        assert!(ok(&with_administrator(&unpaired, "Administrator(failback_after: \"1h\")"))
+            .warnings
+            .is_empty());
+        assert!(ok(&with_administrator(PAIR, "Administrator(disaster_mode: false, failback_after: \"1h\")"))
+            .warnings
+            .is_empty());
+    }
+}

@@ -20,7 +20,7 @@ mod events;
 mod failures;
 mod pools;
 #[cfg(test)]
-mod tests;
+mod testing;
 
 use sha2::{Digest, Sha256};
 
@@ -357,5 +357,205 @@ fn find_quoted(source: &str, value: &str, field: &str) -> Option<(usize, usize)>
     match (everywhere.as_slice(), on_field_lines.as_slice()) {
         ([only], _) | (_, [only]) => Some(*only),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+    use super::*;
+    use crate::model::config::{
+        default_routing_groups, Action, BackEnd, Delay, Edition, FailureConfig, FailureTarget, FeatureMatrix,
+        ScheduledAction, VoiceFailoverConfig,
+    };
+
+    /// The example of SPEC section 3.
+    const SPEC_EXAMPLE: &str = r#"Scenario(
+    name: "se-pair-disaster",                 // results folder name; [a-z0-9-_] only
+    description: "Two paired SE pools; lyncfe04 dies at 01:00, failover at 01:15, failback at 06:00",
+    product: Lync2013,                        // Lync2010 | Lync2013 | SfB2015 | SfB2019
+    seed: 42,
+    horizon: "12h",
+    sample_every: "10s",                      // default "10s"
+    replications: 1,                          // Monte Carlo replications; default 1
+    sites: [ Site(name: "dc1"), Site(name: "dc2") ],
+    pools: [
+        Pool(
+            fqdn: "lyncfe03.thelab.info",
+            site: "dc1",
+            edition: Standard,                // Standard | Enterprise
+            front_ends: 1,                    // Standard: 1; Enterprise: 2..=16 (12 before SfB2019)
+            back_end: Local,                  // Local (SE, SQL Express) | Single | Mirrored(witness: true)
+            users: 2500,                      // users homed on this pool
+            routing_groups: 3,                // default: derived from users, documented
+            backup_pool: Some("lyncfe04.thelab.info"),
+            voice_failover: Some(VoiceFailover(detection: "120s", failback: "240s")), // the default when omitted; None turns it off
+            registrations_per_sec: 20.0,      // sign-in capacity per front end (assumption; see 4.6)
+        ),
+        Pool(fqdn: "lyncfe04.thelab.info", site: "dc2", edition: Standard, front_ends: 1,
+             back_end: Local, users: 2500, backup_pool: Some("lyncfe03.thelab.info")),
+    ],
+    backup_service: BackupService(sync_interval: "2m", replicate_response_groups: false),
+    timing: Timing(),                         // all fields optional: section 4.7
+    clients: Clients(),                       // all fields optional: section 4.2
+    features: Features(),                     // optional override of the matrix in 4.3
+    events: [
+        At("1h",    PoolDown(pool: "lyncfe04.thelab.info")),
+        At("1h15m", InvokeCsPoolFailover(pool: "lyncfe04.thelab.info", disaster_mode: true)),
+        At("5h",    PoolUp(pool: "lyncfe04.thelab.info")),
+        At("6h",    InvokeCsPoolFailback(pool: "lyncfe04.thelab.info")),
+    ],
+    failures: [                               // stochastic failures, optional
+        Random(target: FrontEnd(pool: "lyncfe03.thelab.info", server: 0),
+               mtbf: Exponential(mean: "4000h"),
+               mttr: LogNormal(median: "4h", sigma: 0.6)),
+    ],
+    )
+    "#;
+
+    #[test]
+    fn the_spec_example_loads() {
+        let loaded = ok(SPEC_EXAMPLE);
+        assert!(loaded.warnings.is_empty(), "{}", loaded.render_warnings());
+        assert_eq!(loaded.render_warnings(), "");
+        let c = &loaded.config;
+        assert_eq!(c.name, "se-pair-disaster");
+        assert_eq!((c.product, c.seed, c.replications), (Product::Lync2013, 42, 1));
+        assert_eq!((c.horizon, c.sample_every), (SimTime::from_secs(12 * 3600), SimTime::from_secs(10)));
+        assert_eq!(c.sites.len(), 2);
+        let (fe03, fe04) = (&c.pools[0], &c.pools[1]);
+        assert_eq!((fe03.site, fe03.backup, fe03.routing_groups), (SiteId(0), Some(PoolId(1)), 3));
+        assert_eq!((fe04.site, fe04.backup), (SiteId(1), Some(PoolId(0))));
+        assert_eq!(fe04.routing_groups, default_routing_groups(2500, 1));
+        assert_eq!((fe03.edition, fe03.back_end, fe03.users), (Edition::Standard, BackEnd::Local, 2500));
+        assert_eq!(
+            fe04.voice_failover,
+            Some(VoiceFailoverConfig { detection: Delay::secs(120), failback: Delay::secs(240) })
+        );
+        assert_eq!(c.backup_service.sync_interval, Delay::secs(120));
+        assert_eq!(c.backup_service.changes_per_user_per_hour, 2.0);
+        assert_eq!(c.backup_service.changes_per_sync, 50_000.0);
+        assert_eq!(c.timing.registrar_poll_failed_pool, Delay::secs(90));
+        assert_eq!(c.timing.hydrate_per_routing_group, Delay::secs(10));
+        assert_eq!(c.timing.hydrate_per_user, Delay::Fixed(SimTime::from_millis(10)));
+        assert_eq!(c.timing.cmdlet_step, Delay::secs(5));
+        assert_eq!((fe03.registrar, fe04.registrar), (None, None));
+        assert_eq!(c.clients.refresh, Delay::secs(600));
+        assert_eq!(c.features, FeatureMatrix::default());
+        assert_eq!(
+            c.events,
+            vec![
+                ScheduledAction { at: SimTime::from_secs(3600), action: Action::PoolDown(PoolId(1)) },
+                ScheduledAction {
+                    at: SimTime::from_secs(4500),
+                    action: Action::InvokeCsPoolFailover { pool: PoolId(1), disaster_mode: true }
+                },
+                ScheduledAction { at: SimTime::from_secs(5 * 3600), action: Action::PoolUp(PoolId(1)) },
+                ScheduledAction {
+                    at: SimTime::from_secs(6 * 3600),
+                    action: Action::InvokeCsPoolFailback { pool: PoolId(1), disaster_mode: false }
+                },
+            ]
+        );
+        assert_eq!(
+            c.failures,
+            vec![FailureConfig {
+                target: FailureTarget::FrontEnd(PoolId(0), 0),
+                mtbf: Delay::Exponential { mean_s: 4000.0 * 3600.0 },
+                mttr: Delay::LogNormal { median_s: 4.0 * 3600.0, sigma: 0.6 },
+            }]
+        );
+        assert_eq!(c.administrator, None);
+        assert_eq!(c.scenario_sha256, format!("{:x}", Sha256::digest(SPEC_EXAMPLE.as_bytes())));
+        assert_eq!(c.scenario_sha256.len(), 64);
+        assert_eq!(c.total_users(), 5000);
+    }
+
+    /// Ten replications load, and as many as the limit (one more: fixture too-many-replications).
+    #[test]
+    fn replications_are_bounded() {
+        let source = two_pools(PAIR, FAULT).replace("horizon:", "replications: 10, horizon:");
+        assert_eq!(ok(&source).config.replications, 10);
+        let source = two_pools(PAIR, FAULT).replace("horizon:", "replications: 1000000, horizon:");
+        assert_eq!(ok(&source).config.replications, MAX_REPLICATIONS);
+    }
+
+    #[test]
+    fn names_must_be_folder_safe() {
+        let f = failed(&two_pools(PAIR, FAULT).replace("name: \"t\"", "name: \"SE Pair\""));
+        assert_eq!(f.diagnostics[0].help.as_deref(), Some("try \"se-pair\""));
+        let long = "a".repeat(65);
+        let f = failed(&two_pools(PAIR, FAULT).replace("name: \"t\"", &format!("name: \"{long}\"")));
+        assert_eq!(f.diagnostics[0].path.as_deref(), Some("name"));
+        ok(&two_pools(PAIR, FAULT).replace("name: \"t\"", &format!("name: \"{}\"", "a".repeat(64))));
+    }
+
+    #[test]
+    fn sampling_limits() {
+        let f = failed(&two_pools(PAIR, FAULT).replace("\"12h\"", "\"3000d\", sample_every: \"10s\""));
+        assert_eq!(
+            f.diagnostics[0].message,
+            "the time series would have 25,920,001 rows, more than the limit of 5,000,000"
+        );
+        assert_eq!(
+            f.diagnostics[0].help.as_deref(),
+            Some(
+                "raise sample_every to at least 52s for a horizon of 3000d; the limit is MAX_ROWS in \
+                 src/scenario/validate.rs; raise it and rebuild if this machine can take more"
+            )
+        );
+        ok(&two_pools(PAIR, FAULT).replace("\"12h\"", "\"3000d\", sample_every: \"52s\""));
+        let f = failed(&two_pools(PAIR, FAULT).replace("\"12h\"", "0"));
+        assert_eq!(f.diagnostics[0].message, "horizon must be longer than zero");
+    }
+
+    #[test]
+    fn the_documented_studies_are_within_the_limits_that_multiply() {
+        for file in ["year-ee-pair-mirrored", "year-se-pair-random", "year-single-pool-no-dr"] {
+            let path = format!("{}/scenarios/{file}.ron", env!("CARGO_MANIFEST_DIR"));
+            let mut config = crate::scenario::load(std::path::Path::new(&path)).unwrap().config;
+            config.replications = 100_000;
+            assert_eq!(overloads(&config), [], "{file}");
+        }
+    }
+
+    #[test]
+    fn sizes_are_capped() {
+        ok(&sized(MAX_SITES, 10, 1_000_000, 10));
+        // 11 pools of 1,000,000 users: fixture too-many-users.
+        // The reviewer's case: 5,000 pools of 1,000,000 users.
+        assert_eq!(
+            errors(&sized(1, 5_000, 1_000_000, 1)),
+            vec![
+                ("pools".to_string(), "the scenario has 5,000 pools, more than lyncsim's limit of 1,000".to_string()),
+                (
+                    "pools".to_string(),
+                    "the scenario has 5,000,000,000 users in total, more than lyncsim's limit of 10,000,000: each \
+                     user costs about 40 bytes of simulation state"
+                        .to_string()
+                ),
+            ]
+        );
+        assert_eq!(
+            errors(&sized(MAX_SITES + 1, MAX_POOLS + 1, 1, 1)),
+            vec![
+                (
+                    "sites".to_string(),
+                    "the scenario has 1,001 sites, more than lyncsim's limit of 1,000".to_string()
+                ),
+                (
+                    "pools".to_string(),
+                    "the scenario has 1,001 pools, more than lyncsim's limit of 1,000".to_string()
+                ),
+            ]
+        );
+        ok(&sized(1, MAX_POOLS, 1, MAX_EVENTS));
+        assert_eq!(
+            errors(&sized(1, 1, 1, MAX_EVENTS + 1)),
+            vec![(
+                "events".to_string(),
+                "the scenario has 100,001 events, more than lyncsim's limit of 100,000".to_string()
+            )]
+        );
     }
 }

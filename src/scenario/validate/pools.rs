@@ -395,3 +395,106 @@ impl<'a> Validator<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use crate::scenario::Severity;
+
+    /// A pool backing up fe04, whose own backup is fe03: an error on Lync2013 (fixture
+    /// non-reciprocal-pairing), a warning only on Lync2010, which allows a one-way backup
+    /// registrar.
+    #[test]
+    fn lync2010_allows_a_one_way_backup_registrar() {
+        let pools = format!(
+            "{PAIR}\n        Pool(fqdn: \"fe05\", site: \"dc2\", users: 100, backup_pool: Some(\"fe04\")),"
+        );
+        let loaded = ok(&two_pools(&pools, FAULT).replace("horizon:", "product: Lync2010, horizon:"));
+        assert_eq!(loaded.warnings.len(), 1);
+        assert_eq!(loaded.warnings[0].severity, Severity::Warning);
+        assert_eq!(loaded.warnings[0].path.as_deref(), Some("pools[2].backup_pool"));
+        assert_eq!(loaded.config.pools[2].backup, Some(PoolId(1)));
+    }
+
+    #[test]
+    fn cms_pool_and_users_site() {
+        // Defaults: the first pool hosts the CMS; users are at their pool's site.
+        let c = ok(&two_pools(PAIR, FAULT)).config;
+        assert_eq!(c.cms_pool, PoolId(0));
+        assert_eq!((c.pools[0].users_site, c.pools[1].users_site), (SiteId(0), SiteId(1)));
+        let pools = PAIR.replacen("site: \"dc1\",", "site: \"dc1\", users_site: \"dc2\",", 1);
+        let source = two_pools(&pools, FAULT).replace("    events:", "    cms_pool: \"fe04\",\n    events:");
+        let c = ok(&source).config;
+        assert_eq!(c.cms_pool, PoolId(1));
+        assert_eq!((c.pools[0].users_site, c.pools[1].users_site), (SiteId(1), SiteId(1)));
+        // Some(...) is accepted too.
+        let c = ok(&source.replace("cms_pool: \"fe04\"", "cms_pool: Some(\"fe03\")")).config;
+        assert_eq!(c.cms_pool, PoolId(0));
+        // Unknown names: fixture unknown-cms-pool-and-users-site.
+    }
+
+    #[test]
+    fn even_pools_with_a_single_back_end_warn_when_struck() {
+        let pools = EE_PAIR.replacen(
+            "front_ends: 3, back_end: Mirrored(witness: false)",
+            "front_ends: 4, back_end: Single",
+            1,
+        );
+        let warnings = |event: &str, pools: &str| -> Vec<(String, String)> {
+            ok(&two_pools(pools, &format!("        At(\"2h\", {event}),")))
+                .warnings
+                .iter()
+                .map(|d| (d.path.clone().unwrap(), d.message.clone()))
+                .collect()
+        };
+        let expected = vec![(
+            "pools[1].front_ends".to_string(),
+            "pool \"fe04\" has an even number of front ends (4) and a single back end: an even-sized pool uses its \
+             back end as quorum witness, so losing the back end while half the front ends are down stops the \
+             whole pool"
+                .to_string(),
+        )];
+        assert_eq!(warnings("ServerDown(pool: \"fe04\", server: 3)", &pools), expected);
+        assert_eq!(warnings("BackEndDown(pool: \"fe04\", node: Principal)", &pools), expected);
+        // Not for other events, other pools, odd pools or mirrored back ends.
+        assert!(warnings("ServerUp(pool: \"fe04\", server: 3)", &pools).is_empty());
+        assert!(warnings("PoolDown(pool: \"fe04\")", &pools).is_empty());
+        assert!(warnings("ServerDown(pool: \"fe03\", server: 0)", &pools).is_empty());
+        assert!(warnings(
+            "ServerDown(pool: \"fe04\", server: 0)",
+            &pools.replace("front_ends: 4", "front_ends: 5")
+        )
+        .is_empty());
+        let mirrored = EE_PAIR.replace("front_ends: 3", "front_ends: 2");
+        assert!(warnings("BackEndDown(pool: \"fe04\", node: Principal)", &mirrored).is_empty());
+        let loaded = ok(&two_pools(&pools, "        At(\"2h\", ServerDown(pool: \"fe04\", server: 0)),"));
+        assert_eq!(loaded.warnings[0].position, Some((7, 74)));
+        assert!(loaded.warnings[0].help.as_deref().unwrap().contains("an odd number of front ends"));
+    }
+
+    #[test]
+    fn registrar_configuration_per_pool() {
+        let pools = PAIR.replacen(
+            "backup_pool: Some(\"fe04\")",
+            "backup_pool: Some(\"fe04\"),\n             registrar_configuration: Some(RegistrarConfiguration(\
+             default_endpoint_expiration: \"900s\", backup_store_unavailable_threshold: Exponential(mean: \"1h\")))",
+            1,
+        );
+        let pools = pools.replacen(
+            "backup_pool: Some(\"fe03\")",
+            "backup_pool: Some(\"fe03\"), registrar_configuration: RegistrarConfiguration()",
+            1,
+        );
+        let c = ok(&two_pools(&pools, FAULT)).config;
+        assert_eq!(
+            c.pools[0].registrar,
+            Some(RegistrarSettings {
+                default_endpoint_expiration: Delay::secs(900),
+                backup_store_unavailable_threshold: Delay::Exponential { mean_s: 3600.0 },
+            })
+        );
+        assert_eq!(c.pools[1].registrar, Some(RegistrarSettings::default()));
+        // Out of range and zero: fixture registrar-configuration-per-pool.
+    }
+}
