@@ -57,7 +57,7 @@ pub const MIN_MTBF: SimTime = SimTime::from_secs(60);
 /// Shortest mean time to repair of a `Random` failure (lyncsim's sanity bound).
 pub const MIN_MTTR: SimTime = SimTime::from_secs(1);
 /// Where the limits are defined, for the messages that name them.
-pub const LIMITS_FILE: &str = "src/scenario/validate.rs";
+pub const LIMITS_FILE: &str = "src/scenario/limits.rs";
 
 /// The help line of a limit: its name and how to raise it, after `why` when there is one.
 pub fn limit_help(why: Option<&str>, limit: &str) -> String {

@@ -501,7 +501,7 @@ mod tests {
             f.diagnostics[0].help.as_deref(),
             Some(
                 "raise sample_every to at least 52s for a horizon of 3000d; the limit is MAX_ROWS in \
-                 src/scenario/validate.rs; raise it and rebuild if this machine can take more"
+                 src/scenario/limits.rs; raise it and rebuild if this machine can take more"
             )
         );
         ok(&two_pools(PAIR, FAULT).replace("\"12h\"", "\"3000d\", sample_every: \"52s\""));
