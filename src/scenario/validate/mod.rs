@@ -137,12 +137,35 @@ impl<'a> Validator<'a> {
         true
     }
 
+    /// The names of a kind, in file order, and how they are called: `pool`, `pools`, `fqdn`.
+    fn names(&self, kind: Kind) -> (&[&'a str], &'static str, &'static str, &'static str) {
+        match kind {
+            Kind::Pool => (&self.pools, "pool", "pools", "fqdn"),
+            Kind::Site => (&self.sites, "site", "sites", "name"),
+        }
+    }
+
+    /// The name of the `index`-th site or pool, as it is declared: not empty, not given to
+    /// another; references resolve against it from now on.
+    fn declare(&mut self, kind: Kind, index: usize, name: &'a str) {
+        let (names, what, plural, field) = self.names(kind);
+        let path = format!("{plural}[{index}].{field}");
+        let first = names.iter().position(|n| *n == name);
+        if name.is_empty() {
+            self.error(&path, format!("a {what} {field} cannot be empty"));
+        } else if let Some(first) = first {
+            self.error(&path, format!("duplicate {what} \"{name}\"")).help =
+                Some(format!("{what} {field}s must be unique; {plural}[{first}] has it already"));
+        }
+        match kind {
+            Kind::Pool => self.pools.push(name),
+            Kind::Site => self.sites.push(name),
+        }
+    }
+
     /// Resolve a pool or site name written at `path`.
     fn resolve(&mut self, kind: Kind, path: &str, name: &str) -> Option<u32> {
-        let (names, what, plural) = match kind {
-            Kind::Pool => (&self.pools, "pool", "pools"),
-            Kind::Site => (&self.sites, "site", "sites"),
-        };
+        let (names, what, plural, _) = self.names(kind);
         if let Some(index) = names.iter().position(|n| *n == name) {
             return Some(index as u32);
         }

@@ -5,7 +5,7 @@
 
 use super::clients::{ENDPOINT_EXPIRATION, ENDPOINT_WHY};
 use super::delays::time_value;
-use super::Validator;
+use super::{Kind, Validator};
 use crate::engine::SimTime;
 use crate::model::config::{
     default_routing_groups, Delay, PoolConfig, PoolId, Product, RegistrarSettings, SiteConfig, SiteId,
@@ -65,14 +65,7 @@ impl<'a> Validator<'a> {
                 self.sites.push(&site.name);
                 continue;
             }
-            let path = format!("sites[{i}].name");
-            if site.name.is_empty() {
-                self.error(&path, "a site name cannot be empty");
-            } else if let Some(first) = self.sites.iter().position(|n| *n == site.name) {
-                self.error(&path, format!("duplicate site \"{}\"", site.name)).help =
-                    Some(format!("site names must be unique; sites[{first}] has it already"));
-            }
-            self.sites.push(&site.name);
+            self.declare(Kind::Site, i, &site.name);
         }
         sites.iter().map(|s| SiteConfig { name: s.name.clone() }).collect()
     }
@@ -94,14 +87,7 @@ impl<'a> Validator<'a> {
         }
         // Names first: a backup_pool may name a pool written later.
         for (i, pool) in pools.iter().enumerate() {
-            let path = format!("pools[{i}].fqdn");
-            if pool.fqdn.is_empty() {
-                self.error(&path, "a pool fqdn cannot be empty");
-            } else if let Some(first) = self.pools.iter().position(|n| *n == pool.fqdn) {
-                self.error(&path, format!("duplicate pool \"{}\"", pool.fqdn)).help =
-                    Some(format!("pool fqdns must be unique; pools[{first}] has it already"));
-            }
-            self.pools.push(&pool.fqdn);
+            self.declare(Kind::Pool, i, &pool.fqdn);
         }
         let resolved = pools.iter().enumerate().map(|(i, p)| self.pool(i, p)).collect();
         if !pools.is_empty() && total == 0 {
