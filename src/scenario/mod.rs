@@ -6,6 +6,13 @@
 //! logical path of the value (`pools[1].backup_pool`) and a suggestion. Parsing stops at
 //! the first syntax error; validation reports every error at once, with the warnings.
 //! Optional fields may be written `Some(x)` or just `x` (see [`parse`]).
+//!
+//! The rooms: [`raw`] (the file's serde types) and [`duration`] (durations and timings as
+//! written); `scan` (the one reader of RON text below the parser: tokens, values, their
+//! positions), used by `diagnostic` (placing errors), [`edit`] (`sweep --set`) and the nesting
+//! check; [`limits`] (every resource limit and its check); [`validate`] (raw file to
+//! [`crate::model::Config`], one file per part of a scenario); `format` (values as written,
+//! for messages).
 
 mod diagnostic;
 pub mod duration;
