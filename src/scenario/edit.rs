@@ -24,7 +24,7 @@ struct Span {
 
 /// Set the value at `path` to `value` (RON text); the new text, or why not.
 pub fn set(source: &str, path: &str, value: &str) -> Result<String, String> {
-    let spans = scan(source).ok_or_else(|| "the scenario text could not be read".to_string())?;
+    let spans = spans(source).ok_or_else(|| "the scenario text could not be read".to_string())?;
     // An event `At(time, Action(field: ..))` is positional in the text: its time is `.0` and
     // its action's fields are under `.1`, while diagnostics say `events[i].time` and
     // `events[i].pool`.
@@ -113,7 +113,7 @@ fn join_segments(segments: &[Segment]) -> String {
 /// Every value's span by path ("" is the root struct); tuple elements are `.0`, `.1`, so an
 /// event is `events[i].0` (its time) and `events[i].1` (its action). `None` when the text
 /// cannot be read to its end.
-fn scan(source: &str) -> Option<BTreeMap<String, Span>> {
+fn spans(source: &str) -> Option<BTreeMap<String, Span>> {
     let tree = scan::read(source);
     if !tree.complete {
         return None;
