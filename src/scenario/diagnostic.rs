@@ -400,45 +400,30 @@ pub(crate) struct Locations {
 impl Locations {
     /// Scan `source` (already known to parse).
     pub(crate) fn scan(source: &str) -> Self {
-        let tree = scan::read(source);
         let lines = scan::Lines::new(source);
         let mut found = Locations::default();
-        // The path of each value, in the tree's order (a parent before its children).
-        let mut paths: Vec<String> = Vec::with_capacity(tree.values.len());
-        for value in &tree.values {
+        let event = |v: &scan::Value| v.name == Some("At");
+        let path = |above: &str, parent: &scan::Value, value: &scan::Value| match value.key {
+            Key::Field(field) => join(above, field),
+            Key::Element(k) => format!("{above}[{k}]"),
+            Key::Position(0) if event(parent) => join(above, "time"),
+            // An event's action is located at `action`; its fields are the event's.
+            Key::Position(_) if event(parent) => above.to_string(),
+            Key::Position(k) => join(above, &k.to_string()),
+            Key::Root => String::new(),
+        };
+        scan::read(source).walk(path, |value, parent, path| {
+            let Some(parent) = parent else { return }; // the root is not a located value
             let at = lines.position(value.start);
-            let path = match value.parent {
-                None => {
-                    // The root itself is not a located value.
-                    paths.push(String::new());
-                    continue;
-                }
-                Some(parent) => {
-                    let (above, event) = (&paths[parent], tree.values[parent].name == Some("At"));
-                    match value.key {
-                        Key::Field(field) => join(above, field),
-                        Key::Element(k) => format!("{above}[{k}]"),
-                        Key::Position(0) if event => join(above, "time"),
-                        Key::Position(_) if event => {
-                            found.record(&join(above, "action"), at);
-                            above.clone()
-                        }
-                        Key::Position(k) => join(above, &k.to_string()),
-                        Key::Root => unreachable!("only the root has no parent"),
-                    }
-                }
-            };
-            found.record(&path, at);
+            if event(parent) && matches!(value.key, Key::Position(k) if k > 0) {
+                found.starts.entry(join(&path, "action")).or_insert(at);
+            }
             if let Some(name) = value.name {
                 found.names.entry(path.clone()).or_insert_with(|| name.to_string());
             }
-            paths.push(path);
-        }
+            found.starts.entry(path).or_insert(at);
+        });
         found
-    }
-
-    fn record(&mut self, path: &str, at: (usize, usize)) {
-        self.starts.entry(path.to_string()).or_insert(at);
     }
 
     /// Where the value at `path` starts.

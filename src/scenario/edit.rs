@@ -118,21 +118,18 @@ fn spans(source: &str) -> Option<BTreeMap<String, Span>> {
     if !tree.complete {
         return None;
     }
-    let mut paths: Vec<String> = Vec::with_capacity(tree.values.len());
+    let path = |above: &str, _: &scan::Value, value: &scan::Value| match value.key {
+        Key::Root => String::new(),
+        Key::Field(field) if above.is_empty() => field.to_string(),
+        Key::Field(field) => format!("{above}.{field}"),
+        Key::Position(k) => format!("{above}.{k}"),
+        Key::Element(k) => format!("{above}[{k}]"),
+    };
     let mut spans = BTreeMap::new();
-    for value in &tree.values {
-        let above = value.parent.map_or("", |p| paths[p].as_str());
-        let path = match value.key {
-            Key::Root => String::new(),
-            Key::Field(field) if above.is_empty() => field.to_string(),
-            Key::Field(field) => format!("{above}.{field}"),
-            Key::Position(k) => format!("{above}.{k}"),
-            Key::Element(k) => format!("{above}[{k}]"),
-        };
+    tree.walk(path, |value, _, path| {
         let end = value.end.expect("a complete tree has every value's end");
-        spans.entry(path.clone()).or_insert(Span { start: value.start, end, insert_at: value.open });
-        paths.push(path);
-    }
+        spans.entry(path).or_insert(Span { start: value.start, end, insert_at: value.open });
+    });
     Some(spans)
 }
 

@@ -262,6 +262,34 @@ pub(crate) struct Tree<'a> {
     pub complete: bool,
 }
 
+impl<'a> Tree<'a> {
+    /// Visit each value, in order, with the value it is in and its path, which `path` makes
+    /// from the path of the value it is in, that value and itself (the root's path is empty).
+    /// Only the paths of the values around the one visited are kept meanwhile.
+    pub(crate) fn walk(
+        &self,
+        path: impl Fn(&str, &Value<'a>, &Value<'a>) -> String,
+        mut visit: impl FnMut(&Value<'a>, Option<&Value<'a>>, String),
+    ) {
+        // The values around the current one that hold others, with their paths.
+        let mut around: Vec<(usize, String)> = Vec::new();
+        for (id, value) in self.values.iter().enumerate() {
+            while around.last().is_some_and(|(open, _)| Some(*open) != value.parent) {
+                around.pop();
+            }
+            let parent = value.parent.map(|p| &self.values[p]);
+            let this = match (around.last(), parent) {
+                (Some((_, above)), Some(parent)) => path(above, parent, value),
+                _ => String::new(),
+            };
+            if self.values.get(id + 1).is_some_and(|next| next.parent == Some(id)) {
+                around.push((id, this.clone()));
+            }
+            visit(value, parent, this);
+        }
+    }
+}
+
 /// Read the values of `source`, after its `#![enable(...)]` attributes. Reading stops at the
 /// first thing that cannot be read, or at a value nested deeper than [`DEEPEST`]; what was
 /// read before is kept. A value that is not a string, a name, a group or a list (a number,
