@@ -293,9 +293,10 @@ impl<'a> Tree<'a> {
 /// Read the values of `source`, after its `#![enable(...)]` attributes. Reading stops at the
 /// first thing that cannot be read, or at a value nested deeper than [`DEEPEST`]; what was
 /// read before is kept. A value that is not a string, a name, a group or a list (a number,
-/// or anything unexpected, a `{ ... }` map included: scenarios have none) is the run of bytes up to the next delimiter, whitespace or
-/// comment, quotes included, so that a mistyped value (`5%`, `1:2`, `2"`) is still one
-/// value; a missing one (`users: ,`) is an empty value.
+/// or anything unexpected, a `{ ... }` map included: scenarios have none) is the run of
+/// bytes up to the next delimiter, whitespace or comment, quotes included, so that a
+/// mistyped value (`5%`, `1:2`, `2"`) is still one value; a missing one (`users: ,`) is an
+/// empty value.
 pub(crate) fn read(source: &str) -> Tree<'_> {
     let mut reader =
         Reader { source, tokens: tokens(source).collect(), next: 0, values: Vec::new(), depth: 0 };
