@@ -13,6 +13,8 @@ use std::fmt::Write as _;
 
 use ron::error::{Error as RonError, SpannedError};
 
+use super::scan::{self, Key};
+
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -361,7 +363,7 @@ fn back_to_token(source: &str, (line, col): (usize, usize), expect: Option<&str>
             _ => return (line, col),
         }
     } else if before.ends_with('"') {
-        match string_start(before) {
+        match scan::last_string(before) {
             Some(start) => start,
             None => return (line, col),
         }
@@ -375,24 +377,6 @@ fn back_to_token(source: &str, (line, col): (usize, usize), expect: Option<&str>
     (line, start + 1)
 }
 
-/// Byte offset of the opening quote of the string literal that `text` ends with.
-fn string_start(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut open: Option<usize> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        match (open, bytes[i]) {
-            (None, b'"') => open = Some(i),
-            (Some(_), b'\\') => i += 1,
-            (Some(start), b'"') if i == bytes.len() - 1 => return Some(start),
-            (Some(_), b'"') => open = None,
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
 fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
@@ -403,8 +387,8 @@ fn is_ident_char(c: char) -> bool {
 /// (`pools[1]`), struct fields with a dot (`pools[1].backup_pool`), tuple elements by index
 /// (`.0`). Two shapes are transparent: `Some(x)` is located at `x`, and an event
 /// `At(time, action)` puts its time at `events[i].time`, its action at `events[i].action`
-/// and the action's fields directly under `events[i]` (`events[3].pool`). The scan is best effort: it records what it read
-/// before anything it does not understand.
+/// and the action's fields directly under `events[i]` (`events[3].pool`). The scan is best
+/// effort: it records what it read before anything it does not understand.
 #[derive(Debug, Default)]
 pub(crate) struct Locations {
     starts: BTreeMap<String, (usize, usize)>,
@@ -416,9 +400,30 @@ pub(crate) struct Locations {
 impl Locations {
     /// Scan `source` (already known to parse).
     pub(crate) fn scan(source: &str) -> Self {
-        let mut scanner = Scanner { tokens: tokenize(source), next: 0, found: Locations::default() };
-        scanner.root();
-        scanner.found
+        let lines = scan::Lines::new(source);
+        let mut found = Locations::default();
+        let event = |v: &scan::Value| v.name == Some("At");
+        let path = |above: &str, parent: &scan::Value, value: &scan::Value| match value.key {
+            Key::Field(field) => join(above, field),
+            Key::Element(k) => format!("{above}[{k}]"),
+            Key::Position(0) if event(parent) => join(above, "time"),
+            // An event's action is located at `action`; its fields are the event's.
+            Key::Position(_) if event(parent) => above.to_string(),
+            Key::Position(k) => join(above, &k.to_string()),
+            Key::Root => String::new(),
+        };
+        scan::read(source).walk(path, |value, parent, path| {
+            let Some(parent) = parent else { return }; // the root is not a located value
+            let at = lines.position(value.start);
+            if event(parent) && matches!(value.key, Key::Position(k) if k > 0) {
+                found.starts.entry(join(&path, "action")).or_insert(at);
+            }
+            if let Some(name) = value.name {
+                found.names.entry(path.clone()).or_insert_with(|| name.to_string());
+            }
+            found.starts.entry(path).or_insert(at);
+        });
+        found
     }
 
     /// Where the value at `path` starts.
@@ -447,277 +452,12 @@ impl Locations {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Tok<'a> {
-    Ident(&'a str),
-    Punct(u8),
-    Literal,
-}
-
-struct Scanner<'a> {
-    tokens: Vec<(Tok<'a>, (usize, usize))>,
-    next: usize,
-    found: Locations,
-}
-
-impl<'a> Scanner<'a> {
-    fn peek(&self) -> Option<&Tok<'a>> {
-        self.tokens.get(self.next).map(|(t, _)| t)
-    }
-
-    fn peek_at(&self, ahead: usize) -> Option<&Tok<'a>> {
-        self.tokens.get(self.next + ahead).map(|(t, _)| t)
-    }
-
-    fn bump(&mut self) -> Option<(Tok<'a>, (usize, usize))> {
-        let t = self.tokens.get(self.next).cloned();
-        self.next += 1;
-        t
-    }
-
-    fn eat(&mut self, p: u8) -> bool {
-        if self.peek() == Some(&Tok::Punct(p)) {
-            self.next += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn record(&mut self, path: &str, at: (usize, usize)) {
-        self.found.starts.entry(path.to_string()).or_insert(at);
-    }
-
-    fn root(&mut self) -> Option<()> {
-        // `#![enable(...)]` attributes.
-        while self.eat(b'#') {
-            while !self.eat(b']') {
-                self.bump()?;
-            }
-        }
-        match self.peek()? {
-            Tok::Ident(_) => {
-                self.bump();
-                self.expect(b'(')?;
-                self.group("", false)
-            }
-            Tok::Punct(b'(') => {
-                self.bump();
-                self.group("", false)
-            }
-            _ => None,
-        }
-    }
-
-    fn expect(&mut self, p: u8) -> Option<()> {
-        self.eat(p).then_some(())
-    }
-
-    fn value(&mut self, path: &str) -> Option<()> {
-        let (tok, at) = self.bump()?;
-        match tok {
-            Tok::Ident(name) if self.peek() == Some(&Tok::Punct(b'(')) => {
-                self.bump();
-                if name == "Some" {
-                    self.value(path)?;
-                    self.eat(b',');
-                    self.expect(b')')
-                } else {
-                    self.record(path, at);
-                    self.found.names.entry(path.to_string()).or_insert_with(|| name.to_string());
-                    self.group(path, name == "At")
-                }
-            }
-            Tok::Ident(_) | Tok::Literal => {
-                self.record(path, at);
-                Some(())
-            }
-            Tok::Punct(b'(') => {
-                self.record(path, at);
-                self.group(path, false)
-            }
-            Tok::Punct(b'[') => {
-                self.record(path, at);
-                let mut i = 0;
-                while !self.eat(b']') {
-                    self.value(&format!("{path}[{i}]"))?;
-                    i += 1;
-                    if !self.eat(b',') {
-                        self.expect(b']')?;
-                        break;
-                    }
-                }
-                Some(())
-            }
-            Tok::Punct(b'{') => {
-                self.record(path, at);
-                while !self.eat(b'}') {
-                    self.value(&format!("{path}{{key}}"))?;
-                    self.expect(b':')?;
-                    self.value(&format!("{path}{{value}}"))?;
-                    if !self.eat(b',') {
-                        self.expect(b'}')?;
-                        break;
-                    }
-                }
-                Some(())
-            }
-            Tok::Punct(_) => None,
-        }
-    }
-
-    /// The inside of `( ... )`, after the opening parenthesis, through the closing one.
-    fn group(&mut self, path: &str, event: bool) -> Option<()> {
-        let named = matches!(self.peek(), Some(Tok::Ident(_))) && self.peek_at(1) == Some(&Tok::Punct(b':'));
-        let mut i = 0;
-        while !self.eat(b')') {
-            if named {
-                let Some((Tok::Ident(field), _)) = self.bump() else { return None };
-                self.expect(b':')?;
-                self.value(&join(path, field))?;
-            } else if event && i == 0 {
-                self.value(&join(path, "time"))?;
-            } else if event {
-                if let Some(&(_, at)) = self.tokens.get(self.next) {
-                    self.record(&join(path, "action"), at);
-                }
-                self.value(path)?;
-            } else {
-                self.value(&join(path, &i.to_string()))?;
-            }
-            i += 1;
-            if !self.eat(b',') {
-                return self.expect(b')');
-            }
-        }
-        Some(())
-    }
-}
-
 fn join(path: &str, field: &str) -> String {
     if path.is_empty() {
         field.to_string()
     } else {
         format!("{path}.{field}")
     }
-}
-
-/// RON tokens with their 1-based line and byte column. Comments and whitespace are skipped;
-/// strings, characters and numbers are `Literal`s. Stops at anything it cannot read.
-fn tokenize(source: &str) -> Vec<(Tok<'_>, (usize, usize))> {
-    let bytes = source.as_bytes();
-    let mut tokens = Vec::new();
-    let (mut i, mut line, mut line_start) = (0usize, 1usize, 0usize);
-    // Advance over bytes[i..j], counting lines.
-    let advance = |from: usize, to: usize, line: &mut usize, line_start: &mut usize| {
-        for (k, b) in bytes[from..to].iter().enumerate() {
-            if *b == b'\n' {
-                *line += 1;
-                *line_start = from + k + 1;
-            }
-        }
-    };
-    while i < bytes.len() {
-        let b = bytes[i];
-        let at = (line, i - line_start + 1);
-        let end = match b {
-            b'\n' | b' ' | b'\t' | b'\r' => i + 1,
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                bytes[i..].iter().position(|&c| c == b'\n').map_or(bytes.len(), |n| i + n)
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let (mut j, mut depth) = (i + 2, 1);
-                while depth > 0 && j < bytes.len() {
-                    if bytes[j..].starts_with(b"/*") {
-                        depth += 1;
-                        j += 2;
-                    } else if bytes[j..].starts_with(b"*/") {
-                        depth -= 1;
-                        j += 2;
-                    } else {
-                        j += 1;
-                    }
-                }
-                j
-            }
-            b'"' => {
-                tokens.push((Tok::Literal, at));
-                quoted(bytes, i, b'"')
-            }
-            b'\'' => {
-                tokens.push((Tok::Literal, at));
-                quoted(bytes, i, b'\'')
-            }
-            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) => {
-                let hashes = bytes[i + 1..].iter().take_while(|&&c| c == b'#').count();
-                if bytes.get(i + 1 + hashes) != Some(&b'"') {
-                    break;
-                }
-                let close = format!("\"{}", "#".repeat(hashes)).into_bytes();
-                let body = i + 2 + hashes;
-                tokens.push((Tok::Literal, at));
-                find(bytes, body, &close).map_or(bytes.len(), |n| n + close.len())
-            }
-            b'b' if bytes.get(i + 1) == Some(&b'"') => {
-                tokens.push((Tok::Literal, at));
-                quoted(bytes, i + 1, b'"')
-            }
-            c if c.is_ascii_alphabetic() || c == b'_' => {
-                let mut j = i;
-                if bytes[i..].starts_with(b"r#") {
-                    j += 2;
-                }
-                j += bytes[j..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
-                let word = &source[i..j];
-                let literal = matches!(word, "true" | "false" | "inf" | "NaN");
-                tokens.push((
-                    if literal { Tok::Literal } else { Tok::Ident(word.trim_start_matches("r#")) },
-                    at,
-                ));
-                j
-            }
-            c if c.is_ascii_digit() || c == b'-' || c == b'+' || c == b'.' => {
-                tokens.push((Tok::Literal, at));
-                let mut j = i + 1;
-                while j < bytes.len() {
-                    let c = bytes[j];
-                    let exponent_sign = matches!(c, b'+' | b'-') && matches!(bytes[j - 1], b'e' | b'E');
-                    if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || exponent_sign {
-                        j += 1;
-                    } else {
-                        break;
-                    }
-                }
-                j
-            }
-            b'(' | b')' | b'[' | b']' | b'{' | b'}' | b',' | b':' | b'#' | b'!' => {
-                tokens.push((Tok::Punct(b), at));
-                i + 1
-            }
-            _ => break,
-        };
-        let end = end.min(bytes.len());
-        advance(i, end, &mut line, &mut line_start);
-        i = end;
-    }
-    tokens
-}
-
-/// End (exclusive) of a quoted literal starting at `start` with `quote`.
-fn quoted(bytes: &[u8], start: usize, quote: u8) -> usize {
-    let mut j = start + 1;
-    while j < bytes.len() {
-        match bytes[j] {
-            b'\\' => j += 2,
-            c if c == quote => return j + 1,
-            _ => j += 1,
-        }
-    }
-    bytes.len()
-}
-
-fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|n| from + n)
 }
 
 #[cfg(test)]

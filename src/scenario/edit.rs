@@ -11,6 +11,8 @@
 
 use std::collections::BTreeMap;
 
+use super::scan::{self, Key};
+
 /// A value's bytes in the text, and for `( ... )` groups where a field can be inserted.
 #[derive(Debug, Clone, Copy)]
 struct Span {
@@ -22,7 +24,7 @@ struct Span {
 
 /// Set the value at `path` to `value` (RON text); the new text, or why not.
 pub fn set(source: &str, path: &str, value: &str) -> Result<String, String> {
-    let spans = scan(source).ok_or_else(|| "the scenario text could not be read".to_string())?;
+    let spans = spans(source).ok_or_else(|| "the scenario text could not be read".to_string())?;
     // An event `At(time, Action(field: ..))` is positional in the text: its time is `.0` and
     // its action's fields are under `.1`, while diagnostics say `events[i].time` and
     // `events[i].pool`.
@@ -108,163 +110,27 @@ fn join_segments(segments: &[Segment]) -> String {
         .join(".")
 }
 
-/// Every value's span by path ("" is the root struct).
-fn scan(source: &str) -> Option<BTreeMap<String, Span>> {
-    let mut s = Scan { b: source.as_bytes(), i: 0, spans: BTreeMap::new() };
-    s.skip();
-    while s.peek() == Some(b'#') {
-        // `#![enable(...)]`
-        while s.bump()? != b']' {}
-        s.skip();
+/// Every value's span by path ("" is the root struct); tuple elements are `.0`, `.1`, so an
+/// event is `events[i].0` (its time) and `events[i].1` (its action). `None` when the text
+/// cannot be read to its end.
+fn spans(source: &str) -> Option<BTreeMap<String, Span>> {
+    let tree = scan::read(source);
+    if !tree.complete {
+        return None;
     }
-    s.value("")?;
-    Some(s.spans)
-}
-
-struct Scan<'a> {
-    b: &'a [u8],
-    i: usize,
-    spans: BTreeMap<String, Span>,
-}
-
-impl Scan<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    fn bump(&mut self) -> Option<u8> {
-        let c = self.peek()?;
-        self.i += 1;
-        Some(c)
-    }
-
-    /// Skip whitespace and comments.
-    fn skip(&mut self) {
-        loop {
-            while self.peek().is_some_and(|c| c.is_ascii_whitespace()) {
-                self.i += 1;
-            }
-            if self.b[self.i..].starts_with(b"//") {
-                while self.peek().is_some_and(|c| c != b'\n') {
-                    self.i += 1;
-                }
-            } else if self.b[self.i..].starts_with(b"/*") {
-                self.i += 2;
-                while self.i < self.b.len() && !self.b[self.i..].starts_with(b"*/") {
-                    self.i += 1;
-                }
-                self.i = (self.i + 2).min(self.b.len());
-            } else {
-                return;
-            }
-        }
-    }
-
-    fn ident(&mut self) -> &str {
-        let start = self.i;
-        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_') {
-            self.i += 1;
-        }
-        std::str::from_utf8(&self.b[start..self.i]).unwrap_or("")
-    }
-
-    fn eat(&mut self, c: u8) -> bool {
-        self.skip();
-        if self.peek() == Some(c) {
-            self.i += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    /// One value at `path`; records its span.
-    fn value(&mut self, path: &str) -> Option<()> {
-        self.skip();
-        let start = self.i;
-        let mut insert_at = None;
-        match self.peek()? {
-            b'"' | b'\'' => {
-                let quote = self.bump()?;
-                loop {
-                    match self.bump()? {
-                        b'\\' => {
-                            self.bump()?;
-                        }
-                        c if c == quote => break,
-                        _ => {}
-                    }
-                }
-            }
-            b'[' => {
-                self.i += 1;
-                let mut k = 0;
-                while !self.eat(b']') {
-                    self.value(&format!("{path}[{k}]"))?;
-                    k += 1;
-                    if !self.eat(b',') {
-                        self.eat(b']').then_some(())?;
-                        break;
-                    }
-                }
-            }
-            b'(' => {
-                self.i += 1;
-                insert_at = Some(self.i);
-                self.group(path)?;
-            }
-            c if c.is_ascii_alphabetic() || c == b'_' => {
-                let name = self.ident().to_string();
-                self.skip();
-                if self.peek() == Some(b'(') {
-                    self.i += 1;
-                    if name == "Some" {
-                        self.value(path)?;
-                        self.eat(b',');
-                        return self.eat(b')').then_some(());
-                    }
-                    insert_at = Some(self.i);
-                    self.group(path)?;
-                }
-            }
-            _ => {
-                // A number (or anything else up to a delimiter).
-                while self
-                    .peek()
-                    .is_some_and(|c| !matches!(c, b',' | b')' | b']' | b'}') && !c.is_ascii_whitespace())
-                {
-                    self.i += 1;
-                }
-            }
-        }
-        self.spans.entry(path.to_string()).or_insert(Span { start, end: self.i, insert_at });
-        Some(())
-    }
-
-    /// After `(`: named fields, or positional elements; through `)`.
-    fn group(&mut self, path: &str) -> Option<()> {
-        let mut k = 0;
-        loop {
-            if self.eat(b')') {
-                return Some(());
-            }
-            self.skip();
-            let save = self.i;
-            let field = self.ident().to_string();
-            let named = !field.is_empty() && self.eat(b':');
-            if named {
-                let child = if path.is_empty() { field } else { format!("{path}.{field}") };
-                self.value(&child)?;
-            } else {
-                self.i = save;
-                self.value(&format!("{path}.{k}"))?;
-            }
-            k += 1;
-            if !self.eat(b',') {
-                return self.eat(b')').then_some(());
-            }
-        }
-    }
+    let path = |above: &str, _: &scan::Value, value: &scan::Value| match value.key {
+        Key::Root => String::new(),
+        Key::Field(field) if above.is_empty() => field.to_string(),
+        Key::Field(field) => format!("{above}.{field}"),
+        Key::Position(k) => format!("{above}.{k}"),
+        Key::Element(k) => format!("{above}[{k}]"),
+    };
+    let mut spans = BTreeMap::new();
+    tree.walk(path, |value, _, path| {
+        let end = value.end.expect("a complete tree has every value's end");
+        spans.entry(path).or_insert(Span { start: value.start, end, insert_at: value.open });
+    });
+    Some(spans)
 }
 
 #[cfg(test)]
@@ -310,6 +176,26 @@ Scenario(
         assert!(t.contains(r#"At("2h", PoolUp(pool: "a"))"#), "{t}");
         let t = set(text, "events[0].pool", r#""b""#).unwrap();
         assert!(t.contains(r#"At("1h", PoolDown(pool: "b"))"#), "{t}");
+    }
+
+    #[test]
+    fn comments_and_blanks_around_a_value_are_kept() {
+        let text = "Scenario(\n    /* a /* nested */ comment */ product: Lync2013 // the product\n)";
+        let t = set(text, "product", "SfB2019").unwrap();
+        assert_eq!(t, "Scenario(\n    /* a /* nested */ comment */ product: SfB2019 // the product\n)");
+        let t = set("(users: 10/* ten */, seed: r#\"x\"#)", "users", "20").unwrap();
+        assert_eq!(t, "(users: 20/* ten */, seed: r#\"x\"#)");
+    }
+
+    #[test]
+    fn a_mistyped_value_is_still_one_value() {
+        // The name is set after the swept values: a typo must reach the parser, which
+        // places it, rather than stop the edit.
+        for typo in ["5%", "1:2", "2\"", "", "-", "{"] {
+            let text = set("Scenario(name: \"a\", users: 1)", "users", typo).unwrap();
+            let t = set(&text, "name", "\"b\"").unwrap();
+            assert_eq!(t, format!("Scenario(name: \"b\", users: {typo})"));
+        }
     }
 
     #[test]

@@ -6,11 +6,21 @@
 //! logical path of the value (`pools[1].backup_pool`) and a suggestion. Parsing stops at
 //! the first syntax error; validation reports every error at once, with the warnings.
 //! Optional fields may be written `Some(x)` or just `x` (see [`parse`]).
+//!
+//! The rooms: [`raw`] (the file's serde types) and [`duration`] (durations and timings as
+//! written); `scan` (the one reader of RON text below the parser: tokens, values, their
+//! positions), used by `diagnostic` (placing errors), [`edit`] (`sweep --set`) and the nesting
+//! check; [`limits`] (every resource limit and its check); [`validate`] (raw file to
+//! [`crate::model::Config`], one file per part of a scenario); `format` (values as written,
+//! for messages).
 
 mod diagnostic;
 pub mod duration;
 pub mod edit;
+mod format;
+pub mod limits;
 pub mod raw;
+mod scan;
 pub mod validate;
 
 use std::fmt;
@@ -76,7 +86,7 @@ fn render_all(diagnostics: &[Diagnostic], label: &str, source: &str) -> String {
 
 /// Reads and validates a file. `label` used in messages is the path as given
 /// (`path.display()`). A file that cannot be read, is larger than
-/// [`validate::MAX_FILE_BYTES`] or is not UTF-8 gives one diagnostic naming the path and the
+/// [`limits::MAX_FILE_BYTES`] or is not UTF-8 gives one diagnostic naming the path and the
 /// cause, without position. A UTF-8 byte-order mark is skipped.
 pub fn load(path: &Path) -> Result<Loaded, Failed> {
     use std::io::Read;
@@ -93,25 +103,19 @@ pub fn load(path: &Path) -> Result<Loaded, Failed> {
         unreadable(format!("cannot read {label}: {}", diagnostic::lowercase_first(&e.to_string())), None)
     };
     let too_large = |size: u64| {
-        unreadable(
-            format!(
-                "cannot read {label}: it is larger than the limit of {} MiB{} for a scenario file",
-                validate::MAX_FILE_BYTES / (1024 * 1024),
-                if size > 0 { format!(" ({size} bytes)") } else { String::new() }
-            ),
-            Some(validate::limit_help(Some("scenarios are a few kilobytes of text"), "MAX_FILE_BYTES")),
-        )
+        let e = limits::file_too_large(&label, size);
+        unreadable(e.message, Some(e.help))
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
-    if size > validate::MAX_FILE_BYTES {
+    if size > limits::MAX_FILE_BYTES {
         return Err(too_large(size));
     }
     // Read one byte more than the limit: a file that grows while it is read, or a device
     // without a size, is caught too.
     let mut bytes = Vec::new();
-    file.take(validate::MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > validate::MAX_FILE_BYTES {
+    file.take(limits::MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
         return Err(too_large(0));
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
@@ -143,54 +147,6 @@ pub fn load_str(label: &str, source: &str) -> Result<Loaded, Failed> {
     }
 }
 
-/// The first place where brackets and parentheses nest deeper than
-/// [`validate::MAX_NESTING`], outside strings, characters and comments.
-fn too_deep(source: &str) -> Option<(usize, usize)> {
-    let (mut depth, mut line, mut col) = (0usize, 1usize, 0usize);
-    let mut chars = source.chars().peekable();
-    while let Some(c) = chars.next() {
-        col += c.len_utf8();
-        match c {
-            '\n' => (line, col) = (line + 1, 0),
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > validate::MAX_NESTING {
-                    return Some((line, col));
-                }
-            }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            '"' => {
-                // A string: up to the closing quote, escapes skipped.
-                while let Some(c) = chars.next() {
-                    col += c.len_utf8();
-                    match c {
-                        '\\' => {
-                            if chars.next() == Some('\n') {
-                                (line, col) = (line + 1, 0);
-                            } else {
-                                col += 1;
-                            }
-                        }
-                        '"' => break,
-                        '\n' => (line, col) = (line + 1, 0),
-                        _ => {}
-                    }
-                }
-            }
-            '/' if chars.peek() == Some(&'/') => {
-                for c in chars.by_ref() {
-                    if c == '\n' {
-                        (line, col) = (line + 1, 0);
-                        break;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 /// Parses the text into the raw scenario (no semantic checks); the first syntax or type
 /// error becomes a positioned [`Diagnostic`].
 ///
@@ -202,16 +158,27 @@ pub fn parse(source: &str) -> Result<raw::Scenario, Diagnostic> {
             "a scenario is Scenario(name: \"...\", horizon: \"...\", sites: [...], pools: [...])",
         ));
     }
-    if let Some(position) = too_deep(source) {
-        return Err(Diagnostic::error(format!(
-            "brackets and parentheses nest more than {} deep here",
-            validate::MAX_NESTING
-        ))
-        .with_position(Some(position))
-        .with_help(validate::limit_help(Some("scenarios nest about six deep"), "MAX_NESTING")));
+    if let Some(at) = scan::too_deep(source, limits::MAX_NESTING) {
+        let e = limits::too_deep();
+        let position = scan::Lines::new(source).position(at);
+        return Err(Diagnostic::error(e.message).with_position(Some(position)).with_help(e.help));
     }
     ron::Options::default()
         .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
         .from_str::<raw::Scenario>(source)
         .map_err(|e| Diagnostic::from_ron(&e, source))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_files_name_the_path() {
+        let f = load(std::path::Path::new("no/such/scenario.ron")).unwrap_err();
+        assert_eq!(f.diagnostics.len(), 1);
+        let text = f.render();
+        assert!(text.starts_with("error: cannot read no/such/scenario.ron: "), "{text}");
+        assert!(text.ends_with("\n  --> no/such/scenario.ron\n"), "{text}");
+    }
 }
