@@ -85,7 +85,7 @@ pub fn fingerprint_of(log: &[LogEntry]) -> Result<String, ReportError> {
     Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// `summary.json` (SPEC 5.2), keys sorted, floats with six decimals.
+/// `summary.json` (docs/model.md#what-is-measured), keys sorted, floats with six decimals.
 pub fn summary_json(result: &RunResult) -> String {
     let c = &result.config;
     let mut features = Map::new();

@@ -319,8 +319,9 @@ pub struct Overload {
     pub help: String,
 }
 
-/// The limits that multiply (SPEC 6, issue 9): samples, user-replications and expected
-/// failures of a whole study, from a config whose own fields are within their limits.
+/// The limits that multiply (the Limits table of docs/scenario-reference.md): samples,
+/// user-replications and expected failures of a whole study, from a config whose own fields
+/// are within their limits.
 /// `validate` applies it, and the commands apply it again after `--replications`. It only
 /// multiplies figures: nothing is allocated.
 pub fn overloads(c: &Config) -> Vec<Overload> {

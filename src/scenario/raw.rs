@@ -222,7 +222,7 @@ impl Default for BackupService {
     }
 }
 
-/// Timings of servers and cmdlets (SPEC 4.7).
+/// Timings of servers and cmdlets (docs/scenario-reference.md#timing).
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Timing {
@@ -274,7 +274,7 @@ impl Default for Timing {
     }
 }
 
-/// Client behaviour (SPEC 4.2).
+/// Client behaviour (docs/model.md#clients).
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Clients {

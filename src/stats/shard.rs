@@ -1,4 +1,5 @@
-//! The shard file of a Monte Carlo run (SPEC 8) and the merge's assembly. `run --shard K/N`
+//! The shard file of a Monte Carlo run (README.md#beyond-one-machine-shards-and-merge) and the
+//! merge's assembly. `run --shard K/N`
 //! runs replications K, K+N, K+2N, ... (round robin, so every shard gets a similar mix); its
 //! `shard.json` holds provenance, the scenario text, every replication's record and
 //! run-length encoded time series, and replication 0's event log when it is in the shard.

@@ -195,7 +195,7 @@ impl Validator<'_> {
         Some(id)
     }
 
-    /// SPEC 4.4 step 2: a failover creates a pool-scope registrar configuration with the
+    /// docs/model.md#poolstate: a failover creates a pool-scope registrar configuration with the
     /// product defaults for a pool that has none, so its users lose global settings that
     /// differ from those defaults. Warned at the pool's first failover.
     fn registrar_defaults(&mut self, path: &str, pool: &raw::Pool, s: &raw::Scenario) {

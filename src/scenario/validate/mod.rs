@@ -2,10 +2,10 @@
 //! found becomes a [`Diagnostic`].
 //!
 //! Names are resolved to ids (with a "did you mean" for typos), defaults are filled in,
-//! sizes are checked against Microsoft's published capacity (SPEC 4.6, warnings), and
-//! resource limits ([`super::limits`]) are checked before anything is allocated. Each
-//! diagnostic carries the logical path of the value and, where it can be found in the
-//! text, its position.
+//! sizes are checked against Microsoft's published capacity (warnings;
+//! docs/model.md#sign-in-and-capacity), and resource limits ([`super::limits`]) are checked
+//! before anything is allocated. Each diagnostic carries the logical path of the value and,
+//! where it can be found in the text, its position.
 //!
 //! This file holds the validator's state, how it places diagnostics and resolves names, the
 //! order of the checks, and the checks of the scenario's own fields (name, horizon,
@@ -392,8 +392,8 @@ mod tests {
         ScheduledAction, VoiceFailoverConfig,
     };
 
-    /// The example of SPEC section 3.
-    const SPEC_EXAMPLE: &str = r#"Scenario(
+    /// A scenario that writes every section and field of the format.
+    const FULL_EXAMPLE: &str = r#"Scenario(
     name: "se-pair-disaster",                 // results folder name; [a-z0-9-_] only
     description: "Two paired SE pools; lyncfe04 dies at 01:00, failover at 01:15, failback at 06:00",
     product: Lync2013,                        // Lync2010 | Lync2013 | SfB2015 | SfB2019
@@ -438,7 +438,7 @@ mod tests {
 
     #[test]
     fn the_spec_example_loads() {
-        let loaded = ok(SPEC_EXAMPLE);
+        let loaded = ok(FULL_EXAMPLE);
         assert!(loaded.warnings.is_empty(), "{}", loaded.render_warnings());
         assert_eq!(loaded.render_warnings(), "");
         let c = &loaded.config;
@@ -489,7 +489,7 @@ mod tests {
             }]
         );
         assert_eq!(c.administrator, None);
-        assert_eq!(c.scenario_sha256, format!("{:x}", Sha256::digest(SPEC_EXAMPLE.as_bytes())));
+        assert_eq!(c.scenario_sha256, format!("{:x}", Sha256::digest(FULL_EXAMPLE.as_bytes())));
         assert_eq!(c.scenario_sha256.len(), 64);
         assert_eq!(c.total_users(), 5000);
     }

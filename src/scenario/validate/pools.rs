@@ -20,8 +20,9 @@ pub const MIN_VOICE_DETECTION: SimTime = SimTime::from_secs(120);
 /// Users a Standard Edition server carries alone, after its partner failed over to it.
 pub const STANDARD_SURVIVOR_USERS: u32 = 2 * USERS_PER_STANDARD_SERVER;
 
-/// Users a pool can carry (SPEC 4.6): a Standard Edition server alone 5,000 (the survivor of
-/// a pair), an Enterprise pool 6,660 per front end up to the product's pool maximum.
+/// Users a pool can carry (docs/model.md#sign-in-and-capacity): a Standard Edition server
+/// alone 5,000 (the survivor of a pair), an Enterprise pool 6,660 per front end up to the
+/// product's pool maximum.
 fn survivor_capacity(pool: &raw::Pool, product: Product) -> (u32, String) {
     match pool.edition {
         raw::Edition::Standard => (
