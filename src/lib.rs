@@ -16,6 +16,7 @@
 //! | [`scenario`] | RON files: raw serde types, positioned diagnostics, validation into a [`model::Config`] |
 //! | [`model`] | the Lync world: pools, sites, clients, registrars, the feature matrix |
 //! | [`engine`] | integer virtual time, the `(time, seq)` event queue, random streams, the run loop |
+//! | [`text`] | number formatting shared by diagnostics and reports (digit grouping) |
 //!
 //! The engine never names a pool; the model is one place; reports never simulate.
 //!
@@ -85,3 +86,4 @@ pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod text;

@@ -43,22 +43,8 @@ pub fn fixed6(x: f64) -> Value {
     Value::Number(six(x).parse().expect("a decimal literal is a valid JSON number"))
 }
 
-/// An integer with thin-space-free comma grouping: `12,000`.
-pub fn group_digits(n: u64) -> String {
-    group(&n.to_string())
-}
-
-/// Digits with a comma between groups of three, from the right.
-fn group(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::text::group;
+pub use crate::text::group_digits;
 
 /// A number with at most three decimals, trailing zeros dropped, never "-0" (chart ticks).
 pub fn trim_number(v: f64) -> String {

@@ -1,5 +1,5 @@
 //! Values written back as a user writes them, for messages: durations in their shortest form
-//! (`1h15m`), counts with thousands separators, timings and back ends as in a scenario file.
+//! (`1h15m`), timings and back ends as in a scenario file (counts: [`crate::text`]).
 
 use super::duration::{Distribution, Duration, TimeValue};
 use super::raw;
@@ -26,19 +26,6 @@ pub fn format_duration(t: SimTime) -> String {
         (s, 0) => out += &format!("{s}s"),
         (0, m) if out.is_empty() => out += &format!("{m}ms"),
         (s, m) => out += &format!("{s}.{}s", format!("{m:03}").trim_end_matches('0')),
-    }
-    out
-}
-
-/// `1234567` -> `1,234,567`.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
     }
     out
 }
@@ -103,7 +90,5 @@ mod tests {
         assert_eq!(format_duration(ms(90_500)), "1m30.5s");
         assert_eq!(format_duration(ms(4_500_000)), "1h15m");
         assert_eq!(format_duration(ms(46_800_000)), "13h");
-        assert_eq!(thousands(5_000_000), "5,000,000");
-        assert_eq!(thousands(999), "999");
     }
 }

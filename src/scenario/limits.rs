@@ -3,9 +3,10 @@
 //! meaning: each message says what is too large and how to raise the limit
 //! ([`limit_help`]). The checks only compare figures; the validator places their messages.
 
-use super::format::{format_duration, thousands};
+use super::format::format_duration;
 use crate::engine::SimTime;
 use crate::model::config::{Config, Delay};
+use crate::text::group_digits;
 
 /// Longest scenario name (it becomes a folder name).
 pub const MAX_NAME_LEN: usize = 64;
@@ -110,8 +111,8 @@ pub(crate) fn replications(n: u32) -> Option<Exceeded> {
     exceeded(
         format!(
             "{} replications is more than the limit of {}",
-            thousands(n as u64),
-            thousands(MAX_REPLICATIONS as u64)
+            group_digits(n as u64),
+            group_digits(MAX_REPLICATIONS as u64)
         ),
         Some(
             "the 99 % confidence interval narrows with the square root of the count; \
@@ -149,8 +150,8 @@ pub(crate) fn rows(horizon: SimTime, sample_every: SimTime) -> Option<Exceeded> 
     exceeded(
         format!(
             "the time series would have {} rows, more than the limit of {}",
-            thousands(rows),
-            thousands(MAX_ROWS)
+            group_digits(rows),
+            group_digits(MAX_ROWS)
         ),
         Some(&format!(
             "raise sample_every to at least {} for a horizon of {}",
@@ -170,8 +171,8 @@ fn count(n: usize, max: usize, what: &str, why: &str, limit: &str) -> Option<Exc
     exceeded(
         format!(
             "the scenario has {} {what}, more than lyncsim's limit of {}",
-            thousands(n as u64),
-            thousands(max as u64)
+            group_digits(n as u64),
+            group_digits(max as u64)
         ),
         Some(why),
         limit,
@@ -210,13 +211,13 @@ pub(crate) fn total_users(total: u64) -> Option<Exceeded> {
         format!(
             "the scenario has {} users in total, more than lyncsim's limit of {}: each user costs about \
              {BYTES_PER_USER} bytes of simulation state",
-            thousands(total),
-            thousands(MAX_TOTAL_USERS)
+            group_digits(total),
+            group_digits(MAX_TOTAL_USERS)
         ),
         Some(&format!(
             "split the study into scenarios of at most {} users each, for example one per pair of \
              pools (a pool fails over only to its partner), and combine their results",
-            thousands(MAX_TOTAL_USERS)
+            group_digits(MAX_TOTAL_USERS)
         )),
         "MAX_TOTAL_USERS",
     )
@@ -230,8 +231,8 @@ pub(crate) fn users_per_pool(fqdn: &str, users: u32) -> Option<Exceeded> {
     exceeded(
         format!(
             "pool \"{fqdn}\" has {} users, more than lyncsim's limit of {} per pool",
-            thousands(users.into()),
-            thousands(MAX_USERS_PER_POOL.into())
+            group_digits(users.into()),
+            group_digits(MAX_USERS_PER_POOL.into())
         ),
         None,
         "MAX_USERS_PER_POOL",
@@ -247,7 +248,7 @@ pub(crate) fn registrations_per_sec(rate: f64) -> Option<Exceeded> {
         format!(
             "registrations_per_sec {} is more than lyncsim's limit of {} per front end",
             if rate >= 1e9 { format!("{rate:e}") } else { rate.to_string() },
-            thousands(MAX_REGISTRATIONS_PER_SEC as u64)
+            group_digits(MAX_REGISTRATIONS_PER_SEC as u64)
         ),
         Some("real front ends sign in tens of users per second"),
         "MAX_REGISTRATIONS_PER_SEC",
@@ -329,7 +330,7 @@ pub fn overloads(c: &Config) -> Vec<Overload> {
     let reps = u128::from(c.replications.max(1));
     let step = c.sample_every.as_millis().max(1);
     let rows = u128::from(c.horizon.as_millis() / step + 1);
-    let big = |n: u128| thousands(u64::try_from(n).unwrap_or(u64::MAX));
+    let big = |n: u128| group_digits(u64::try_from(n).unwrap_or(u64::MAX));
     if rows * reps > u128::from(MAX_SAMPLES) {
         out.push(Overload {
             path: "replications",
@@ -338,7 +339,7 @@ pub fn overloads(c: &Config) -> Vec<Overload> {
                 big(rows),
                 big(reps),
                 big(rows * reps),
-                thousands(MAX_SAMPLES)
+                group_digits(MAX_SAMPLES)
             ),
             help: limit_help(
                 Some("sample less often (a longer sample_every), fewer replications, or a shorter horizon"),
@@ -355,7 +356,7 @@ pub fn overloads(c: &Config) -> Vec<Overload> {
                 big(users),
                 big(reps),
                 big(users * reps),
-                thousands(MAX_USER_REPLICATIONS)
+                group_digits(MAX_USER_REPLICATIONS)
             ),
             help: limit_help(
                 Some("run fewer replications, or split the study into scenarios over fewer pools"),
@@ -376,7 +377,7 @@ pub fn overloads(c: &Config) -> Vec<Overload> {
                 format_duration(c.horizon),
                 big(expected.min(u128::MAX as f64) as u128),
                 big(reps),
-                thousands(MAX_EXPECTED_FAILURES)
+                group_digits(MAX_EXPECTED_FAILURES)
             ),
             help: limit_help(
                 Some("real mean times between failures are hours to years; use fewer replications or a shorter horizon"),

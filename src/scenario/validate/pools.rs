@@ -11,9 +11,10 @@ use crate::model::config::{
     default_routing_groups, Delay, PoolConfig, PoolId, Product, RegistrarSettings, SiteConfig, SiteId,
     VoiceFailoverConfig, USERS_PER_FRONT_END, USERS_PER_STANDARD_SERVER,
 };
-use crate::scenario::format::{back_end_name, thousands};
+use crate::scenario::format::back_end_name;
 use crate::scenario::limits::{self, MAX_ROUTING_GROUPS};
 use crate::scenario::raw;
+use crate::text::group_digits;
 
 /// Topology Builder: voice failure detection intervals under 120 s may not work as expected.
 pub const MIN_VOICE_DETECTION: SimTime = SimTime::from_secs(120);
@@ -29,7 +30,7 @@ fn survivor_capacity(pool: &raw::Pool, product: Product) -> (u32, String) {
             STANDARD_SURVIVOR_USERS,
             format!(
                 "a Standard Edition server carries at most {} users on its own",
-                thousands(STANDARD_SURVIVOR_USERS.into())
+                group_digits(STANDARD_SURVIVOR_USERS.into())
             ),
         ),
         raw::Edition::Enterprise => {
@@ -39,7 +40,7 @@ fn survivor_capacity(pool: &raw::Pool, product: Product) -> (u32, String) {
                     per_front_end,
                     format!(
                         "{} users per front end x {} front end{}",
-                        thousands(USERS_PER_FRONT_END.into()),
+                        group_digits(USERS_PER_FRONT_END.into()),
                         pool.front_ends,
                         if pool.front_ends == 1 { "" } else { "s" }
                     ),
@@ -291,8 +292,8 @@ impl<'a> Validator<'a> {
                     format!(
                         "Standard Edition pool \"{}\" has {} users, above the supported {}",
                         p.fqdn,
-                        thousands(users.into()),
-                        thousands(USERS_PER_STANDARD_SERVER.into())
+                        group_digits(users.into()),
+                        group_digits(USERS_PER_STANDARD_SERVER.into())
                     ),
                 )
                 .help = Some("use an Enterprise pool for more users".to_string());
@@ -305,8 +306,8 @@ impl<'a> Validator<'a> {
                         format!(
                             "pool \"{}\" has {} users, above its capacity of {} ({why})",
                             p.fqdn,
-                            thousands(users.into()),
-                            thousands(capacity.into())
+                            group_digits(users.into()),
+                            group_digits(capacity.into())
                         ),
                     );
                 }
@@ -355,8 +356,8 @@ impl<'a> Validator<'a> {
                     format!(
                         "pool \"{}\" has {} users, above the {} per pool of a disaster-recovery pair on {}",
                         pool.fqdn,
-                        thousands(pool.users.into()),
-                        thousands(product.max_paired_pool_users().into()),
+                        group_digits(pool.users.into()),
+                        group_digits(product.max_paired_pool_users().into()),
                         product.name()
                     ),
                 )
@@ -371,10 +372,10 @@ impl<'a> Validator<'a> {
                         "pool \"{}\" could not carry its partner's users after failover: {} + {} users from \"{}\" \
                          is more than its capacity of {}",
                         partner.fqdn,
-                        thousands(partner.users.into()),
-                        thousands(pool.users.into()),
+                        group_digits(partner.users.into()),
+                        group_digits(pool.users.into()),
                         pool.fqdn,
-                        thousands(capacity.into())
+                        group_digits(capacity.into())
                     ),
                 )
                 .help = Some(format!("capacity: {why}"));
