@@ -60,8 +60,10 @@
 //!
 //! ## Extending
 //! - A new scenario action: add the variant to `scenario::raw::Action` (the file), resolve
-//!   it in `scenario::validate` into `model::Action`, and handle it in `model::World`; the
-//!   exhaustive matches point at every place that must change.
+//!   it in `scenario::validate` (`validate/events.rs`) into `model::Action`, and handle it in
+//!   `model::World` (dispatched in `model/mod.rs`, carried out in the room of its concern);
+//!   the exhaustive matches point at every place that must change. Document the rule and
+//!   its source in docs/model.md and the field in docs/scenario-reference.md.
 //! - A new feature: in `src/model/feature.rs`, add the variant to [`model::Feature`], to
 //!   `Feature::ALL` (whose length is the enum's, so a missing entry does not compile) and to
 //!   `Feature::column` (its name in files and outputs), and say which client states have it
