@@ -10,7 +10,7 @@ use crate::scenario::duration::{Distribution, Duration, TimeValue};
 use crate::scenario::format::{format_distribution, format_duration, format_time_value};
 
 /// The distributions of a timing, as written in files.
-pub const DISTRIBUTIONS: [&str; 5] = ["Fixed", "Exponential", "Weibull", "LogNormal", "Uniform"];
+const DISTRIBUTIONS: [&str; 5] = ["Fixed", "Exponential", "Weibull", "LogNormal", "Uniform"];
 
 /// What the distribution named `name` takes: `(min, max)`; `None` for an unknown name.
 fn distribution_fields(name: &str) -> Option<&'static str> {

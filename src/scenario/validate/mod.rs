@@ -38,8 +38,6 @@ pub use super::limits::{
     MAX_REGISTRATIONS_PER_SEC, MAX_REPLICATIONS, MAX_ROUTING_GROUPS, MAX_ROWS, MAX_SAMPLES, MAX_SITES,
     MAX_TOTAL_USERS, MAX_USERS_PER_POOL, MAX_USER_REPLICATIONS, MIN_MTBF, MIN_MTTR,
 };
-pub use delays::DISTRIBUTIONS;
-pub use pools::{MIN_VOICE_DETECTION, STANDARD_SURVIVOR_USERS};
 
 /// Validates a parsed scenario. `source` is the text it was parsed from: it places
 /// diagnostics and gives [`Config::scenario_sha256`].

@@ -17,9 +17,9 @@ use crate::scenario::raw;
 use crate::text::group_digits;
 
 /// Topology Builder: voice failure detection intervals under 120 s may not work as expected.
-pub const MIN_VOICE_DETECTION: SimTime = SimTime::from_secs(120);
+const MIN_VOICE_DETECTION: SimTime = SimTime::from_secs(120);
 /// Users a Standard Edition server carries alone, after its partner failed over to it.
-pub const STANDARD_SURVIVOR_USERS: u32 = 2 * USERS_PER_STANDARD_SERVER;
+const STANDARD_SURVIVOR_USERS: u32 = 2 * USERS_PER_STANDARD_SERVER;
 
 /// Users a pool can carry (docs/model.md#sign-in-and-capacity): a Standard Edition server
 /// alone 5,000 (the survivor of a pair), an Enterprise pool 6,660 per front end up to the
