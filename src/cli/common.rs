@@ -11,13 +11,13 @@ use super::error::{CliError, Overloaded};
 use crate::model::{Config, Feature};
 use crate::report::compare::Outcome;
 use crate::report::folder::Charts;
-use crate::scenario::validate::{limit_help, overloads, MAX_REPLICATIONS};
+use crate::scenario::limits::{limit_help, overloads, MAX_REPLICATIONS};
 use crate::stats::{self, MonteCarlo, RunResult};
 
 /// Apply `overrides` to every scenario (each with the label messages name it by), then
 /// check, when `--replications R` is given, R within 1..=[`MAX_REPLICATIONS`] and every
 /// scenario within the limits that multiply by the replications (see
-/// [`crate::scenario::validate::overloads`]), before anything is allocated or written.
+/// [`crate::scenario::limits::overloads`]), before anything is allocated or written.
 pub fn apply_overrides<'a>(
     scenarios: impl IntoIterator<Item = (&'a mut Config, &'a str)>,
     overrides: Overrides,

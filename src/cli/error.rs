@@ -7,7 +7,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::report::ReportError;
-use crate::scenario::validate::Overload;
+use crate::scenario::limits::Overload;
 use crate::scenario::Failed;
 use crate::stats::monte::PoolError;
 use crate::stats::shard::ShardError;

@@ -12,7 +12,7 @@ use super::output::{check_targets, write_results};
 use super::progress;
 use crate::model::Config;
 use crate::report::{self, folder::Files};
-use crate::scenario::{self, validate::MAX_REPLICATIONS};
+use crate::scenario::{self, limits::MAX_REPLICATIONS};
 use crate::stats::shard::{self as shards, Problem, Shard, ShardFile, ShardSet};
 use crate::stats::{self, MonteCarlo};
 

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use super::ids::IdRange;
 use crate::engine::SimTime;
 
-pub use super::feature::{ClientState, Feature, FeatureMatrix};
-pub use super::ids::{PoolId, SiteId};
+use super::feature::FeatureMatrix;
+use super::ids::{PoolId, SiteId};
 
 /// Product version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Default)]

@@ -6,8 +6,8 @@
 use enum_map::{Enum, EnumMap};
 use serde::Deserialize;
 
-/// One value per feature, indexed by [`Feature`] (`map[Feature::Im]`); iterated and
-/// serialised (as an array) in [`Feature::ALL`] order.
+/// One value per feature, indexed by [`Feature`] (`map[Feature::Im]`); iterated in
+/// [`Feature::ALL`] order (shard files store it as a plain array, `into_array`).
 pub type PerFeature<T> = EnumMap<Feature, T>;
 
 /// One value per client state, indexed by [`ClientState`]; iterated in [`ClientState::ALL`]

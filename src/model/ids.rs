@@ -1,5 +1,5 @@
 //! Typed ids of the world's entities (pools, sites, front ends, users, routing groups) and
-//! [`IdVec`], the vector they index: `pools[p]`, never `pools[p as usize]`.
+//! [`IdVec`], the vector they index: the world writes `pools[p]`, never `pools[p as usize]`.
 //!
 //! An id is a `u32` newtype; indexing through it compiles to the same bounds-checked `u32`
 //! indexing as before, so a user still costs 24 bytes and no time.

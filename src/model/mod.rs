@@ -631,6 +631,6 @@ mod tests {
         // The README's memory per user, and what MAX_TOTAL_USERS budgets (BYTES_PER_USER
         // adds the user's share of the per-pool and per-feature counters).
         assert_eq!(std::mem::size_of::<User>(), 24);
-        assert!(std::mem::size_of::<User>() as u64 <= crate::scenario::validate::BYTES_PER_USER);
+        assert!(std::mem::size_of::<User>() as u64 <= crate::scenario::limits::BYTES_PER_USER);
     }
 }

@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::engine::SimTime;
+use crate::text::group;
+pub use crate::text::group_digits;
 
 /// Seconds with three decimals (virtual time is in milliseconds).
 pub fn secs(t: SimTime) -> String {
@@ -42,9 +44,6 @@ pub fn six(x: f64) -> String {
 pub fn fixed6(x: f64) -> Value {
     Value::Number(six(x).parse().expect("a decimal literal is a valid JSON number"))
 }
-
-use crate::text::group;
-pub use crate::text::group_digits;
 
 /// A number with at most three decimals, trailing zeros dropped, never "-0" (chart ticks).
 pub fn trim_number(v: f64) -> String {

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use super::chart::canvas::{self, Canvas, Picture};
 use super::chart::error::{draw_err, ChartError};
 use super::chart::font::font;
-use super::chart::palette::SWEEP_COLORS;
+use super::chart::palette::{SWEEP_COLORS, SWEEP_GRID, SWEEP_LEGEND_BORDER};
 use super::format::trim_number;
 use crate::engine::SimTime;
 
@@ -101,7 +101,7 @@ fn draw<DB: DrawingBackend>(
         .y_desc(format!("{} ({})", c.metric, c.unit))
         .x_label_formatter(&format_x)
         .y_label_formatter(&|v| trim_number(*v))
-        .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+        .light_line_style(SWEEP_GRID)
         .label_style(font(13.0));
     if categorical {
         mesh.x_labels(c.xs.len().max(2));
@@ -123,7 +123,7 @@ fn draw<DB: DrawingBackend>(
         chart
             .configure_series_labels()
             .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(0xBB, 0xBB, 0xBB))
+            .border_style(SWEEP_LEGEND_BORDER)
             .label_font(font(13.0))
             .position(SeriesLabelPosition::LowerRight)
             .draw()

@@ -5,7 +5,7 @@
 
 use super::format::format_duration;
 use crate::engine::SimTime;
-use crate::model::config::{Config, Delay};
+use crate::model::{Config, Delay};
 use crate::text::group_digits;
 
 /// Longest scenario name (it becomes a folder name).

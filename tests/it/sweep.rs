@@ -95,3 +95,26 @@ fn a_path_that_does_not_exist_is_bad_input() {
         "the diagnostic names the edited value: {err}"
     );
 }
+
+#[test]
+fn set_edits_files_with_raw_strings_and_nested_comments() {
+    // The one RON scanner reads what the parser reads: before it, `--set` refused this file
+    // ("the scenario text could not be read").
+    let dir = tempdir("sweep-raw");
+    let path = dir.join("storm.ron");
+    let text = SCENARIO.replacen(
+        "    seed: 4,\n",
+        "    seed: 4, /* outer /* inner ) ] */ still a comment ( */\n    description: r#\"a \"raw\" text ) ]\"#,\n",
+        1,
+    );
+    std::fs::write(&path, &text).unwrap();
+    let out = dir.join("sw");
+    let o = Command::new(bin())
+        .args(["sweep", path.to_str().unwrap(), "--quiet", "--format", "svg", "--out", out.to_str().unwrap()])
+        .args(["--set", "backup_service.sync_interval=1m,10m"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 2, "{csv}");
+}

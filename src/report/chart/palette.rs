@@ -18,6 +18,10 @@ pub(crate) const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
 pub(crate) const AXIS: RGBColor = RGBColor(0x75, 0x75, 0x75);
 /// Legend box frames.
 pub(crate) const FRAME: RGBColor = RGBColor(0xC8, 0xC8, 0xC8);
+/// Light grid lines of the sweep charts (plotters' own mesh).
+pub(crate) const SWEEP_GRID: RGBColor = RGBColor(0xEE, 0xEE, 0xEE);
+/// Border of the sweep charts' legend box.
+pub(crate) const SWEEP_LEGEND_BORDER: RGBColor = RGBColor(0xBB, 0xBB, 0xBB);
 
 /// Okabe-Ito blue.
 const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);

@@ -5,7 +5,7 @@
 use super::delays::{bounds, time_value};
 use super::Validator;
 use crate::engine::SimTime;
-use crate::model::config::{
+use crate::model::{
     BackupServiceConfig, ClientState, ClientsConfig, Feature, FeatureMatrix, Product, TimingConfig,
 };
 use crate::scenario::duration::TimeValue;
@@ -190,7 +190,7 @@ impl Validator<'_> {
 mod tests {
     use super::super::testing::*;
     use super::*;
-    use crate::model::config::Delay;
+    use crate::model::Delay;
 
     /// A batch window of a second loads (one longer than a minute: fixture
     /// client-batch-too-long).

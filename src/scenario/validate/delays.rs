@@ -4,7 +4,7 @@
 
 use super::Validator;
 use crate::engine::SimTime;
-use crate::model::config::Delay;
+use crate::model::Delay;
 use crate::scenario::diagnostic::did_you_mean;
 use crate::scenario::duration::{Distribution, Duration, TimeValue};
 use crate::scenario::format::{format_distribution, format_duration, format_time_value};

@@ -6,9 +6,7 @@
 use super::delays::time_value;
 use super::Validator;
 use crate::engine::SimTime;
-use crate::model::config::{
-    Action, AdministratorConfig, Delay, PoolId, RegistrarSettings, ScheduledAction, SiteId,
-};
+use crate::model::{Action, AdministratorConfig, Delay, PoolId, RegistrarSettings, ScheduledAction, SiteId};
 use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::duration::Duration;
 use crate::scenario::format::{back_end_written, format_duration, format_time_value, quoted_duration};
@@ -402,7 +400,7 @@ impl Validator<'_> {
 mod tests {
     use super::super::testing::*;
     use super::*;
-    use crate::model::config::{BackEndNode, NewPrincipal, PoolState, ResetType, Service};
+    use crate::model::{BackEndNode, NewPrincipal, PoolState, ResetType, Service};
 
     /// An event at the horizon runs; one after it is dropped with a warning (rendered in
     /// fixture warn/event-after-horizon).

@@ -3,7 +3,7 @@
 //! failures and to repair valid distributions within lyncsim's sanity bounds.
 
 use super::Validator;
-use crate::model::config::{Delay, FailureConfig, FailureTarget};
+use crate::model::{Delay, FailureConfig, FailureTarget};
 use crate::scenario::duration::Distribution;
 use crate::scenario::{limits, raw};
 
@@ -79,7 +79,7 @@ impl Validator<'_> {
 mod tests {
     use super::super::testing::*;
     use super::*;
-    use crate::model::config::{BackEndNode, PoolId, SiteId};
+    use crate::model::{BackEndNode, PoolId, SiteId};
     use crate::scenario::limits::MAX_FAILURES;
 
     #[test]

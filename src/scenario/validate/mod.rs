@@ -25,19 +25,11 @@ mod testing;
 use sha2::{Digest, Sha256};
 
 use super::diagnostic::{did_you_mean, Diagnostic, Locations};
-use super::{limits, raw};
+use super::format::format_duration;
+use super::limits::{self, MAX_NAME_LEN};
+use super::raw;
 use crate::engine::SimTime;
-use crate::model::config::{Config, PoolId, Product, SiteId};
-
-// The limits, the duration format and the constants of the checks, where callers have
-// always found them.
-pub use super::format::format_duration;
-pub use super::limits::{
-    limit_help, overloads, Overload, BYTES_PER_USER, LIMITS_FILE, MAX_CLIENT_BATCH, MAX_EVENTS,
-    MAX_EXPECTED_FAILURES, MAX_FAILURES, MAX_FILE_BYTES, MAX_HORIZON, MAX_NAME_LEN, MAX_NESTING, MAX_POOLS,
-    MAX_REGISTRATIONS_PER_SEC, MAX_REPLICATIONS, MAX_ROUTING_GROUPS, MAX_ROWS, MAX_SAMPLES, MAX_SITES,
-    MAX_TOTAL_USERS, MAX_USERS_PER_POOL, MAX_USER_REPLICATIONS, MIN_MTBF, MIN_MTTR,
-};
+use crate::model::{Config, PoolId, Product, SiteId};
 
 /// Validates a parsed scenario. `source` is the text it was parsed from: it places
 /// diagnostics and gives [`Config::scenario_sha256`].
@@ -385,10 +377,11 @@ fn find_quoted(source: &str, value: &str, field: &str) -> Option<(usize, usize)>
 mod tests {
     use super::testing::*;
     use super::*;
-    use crate::model::config::{
+    use crate::model::{
         default_routing_groups, Action, BackEnd, Delay, Edition, FailureConfig, FailureTarget, FeatureMatrix,
         ScheduledAction, VoiceFailoverConfig,
     };
+    use crate::scenario::limits::{overloads, MAX_EVENTS, MAX_POOLS, MAX_REPLICATIONS, MAX_SITES};
 
     /// A scenario that writes every section and field of the format.
     const FULL_EXAMPLE: &str = r#"Scenario(

@@ -7,7 +7,7 @@ use super::clients::{ENDPOINT_EXPIRATION, ENDPOINT_WHY};
 use super::delays::time_value;
 use super::{Kind, Validator};
 use crate::engine::SimTime;
-use crate::model::config::{
+use crate::model::{
     default_routing_groups, Delay, PoolConfig, PoolId, Product, RegistrarSettings, SiteConfig, SiteId,
     VoiceFailoverConfig, USERS_PER_FRONT_END, USERS_PER_STANDARD_SERVER,
 };
