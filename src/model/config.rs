@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_distr::{Distribution as _, Exp, LogNormal, Weibull};
 use serde::Deserialize;
 
-use super::ids::IdRange;
+use super::ids::{IdRange, IdVec};
 use crate::engine::SimTime;
 
 use super::feature::FeatureMatrix;
@@ -546,9 +546,9 @@ pub struct Config {
     /// Replications.
     pub replications: u32,
     /// Sites.
-    pub sites: Vec<SiteConfig>,
+    pub sites: IdVec<SiteId, SiteConfig>,
     /// Pools.
-    pub pools: Vec<PoolConfig>,
+    pub pools: IdVec<PoolId, PoolConfig>,
     /// Backup Service.
     pub backup_service: BackupServiceConfig,
     /// Timings.
@@ -581,17 +581,17 @@ impl Config {
 
     /// The pool's configuration.
     pub fn pool(&self, id: PoolId) -> &PoolConfig {
-        &self.pools[id.0 as usize]
+        &self.pools[id]
     }
 
     /// The site's configuration.
     pub fn site(&self, id: SiteId) -> &SiteConfig {
-        &self.sites[id.0 as usize]
+        &self.sites[id]
     }
 
     /// Every pool's id, in [`Config::pools`] order.
     pub fn pool_ids(&self) -> IdRange<PoolId> {
-        IdRange::new(PoolId(0), self.pools.len() as u32)
+        self.pools.ids()
     }
 }
 

@@ -500,11 +500,12 @@ mod tests {
             horizon,
             sample_every,
             replications: 1,
-            sites: vec![SiteConfig { name: "a".into() }, SiteConfig { name: "b".into() }],
+            sites: vec![SiteConfig { name: "a".into() }, SiteConfig { name: "b".into() }].into(),
             pools: vec![
                 pool("lyncfe04.thelab.info", 0, users[0], 1),
                 pool("lyncfe03.thelab.info", 1, users[1], 0),
-            ],
+            ]
+            .into(),
             backup_service: BackupServiceConfig {
                 sync_interval: d,
                 replicate_response_groups: false,

@@ -4,7 +4,7 @@
 //! policy, which runs the failover and failback cmdlets by itself.
 
 use super::delays::time_value;
-use super::Validator;
+use super::{RawPools, Validator};
 use crate::engine::SimTime;
 use crate::model::{Action, AdministratorConfig, Delay, PoolId, RegistrarSettings, ScheduledAction, SiteId};
 use crate::scenario::diagnostic::Diagnostic;
@@ -16,7 +16,8 @@ impl Validator<'_> {
     /// The scheduled events, resolved to the model's actions. An event after the horizon is
     /// left out with a warning; one with an error is left out too.
     pub(super) fn events(&mut self, s: &raw::Scenario, horizon: SimTime) -> Vec<ScheduledAction> {
-        let pools = &s.pools;
+        let pools: RawPools = s.pools.iter().collect();
+        let pools = &pools;
         let mut scheduled = Vec::new();
         let mut warned_registrar: Vec<PoolId> = Vec::new();
         if self.over_limit("events", limits::events(s.events.len())) {
@@ -82,7 +83,7 @@ impl Validator<'_> {
                 raw::Action::BackEndDown { pool, node } | raw::Action::BackEndUp { pool, node } => {
                     let id = self.pool_ref(&field("pool"), pool);
                     if let Some(id) = id {
-                        let pool = &pools[id.0 as usize];
+                        let pool = &pools[id];
                         self.back_end_node(&path, action.name(), "ServerDown/ServerUp", pool, *node);
                     }
                     let node = *node;
@@ -99,14 +100,14 @@ impl Validator<'_> {
                 raw::Action::ResetCsPoolRegistrarState { pool, reset_type: reset } => {
                     let id = self.pool_ref(&field("pool"), pool);
                     if let (Some(id), raw::ResetType::QuorumLossRecovery) = (id, reset) {
-                        self.quorum_loss_recovery(&field("reset_type"), &pools[id.0 as usize]);
+                        self.quorum_loss_recovery(&field("reset_type"), &pools[id]);
                     }
                     id.map(|pool| Action::ResetCsPoolRegistrarState { pool, reset_type: *reset })
                 }
                 raw::Action::InvokeCsDatabaseFailover { pool, new_principal: principal } => {
                     let id = self.pool_ref(&field("pool"), pool);
                     if let Some(id) = id {
-                        self.mirrored(&field("pool"), &pools[id.0 as usize]);
+                        self.mirrored(&field("pool"), &pools[id]);
                     }
                     let new_principal = *principal;
                     id.map(|pool| Action::InvokeCsDatabaseFailover { pool, new_principal })
@@ -149,7 +150,7 @@ impl Validator<'_> {
                 if let Action::InvokeCsPoolFailover { pool, .. } = action {
                     if !warned_registrar.contains(&pool) {
                         warned_registrar.push(pool);
-                        self.registrar_defaults(&path, &pools[pool.0 as usize], s);
+                        self.registrar_defaults(&path, &pools[pool], s);
                     }
                 }
                 scheduled.push(ScheduledAction { at: at.time(), action });
@@ -165,10 +166,10 @@ impl Validator<'_> {
         path: &str,
         action: &raw::Action,
         name: &str,
-        pools: &[raw::Pool],
+        pools: &RawPools<'_>,
     ) -> Option<PoolId> {
         let id = self.pool_ref(path, name)?;
-        if !self.product.has_pool_pairing() || pools[id.0 as usize].backup_pool.is_some() {
+        if !self.product.has_pool_pairing() || pools[id].backup_pool.is_some() {
             return Some(id);
         }
         let help = match action {
@@ -342,7 +343,7 @@ impl Validator<'_> {
     pub(super) fn administrator(
         &mut self,
         a: &raw::Administrator,
-        pools: &[raw::Pool],
+        pools: &RawPools<'_>,
     ) -> AdministratorConfig {
         let failover_after = a.failover_after.as_ref().map(|v| self.delay("administrator.failover_after", v));
         let failback_after = a.failback_after.as_ref().map(|v| self.delay("administrator.failback_after", v));

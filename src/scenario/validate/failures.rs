@@ -2,7 +2,7 @@
 //! are (a pool, a front end, a back-end node, a site, a WAN link), and its times between
 //! failures and to repair valid distributions within lyncsim's sanity bounds.
 
-use super::Validator;
+use super::{RawPools, Validator};
 use crate::model::{Delay, FailureConfig, FailureTarget};
 use crate::scenario::duration::Distribution;
 use crate::scenario::{limits, raw};
@@ -10,7 +10,7 @@ use crate::scenario::{limits, raw};
 impl Validator<'_> {
     /// Stochastic failures: the target resolved as the corresponding events are, the
     /// distributions checked, and their means within lyncsim's sanity bounds.
-    pub(super) fn failures(&mut self, failures: &[raw::Failure], pools: &[raw::Pool]) -> Vec<FailureConfig> {
+    pub(super) fn failures(&mut self, failures: &[raw::Failure], pools: &RawPools<'_>) -> Vec<FailureConfig> {
         let mut resolved = Vec::new();
         if self.over_limit("failures", limits::failures(failures.len())) {
             return resolved;
@@ -34,7 +34,7 @@ impl Validator<'_> {
                     let errors_before = self.error_count();
                     if let Some(id) = id {
                         let instead = "a FrontEnd(pool, server) target";
-                        self.back_end_node(&t, "a BackEnd target", instead, &pools[id.0 as usize], *node);
+                        self.back_end_node(&t, "a BackEnd target", instead, &pools[id], *node);
                     }
                     id.filter(|_| self.error_count() == errors_before)
                         .map(|id| FailureTarget::BackEnd(id, *node))

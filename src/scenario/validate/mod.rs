@@ -29,7 +29,10 @@ use super::format::format_duration;
 use super::limits::{self, MAX_NAME_LEN};
 use super::raw;
 use crate::engine::SimTime;
-use crate::model::{Config, PoolId, Product, SiteId};
+use crate::model::{Config, IdVec, PoolConfig, PoolId, Product, SiteId};
+
+/// The file's pools, indexed by the ids names resolve to.
+pub(super) type RawPools<'a> = IdVec<PoolId, &'a raw::Pool>;
 
 /// Validates a parsed scenario. `source` is the text it was parsed from: it places
 /// diagnostics and gives [`Config::scenario_sha256`].
@@ -194,9 +197,9 @@ impl<'a> Validator<'a> {
     }
 
     /// A front-end index of a pool, when the pool is known.
-    fn server_ref(&mut self, path: &str, pool: Option<PoolId>, server: u32, pools: &[raw::Pool]) {
+    fn server_ref(&mut self, path: &str, pool: Option<PoolId>, server: u32, pools: &RawPools<'_>) {
         let Some(pool) = pool else { return };
-        let p = &pools[pool.0 as usize];
+        let p = &pools[pool];
         if server >= p.front_ends {
             let servers = match p.front_ends {
                 0 => "no front ends".to_string(),
@@ -229,8 +232,9 @@ impl<'a> Validator<'a> {
                 self.struck.push(pool);
             }
         }
-        let pools = self.pools(&s.pools);
-        self.pairs(&s.pools, &pools);
+        let raw_pools: RawPools = s.pools.iter().collect();
+        let pools: IdVec<PoolId, PoolConfig> = self.pools(&s.pools).into();
+        self.pairs(&raw_pools, &pools);
         let cms_pool = match &s.cms_pool {
             Some(name) => self.pool_ref("cms_pool", name).unwrap_or(PoolId(0)),
             None => PoolId(0),
@@ -241,8 +245,8 @@ impl<'a> Validator<'a> {
         let clients = self.clients(&s.clients);
         let features = self.features(&s.features);
         let events = self.events(s, horizon);
-        let failures = self.failures(&s.failures, &s.pools);
-        let administrator = s.administrator.as_ref().map(|a| self.administrator(a, &s.pools));
+        let failures = self.failures(&s.failures, &raw_pools);
+        let administrator = s.administrator.as_ref().map(|a| self.administrator(a, &raw_pools));
 
         let config = Config {
             name: s.name.clone(),
@@ -252,7 +256,7 @@ impl<'a> Validator<'a> {
             horizon,
             sample_every,
             replications: s.replications,
-            sites,
+            sites: sites.into(),
             pools,
             backup_service,
             timing,
@@ -437,7 +441,7 @@ mod tests {
         assert_eq!((c.product, c.seed, c.replications), (Product::Lync2013, 42, 1));
         assert_eq!((c.horizon, c.sample_every), (SimTime::from_secs(12 * 3600), SimTime::from_secs(10)));
         assert_eq!(c.sites.len(), 2);
-        let (fe03, fe04) = (&c.pools[0], &c.pools[1]);
+        let (fe03, fe04) = (&c.pools[PoolId(0)], &c.pools[PoolId(1)]);
         assert_eq!((fe03.site, fe03.backup, fe03.routing_groups), (SiteId(0), Some(PoolId(1)), 3));
         assert_eq!((fe04.site, fe04.backup), (SiteId(1), Some(PoolId(0))));
         assert_eq!(fe04.routing_groups, default_routing_groups(2500, 1));

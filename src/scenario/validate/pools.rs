@@ -5,10 +5,10 @@
 
 use super::clients::{ENDPOINT_EXPIRATION, ENDPOINT_WHY};
 use super::delays::time_value;
-use super::{Kind, Validator};
+use super::{Kind, RawPools, Validator};
 use crate::engine::SimTime;
 use crate::model::{
-    default_routing_groups, Delay, PoolConfig, PoolId, Product, RegistrarSettings, SiteConfig, SiteId,
+    default_routing_groups, Delay, IdVec, PoolConfig, PoolId, Product, RegistrarSettings, SiteConfig, SiteId,
     VoiceFailoverConfig, USERS_PER_FRONT_END, USERS_PER_STANDARD_SERVER,
 };
 use crate::scenario::format::back_end_name;
@@ -317,19 +317,19 @@ impl<'a> Validator<'a> {
     }
 
     /// Pairing (one-to-one and reciprocal) and whether each backup can carry its partner.
-    pub(super) fn pairs(&mut self, raw_pools: &[raw::Pool], pools: &[PoolConfig]) {
+    pub(super) fn pairs(&mut self, raw_pools: &RawPools<'_>, pools: &IdVec<PoolId, PoolConfig>) {
         let product = self.product;
-        for (i, pool) in pools.iter().enumerate() {
-            let Some(backup) = pool.backup.filter(|b| b.0 as usize != i) else { continue };
-            let partner = &pools[backup.0 as usize];
+        for (i, pool) in pools.iter_enumerated() {
+            let Some(backup) = pool.backup.filter(|&b| b != i) else { continue };
+            let partner = &pools[backup];
             let path = format!("pools[{i}].backup_pool");
-            let reciprocal = partner.backup == Some(PoolId(i as u32));
+            let reciprocal = partner.backup == Some(i);
             // A partner backing itself up, or naming an unknown pool, is an error of its own.
             let partner_reported = partner.backup == Some(backup)
-                || (partner.backup.is_none() && raw_pools[backup.0 as usize].backup_pool.is_some());
+                || (partner.backup.is_none() && raw_pools[backup].backup_pool.is_some());
             if !reciprocal && !partner_reported {
                 let theirs = match partner.backup {
-                    Some(b) => format!("{}'s backup_pool is {}", partner.fqdn, pools[b.0 as usize].fqdn),
+                    Some(b) => format!("{}'s backup_pool is {}", partner.fqdn, pools[b].fqdn),
                     None => format!("{} has no backup_pool", partner.fqdn),
                 };
                 let message = format!("{path} is {} but {theirs}", partner.fqdn);
@@ -363,7 +363,7 @@ impl<'a> Validator<'a> {
                 )
                 .help = Some("each pool of a pair must be able to carry both pools' users".to_string());
             }
-            let (capacity, why) = survivor_capacity(&raw_pools[backup.0 as usize], product);
+            let (capacity, why) = survivor_capacity(&raw_pools[backup], product);
             let both = u64::from(partner.users) + u64::from(pool.users);
             if both > u64::from(capacity) && !self.too_many_users {
                 self.warning(
@@ -402,7 +402,7 @@ mod tests {
         assert_eq!(loaded.warnings.len(), 1);
         assert_eq!(loaded.warnings[0].severity, Severity::Warning);
         assert_eq!(loaded.warnings[0].path.as_deref(), Some("pools[2].backup_pool"));
-        assert_eq!(loaded.config.pools[2].backup, Some(PoolId(1)));
+        assert_eq!(loaded.config.pools[PoolId(2)].backup, Some(PoolId(1)));
     }
 
     #[test]
@@ -410,12 +410,12 @@ mod tests {
         // Defaults: the first pool hosts the CMS; users are at their pool's site.
         let c = ok(&two_pools(PAIR, FAULT)).config;
         assert_eq!(c.cms_pool, PoolId(0));
-        assert_eq!((c.pools[0].users_site, c.pools[1].users_site), (SiteId(0), SiteId(1)));
+        assert_eq!((c.pools[PoolId(0)].users_site, c.pools[PoolId(1)].users_site), (SiteId(0), SiteId(1)));
         let pools = PAIR.replacen("site: \"dc1\",", "site: \"dc1\", users_site: \"dc2\",", 1);
         let source = two_pools(&pools, FAULT).replace("    events:", "    cms_pool: \"fe04\",\n    events:");
         let c = ok(&source).config;
         assert_eq!(c.cms_pool, PoolId(1));
-        assert_eq!((c.pools[0].users_site, c.pools[1].users_site), (SiteId(1), SiteId(1)));
+        assert_eq!((c.pools[PoolId(0)].users_site, c.pools[PoolId(1)].users_site), (SiteId(1), SiteId(1)));
         // Some(...) is accepted too.
         let c = ok(&source.replace("cms_pool: \"fe04\"", "cms_pool: Some(\"fe03\")")).config;
         assert_eq!(c.cms_pool, PoolId(0));
@@ -476,13 +476,13 @@ mod tests {
         );
         let c = ok(&two_pools(&pools, FAULT)).config;
         assert_eq!(
-            c.pools[0].registrar,
+            c.pools[PoolId(0)].registrar,
             Some(RegistrarSettings {
                 default_endpoint_expiration: Delay::secs(900),
                 backup_store_unavailable_threshold: Delay::Exponential { mean_s: 3600.0 },
             })
         );
-        assert_eq!(c.pools[1].registrar, Some(RegistrarSettings::default()));
+        assert_eq!(c.pools[PoolId(1)].registrar, Some(RegistrarSettings::default()));
         // Out of range and zero: fixture registrar-configuration-per-pool.
     }
 }
