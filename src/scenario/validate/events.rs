@@ -100,14 +100,14 @@ impl Validator<'_> {
                 raw::Action::ResetCsPoolRegistrarState { pool, reset_type: reset } => {
                     let id = self.pool_ref(&field("pool"), pool);
                     if let (Some(id), raw::ResetType::QuorumLossRecovery) = (id, reset) {
-                        self.quorum_loss_recovery(&field("reset_type"), &pools[id]);
+                        self.quorum_loss_recovery(&field("reset_type"), pools[id]);
                     }
                     id.map(|pool| Action::ResetCsPoolRegistrarState { pool, reset_type: *reset })
                 }
                 raw::Action::InvokeCsDatabaseFailover { pool, new_principal: principal } => {
                     let id = self.pool_ref(&field("pool"), pool);
                     if let Some(id) = id {
-                        self.mirrored(&field("pool"), &pools[id]);
+                        self.mirrored(&field("pool"), pools[id]);
                     }
                     let new_principal = *principal;
                     id.map(|pool| Action::InvokeCsDatabaseFailover { pool, new_principal })
@@ -150,7 +150,7 @@ impl Validator<'_> {
                 if let Action::InvokeCsPoolFailover { pool, .. } = action {
                     if !warned_registrar.contains(&pool) {
                         warned_registrar.push(pool);
-                        self.registrar_defaults(&path, &pools[pool], s);
+                        self.registrar_defaults(&path, pools[pool], s);
                     }
                 }
                 scheduled.push(ScheduledAction { at: at.time(), action });

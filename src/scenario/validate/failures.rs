@@ -34,7 +34,7 @@ impl Validator<'_> {
                     let errors_before = self.error_count();
                     if let Some(id) = id {
                         let instead = "a FrontEnd(pool, server) target";
-                        self.back_end_node(&t, "a BackEnd target", instead, &pools[id], *node);
+                        self.back_end_node(&t, "a BackEnd target", instead, pools[id], *node);
                     }
                     id.filter(|_| self.error_count() == errors_before)
                         .map(|id| FailureTarget::BackEnd(id, *node))

@@ -363,7 +363,7 @@ impl<'a> Validator<'a> {
                 )
                 .help = Some("each pool of a pair must be able to carry both pools' users".to_string());
             }
-            let (capacity, why) = survivor_capacity(&raw_pools[backup], product);
+            let (capacity, why) = survivor_capacity(raw_pools[backup], product);
             let both = u64::from(partner.users) + u64::from(pool.users);
             if both > u64::from(capacity) && !self.too_many_users {
                 self.warning(
