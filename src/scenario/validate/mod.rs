@@ -18,6 +18,7 @@ mod clients;
 mod delays;
 mod events;
 mod failures;
+mod names;
 mod pools;
 #[cfg(test)]
 mod testing;
@@ -143,12 +144,44 @@ impl<'a> Validator<'a> {
     fn declare(&mut self, kind: Kind, index: usize, name: &'a str) {
         let (names, what, plural, field) = self.names(kind);
         let path = format!("{plural}[{index}].{field}");
-        let first = names.iter().position(|n| *n == name);
+        // DNS ignores case: two fqdns that differ only in case name one pool.
+        let same = |n: &&str| match kind {
+            Kind::Pool => n.eq_ignore_ascii_case(name),
+            Kind::Site => *n == name,
+        };
+        let first = names.iter().position(same);
+        let problem = match kind {
+            Kind::Pool => names::fqdn_problem(name),
+            Kind::Site => names::site_name_problem(name),
+        };
         if name.is_empty() {
             self.error(&path, format!("a {what} {field} cannot be empty"));
+        } else if let Some(why) = problem {
+            let shown = name.escape_debug();
+            let (message, mut help) = match kind {
+                Kind::Pool => (
+                    format!("pool fqdn \"{shown}\" is not a DNS name: {why}"),
+                    format!(
+                        "an fqdn is labels of letters, digits and '-' (1 to {} characters, not starting \
+                         or ending with '-') joined by dots, at most {} characters (RFC 1123)",
+                        names::MAX_LABEL_LEN,
+                        names::MAX_FQDN_LEN
+                    ),
+                ),
+                Kind::Site => (
+                    format!("site name \"{shown}\" cannot be used: {why}"),
+                    "a site name is a label for people: any text on one line, not only spaces".to_string(),
+                ),
+            };
+            let suggestion = names::fqdn_suggestion(name);
+            if matches!(kind, Kind::Pool) && !suggestion.is_empty() && suggestion != name {
+                help.push_str(&format!("; try \"{suggestion}\""));
+            }
+            self.error(&path, message).help = Some(help);
         } else if let Some(first) = first {
+            let case = if names[first] == name { "" } else { " (DNS names ignore case)" };
             self.error(&path, format!("duplicate {what} \"{name}\"")).help =
-                Some(format!("{what} {field}s must be unique; {plural}[{first}] has it already"));
+                Some(format!("{what} {field}s must be unique; {plural}[{first}] has it already{case}"));
         }
         match kind {
             Kind::Pool => self.pools.push(name),
@@ -339,16 +372,9 @@ impl<'a> Validator<'a> {
 }
 
 /// A scenario name that would be accepted, derived from a rejected one.
+/// Letters keep their base letter (`Zürich` becomes `zurich`, see [`names::slug`]).
 fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.trim().chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out = out.trim_matches('-');
+    let out = names::slug(name, |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     out.chars().take(MAX_NAME_LEN).collect()
 }
 
