@@ -56,13 +56,18 @@ fn scenario_files(dir: &Path, found: &mut Vec<PathBuf>, seen: &mut Vec<PathBuf>)
 
 /// Load and validate every scenario; print warnings; fail with every error at once.
 pub fn load_all(inputs: &[PathBuf]) -> Result<Vec<Loaded>, CliError> {
+    load(inputs, true)
+}
+
+/// [`load_all`], printing the warnings only if `warn`.
+fn load(inputs: &[PathBuf], warn: bool) -> Result<Vec<Loaded>, CliError> {
     let mut loaded = Vec::new();
     let mut errors = Vec::new();
     for path in expand(inputs)? {
         match scenario::load(&path) {
             Ok(l) => {
                 let w = l.render_warnings();
-                if !w.is_empty() {
+                if warn && !w.is_empty() {
                     say_part!("{w}");
                 }
                 loaded.push(l);
@@ -88,9 +93,19 @@ pub fn load_all(inputs: &[PathBuf]) -> Result<Vec<Loaded>, CliError> {
     }
 }
 
-/// Load exactly one scenario file.
+/// Load exactly one scenario file; print its warnings.
 pub fn load_one(path: &Path) -> Result<Loaded, CliError> {
-    let mut all = load_all(&[path.to_path_buf()])?;
+    load_one_as(path, true)
+}
+
+/// Load exactly one scenario file without printing its warnings: `sweep` prints those of
+/// the scenarios it runs, its edited points, instead.
+pub fn load_one_quietly(path: &Path) -> Result<Loaded, CliError> {
+    load_one_as(path, false)
+}
+
+fn load_one_as(path: &Path, warn: bool) -> Result<Loaded, CliError> {
+    let mut all = load(&[path.to_path_buf()], warn)?;
     if all.len() != 1 {
         return Err(CliError::NotOneScenario { path: path.to_path_buf(), count: all.len() });
     }

@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use super::args::SweepArgs;
 use super::common::{apply_overrides, charts, simulate_all, worker_threads};
 use super::error::{CliError, ScenarioError, SetFlagError};
-use super::load::load_one;
+use super::load::load_one_quietly;
 use super::output::{check_targets, split_out, write_results};
 use super::progress;
 use crate::report;
-use crate::scenario::{self, edit};
+use crate::scenario::{self, edit, Diagnostic, Loaded};
 
 /// Most grid points of one sweep.
 pub const MAX_POINTS: usize = 1_000;
@@ -110,7 +110,7 @@ fn grid(axes: &[Axis]) -> Vec<Vec<usize>> {
 
 /// Run `lyncsim sweep`.
 pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
-    let base = load_one(&args.scenario)?;
+    let base = load_one_quietly(&args.scenario)?;
     let axes: Vec<Axis> = args.set.iter().map(|s| parse_set(s)).collect::<Result<_, _>>()?;
     let jobs = worker_threads(args.workers)?;
     // The size of the grid before the grid: a product of value counts can be huge.
@@ -123,6 +123,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     let points = grid(&axes);
     // Every point's scenario text, loaded and validated before anything runs.
     let mut configs = Vec::with_capacity(points.len());
+    let mut warned: Vec<(String, Loaded)> = Vec::new();
     for (k, point) in points.iter().enumerate() {
         let mut text = base.source.clone();
         let mut what = Vec::new();
@@ -137,7 +138,14 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         let mut loaded = scenario::load_str(&label, &text)
             .map_err(|f| CliError::Scenarios(vec![ScenarioError::Invalid(f)]))?;
         apply_overrides([(&mut loaded.config, loaded.label.as_str())], args.overrides)?;
-        configs.push(loaded.config);
+        configs.push(loaded.config.clone());
+        if !loaded.warnings.is_empty() {
+            warned.push((what.join(", "), loaded));
+        }
+    }
+    let warnings = point_warnings(&warned, points.len());
+    if !warnings.is_empty() {
+        say_part!("{warnings}");
     }
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("{}-sweep", base.config.name)));
     let (parent, name) = split_out(&out)?;
@@ -161,6 +169,41 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     bar.finish_and_clear();
     say!("swept {} points -> {}", points.len(), dir.display());
     Ok(())
+}
+
+/// The warnings of the points that have any (each point's edits, e.g. `pools[0].users=9000`,
+/// and its loaded scenario), each distinct warning once: prefixed by the points that have it
+/// (`pools[0].users=9000: warning: ...`; the first three and a count of the others, or
+/// `every point` when all `total` have it), rendered at the first such point (its label
+/// names the file and the edits). Warnings are the same when their message, path and help
+/// are; positions may differ, as edits change the text. Empty when no point warns.
+fn point_warnings(warned: &[(String, Loaded)], total: usize) -> String {
+    type Key<'a> = (&'a str, Option<&'a str>, Option<&'a str>);
+    fn key(d: &Diagnostic) -> Key<'_> {
+        (&d.message, d.path.as_deref(), d.help.as_deref())
+    }
+    // Each distinct warning in the order first seen, with the points that have it.
+    let mut distinct: Vec<(Key, &Diagnostic, &Loaded, Vec<&str>)> = Vec::new();
+    for (what, loaded) in warned {
+        for d in &loaded.warnings {
+            match distinct.iter_mut().find(|(k, ..)| *k == key(d)) {
+                Some((.., points)) => points.push(what),
+                None => distinct.push((key(d), d, loaded, vec![what])),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (_, d, loaded, points) in distinct {
+        let named = if points.len() == total && total > 1 {
+            format!("every point ({total})")
+        } else if points.len() > 3 {
+            format!("{} and {} more points", points[..3].join("; "), points.len() - 3)
+        } else {
+            points.join("; ")
+        };
+        out.push(format!("{named}: {}", d.render(&loaded.label, &loaded.source)));
+    }
+    out.join("\n")
 }
 
 #[cfg(test)]

@@ -118,3 +118,41 @@ fn set_edits_files_with_raw_strings_and_nested_comments() {
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 2, "{csv}");
 }
+
+#[test]
+fn each_points_warnings_are_shown_once_naming_the_point() {
+    // Before: `sweep` printed no warning of its edited points, while `validate` of the same
+    // edit warns (9,000 users on a Standard Edition server, a partner that could not carry
+    // them). Warnings show with --quiet, as `run` shows them.
+    let dir = tempdir("sweep-warn");
+    let path = dir.join("storm.ron");
+    std::fs::write(&path, SCENARIO).unwrap();
+    let sweep = |sets: &[&str], out: &str| {
+        let o = Command::new(bin())
+            .args(["sweep", path.to_str().unwrap(), "--quiet", "--format", "svg"])
+            .args(["--out", dir.join(out).to_str().unwrap()])
+            .args(sets.iter().flat_map(|s| ["--set", s]))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let err = sweep(&["pools[0].users=1500,9000", "pools[0].registrations_per_sec=5.0,50.0"], "a");
+    let over = "warning: Standard Edition pool \"a.contoso.com\" has 9,000 users, above the supported 2,500";
+    assert_eq!(err.matches(over).count(), 1, "once, not once per point: {err}");
+    let named = "pools[0].users=9000, pools[0].registrations_per_sec=5.0; \
+                 pools[0].users=9000, pools[0].registrations_per_sec=50.0: ";
+    assert!(err.contains(&format!("{named}{over}\n")), "named by the points that have it: {err}");
+    assert!(err.contains("storm.ron with pools[0].users=9000, pools[0].registrations_per_sec=5.0:"), "{err}");
+    let carry = "could not carry its partner's users after failover: 1,500 + 9,000 users";
+    assert_eq!(err.matches(carry).count(), 1, "{err}");
+    assert!(!err.contains("1,500 users, above"), "the points without warnings say nothing: {err}");
+    // A warning every point has is shown once, for every point.
+    let err = sweep(&["pools[1].users=3000,3000"], "b");
+    let over = "warning: Standard Edition pool \"b.contoso.com\" has 3,000 users, above the supported 2,500";
+    assert_eq!(err.matches(over).count(), 1, "{err}");
+    assert!(err.contains(&format!("every point (2): {over}")), "{err}");
+    // No warning: nothing but the result line.
+    let err = sweep(&["pools[0].users=1000,1500"], "c");
+    assert!(!err.contains("warning"), "{err}");
+}
