@@ -8,7 +8,8 @@ use super::error::CliError;
 use super::load::load_all;
 use super::output::{check_targets, split_out, write_results};
 use super::progress;
-use crate::report::{self, compare::comparison_md};
+use crate::report;
+use crate::report::compare::{comparison_md, horizon_warning};
 
 /// Run `lyncsim compare`.
 pub fn compare(args: CompareArgs) -> Result<(), CliError> {
@@ -20,6 +21,10 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
     apply_overrides(loaded.iter_mut().map(|l| (&mut l.config, l.label.as_str())), args.overrides)?;
     let (parent, name) = split_out(&args.folder.out)?;
     check_targets(&[(parent.clone(), name.clone())])?;
+    if let Some(warning) = horizon_warning(loaded.iter().map(|l| (l.config.name.as_str(), l.config.horizon)))
+    {
+        say!("{warning}");
+    }
 
     let units: u64 = loaded.iter().map(|l| l.config.replications as u64).sum();
     let bar = progress::bar(units, args.output.quiet);

@@ -3,11 +3,18 @@
 //!
 //! A replicated scenario contributes its means (with the 95 % confidence interval of each
 //! availability); a single run its values.
+//!
+//! Scenarios of different horizons are not comparable: availability is a share of each
+//! one's own horizon, and user-minutes lost, peaks, restore times and failovers are totals
+//! or extremes over it. So each scenario's horizon is shown (`horizon_s`, and a column of
+//! `comparison.md`), the best availability is marked only among scenarios of the same
+//! horizon, and `compare` warns ([`horizon_warning`]) when horizons differ.
 
 use crate::model::{Feature, PerFeature};
 use crate::stats::monte::MeanSeries;
 use crate::stats::{MonteCarlo, RunResult};
 
+use super::chart::axis::horizon_text;
 use super::format::{group_digits, six};
 use super::overlay::OverlaySeries;
 use super::{csv_bytes, ReportError};
@@ -241,6 +248,27 @@ pub fn sweep_csv(paths: &[String], points: &[(Vec<String>, Outcome)]) -> Result<
     csv_bytes(std::iter::once(header).chain(rows))
 }
 
+/// The warning `lyncsim compare` prints when the scenarios' horizons differ, naming each
+/// scenario's horizon; `None` when they are all the same.
+pub fn horizon_warning<'a>(
+    scenarios: impl IntoIterator<Item = (&'a str, crate::engine::SimTime)>,
+) -> Option<String> {
+    let scenarios: Vec<(&str, crate::engine::SimTime)> = scenarios.into_iter().collect();
+    let first = scenarios.first()?.1;
+    if scenarios.iter().all(|(_, h)| *h == first) {
+        return None;
+    }
+    let each: Vec<String> =
+        scenarios.iter().map(|(name, h)| format!("{name} {}", horizon_text(h.as_millis()))).collect();
+    Some(format!(
+        "warning: the scenarios' horizons differ ({}): user-minutes lost, peaks, restore times and \
+         failovers are counted over each scenario's own horizon and are not comparable across them; \
+         comparison.md marks the best availability only among scenarios of the same horizon, and the \
+         overlay charts draw one panel per group of similar horizons",
+        each.join(", ")
+    ))
+}
+
 /// Availability as a percentage with three decimals, and its interval when replicated.
 fn percent(v: Value) -> String {
     match v.ci95 {
@@ -264,30 +292,40 @@ pub fn comparison_md(outcomes: &[Outcome]) -> String {
         Feature::ResponseGroups,
     ];
     let mut md = String::from("# Comparison\n\n");
+    let horizon = |o: &Outcome| o.config().horizon;
+    let mixed = outcomes.iter().any(|o| horizon(o) != horizon(&outcomes[0]));
     md.push_str(&format!(
         "{} scenarios. Availability is user-time with the feature / (users x horizon); replicated \
          scenarios show the mean over their replications and its 95 % confidence interval. \
-         The best value of each column is in bold.\n\n",
-        outcomes.len()
+         The best value of each column {}is in bold.\n\n",
+        outcomes.len(),
+        if mixed { "among scenarios of the same horizon " } else { "" }
     ));
-    md.push_str("| scenario | replications |");
+    if mixed {
+        md.push_str(
+            "The horizons differ: each availability is a share of its scenario's own horizon, and \
+             user-minutes lost, restore times, peaks and failovers are counted over it, so they \
+             are not comparable across horizons.\n\n",
+        );
+    }
+    md.push_str("| scenario | horizon | replications |");
     for f in headline {
         md.push_str(&format!(" {} |", f.column()));
     }
-    md.push_str("\n|---|---|");
+    md.push_str("\n|---|---|---|");
     md.push_str(&"---|".repeat(headline.len()));
     md.push('\n');
-    let best: Vec<f64> = headline
-        .iter()
-        .map(|f| outcomes.iter().map(|o| o.availability(*f).value).fold(f64::MIN, f64::max))
-        .collect();
     for o in outcomes {
-        md.push_str(&format!("| {} | {} |", o.name(), o.replications()));
-        for (i, f) in headline.iter().enumerate() {
+        // Compared only with the scenarios of its horizon, itself included.
+        let peers: Vec<&Outcome> = outcomes.iter().filter(|p| horizon(p) == horizon(o)).collect();
+        let h = horizon_text(horizon(o).as_millis());
+        md.push_str(&format!("| {} | {h} | {} |", o.name(), o.replications()));
+        for f in headline.iter() {
             let a = o.availability(*f);
             let text = percent(a);
+            let best = peers.iter().map(|p| p.availability(*f).value).fold(f64::MIN, f64::max);
             // Best at the precision shown.
-            if outcomes.len() > 1 && format!("{:.3}", 100.0 * a.value) == format!("{:.3}", 100.0 * best[i]) {
+            if peers.len() > 1 && format!("{:.3}", 100.0 * a.value) == format!("{:.3}", 100.0 * best) {
                 md.push_str(&format!(" **{text}** |"));
             } else {
                 md.push_str(&format!(" {text} |"));

@@ -8,11 +8,15 @@
 //! colour-vision deficiencies); the eleventh to twentieth scenarios reuse them dashed, and so
 //! on, alternating solid and dashed.
 //!
-//! The time axis runs to the longest scenario's last sample, in the unit the availability
-//! chart would choose for that horizon; a scenario with a shorter horizon ends early, its
-//! last point marked with a dot. The value axis is zoomed like a replicated availability
-//! chart's ([`super::chart`]): from a round value below the lowest mean or p05 up to 100 %, so
-//! scenarios that all stay high are told apart.
+//! Scenarios whose horizons (their last samples) lie within a factor of [`HORIZON_FACTOR`]
+//! share a panel; when horizons differ more (a day and a year), each group gets its own
+//! panel, stacked from the shortest horizon down, so a day-long scenario is not squeezed
+//! into a pixel column of a year-long axis. A panel's time axis runs to its longest
+//! scenario's last sample, in the unit the availability chart would choose for that
+//! horizon, and says the horizons it holds; a scenario with a shorter horizon than its
+//! panel's ends early, a dot on its last value. Each panel's value axis is zoomed like a
+//! replicated availability chart's ([`super::chart`]): from a round value below the lowest
+//! mean or p05 up to 100 %, so scenarios that all stay high are told apart.
 //!
 //! As in the availability chart, every line and band is reduced to at most two points (one
 //! span) per pixel column before it is drawn, so a year of samples makes a small SVG; lines
@@ -29,12 +33,12 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::chart::axis::{panel, percent, time_title, y_title, zoomed, Panel, TimeUnit};
-use super::chart::canvas::{self, Canvas, Chart, Header, Picture};
+use super::chart::axis::{horizon_text, panel, percent, y_title, zoomed, Panel, TimeUnit};
+use super::chart::canvas::{self, Canvas, Chart, Header, Picture, HEADER_HEIGHT};
 use super::chart::error::{draw_err, ChartError};
-use super::chart::geometry::{band_columns, Px};
+use super::chart::geometry::{band_columns, thin_to_end, Px};
 use super::chart::legend::{fit, frame};
-use super::chart::lines::{draw_bands, draw_lines, polyline, LineStyle, DASH};
+use super::chart::lines::{draw_bands, draw_lines, LineStyle, DASH};
 use super::chart::palette::{BAND_ALPHA, INK, MUTED, SCENARIO_COLORS};
 use super::format::{group_digits, trim_number};
 use crate::engine::SimTime;
@@ -42,8 +46,16 @@ use crate::model::Feature;
 
 /// Picture width, pixels.
 pub const WIDTH: u32 = 1000;
-/// Picture height, pixels.
+/// Picture height with one panel, pixels.
 pub const HEIGHT: u32 = 600;
+/// Height of each panel when horizons differ enough for several, pixels: the picture is
+/// the title block and this much per panel.
+pub const GROUP_PANEL_HEIGHT: u32 = 330;
+/// Scenarios share a panel when the longest horizon among them is at most this many times
+/// the shortest: a 6-hour scenario next to a day-long one still takes a quarter of the
+/// axis, while a day next to a week, or a year, gets a panel of its own (assumption: a
+/// readability choice).
+pub const HORIZON_FACTOR: u64 = 4;
 
 /// One scenario's line on an overlay chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,16 +104,52 @@ struct Line {
     band: Option<Vec<(f64, f64)>>,
 }
 
+/// Scenarios drawn on one panel: horizons within [`HORIZON_FACTOR`] of each other.
+#[derive(Debug, Clone)]
+struct Group {
+    /// Indices of its lines, in the order given.
+    members: Vec<usize>,
+    /// The time axis unit and end (in that unit).
+    unit: TimeUnit,
+    x_max: f64,
+    /// "horizon 6 h", or "horizons 6 h to 1 day" (only shown when there are several panels).
+    horizons: String,
+    y_range: (f64, f64),
+}
+
 /// The series reduced to what the chart draws.
 #[derive(Debug, Clone)]
 struct Prepared {
     title: String,
     subtitle: String,
     feature: &'static str,
-    unit: TimeUnit,
-    x_max: f64,
-    y_range: (f64, f64),
+    /// One panel per group, shortest horizons first.
+    groups: Vec<Group>,
     lines: Vec<Line>,
+}
+
+/// Group series by horizon (milliseconds to each one's last sample; 0 for one without
+/// samples): sorted by horizon, a group takes the next series while its horizon is at most
+/// [`HORIZON_FACTOR`] times the group's shortest. Groups run from the shortest horizons,
+/// members in the order given.
+fn horizon_groups(horizons: &[u64]) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..horizons.len()).collect();
+    order.sort_by_key(|&i| (horizons[i], i));
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut shortest = 0;
+    for i in order {
+        match groups.last_mut() {
+            Some(group) if horizons[i] <= shortest.max(1) * HORIZON_FACTOR => group.push(i),
+            _ => {
+                shortest = horizons[i];
+                groups.push(vec![i]);
+            }
+        }
+    }
+    for group in &mut groups {
+        group.sort_unstable();
+    }
+    groups
 }
 
 impl Prepared {
@@ -114,15 +162,34 @@ impl Prepared {
         for s in series {
             check(s)?;
         }
-        let horizon_ms =
-            series.iter().filter_map(|s| s.times.last()).map(|t| t.as_millis()).max().unwrap_or(0);
-        let unit = TimeUnit::for_horizon(horizon_ms);
-        let x_max = if horizon_ms == 0 { 1.0 } else { horizon_ms as f64 / unit.ms };
+        let horizons: Vec<u64> = series.iter().map(|s| s.times.last().map_or(0, |t| t.as_millis())).collect();
+        let members = horizon_groups(&horizons);
+        // Each line's axis: its group's unit and end.
+        let mut axis_of = vec![(TimeUnit::for_horizon(0), 1.0); series.len()];
+        let mut groups: Vec<Group> = members
+            .into_iter()
+            .map(|members| {
+                let longest = members.iter().map(|&i| horizons[i]).max().unwrap_or(0);
+                let shortest = members.iter().map(|&i| horizons[i]).min().unwrap_or(0);
+                let unit = TimeUnit::for_horizon(longest);
+                let x_max = if longest == 0 { 1.0 } else { longest as f64 / unit.ms };
+                for &i in &members {
+                    axis_of[i] = (unit, x_max);
+                }
+                let horizons = if shortest == longest {
+                    format!("horizon {}", horizon_text(longest))
+                } else {
+                    format!("horizons {} to {}", horizon_text(shortest), horizon_text(longest))
+                };
+                Group { members, unit, x_max, horizons, y_range: (0.0, 100.0) }
+            })
+            .collect();
 
         let lines: Vec<Line> = series
             .iter()
             .enumerate()
             .map(|(i, s)| {
+                let (unit, x_max) = axis_of[i];
                 let percent = |users: f64| percent(users, s.users);
                 let mut times: Vec<f64> = s.times.iter().map(|t| t.as_millis() as f64 / unit.ms).collect();
                 let mut values: Vec<f64> = s.values.iter().map(|&v| percent(v)).collect();
@@ -149,19 +216,27 @@ impl Prepared {
             })
             .collect();
 
-        let mut lowest = 100.0_f64;
-        let mut highest = 100.0_f64;
-        for line in &lines {
-            for &v in &line.values {
-                (lowest, highest) = (lowest.min(v), highest.max(v));
+        for group in &mut groups {
+            let mut lowest = 100.0_f64;
+            let mut highest = 100.0_f64;
+            for line in group.members.iter().map(|&i| &lines[i]) {
+                for &v in &line.values {
+                    (lowest, highest) = (lowest.min(v), highest.max(v));
+                }
+                for &(lo, hi) in line.band.iter().flatten() {
+                    (lowest, highest) = (lowest.min(lo.min(hi)), highest.max(lo.max(hi)));
+                }
             }
-            for &(lo, hi) in line.band.iter().flatten() {
-                (lowest, highest) = (lowest.min(lo.min(hi)), highest.max(lo.max(hi)));
-            }
+            group.y_range = zoomed(lowest, highest);
         }
         let n = series.len();
+        let panels = if groups.len() > 1 {
+            format!("; horizons differ: one panel per horizon group ({})", groups.len())
+        } else {
+            String::new()
+        };
         let subtitle = format!(
-            "users with {} over time, percent of each scenario's users; {} scenario{}",
+            "users with {} over time, percent of each scenario's users; {} scenario{}{panels}",
             feature.column(),
             n,
             if n == 1 { "" } else { "s" },
@@ -170,9 +245,7 @@ impl Prepared {
             title: format!("{}: {title}", feature.column()),
             subtitle,
             feature: feature.column(),
-            unit,
-            x_max,
-            y_range: zoomed(lowest, highest),
+            groups,
             lines,
         })
     }
@@ -224,34 +297,55 @@ const PANEL: Panel = Panel {
 
 impl Picture for Prepared {
     fn size(&self) -> (u32, u32) {
-        (WIDTH, HEIGHT)
+        match self.groups.len() {
+            0 | 1 => (WIDTH, HEIGHT),
+            n => (WIDTH, HEADER_HEIGHT + 8 + n as u32 * GROUP_PANEL_HEIGHT),
+        }
     }
 
     fn draw<DB: DrawingBackend>(&self, c: &Canvas<DB>) -> Result<(), ChartError> {
         let p = self;
         let area = c.page(&HEADER, &p.title, &p.subtitle)?;
-        let y_range = p.y_range.0..p.y_range.1;
-        let chart = panel(&area, &PANEL, 0.0..p.x_max, y_range, &|v| trim_number(*v))?;
-        let (px_x, px_y) = chart.plotting_area().get_pixel_range();
-        y_title(c, &chart, &format!("users with {} (%)", p.feature), 54)?;
-        time_title(c, &chart, p.unit)?;
-
-        draw_scenario_bands(c, p, &chart)?;
-        let lines: Vec<Vec<Px>> =
-            p.lines.iter().map(|l| polyline(&chart, &l.times, l.values.iter().copied())).collect();
-        let styles: Vec<LineStyle> = p.lines.iter().map(|l| l.style).collect();
-        draw_lines(c, &lines, &styles, LINE_WIDTH)?;
-        // A dot where a scenario with a shorter horizon ends.
+        let areas = area.split_evenly((p.groups.len().max(1), 1));
         let mut early = false;
-        for (line, points) in p.lines.iter().zip(&lines) {
-            if let Some(&(x, y)) = points.last() {
-                if x < px_x.end - 2 {
-                    early = true;
-                    draw_dot(c, (x, y), line.style.color)?;
+        let (mut top, mut bottom) = (i32::MAX, 0);
+        for (group, area) in p.groups.iter().zip(&areas) {
+            let y_range = group.y_range.0..group.y_range.1;
+            let chart = panel(area, &PANEL, 0.0..group.x_max, y_range, &|v| trim_number(*v))?;
+            let (px_x, px_y) = chart.plotting_area().get_pixel_range();
+            (top, bottom) = (top.min(px_y.start), bottom.max(px_y.end));
+            y_title(c, &chart, &format!("users with {} (%)", p.feature), 54)?;
+            let title = if p.groups.len() > 1 {
+                format!("time ({}); {}", group.unit.name, group.horizons)
+            } else {
+                format!("time ({})", group.unit.name)
+            };
+            let at = ((px_x.start + px_x.end) / 2, px_y.end + 26);
+            c.text(&title, at, 15.0, &INK, HPos::Center, VPos::Top)?;
+
+            let members: Vec<&Line> = group.members.iter().map(|&i| &p.lines[i]).collect();
+            draw_scenario_bands(c, &members, &chart)?;
+            let lines: Vec<Vec<Px>> = members
+                .iter()
+                .map(|l| {
+                    let points: Vec<Px> =
+                        l.times.iter().zip(&l.values).map(|(&t, &v)| chart.backend_coord(&(t, v))).collect();
+                    thin_to_end(&points)
+                })
+                .collect();
+            let styles: Vec<LineStyle> = members.iter().map(|l| l.style).collect();
+            draw_lines(c, &lines, &styles, LINE_WIDTH)?;
+            // A dot on the last value of a scenario whose horizon ends before its panel's.
+            for (line, points) in members.iter().zip(&lines) {
+                if let Some(&at) = points.last() {
+                    if at.0 < px_x.end - 2 {
+                        early = true;
+                        draw_dot(c, at, line.style.color)?;
+                    }
                 }
             }
         }
-        draw_legend(c, p, (px_y.start, px_y.end), early)
+        draw_legend(c, p, (top, bottom), early)
     }
 }
 
@@ -259,10 +353,10 @@ impl Picture for Prepared {
 /// (of scenarios that agree) as one band striped in their colours.
 fn draw_scenario_bands<DB: DrawingBackend>(
     c: &Canvas<DB>,
-    p: &Prepared,
+    lines: &[&Line],
     chart: &Chart<DB>,
 ) -> Result<(), ChartError> {
-    let bands = p.lines.iter().filter_map(|line| {
+    let bands = lines.iter().filter_map(|line| {
         let columns = band_columns(line.times.iter().zip(line.band.as_ref()?).map(|(&t, &(lo, hi))| {
             let (x, lo) = chart.backend_coord(&(t, lo));
             let (_, hi) = chart.backend_coord(&(t, hi));
@@ -452,7 +546,69 @@ mod tests {
         assert!(text.contains("the end of a shorter horizon"));
         assert!(!svg("compare", Feature::Im, &mix(1)).unwrap().contains("shorter horizon"));
         let p = Prepared::new("compare", Feature::Im, &mix(3)).unwrap();
-        assert_eq!(p.x_max, 480.0 * 60.0 / 3600.0);
+        assert_eq!(p.groups[0].x_max, 480.0 * 60.0 / 3600.0);
+    }
+
+    #[test]
+    fn horizons_group_within_a_factor_of_four() {
+        let (h, day) = (3_600_000, 86_400_000);
+        // 6 h, a year, 12 h, a day, no samples: the day shares the 6 h panel (4 x 6 h).
+        assert_eq!(
+            horizon_groups(&[6 * h, 365 * day, 12 * h, day, 0]),
+            vec![vec![4], vec![0, 2, 3], vec![1]]
+        );
+        assert_eq!(horizon_groups(&[6 * h, 6 * h + 1, 24 * h + 1]), vec![vec![0, 1], vec![2]]);
+        assert_eq!(horizon_groups(&[]), Vec::<Vec<usize>>::new());
+    }
+
+    #[test]
+    fn a_day_next_to_a_year_gets_its_own_readable_panel() {
+        // Before: one time axis to the year's end, the day squeezed into two pixel columns.
+        let year = series("year-se-pair-random", 5_000, 365 * 24 + 1, 3_600, 0.3, 100);
+        let day = series("se-pair-day", 5_000, 24 * 60 + 1, 60, 0.5, 1);
+        let both = [year, day];
+        let p = Prepared::new("compare", Feature::Contacts, &both).unwrap();
+        assert_eq!(p.groups.iter().map(|g| g.members.clone()).collect::<Vec<_>>(), [vec![1], vec![0]]);
+        assert_eq!((p.groups[0].unit.name, p.groups[1].unit.name), ("h", "days"));
+        let text = svg("compare", Feature::Contacts, &both).unwrap();
+        assert!(text.contains("time (h); horizon 24 h") && text.contains("time (days); horizon 365 days"));
+        assert!(text.contains("one panel per horizon group (2)"));
+        assert!(!text.contains("shorter horizon"), "each ends at its own panel's end");
+        let (w, h, pixels) = decode(&png("compare", Feature::Contacts, &both).unwrap());
+        assert_eq!((w, h), (WIDTH, HEADER_HEIGHT + 8 + 2 * GROUP_PANEL_HEIGHT));
+        // The day's line spans its panel: its colour is in hundreds of pixel columns.
+        let c = SCENARIO_COLORS[1];
+        let columns = (0..w as usize)
+            .filter(|x| (0..h as usize).any(|y| pixels[3 * (y * w as usize + x)..][..3] == [c.0, c.1, c.2]))
+            .count();
+        assert!(columns > 500, "{columns} columns");
+    }
+
+    #[test]
+    fn a_shorter_horizon_ends_with_a_dot_on_its_last_value() {
+        // A 6 h scenario next to a 12 h one: both in one panel, the 6 h line ends mid-axis.
+        // Its last rows dip and recover within one pixel column: the dot sits where a line
+        // without the dip ends (at its last value, 100 %), not at the dip.
+        let long = series("long", 1_000, 12 * 60 + 1, 60, 0.2, 1);
+        let plain = series("short", 1_000, 6 * 3_600 + 1, 1, 0.0, 1);
+        let mut dipped = plain.clone();
+        let n = dipped.values.len();
+        // 72 s per pixel column: the last 4 s are in one column, after full ones.
+        for v in &mut dipped.values[n - 4..n - 2] {
+            *v = 500.0;
+        }
+        let dot = |short: &OverlaySeries| {
+            let text = svg("t", Feature::Im, &[long.clone(), short.clone()]).unwrap();
+            assert!(text.contains("the end of a shorter horizon"));
+            let circles: Vec<String> = text
+                .lines()
+                .filter(|l| l.starts_with("<circle") && l.contains("r=\"4\""))
+                .map(|l| l.split(" r=").next().unwrap().to_string())
+                .collect();
+            assert_eq!(circles.len(), 1, "{circles:?}");
+            circles[0].clone()
+        };
+        assert_eq!(dot(&dipped), dot(&plain));
     }
 
     #[test]
@@ -467,14 +623,14 @@ mod tests {
         // Everything above 99.6 %: the axis spans 99.5 to 100 %, with a margin.
         let mut high = vec![series("a", 1_000, 100, 60, 0.004, 1), series("b", 2_000, 100, 60, 0.001, 1)];
         let p = Prepared::new("t", Feature::Im, &high).unwrap();
-        assert_eq!(p.y_range, (99.4875, 100.0125));
+        assert_eq!(p.groups[0].y_range, (99.4875, 100.0125));
         // A band reaching 5 % lower widens it to 90 %.
         high.push(series("c", 2_000, 100, 60, 0.0, 30));
         let p = Prepared::new("t", Feature::Im, &high).unwrap();
-        assert_eq!(p.y_range, (89.75, 100.25));
+        assert_eq!(p.groups[0].y_range, (89.75, 100.25));
         let low = [series("a", 1_000, 100, 60, 0.6, 1)];
         let p = Prepared::new("t", Feature::Im, &low).unwrap();
-        assert!(p.y_range.0 < 0.0, "{:?}", p.y_range);
+        assert!(p.groups[0].y_range.0 < 0.0, "{:?}", p.groups[0].y_range);
     }
 
     #[test]

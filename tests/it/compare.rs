@@ -58,7 +58,8 @@ fn compare_writes_one_folder_with_a_row_per_scenario() {
     assert!(lines[0].starts_with("scenario,replications,users,horizon_s,im_availability,"), "{}", lines[0]);
     assert!(lines[1].starts_with("waits,1,500,") && lines[2].starts_with("fails-over,6,500,"), "{csv}");
     let md = std::fs::read_to_string(out.join("comparison.md")).unwrap();
-    assert!(md.contains("| waits | 1 |") && md.contains("| fails-over | 6 |"), "{md}");
+    assert!(md.contains("| waits | 6 h | 1 |") && md.contains("| fails-over | 6 h | 6 |"), "{md}");
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("horizons differ"), "one horizon, no warning");
     // Failing over brings contacts back: the replicated scenario has the better contacts.
     let col = |line: &str, name: &str| -> f64 {
         let header: Vec<&str> = lines[0].split(',').collect();
@@ -103,4 +104,47 @@ fn compare_needs_two_scenarios() {
     let o = lyncsim(&["compare", &one, "--out", dir.join("c").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("at least two scenarios"));
+}
+
+#[test]
+fn different_horizons_are_named_and_not_ranked_against_each_other() {
+    // Before: no warning, no horizon in comparison.md, the 30-day scenario (whose 2-hour
+    // outage is a small share of its horizon) bold as "best" over the 6-hour ones, and the
+    // 6-hour lines squeezed into the left fifth of the overlay charts.
+    let dir = tempdir("compare-horizons");
+    let short = scenario(&dir, "short", "", "");
+    let other = scenario(&dir, "other", "", r#"features: Features(full: [im, voice]),"#);
+    let long = PAIR.replace("NAME", "long").replace("REPLICATIONS", "").replace("EXTRA", "");
+    let long = long.replace(r#"horizon: "6h""#, r#"horizon: "30d""#);
+    let long_path = dir.join("long.ron");
+    std::fs::write(&long_path, long).unwrap();
+    let out = dir.join("cmp");
+    let o = lyncsim(&[
+        "compare",
+        &short,
+        long_path.to_str().unwrap(),
+        &other,
+        "--quiet",
+        "--format",
+        "svg",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning: the scenarios' horizons differ (short 6 h, long 30 days, other 6 h): "),
+        "{err}"
+    );
+    let csv = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    let horizons: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').nth(3).unwrap()).collect();
+    assert_eq!(horizons, ["21600.000000", "2592000.000000", "21600.000000"], "{csv}");
+    let md = std::fs::read_to_string(out.join("comparison.md")).unwrap();
+    let row = |name: &str| md.lines().find(|l| l.starts_with(&format!("| {name} |"))).unwrap().to_string();
+    assert!(row("long").starts_with("| long | 30 days | 1 |") && !row("long").contains("**"), "{md}");
+    assert!(row("short").starts_with("| short | 6 h | 1 |") && row("short").contains("**"), "{md}");
+    assert!(md.contains("among scenarios of the same horizon") && md.contains("horizons differ"), "{md}");
+    let svg = std::fs::read_to_string(out.join("contacts.svg")).unwrap();
+    assert!(svg.contains("one panel per horizon group (2)"), "a panel per horizon group");
+    assert!(svg.contains("time (h); horizon 6 h") && svg.contains("time (days); horizon 30 days"));
 }

@@ -70,6 +70,20 @@ pub(crate) fn thin(points: &[Px]) -> Vec<Px> {
     out
 }
 
+/// A polyline thinned like [`thin`] that still ends at the series' last point: [`thin`]
+/// keeps a column's extremes, and in the last column they need not include the last value
+/// (a short scenario squeezed into a few columns would otherwise end at its lowest value).
+/// The last point is where an overlay line that stops early gets its end marker.
+pub(crate) fn thin_to_end(points: &[Px]) -> Vec<Px> {
+    let mut out = thin(points);
+    if let Some(&last) = points.last() {
+        if out.last() != Some(&last) {
+            out.push(last);
+        }
+    }
+    out
+}
+
 /// The length of a polyline, pixels.
 pub(crate) fn arc_length(points: &[Px]) -> f64 {
     points
@@ -179,6 +193,18 @@ mod tests {
         for x in 0..=noisy.last().unwrap().0 {
             assert!(thinned.iter().filter(|p| p.0 == x).count() <= 2);
         }
+    }
+
+    #[test]
+    fn a_thinned_line_ends_at_its_last_value() {
+        // An outage and its recovery in one column (a day on a year's axis): thin keeps the
+        // column's extremes in time order, ending at the lowest value (the largest y).
+        let dip = [(0, 10), (5, 10), (5, 200), (5, 10), (5, 60)];
+        assert_eq!(thin(&dip).last(), Some(&(5, 200)));
+        assert_eq!(thin_to_end(&dip), vec![(0, 10), (5, 10), (5, 200), (5, 60)]);
+        assert_eq!(thin_to_end(&[(0, 10), (5, 10), (5, 200), (5, 10)]).last(), Some(&(5, 10)));
+        assert_eq!(thin_to_end(&[(4, 4)]), vec![(4, 4)]);
+        assert_eq!(thin_to_end(&[]), Vec::<Px>::new());
     }
 
     #[test]
