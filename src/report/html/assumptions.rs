@@ -70,7 +70,7 @@ const DEFAULTS: &[(&str, &str, &str, &str)] = &[
         "timing.hydrate_per_routing_group",
         "10 s",
         "Assumption, calibrated so a 40,000-user pool fails over within Microsoft's RTO \
-         (30 min Lync 2013, 15–20 min SfB; SPEC 4.4)",
+         (30 min Lync 2013, 15–20 min SfB; docs/model.md#pool-failover)",
     ),
     ("Hydration per user", "timing.hydrate_per_user", "10 ms", "Assumption, calibrated as above"),
     (
@@ -97,7 +97,7 @@ const DEFAULTS: &[(&str, &str, &str, &str)] = &[
         "Front-end capacity",
         "",
         "6,660 users per front end; above it sign-in slows in proportion",
-        "Capacity planning docs (domain.md 5)",
+        "Capacity planning docs (docs/model.md#sign-in-and-capacity)",
     ),
     (
         "Resiliency mode features",
