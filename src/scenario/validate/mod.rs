@@ -12,7 +12,9 @@
 //! replications). Each other part of a scenario is checked in its own file: `pools.rs`
 //! (sites, pools, pairing and capacity), `delays.rs` (timings and their distributions),
 //! `clients.rs` (backup service, timing, clients, features), `events.rs` (scheduled actions
-//! and cmdlets, the administrator's policy) and `failures.rs` (stochastic failure processes).
+//! and cmdlets, the administrator's policy) and `failures.rs` (stochastic failure processes);
+//! `names.rs` says what a pool fqdn (a DNS host name) and a site name may be, and derives
+//! the suggestions for rejected names.
 
 mod clients;
 mod delays;

@@ -1,7 +1,7 @@
 //! Names as written: a pool's fqdn is a DNS host name, a site's name is a label for people,
 //! and a rejected name gets a suggestion that keeps its letters.
 //!
-//! A pool fqdn follows RFC 1123's host names (docs/scenario-reference.md#pools): labels of
+//! A pool fqdn follows RFC 1123's host names (docs/scenario-reference.md#pool): labels of
 //! ASCII letters, digits and `-`, 1 to 63 characters, not starting or ending with `-`,
 //! separated by dots, at most 253 characters in all. Letters may be of either case, as DNS
 //! ignores it; so two fqdns that differ only in case name one pool (a duplicate). A trailing
