@@ -543,7 +543,9 @@ impl World {
             WorldEvent::FailureStep { index, fail } => self.failure_step(index, fail, sched),
             WorldEvent::AdminDecision { pool, failback } => self.admin_decision(pool, failback, sched),
         }
-        if change && self.log[logged..].iter().any(|e| !matches!(e.kind, LogKind::Warning | LogKind::AdminError)) {
+        if change
+            && self.log[logged..].iter().any(|e| !matches!(e.kind, LogKind::Warning | LogKind::AdminError))
+        {
             self.last_change = Some(self.now);
         }
     }

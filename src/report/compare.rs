@@ -97,7 +97,9 @@ impl Outcome {
     pub fn time_to_restore(&self, f: Feature) -> Option<f64> {
         match self {
             Outcome::Single(r) => r.time_to_restore(f).map(|t| t.as_secs_f64()),
-            Outcome::Monte(mc) => mc.describe_some(|r| r.time_to_restore(f).map(|t| t.as_secs_f64())).map(|d| d.mean),
+            Outcome::Monte(mc) => {
+                mc.describe_some(|r| r.time_to_restore(f).map(|t| t.as_secs_f64())).map(|d| d.mean)
+            }
         }
     }
 

@@ -4,8 +4,10 @@
 //! - `timeseries.csv`: the mean in every column of a single run, then `<feature>_p05` and
 //!   `<feature>_p95` (fractions of all users, six decimals).
 //! - `summary.json`: every number becomes `{mean, ci95_low, ci95_high, p05, p50, p95}`
-//!   (numbers that some replications lack also carry `n`, how many have them);
+//!   (numbers that some replications lack also carry `n`, how many have them); each
+//!   feature's `pooled_incidents` takes every incident of every replication together;
 //!   `worst_replication` names, per feature, the replication with the lowest availability.
+//!   docs/metrics.md defines every key.
 //! - `replications.csv`: one row of summary numbers per replication.
 
 use serde_json::{json, Map, Value};

@@ -159,8 +159,10 @@ impl RunResult {
     }
 
     fn completed(&self, cmdlet: &str) -> u32 {
-        self.failovers.iter().filter(|f| f.cmdlet == cmdlet && f.completed.is_some() && f.error.is_none()).count()
-            as u32
+        self.failovers
+            .iter()
+            .filter(|f| f.cmdlet == cmdlet && f.completed.is_some() && f.error.is_none())
+            .count() as u32
     }
 
     /// Administrator commands that failed, refused before they started or abandoned

@@ -108,7 +108,11 @@ impl RecordOut {
         RecordOut {
             replication: r.replication,
             feature_user_ms: r.feature_user_ms.into_array(),
-            restores_ms: r.restores.clone().map(|_, v| v.iter().map(|t| t.as_millis()).collect()).into_array(),
+            restores_ms: r
+                .restores
+                .clone()
+                .map(|_, v| v.iter().map(|t| t.as_millis()).collect())
+                .into_array(),
             open_incident_ms: r.open_incident.map(|_, t| ms(t)).into_array(),
             first_fault_ms: ms(r.first_fault),
             peak_resiliency_users: r.peak_resiliency_users,

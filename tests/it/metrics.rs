@@ -117,7 +117,11 @@ fn an_incident_open_at_the_horizon_is_reported_as_open() {
         assert_eq!(quiet.incident_count(f), 0);
         let s = &summary["features"][f.column()];
         assert_eq!(s["incidents"], 0);
-        assert!(s["time_to_restore_s"].is_null() && s["mean_restore_s"].is_null() && s["open_incident_s"].is_null());
+        assert!(
+            s["time_to_restore_s"].is_null()
+                && s["mean_restore_s"].is_null()
+                && s["open_incident_s"].is_null()
+        );
     }
 }
 
@@ -148,7 +152,9 @@ fn failovers_failbacks_and_cmdlet_errors_are_counted_apart() {
     // comparison.csv and sweep.csv (the same metric columns).
     let header = metric_header();
     let row = metric_row(&Outcome::Single(Box::new(r.clone())));
-    let cell = |name: &str| row[header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name}"))].clone();
+    let cell = |name: &str| {
+        row[header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name}"))].clone()
+    };
     assert_eq!(cell("failovers_completed"), "1.000000");
     assert_eq!(cell("failbacks_completed"), "1.000000");
     assert_eq!(cell("cmdlet_errors"), "1.000000");
@@ -282,16 +288,25 @@ fn every_key_and_column_of_the_outputs_is_defined_in_docs_metrics_md() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let cmp = dir.join("cmp");
     let o = Command::new(bin())
-        .args(["compare", single, replicated.to_str().unwrap(), "--out", cmp.to_str().unwrap(), "--format", "svg"])
+        .args([
+            "compare",
+            single,
+            replicated.to_str().unwrap(),
+            "--out",
+            cmp.to_str().unwrap(),
+            "--format",
+            "svg",
+        ])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
 
-    let pools_and_features: BTreeSet<String> = ["se.contoso.com", "lyncfe03.thelab.info", "lyncfe04.thelab.info"]
-        .into_iter()
-        .map(String::from)
-        .chain(Feature::ALL.iter().map(|f| f.column().to_string()))
-        .collect();
+    let pools_and_features: BTreeSet<String> =
+        ["se.contoso.com", "lyncfe03.thelab.info", "lyncfe04.thelab.info"]
+            .into_iter()
+            .map(String::from)
+            .chain(Feature::ALL.iter().map(|f| f.column().to_string()))
+            .collect();
     let mut missing = BTreeSet::new();
     for name in ["seed1-disaster-mode", "twice-and-open"] {
         let folder = out.join(name);
@@ -331,5 +346,9 @@ fn every_key_and_column_of_the_outputs_is_defined_in_docs_metrics_md() {
             missing.insert(format!("sweep.csv: {c}"));
         }
     }
-    assert!(missing.is_empty(), "not defined in docs/metrics.md:\n{}", missing.into_iter().collect::<Vec<_>>().join("\n"));
+    assert!(
+        missing.is_empty(),
+        "not defined in docs/metrics.md:\n{}",
+        missing.into_iter().collect::<Vec<_>>().join("\n")
+    );
 }
