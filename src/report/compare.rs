@@ -363,7 +363,7 @@ pub fn comparison_md(outcomes: &[Outcome]) -> String {
         ));
     }
     md.push_str(
-        "\nAn incident of a feature runs from the fault or administrator action that preceded its \
+        "\nAn incident of a feature runs from the fault, repair or administrator action that preceded its \
          fall below 99 % of all users until it is back at or above 99 % (docs/metrics.md); the \
          longest restore is the number a recovery-time objective is checked against. Replicated \
          scenarios show means per replication.\n",
