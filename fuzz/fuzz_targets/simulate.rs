@@ -81,8 +81,15 @@ fn check(r: &RunResult) {
         assert!(r.feature_user_ms[f] <= all, "{f:?} user-time over users x horizon");
         let a = r.availability(f);
         assert!((0.0..=1.0).contains(&a), "{f:?} availability {a}");
-        if let Some(t) = r.restored_at[f] {
-            assert!(t.as_millis() <= horizon, "{f:?} restored after the horizon");
+        // Incidents in time order, each ending after it starts, only the last one open.
+        let incidents = &r.incidents[f];
+        for (i, inc) in incidents.iter().enumerate() {
+            assert!(inc.start.as_millis() <= horizon, "{f:?} incident after the horizon");
+            assert!(inc.end.is_none_or(|e| e >= inc.start && e.as_millis() <= horizon), "{f:?} {inc:?}");
+            assert!(inc.end.is_some() || i + 1 == incidents.len(), "{f:?}: an open incident before the last");
+            if let Some(next) = incidents.get(i + 1) {
+                assert!(inc.end.is_some_and(|e| e <= next.start), "{f:?}: incidents overlap");
+            }
         }
     }
     assert!(r.peak_offline_users <= total, "peak offline");

@@ -328,6 +328,9 @@ pub struct World {
     /// registered users; see [`World::counts`]).
     mediation_missing: bool,
     first_fault: Option<SimTime>,
+    /// The latest change: a scenario action, failure-process step or administrator
+    /// decision that logged more than a warning or a cmdlet error (docs/metrics.md#incidents).
+    last_change: Option<SimTime>,
     rpo_realized: Option<SimTime>,
     failovers: Vec<FailoverOutcome>,
     log: Vec<LogEntry>,
@@ -467,6 +470,7 @@ impl World {
             counts,
             mediation_missing: false,
             first_fault: None,
+            last_change: None,
             rpo_realized: None,
             failovers: Vec::new(),
             log: Vec::new(),
@@ -484,6 +488,14 @@ impl World {
         self.first_fault
     }
 
+    /// Time of the latest change, if any happened yet: a fault, a repair or an
+    /// administrator's action, scripted or drawn, that changed something (logged an event
+    /// other than a `Warning` or an `AdminError`). An incident of a feature starts at the
+    /// latest change before it fell below 99 % (docs/metrics.md#incidents).
+    pub fn last_change(&self) -> Option<SimTime> {
+        self.last_change
+    }
+
     /// The client state of user `user` (for tests and invariants).
     pub fn user_state(&self, user: UserId) -> ClientState {
         self.users[user].state
@@ -492,6 +504,13 @@ impl World {
     /// Handle one event.
     pub fn handle(&mut self, event: WorldEvent, sched: &mut Scheduler<WorldEvent>) {
         self.now = sched.now();
+        // Faults, repairs and administrators' actions are changes when they change
+        // something; what follows from them (sign-ins, polls, steps) is not.
+        let change = matches!(
+            event,
+            WorldEvent::Action(_) | WorldEvent::FailureStep { .. } | WorldEvent::AdminDecision { .. }
+        );
+        let logged = self.log.len();
         match event {
             WorldEvent::Action(i) => self.action(i as usize, sched),
             WorldEvent::Notice { user, gen } | WorldEvent::Retry { user, gen } => {
@@ -523,6 +542,11 @@ impl World {
             WorldEvent::QuorumRecovered { pool } => self.quorum_recovered(pool, sched),
             WorldEvent::FailureStep { index, fail } => self.failure_step(index, fail, sched),
             WorldEvent::AdminDecision { pool, failback } => self.admin_decision(pool, failback, sched),
+        }
+        if change
+            && self.log[logged..].iter().any(|e| !matches!(e.kind, LogKind::Warning | LogKind::AdminError))
+        {
+            self.last_change = Some(self.now);
         }
     }
 

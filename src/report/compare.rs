@@ -90,14 +90,40 @@ impl Outcome {
         )
     }
 
-    /// Seconds from the first fault until 99 % of users had `feature` again (the mean over
-    /// the replications where it came back); `None` if never.
+    /// Incidents of `feature` (docs/metrics.md#incidents), the open one included; the mean
+    /// over replications.
+    pub fn incidents(&self, f: Feature) -> f64 {
+        match self {
+            Outcome::Single(r) => r.incident_count(f) as f64,
+            Outcome::Monte(mc) => mc.describe(|r| r.incidents(f) as f64).mean,
+        }
+    }
+
+    /// The longest restore of `feature`, seconds (the mean over the replications where an
+    /// incident ended); `None` when no incident ended.
     pub fn time_to_restore(&self, f: Feature) -> Option<f64> {
         match self {
             Outcome::Single(r) => r.time_to_restore(f).map(|t| t.as_secs_f64()),
             Outcome::Monte(mc) => {
-                mc.describe_some(|r| r.time_to_restore[f].map(|t| t.as_secs_f64())).map(|d| d.mean)
+                mc.describe_some(|r| r.time_to_restore(f).map(|t| t.as_secs_f64())).map(|d| d.mean)
             }
+        }
+    }
+
+    /// The mean restore of `feature`, seconds, over every incident that ended (of every
+    /// replication); `None` when none did.
+    pub fn mean_restore(&self, f: Feature) -> Option<f64> {
+        match self {
+            Outcome::Single(r) => r.mean_restore_s(f),
+            Outcome::Monte(mc) => mc.pooled_restores(f).restore.map(|r| r.mean_s),
+        }
+    }
+
+    /// Incidents of `feature` still open at the horizon (0 or 1; the mean over replications).
+    pub fn open_incidents(&self, f: Feature) -> f64 {
+        match self {
+            Outcome::Single(r) => f64::from(u8::from(r.open_incident(f).is_some())),
+            Outcome::Monte(mc) => mc.describe(|r| f64::from(u8::from(r.open_incident[f].is_some()))).mean,
         }
     }
 
@@ -109,14 +135,18 @@ impl Outcome {
                 offline_users: r.peak_offline_users as f64,
                 signin_queue: r.peak_signin_queue as f64,
                 rpo_s: r.rpo_realized.map_or(0.0, |t| t.as_secs_f64()),
-                failovers: r.failovers.iter().filter(|f| f.cmdlet == "Invoke-CsPoolFailover").count() as f64,
+                failovers_completed: r.failovers_completed() as f64,
+                failbacks_completed: r.failbacks_completed() as f64,
+                cmdlet_errors: r.cmdlet_errors() as f64,
             },
             Outcome::Monte(mc) => Peaks {
                 resiliency_users: mc.describe(|r| r.peak_resiliency_users as f64).mean,
                 offline_users: mc.describe(|r| r.peak_offline_users as f64).mean,
                 signin_queue: mc.describe(|r| r.peak_signin_queue as f64).mean,
                 rpo_s: mc.describe(|r| r.rpo_realized.as_secs_f64()).mean,
-                failovers: mc.describe(|r| r.failovers as f64).mean,
+                failovers_completed: mc.describe(|r| r.failovers_completed as f64).mean,
+                failbacks_completed: mc.describe(|r| r.failbacks_completed as f64).mean,
+                cmdlet_errors: mc.describe(|r| r.cmdlet_errors as f64).mean,
             },
         }
     }
@@ -133,8 +163,12 @@ pub struct Peaks {
     pub signin_queue: f64,
     /// Largest unreplicated data lost in a disaster failover, seconds.
     pub rpo_s: f64,
-    /// `Invoke-CsPoolFailover` runs.
-    pub failovers: f64,
+    /// `Invoke-CsPoolFailover` runs that completed.
+    pub failovers_completed: f64,
+    /// `Invoke-CsPoolFailback` runs that completed.
+    pub failbacks_completed: f64,
+    /// Administrator commands that failed (`AdminError`s).
+    pub cmdlet_errors: f64,
 }
 
 /// A column of [`PEAKS`]: its name and how to read it.
@@ -146,7 +180,9 @@ pub const PEAKS: &[PeakColumn] = &[
     ("peak_offline_users", |p| p.offline_users),
     ("peak_signin_queue", |p| p.signin_queue),
     ("rpo_realized_s", |p| p.rpo_s),
-    ("failovers", |p| p.failovers),
+    ("failovers_completed", |p| p.failovers_completed),
+    ("failbacks_completed", |p| p.failbacks_completed),
+    ("cmdlet_errors", |p| p.cmdlet_errors),
 ];
 
 /// What an outcome contributes to overlay charts: its rows, computed once for all features.
@@ -196,7 +232,10 @@ pub fn metric_header() -> Vec<String> {
             format!("{c}_availability_ci95_low"),
             format!("{c}_availability_ci95_high"),
             format!("{c}_user_minutes_lost"),
+            format!("{c}_incidents"),
             format!("{c}_time_to_restore_s"),
+            format!("{c}_mean_restore_s"),
+            format!("{c}_open_incidents"),
         ]);
     }
     header.extend(PEAKS.iter().map(|(name, _)| name.to_string()));
@@ -214,7 +253,10 @@ pub fn metric_row(o: &Outcome) -> Vec<String> {
         row.push(a.ci95.map_or(String::new(), |(lo, _)| six(lo)));
         row.push(a.ci95.map_or(String::new(), |(_, hi)| six(hi)));
         row.push(six(o.user_minutes_lost(f).value));
+        row.push(six(o.incidents(f)));
         row.push(o.time_to_restore(f).map_or(String::new(), six));
+        row.push(o.mean_restore(f).map_or(String::new(), six));
+        row.push(six(o.open_incidents(f)));
     }
     let peaks = o.peaks();
     row.extend(PEAKS.iter().map(|(_, value)| six(value(&peaks))));
@@ -333,19 +375,36 @@ pub fn comparison_md(outcomes: &[Outcome]) -> String {
         }
         md.push('\n');
     }
-    md.push_str("\n| scenario | IM user-minutes lost | contacts back for 99 % (s) | peak offline | peak sign-in queue | data lost, RPO (s) | failovers |\n|---|---|---|---|---|---|---|\n");
+    md.push_str(
+        "\n| scenario | IM user-minutes lost | contacts incidents | contacts longest restore to 99 % (s) \
+         | peak offline | peak sign-in queue | data lost, RPO (s) | failovers / failbacks completed | cmdlet errors |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
     for o in outcomes {
         let p = o.peaks();
+        let n = |v: f64| if o.replications() > 1 { format!("{v:.2}") } else { format!("{v:.0}") };
+        let open = o.open_incidents(Feature::Contacts);
+        let restore = o.time_to_restore(Feature::Contacts).map_or("—".to_string(), |t| format!("{t:.0}"));
         md.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {:.0} | {} |\n",
+            "| {} | {} | {}{} | {} | {} | {} | {:.0} | {} / {} | {} |\n",
             o.name(),
             minutes(o.user_minutes_lost(Feature::Im).value),
-            o.time_to_restore(Feature::Contacts).map_or("—".to_string(), |t| format!("{t:.0}")),
+            n(o.incidents(Feature::Contacts)),
+            if open > 0.0 { format!(" ({} open at the end)", n(open)) } else { String::new() },
+            restore,
             minutes(p.offline_users),
             minutes(p.signin_queue),
             p.rpo_s,
-            if o.replications() > 1 { format!("{:.2}", p.failovers) } else { format!("{:.0}", p.failovers) },
+            n(p.failovers_completed),
+            n(p.failbacks_completed),
+            n(p.cmdlet_errors),
         ));
     }
+    md.push_str(
+        "\nAn incident of a feature runs from the fault, repair or administrator action that preceded its \
+         fall below 99 % of all users until it is back at or above 99 % (docs/metrics.md); the \
+         longest restore is the number a recovery-time objective is checked against. Replicated \
+         scenarios show means per replication.\n",
+    );
     md
 }

@@ -95,7 +95,10 @@ pub fn summary_json(result: &RunResult) -> String {
             json!({
                 "availability": fixed6(result.availability(f)),
                 "user_minutes_lost": fixed6(result.user_minutes_lost(f)),
+                "incidents": result.incident_count(f),
                 "time_to_restore_s": opt_secs(result.time_to_restore(f)),
+                "mean_restore_s": result.mean_restore_s(f).map_or(Value::Null, fixed6),
+                "open_incident_s": opt_secs(result.open_incident(f)),
             }),
         );
     }
@@ -147,6 +150,9 @@ pub fn summary_json(result: &RunResult) -> String {
         "peak_signin_queue": result.peak_signin_queue,
         "rpo_realized_s": fixed6(result.rpo_realized.map_or(0.0, |t| t.as_secs_f64())),
         "failovers": failovers,
+        "failovers_completed": result.failovers_completed(),
+        "failbacks_completed": result.failbacks_completed(),
+        "cmdlet_errors": result.cmdlet_errors(),
         "backup_service": backup,
         "peak_users_per_front_end": result
             .peak_users_per_front_end

@@ -4,8 +4,10 @@
 //! - `timeseries.csv`: the mean in every column of a single run, then `<feature>_p05` and
 //!   `<feature>_p95` (fractions of all users, six decimals).
 //! - `summary.json`: every number becomes `{mean, ci95_low, ci95_high, p05, p50, p95}`
-//!   (numbers that some replications lack also carry `n`, how many have them);
+//!   (numbers that some replications lack also carry `n`, how many have them); each
+//!   feature's `pooled_incidents` takes every incident of every replication together;
 //!   `worst_replication` names, per feature, the replication with the lowest availability.
+//!   docs/metrics.md defines every key.
 //! - `replications.csv`: one row of summary numbers per replication.
 
 use serde_json::{json, Map, Value};
@@ -14,7 +16,7 @@ use super::chart::ChartInput;
 use super::format::{fixed6, secs, six};
 use super::{csv_bytes, ReportError};
 use crate::model::{ClientState, Feature};
-use crate::stats::monte::{fraction, MeanSeries};
+use crate::stats::monte::{fraction, MeanSeries, PooledRestores, RestoreStats};
 use crate::stats::quantile::Describe;
 use crate::stats::{MonteCarlo, ReplicationRecord};
 
@@ -60,7 +62,14 @@ pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
     let mut header: Vec<String> =
         ["replication", "fingerprint", "events_processed", "first_fault_s"].map(String::from).to_vec();
     for f in Feature::ALL {
-        for metric in ["availability", "user_minutes_lost", "time_to_restore_s"] {
+        for metric in [
+            "availability",
+            "user_minutes_lost",
+            "incidents",
+            "time_to_restore_s",
+            "mean_restore_s",
+            "open_incident_s",
+        ] {
             header.push(format!("{}_{metric}", f.column()));
         }
     }
@@ -70,8 +79,8 @@ pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
             "peak_offline_users",
             "peak_signin_queue",
             "rpo_realized_s",
-            "failovers",
-            "failbacks",
+            "failovers_completed",
+            "failbacks_completed",
             "cmdlet_errors",
         ]
         .map(String::from),
@@ -87,15 +96,18 @@ pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
         for f in Feature::ALL {
             row.push(six(mc.availability(r, f)));
             row.push(six(mc.user_minutes_lost(r, f)));
-            row.push(opt(r.time_to_restore[f]));
+            row.push(r.incidents(f).to_string());
+            row.push(opt(r.time_to_restore(f)));
+            row.push(r.mean_restore_s(f).map_or(String::new(), six));
+            row.push(opt(r.open_incident[f]));
         }
         row.extend([
             r.peak_resiliency_users.to_string(),
             r.peak_offline_users.to_string(),
             r.peak_signin_queue.to_string(),
             secs(r.rpo_realized),
-            r.failovers.to_string(),
-            r.failbacks.to_string(),
+            r.failovers_completed.to_string(),
+            r.failbacks_completed.to_string(),
             r.cmdlet_errors.to_string(),
         ]);
         row
@@ -119,6 +131,20 @@ fn described(d: &Describe, of: usize) -> Value {
     Value::Object(m)
 }
 
+/// Every incident of a feature over every replication: counts, and the statistics of the
+/// restore times of those that ended (`null` when none did).
+fn pooled(p: &PooledRestores) -> Value {
+    let stat = |f: fn(&RestoreStats) -> f64| p.restore.as_ref().map_or(Value::Null, |r| fixed6(f(r)));
+    json!({
+        "incidents": p.incidents,
+        "open_incidents": p.open,
+        "mean_restore_s": stat(|r| r.mean_s),
+        "p50_restore_s": stat(|r| r.p50_s),
+        "p95_restore_s": stat(|r| r.p95_s),
+        "max_restore_s": stat(|r| r.max_s),
+    })
+}
+
 /// `summary.json` of a replicated run, keys sorted, floats with six decimals.
 pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
     let c = &mc.config;
@@ -134,19 +160,18 @@ pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
             json!({
                 "availability": described(&mc.describe_availability(f), n),
                 "user_minutes_lost": all(&|r| mc.user_minutes_lost(r, f)),
-                "time_to_restore_s": some(&|r| r.time_to_restore[f].map(|t| t.as_secs_f64())),
+                "incidents": all(&|r| r.incidents(f) as f64),
+                "time_to_restore_s": some(&|r| r.time_to_restore(f).map(|t| t.as_secs_f64())),
+                "mean_restore_s": some(&|r| r.mean_restore_s(f)),
+                "open_incident_s": some(&|r| r.open_incident[f].map(|t| t.as_secs_f64())),
+                "pooled_incidents": pooled(&mc.pooled_restores(f)),
             }),
         );
     }
     let durations: Vec<f64> =
         mc.records.iter().flat_map(|r| r.failover_durations.iter().map(|d| d.as_secs_f64())).collect();
-    let failovers = json!({
-        "failovers": all(&|r| r.failovers as f64),
-        "failbacks": all(&|r| r.failbacks as f64),
-        "errors": all(&|r| r.cmdlet_errors as f64),
-        "duration_s": Describe::of(&durations)
-            .map_or(Value::Null, |d| described(&d.within(0.0, f64::INFINITY), usize::MAX)),
-    });
+    let failover_duration = Describe::of(&durations)
+        .map_or(Value::Null, |d| described(&d.within(0.0, f64::INFINITY), usize::MAX));
     // Backup Service lag at the horizon, per direction seen (a failed-over pool's data
     // flows the other way, so not every replication has every direction).
     let mut directions: std::collections::BTreeMap<(&str, &str, &str), Vec<f64>> = Default::default();
@@ -184,7 +209,10 @@ pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
         "peak_offline_users": all(&|r| r.peak_offline_users as f64),
         "peak_signin_queue": all(&|r| r.peak_signin_queue as f64),
         "rpo_realized_s": all(&|r| r.rpo_realized.as_secs_f64()),
-        "failovers": failovers,
+        "failovers_completed": all(&|r| r.failovers_completed as f64),
+        "failbacks_completed": all(&|r| r.failbacks_completed as f64),
+        "cmdlet_errors": all(&|r| r.cmdlet_errors as f64),
+        "failover_duration_s": failover_duration,
         "backup_service": backup,
         "peak_users_per_front_end": c
             .pools

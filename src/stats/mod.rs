@@ -19,5 +19,5 @@ pub mod shard;
 
 pub use monitor::{run_replication, run_replication_audited, Audit, Monitor};
 pub use monte::{MonteCarlo, ReplicationRecord};
-pub use result::{RunResult, RESTORE_THRESHOLD};
+pub use result::{Incident, RunResult, RESTORE_THRESHOLD};
 pub use series::{Sample, Series};

@@ -1,13 +1,13 @@
 //! The monitor: the engine's model for one replication. [`Monitor`] wraps the Lync
 //! [`World`]: between two instants it integrates user-time per client state exactly (integer
 //! user-milliseconds), records the time-series rows that fall in the interval from the
-//! world's counters (never by scanning users), and tracks peaks and restoration; at the
-//! horizon it becomes a [`RunResult`]. [`run_replication_audited`] runs the same replication
+//! world's counters (never by scanning users), and tracks peaks and each feature's
+//! incidents (docs/metrics.md#incidents); at the horizon it becomes a [`RunResult`]. [`run_replication_audited`] runs the same replication
 //! under an [`Audit`] of the model's invariants (tests); a normal run carries no audit code.
 
 use std::sync::Arc;
 
-use super::result::{RunResult, RESTORE_THRESHOLD};
+use super::result::{Incident, RunResult, RESTORE_THRESHOLD};
 use super::series::{Sample, Series};
 use crate::engine::{self, Scheduler, SimTime};
 use crate::model::{ClientState, Config, Counts, Feature, PerFeature, World, WorldEvent};
@@ -38,8 +38,8 @@ pub struct Monitor {
     /// User-time integrals of the counts (by state, then the two corrections); the feature
     /// integrals follow at the end, since users with a feature are linear in the counts.
     count_user_ms: Counts<u128>,
-    dipped: PerFeature<bool>,
-    restored_at: PerFeature<Option<SimTime>>,
+    /// Per feature, its incidents so far; the last one is open while its `end` is `None`.
+    incidents: PerFeature<Vec<Incident>>,
     peak_resiliency: u64,
     peak_offline: u64,
     peak_signin: u64,
@@ -74,8 +74,7 @@ impl Monitor {
             config,
             next_sample: SimTime::ZERO,
             count_user_ms: Counts::default(),
-            dipped: PerFeature::default(),
-            restored_at: PerFeature::default(),
+            incidents: PerFeature::default(),
             peak_resiliency: 0,
             peak_offline: 0,
             peak_signin: 0,
@@ -86,22 +85,21 @@ impl Monitor {
     fn observe(&mut self, from: SimTime, span_ms: u64) {
         let counts = self.world.counts();
         integrate(&mut self.count_user_ms, &counts, span_ms);
-        // Restoration after the first fault, until every feature has its answer.
-        if let Some(first) = self.world.first_fault() {
-            if from >= first && self.restored_at.values().any(Option::is_none) {
-                let total = self.total_users;
-                for f in Feature::ALL {
-                    if self.restored_at[f].is_some() {
-                        continue;
-                    }
-                    let with = counts.with_feature(&self.config.features, f);
-                    let ok = total == 0 || with as f64 >= RESTORE_THRESHOLD * total as f64;
-                    if !ok {
-                        self.dipped[f] = true;
-                    } else if self.dipped[f] {
-                        self.restored_at[f] = Some(from);
-                    }
+        // Incidents: the counts hold from `from`, the instant after every event at it, so a
+        // feature falls below the threshold or is back exactly at an event's time.
+        let total = self.total_users;
+        for f in Feature::ALL {
+            let with = counts.with_feature(&self.config.features, f);
+            let ok = total == 0 || with as f64 >= RESTORE_THRESHOLD * total as f64;
+            let incidents = &mut self.incidents[f];
+            let open = incidents.last().is_some_and(|i| i.end.is_none());
+            if ok && open {
+                if let Some(i) = incidents.last_mut() {
+                    i.end = Some(from);
                 }
+            } else if !ok && !open {
+                let previous_end = incidents.last().and_then(|i| i.end);
+                incidents.push(Incident::begin(self.world.last_change(), previous_end, from));
             }
         }
         self.peak_resiliency = self.peak_resiliency.max(counts.by_state[ClientState::Resiliency]);
@@ -120,13 +118,8 @@ impl Monitor {
     }
 
     fn finish(mut self, events_processed: u64, replication: u32) -> RunResult {
-        // The state at the horizon: last row, peaks and restoration.
+        // The state at the horizon: last row, peaks, and the incidents still open.
         self.observe(self.config.horizon, 0);
-        for f in Feature::ALL {
-            if self.world.first_fault().is_some() && !self.dipped[f] && self.restored_at[f].is_none() {
-                self.restored_at[f] = self.world.first_fault();
-            }
-        }
         let config = self.config.clone();
         let feature_user_ms = PerFeature::from_fn(|f| self.count_user_ms.with_feature(&config.features, f));
         let out = self.world.into_output(self.config.horizon);
@@ -136,7 +129,7 @@ impl Monitor {
             series: self.series,
             feature_user_ms,
             first_fault: out.first_fault,
-            restored_at: self.restored_at,
+            incidents: self.incidents,
             peak_resiliency_users: self.peak_resiliency,
             peak_offline_users: self.peak_offline,
             peak_signin_queue: self.peak_signin,

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use super::monitor::run_replication;
 use super::quantile::{Describe, Multiset};
-use super::result::RunResult;
+use super::result::{mean_secs, RunResult, FAILOVER};
 use super::series::{Sample, Series};
 use crate::engine::SimTime;
 use crate::model::{Config, Feature, LogEntry, PerFeature, PerState};
@@ -27,8 +27,11 @@ pub struct ReplicationRecord {
     pub replication: u32,
     /// Integral of users with each feature, user-milliseconds.
     pub feature_user_ms: PerFeature<u128>,
-    /// Per feature, seconds from the first fault until 99 % of users had it again.
-    pub time_to_restore: PerFeature<Option<SimTime>>,
+    /// Per feature, the restore time of each incident that ended, in time order
+    /// (docs/metrics.md#incidents).
+    pub restores: PerFeature<Vec<SimTime>>,
+    /// Per feature, how long the incident still open at the horizon had lasted.
+    pub open_incident: PerFeature<Option<SimTime>>,
     /// First fault, if any.
     pub first_fault: Option<SimTime>,
     /// Most users in resiliency mode at once.
@@ -39,11 +42,11 @@ pub struct ReplicationRecord {
     pub peak_signin_queue: u64,
     /// Largest unreplicated data lost in a disaster failover (zero without one).
     pub rpo_realized: SimTime,
-    /// `Invoke-CsPoolFailover` runs started.
-    pub failovers: u32,
-    /// `Invoke-CsPoolFailback` runs started.
-    pub failbacks: u32,
-    /// Cmdlet runs that ended in an error.
+    /// `Invoke-CsPoolFailover` runs that completed.
+    pub failovers_completed: u32,
+    /// `Invoke-CsPoolFailback` runs that completed.
+    pub failbacks_completed: u32,
+    /// Administrator commands that failed (`AdminError`s).
     pub cmdlet_errors: u32,
     /// Durations of the failovers that completed.
     pub failover_durations: Vec<SimTime>,
@@ -63,19 +66,19 @@ pub struct ReplicationRecord {
 impl ReplicationRecord {
     /// The record of a finished replication.
     pub fn of(result: &RunResult, fingerprint: String) -> Self {
-        let count = |cmdlet: &str| result.failovers.iter().filter(|f| f.cmdlet == cmdlet).count() as u32;
         ReplicationRecord {
             replication: result.replication,
             feature_user_ms: result.feature_user_ms,
-            time_to_restore: PerFeature::from_fn(|f| result.time_to_restore(f)),
+            restores: PerFeature::from_fn(|f| result.restores(f).collect()),
+            open_incident: PerFeature::from_fn(|f| result.open_incident(f)),
             first_fault: result.first_fault,
             peak_resiliency_users: result.peak_resiliency_users,
             peak_offline_users: result.peak_offline_users,
             peak_signin_queue: result.peak_signin_queue,
             rpo_realized: result.rpo_realized.unwrap_or(SimTime::ZERO),
-            failovers: count(FAILOVER),
-            failbacks: count(FAILBACK),
-            cmdlet_errors: result.failovers.iter().filter(|f| f.error.is_some()).count() as u32,
+            failovers_completed: result.failovers_completed(),
+            failbacks_completed: result.failbacks_completed(),
+            cmdlet_errors: result.cmdlet_errors(),
             failover_durations: result
                 .failovers
                 .iter()
@@ -95,8 +98,49 @@ impl ReplicationRecord {
     }
 }
 
-const FAILOVER: &str = "Invoke-CsPoolFailover";
-const FAILBACK: &str = "Invoke-CsPoolFailback";
+impl ReplicationRecord {
+    /// Incidents of `feature`, the open one included.
+    pub fn incidents(&self, feature: Feature) -> u32 {
+        self.restores[feature].len() as u32 + u32::from(self.open_incident[feature].is_some())
+    }
+
+    /// The longest restore of `feature`; `None` when no incident ended.
+    pub fn time_to_restore(&self, feature: Feature) -> Option<SimTime> {
+        self.restores[feature].iter().copied().max()
+    }
+
+    /// The mean restore of `feature` in seconds; `None` when no incident ended.
+    pub fn mean_restore_s(&self, feature: Feature) -> Option<f64> {
+        mean_secs(self.restores[feature].iter().copied())
+    }
+}
+
+/// Every incident of a feature over every replication (docs/metrics.md#replicated-runs):
+/// how many there were, and the statistics of the restore times of those that ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PooledRestores {
+    /// Incidents over all replications, the open ones included.
+    pub incidents: u64,
+    /// Incidents still open at the horizon, over all replications.
+    pub open: u64,
+    /// Statistics of the restore times of the incidents that ended; `None` when none did.
+    pub restore: Option<RestoreStats>,
+}
+
+/// Mean, median, 95th percentile and maximum of restore times, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RestoreStats {
+    /// Incidents that ended.
+    pub n: u64,
+    /// Mean (summed in replication order, then incident order).
+    pub mean_s: f64,
+    /// Median (Hyndman-Fan type 7, as every percentile).
+    pub p50_s: f64,
+    /// 95th percentile.
+    pub p95_s: f64,
+    /// Longest.
+    pub max_s: f64,
+}
 
 /// A finished Monte Carlo run.
 #[derive(Debug, Clone)]
@@ -249,6 +293,24 @@ impl MonteCarlo {
                 .min_by_key(|r| (r.feature_user_ms[f], r.replication))
                 .map_or(0, |r| r.replication)
         })
+    }
+
+    /// Every incident of `feature` pooled over every replication.
+    pub fn pooled_restores(&self, feature: Feature) -> PooledRestores {
+        let all: Vec<f64> =
+            self.records.iter().flat_map(|r| r.restores[feature].iter().map(|t| t.as_secs_f64())).collect();
+        let open = self.records.iter().filter(|r| r.open_incident[feature].is_some()).count() as u64;
+        PooledRestores {
+            incidents: all.len() as u64 + open,
+            open,
+            restore: Describe::of(&all).map(|d| RestoreStats {
+                n: d.n as u64,
+                mean_s: d.mean,
+                p50_s: d.p50,
+                p95_s: d.p95,
+                max_s: all.iter().copied().fold(0.0, f64::max),
+            }),
+        }
     }
 
     /// The time series over replications, swept row by row: a replication's values enter

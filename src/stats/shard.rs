@@ -19,7 +19,7 @@ use crate::engine::SimTime;
 use crate::model::{ClientState, Config, Feature, LogEntry, LogKind, PerFeature, PerState};
 
 /// Format tag of `shard.json`.
-pub const FORMAT: &str = "lyncsim-shard/1";
+pub const FORMAT: &str = "lyncsim-shard/2";
 
 /// Which part of a Monte Carlo run's replications a shard runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,14 +63,17 @@ pub struct ShardFile {
 struct RecordOut {
     replication: u32,
     feature_user_ms: [u128; Feature::COUNT],
-    time_to_restore_ms: [Option<u64>; Feature::COUNT],
+    /// Per feature, the restore time of each incident that ended.
+    restores_ms: [Vec<u64>; Feature::COUNT],
+    /// Per feature, the age at the horizon of the incident still open.
+    open_incident_ms: [Option<u64>; Feature::COUNT],
     first_fault_ms: Option<u64>,
     peak_resiliency_users: u64,
     peak_offline_users: u64,
     peak_signin_queue: u64,
     rpo_realized_ms: u64,
-    failovers: u32,
-    failbacks: u32,
+    failovers_completed: u32,
+    failbacks_completed: u32,
     cmdlet_errors: u32,
     failover_durations_ms: Vec<u64>,
     peak_users_per_front_end: Vec<f64>,
@@ -105,14 +108,19 @@ impl RecordOut {
         RecordOut {
             replication: r.replication,
             feature_user_ms: r.feature_user_ms.into_array(),
-            time_to_restore_ms: r.time_to_restore.map(|_, t| ms(t)).into_array(),
+            restores_ms: r
+                .restores
+                .clone()
+                .map(|_, v| v.iter().map(|t| t.as_millis()).collect())
+                .into_array(),
+            open_incident_ms: r.open_incident.map(|_, t| ms(t)).into_array(),
             first_fault_ms: ms(r.first_fault),
             peak_resiliency_users: r.peak_resiliency_users,
             peak_offline_users: r.peak_offline_users,
             peak_signin_queue: r.peak_signin_queue,
             rpo_realized_ms: r.rpo_realized.as_millis(),
-            failovers: r.failovers,
-            failbacks: r.failbacks,
+            failovers_completed: r.failovers_completed,
+            failbacks_completed: r.failbacks_completed,
             cmdlet_errors: r.cmdlet_errors,
             failover_durations_ms: r.failover_durations.iter().map(|d| d.as_millis()).collect(),
             peak_users_per_front_end: r.peak_users_per_front_end.clone(),
@@ -164,14 +172,16 @@ impl RecordOut {
         Ok(ReplicationRecord {
             replication: self.replication,
             feature_user_ms: PerFeature::from_array(self.feature_user_ms),
-            time_to_restore: PerFeature::from_array(self.time_to_restore_ms).map(|_, t| time(t)),
+            restores: PerFeature::from_array(self.restores_ms)
+                .map(|_, v| v.into_iter().map(SimTime::from_millis).collect()),
+            open_incident: PerFeature::from_array(self.open_incident_ms).map(|_, t| time(t)),
             first_fault: time(self.first_fault_ms),
             peak_resiliency_users: self.peak_resiliency_users,
             peak_offline_users: self.peak_offline_users,
             peak_signin_queue: self.peak_signin_queue,
             rpo_realized: SimTime::from_millis(self.rpo_realized_ms),
-            failovers: self.failovers,
-            failbacks: self.failbacks,
+            failovers_completed: self.failovers_completed,
+            failbacks_completed: self.failbacks_completed,
             cmdlet_errors: self.cmdlet_errors,
             failover_durations: self.failover_durations_ms.into_iter().map(SimTime::from_millis).collect(),
             peak_users_per_front_end: self.peak_users_per_front_end,

@@ -8,6 +8,7 @@ mod enterprise;
 mod errors;
 mod failover;
 mod html;
+mod metrics;
 mod monte;
 mod oracle;
 mod properties;

@@ -574,6 +574,37 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(config(8))]
+
+    /// Incidents (docs/metrics.md#incidents): in time order, apart, only the last one open;
+    /// every sample with fewer than 99 % of users having a feature lies in one of its
+    /// incidents; an open incident's time so far reaches the horizon.
+    #[test]
+    fn every_dip_lies_in_an_incident(s in large()) {
+        let source = render(&s);
+        let r = run_replication(load(&source)?, 0);
+        let horizon = r.config.horizon;
+        for f in Feature::ALL {
+            let incidents = &r.incidents[f];
+            for (i, inc) in incidents.iter().enumerate() {
+                prop_assert!(inc.start <= horizon && inc.end.is_none_or(|e| inc.start <= e && e <= horizon), "{f:?} {inc:?}\n{source}");
+                prop_assert!(inc.end.is_some() || i + 1 == incidents.len(), "{f:?}: open before the last\n{source}");
+                if let Some(next) = incidents.get(i + 1) {
+                    prop_assert!(inc.end.is_some_and(|e| e <= next.start), "{f:?}: {inc:?} then {next:?}\n{source}");
+                }
+            }
+            prop_assert_eq!(r.open_incident(f), incidents.last().filter(|i| i.end.is_none()).map(|i| horizon.saturating_sub(i.start)));
+            for sample in r.samples() {
+                let below = (r.users_with(&sample, f) as f64) < lyncsim::stats::RESTORE_THRESHOLD * r.total_users() as f64;
+                let t = sample.time;
+                let covered = incidents.iter().any(|i| i.start <= t && i.end.is_none_or(|e| t < e));
+                prop_assert!(!below || covered, "{f:?} below 99 % at {} ms outside every incident {incidents:?}\n{source}", t.as_millis());
+            }
+        }
+    }
+}
+
+proptest! {
     #![proptest_config(config(10))]
 
     /// Over a few replications: every replication's availability, its mean, percentiles and

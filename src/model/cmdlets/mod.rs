@@ -133,7 +133,7 @@ impl World {
         let outcome = self.outcome(kind, p, disaster);
         self.failovers.push(outcome);
         let record = self.failovers.len() - 1;
-        // A failover or failback disrupts users: time to restore counts from the first one.
+        // A failover or failback disrupts users: it counts as a fault for `first_fault_s`.
         self.fault();
         self.pools[p].cmdlet = Some(Cmdlet { disaster, plan, next: 0, record, read_only: false });
         let _ = sched.schedule_at(self.now, WorldEvent::CmdletStep { pool: p });

@@ -552,7 +552,7 @@ mod tests {
             replication: 0,
             feature_user_ms: PerFeature::default(),
             first_fault: None,
-            restored_at: PerFeature::default(),
+            incidents: PerFeature::default(),
             peak_resiliency_users: 0,
             peak_offline_users: 0,
             peak_signin_queue: 0,

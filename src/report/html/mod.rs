@@ -138,9 +138,12 @@ mod tests {
       "started_s": 3600.000000
     }
   ],
+  "failovers_completed": 1,
+  "failbacks_completed": 0,
+  "cmdlet_errors": 2,
   "features": {
-    "im": { "availability": 0.994203, "time_to_restore_s": 288.459000, "user_minutes_lost": 10435.051750 },
-    "voice": { "availability": 0.826330, "time_to_restore_s": null, "user_minutes_lost": 312605.208333 }
+    "im": { "availability": 0.994203, "incidents": 2, "mean_restore_s": 200.0, "open_incident_s": null, "time_to_restore_s": 288.459000, "user_minutes_lost": 10435.051750 },
+    "voice": { "availability": 0.826330, "incidents": 1, "mean_restore_s": null, "open_incident_s": 7200.0, "time_to_restore_s": null, "user_minutes_lost": 312605.208333 }
   },
   "fingerprint": "6311b940",
   "lyncsim_version": "0.1.0",
@@ -154,15 +157,17 @@ mod tests {
 }"#;
 
     const REPLICATED: &str = r#"{
-  "failovers": {
-    "duration_s": { "ci95_high": 80.0, "ci95_low": 80.0, "mean": 80.0, "n": 4505, "p05": 80.0, "p50": 80.0, "p95": 80.0 },
-    "errors": { "ci95_high": 0.017076, "ci95_low": 0.000924, "mean": 0.009, "p05": 0.0, "p50": 0.0, "p95": 0.0 },
-    "failbacks": { "ci95_high": 4.634996, "ci95_low": 4.371004, "mean": 4.503, "p05": 1.0, "p50": 4.0, "p95": 8.0 },
-    "failovers": { "ci95_high": 4.64704, "ci95_low": 4.38096, "mean": 4.514, "p05": 1.0, "p50": 4.0, "p95": 8.0 }
-  },
+  "failover_duration_s": { "ci95_high": 80.0, "ci95_low": 80.0, "mean": 80.0, "n": 4505, "p05": 80.0, "p50": 80.0, "p95": 80.0 },
+  "cmdlet_errors": { "ci95_high": 0.017076, "ci95_low": 0.000924, "mean": 0.009, "p05": 0.0, "p50": 0.0, "p95": 0.0 },
+  "failbacks_completed": { "ci95_high": 4.634996, "ci95_low": 4.371004, "mean": 4.503, "p05": 1.0, "p50": 4.0, "p95": 8.0 },
+  "failovers_completed": { "ci95_high": 4.64704, "ci95_low": 4.38096, "mean": 4.514, "p05": 1.0, "p50": 4.0, "p95": 8.0 },
   "features": {
     "im": {
       "availability": { "ci95_high": 0.999981, "ci95_low": 0.999980, "mean": 0.999975, "p05": 0.999966, "p50": 0.999983, "p95": 0.999996 },
+      "incidents": { "ci95_high": 4.6, "ci95_low": 4.4, "mean": 4.5, "p05": 1.0, "p50": 4.0, "p95": 8.0 },
+      "mean_restore_s": { "ci95_high": 290.0, "ci95_low": 280.0, "mean": 285.0, "n": 991, "p05": 270.0, "p50": 285.0, "p95": 290.0 },
+      "open_incident_s": null,
+      "pooled_incidents": { "incidents": 4500, "max_restore_s": 600.0, "mean_restore_s": 285.5, "open_incidents": 3, "p50_restore_s": 284.0, "p95_restore_s": 299.0 },
       "time_to_restore_s": { "ci95_high": 291.568449, "ci95_low": 289.828116, "mean": 290.698283, "n": 991, "p05": 285.508, "p50": 288.473, "p95": 291.388 },
       "user_minutes_lost": { "ci95_high": 52737.895563, "ci95_low": 48920.346196, "mean": 50829.120879, "p05": 10463.574778, "p50": 45085.105675, "p95": 90348.819057 }
     }
@@ -246,6 +251,13 @@ mod tests {
             "<div><span class=\"k\">seed</span>42</div>",
             "<th>IM</th>",
             "<th>Voice</th>",
+            // Incidents: counts, longest and mean restore, an open one's time so far.
+            "<td class=\"num\">2</td><td class=\"num\">4 min 48 s</td><td class=\"num\">3 min 20 s</td>\
+             <td class=\"num\">—</td>",
+            "<td class=\"num\">1</td><td class=\"num\">—</td><td class=\"num\">—</td><td class=\"num\">2 h</td>",
+            // Counts that say what they count.
+            "<tr><th>failovers completed</th><td class=\"num\">1</td></tr>",
+            "<tr><th>cmdlet errors</th><td class=\"num\">2</td></tr>",
         ] {
             assert!(html.contains(expected), "missing {expected}");
         }
@@ -278,9 +290,13 @@ mod tests {
             "<tr><th>peak users in resiliency mode</th><td class=\"num\">—</td>",
             "<td class=\"num\">2 min 11 s</td>",
             // Failovers: statistics per replication.
-            "<tr><th>failovers per replication</th><td class=\"num\">4.51</td><td class=\"num\">4.38 – 4.65</td>",
-            "<tr><th>cmdlet errors per replication</th><td class=\"num\">0.009</td>",
-            "<tr><th>cmdlet duration</th><td class=\"num\">1 min 20 s</td>",
+            "<tr><th>failovers completed</th><td class=\"num\">4.51</td><td class=\"num\">4.38 – 4.65</td>",
+            "<tr><th>cmdlet errors</th><td class=\"num\">0.009</td>",
+            "<tr><th>failover duration</th><td class=\"num\">1 min 20 s</td>",
+            // Every incident of every replication together.
+            "<h3>Incidents of all replications together</h3>",
+            "<td class=\"num\">4,500</td><td class=\"num\">3</td><td class=\"num\">4 min 46 s</td>\
+             <td class=\"num\">4 min 44 s</td><td class=\"num\">4 min 59 s</td><td class=\"num\">10 min</td>",
             "<td class=\"num\">4,505</td>",
             "<div><span class=\"k\">replications</span>1,000</div>",
         ] {
