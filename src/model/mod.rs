@@ -77,6 +77,7 @@ mod heartbeat;
 mod ids;
 mod log;
 mod output;
+mod phase;
 mod pool;
 mod registrar;
 mod signin;
@@ -96,6 +97,7 @@ pub use feature::{ClientState, Feature, FeatureMatrix, PerFeature, PerState};
 pub use ids::{FrontEndId, Id, IdRange, IdVec, PoolId, RoutingGroupId, SiteId, UserId};
 pub use log::{LogEntry, LogKind};
 pub use output::{BackupStatus, FailoverOutcome, WorldOutput};
+pub use phase::{PerPhase, Phase};
 
 use crate::engine::{stream_id, Scheduler, SimTime, Streams};
 use backup::Stream;
@@ -328,6 +330,8 @@ pub struct World {
     /// registered users; see [`World::counts`]).
     mediation_missing: bool,
     first_fault: Option<SimTime>,
+    /// The phase of the run (docs/model.md#phases-of-a-run), `None` before any fault.
+    phase: Option<Phase>,
     rpo_realized: Option<SimTime>,
     failovers: Vec<FailoverOutcome>,
     log: Vec<LogEntry>,
@@ -467,6 +471,7 @@ impl World {
             counts,
             mediation_missing: false,
             first_fault: None,
+            phase: None,
             rpo_realized: None,
             failovers: Vec::new(),
             log: Vec::new(),
@@ -482,6 +487,11 @@ impl World {
     /// Time of the first fault, if any happened yet.
     pub fn first_fault(&self) -> Option<SimTime> {
         self.first_fault
+    }
+
+    /// The phase of the run now (docs/model.md#phases-of-a-run), `None` before any fault.
+    pub fn phase(&self) -> Option<Phase> {
+        self.phase
     }
 
     /// The client state of user `user` (for tests and invariants).
@@ -564,9 +574,16 @@ impl World {
         self.log.push(LogEntry { time: self.now, kind, pool, detail });
     }
 
-    /// Note the first fault.
+    /// Note the first fault. A fault starts the phase `AfterFault`; the administrators'
+    /// actions that call this then set their own phase ([`World::enter_phase`]).
     fn fault(&mut self) {
         self.first_fault.get_or_insert(self.now);
+        self.phase = Some(Phase::AfterFault);
+    }
+
+    /// The run enters `phase` now (docs/model.md#phases-of-a-run).
+    fn enter_phase(&mut self, phase: Phase) {
+        self.phase = Some(phase);
     }
 
     /// Scenario action `index` is due.

@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use super::chart::ChartInput;
 use super::format::{fixed6, secs, six};
 use super::{csv_bytes, ReportError};
-use crate::model::{ClientState, Feature};
+use crate::model::{ClientState, Feature, Phase};
 use crate::stats::monte::{fraction, MeanSeries};
 use crate::stats::quantile::Describe;
 use crate::stats::{MonteCarlo, ReplicationRecord};
@@ -76,6 +76,7 @@ pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
         ]
         .map(String::from),
     );
+    header.extend(Phase::ALL.iter().map(|p| format!("peak_signin_queue_{}", p.column())));
     let opt = |t: Option<crate::engine::SimTime>| t.map_or(String::new(), secs);
     let rows = mc.records.iter().map(|r| {
         let mut row = vec![
@@ -98,6 +99,9 @@ pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
             r.failbacks.to_string(),
             r.cmdlet_errors.to_string(),
         ]);
+        row.extend(
+            Phase::ALL.map(|p| r.peak_signin_queue_by_phase[p].map_or(String::new(), |q| q.to_string())),
+        );
         row
     });
     csv_bytes(std::iter::once(header).chain(rows))
@@ -183,6 +187,10 @@ pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
         "peak_resiliency_users": all(&|r| r.peak_resiliency_users as f64),
         "peak_offline_users": all(&|r| r.peak_offline_users as f64),
         "peak_signin_queue": all(&|r| r.peak_signin_queue as f64),
+        "peak_signin_queue_by_phase": Phase::ALL
+            .iter()
+            .map(|&p| (p.column().to_string(), some(&|r| r.peak_signin_queue_by_phase[p].map(|q| q as f64))))
+            .collect::<Map<String, Value>>(),
         "rpo_realized_s": all(&|r| r.rpo_realized.as_secs_f64()),
         "failovers": failovers,
         "backup_service": backup,

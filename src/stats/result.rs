@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::series::{Sample, Series};
 use crate::engine::SimTime;
-use crate::model::{BackupStatus, Config, FailoverOutcome, Feature, LogEntry, PerFeature};
+use crate::model::{BackupStatus, Config, FailoverOutcome, Feature, LogEntry, PerFeature, PerPhase};
 
 /// Fraction of users that counts as "restored" for `time_to_restore_s`.
 pub const RESTORE_THRESHOLD: f64 = 0.99;
@@ -30,6 +30,9 @@ pub struct RunResult {
     pub peak_offline_users: u64,
     /// Most users waiting in sign-in queues at once.
     pub peak_signin_queue: u64,
+    /// Most users waiting in sign-in queues at once in each phase of the run
+    /// (docs/model.md#phases-of-a-run); `None` for a phase the run never entered.
+    pub peak_signin_queue_by_phase: PerPhase<Option<u64>>,
     /// Largest unreplicated data lost in a disaster failover.
     pub rpo_realized: Option<SimTime>,
     /// Pool failovers and failbacks.

@@ -16,10 +16,10 @@ use serde::{Deserialize, Serialize};
 use super::monte::{MonteCarlo, ReplicationRecord, Replications};
 use super::series::{Sample, Series};
 use crate::engine::SimTime;
-use crate::model::{ClientState, Config, Feature, LogEntry, LogKind, PerFeature, PerState};
+use crate::model::{ClientState, Config, Feature, LogEntry, LogKind, PerFeature, PerPhase, PerState, Phase};
 
 /// Format tag of `shard.json`.
-pub const FORMAT: &str = "lyncsim-shard/1";
+pub const FORMAT: &str = "lyncsim-shard/2";
 
 /// Which part of a Monte Carlo run's replications a shard runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +68,8 @@ struct RecordOut {
     peak_resiliency_users: u64,
     peak_offline_users: u64,
     peak_signin_queue: u64,
+    /// Per phase (`Phase::ALL` order), the sign-in queue's peak; `null`: never in it.
+    peak_signin_queue_by_phase: [Option<u64>; Phase::ALL.len()],
     rpo_realized_ms: u64,
     failovers: u32,
     failbacks: u32,
@@ -110,6 +112,7 @@ impl RecordOut {
             peak_resiliency_users: r.peak_resiliency_users,
             peak_offline_users: r.peak_offline_users,
             peak_signin_queue: r.peak_signin_queue,
+            peak_signin_queue_by_phase: r.peak_signin_queue_by_phase.into_array(),
             rpo_realized_ms: r.rpo_realized.as_millis(),
             failovers: r.failovers,
             failbacks: r.failbacks,
@@ -169,6 +172,7 @@ impl RecordOut {
             peak_resiliency_users: self.peak_resiliency_users,
             peak_offline_users: self.peak_offline_users,
             peak_signin_queue: self.peak_signin_queue,
+            peak_signin_queue_by_phase: PerPhase::from_array(self.peak_signin_queue_by_phase),
             rpo_realized: SimTime::from_millis(self.rpo_realized_ms),
             failovers: self.failovers,
             failbacks: self.failbacks,

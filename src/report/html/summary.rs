@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value};
 
 use super::page::{esc, figure};
-use crate::model::Feature;
+use crate::model::{Feature, Phase};
 use crate::report::format::{at, clock, count, dur, pct};
 
 /// One scenario's part of a report.
@@ -266,6 +266,11 @@ fn peaks(out: &mut String, s: &Map<String, Value>) {
         ("peak sign-in queue".into(), s.get("peak_signin_queue"), count),
         ("realized RPO (data lost)".into(), s.get("rpo_realized_s"), dur),
     ];
+    if let Some(by_phase) = s.get("peak_signin_queue_by_phase").and_then(Value::as_object) {
+        for p in Phase::ALL {
+            rows.push((format!("peak sign-in queue {}", p.label()), by_phase.get(p.column()), count));
+        }
+    }
     if s.contains_key("first_fault_s") {
         rows.push(("first fault".into(), s.get("first_fault_s"), at));
     }
