@@ -6,6 +6,7 @@
 
 pub mod chart;
 pub mod compare;
+pub mod distribution;
 pub mod folder;
 pub mod format;
 pub mod html;

@@ -7,10 +7,13 @@
 //!   (numbers that some replications lack also carry `n`, how many have them);
 //!   `worst_replication` names, per feature, the replication with the lowest availability.
 //! - `replications.csv`: one row of summary numbers per replication.
+//! - the distribution chart's input (`distribution.svg`, `distribution.png`; see
+//!   [`super::distribution`]).
 
 use serde_json::{json, Map, Value};
 
 use super::chart::ChartInput;
+use super::distribution::DistributionInput;
 use super::format::{fixed6, secs, six};
 use super::{csv_bytes, ReportError};
 use crate::model::{ClientState, Feature, Phase};
@@ -52,6 +55,24 @@ pub fn chart_input(mc: &MonteCarlo, series: MeanSeries) -> ChartInput<'_> {
         band: Some(series.band),
         states: series.states,
         log: &[],
+    }
+}
+
+/// What the distribution chart draws of a replicated run: each feature's availability and
+/// user-minutes lost in every replication.
+pub fn distribution_input(mc: &MonteCarlo) -> DistributionInput<'_> {
+    DistributionInput {
+        name: &mc.config.name,
+        users: mc.config.total_users(),
+        horizon_ms: mc.config.horizon.as_millis(),
+        features: Feature::ALL
+            .iter()
+            .map(|&f| {
+                let availability = mc.records.iter().map(|r| mc.availability(r, f)).collect();
+                let lost = mc.records.iter().map(|r| mc.user_minutes_lost(r, f)).collect();
+                (f, availability, lost)
+            })
+            .collect(),
     }
 }
 

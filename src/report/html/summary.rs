@@ -25,6 +25,8 @@ pub struct ScenarioPart<'a> {
     /// `availability.svg` text, embedded inline (any XML prolog or DOCTYPE before the
     /// `<svg` is dropped).
     pub chart_svg: Option<&'a str>,
+    /// `distribution.svg` of a replicated run, embedded inline like the chart.
+    pub distribution_svg: Option<&'a str>,
 }
 
 type Fmt = fn(f64) -> String;
@@ -168,6 +170,10 @@ pub(super) fn scenario(out: &mut String, index: usize, part: &ScenarioPart) {
 
     if let Some(svg) = part.chart_svg {
         out.push_str("<h3>Availability over time</h3>\n");
+        figure(out, "", svg);
+    }
+    if let Some(svg) = part.distribution_svg {
+        out.push_str("<h3>Distribution over replications</h3>\n");
         figure(out, "", svg);
     }
     let _ = writeln!(
