@@ -303,6 +303,10 @@ fn the_signin_queue_peak_is_reported_per_phase() {
     let fault = fault.expect("the run has a fault");
     assert!(fault < failback, "the queue after the fault ({fault}) is not the failback's ({failback})");
     assert!(failover.is_some_and(|q| q <= r.peak_signin_queue));
+    // A PoolState set by hand: FailedOver starts the failover phase, Active the failback.
+    let manual = scenario("seed2-manual-poolstate").peak_signin_queue_by_phase;
+    assert_eq!(manual[Phase::AfterFault], None, "no fault in seed 2's manual change");
+    assert!(manual[Phase::Failover].is_some() && manual[Phase::Failback] == Some(2500), "{manual:?}");
     // A run without faults or cmdlets has no phase at all.
     let quiet = run(&pair("Lync2013", 100, 100, "", "", ""));
     assert_eq!(quiet.peak_signin_queue_by_phase, Default::default());
