@@ -16,7 +16,8 @@
 //! - `audit.rs`: the invariants the tests check; `ids.rs`: typed ids and [`IdVec`].
 //! - Pure data and rules: `config.rs` (the input), `feature.rs` (features, client states,
 //!   the maps keyed by them, the feature matrix), `pool.rs` (servers, routing groups,
-//!   quorum), `backup.rs` (replication streams), `log.rs` (the event log).
+//!   quorum), `backup.rs` (replication streams), `log.rs` (the event log), `phase.rs` (the
+//!   phases of a run: after faults, during failover, during failback).
 //!
 //! # What is modelled (docs/model.md, rule by rule with sources)
 //! - A pool has front-end servers (`pool.rs`): each runs unless a `ServerDown`, a
