@@ -196,6 +196,7 @@ cat "$submit"
 # `scenarios/` there, as on a cluster where the study's folder is the working directory.
 ln -s "$repo/scenarios" "$work/jobs/scenarios"
 (cd "$work/jobs" && PATH="$bin:$PATH" bash -euo pipefail "$submit")
+submitted=$SECONDS
 
 # Wait (at most 120 s) until no job is pending or running.
 for _ in $(seq 1 240); do
@@ -207,6 +208,7 @@ if [ -n "$(squeue -h -o %i)" ]; then
     echo "error: the jobs did not finish within 120 s" >&2
     exit 1
 fi
+echo "the 16 tasks and the merge ran in $((SECONDS - submitted)) s"
 scontrol -o show job | awk '{
     line = ""
     for (i = 1; i <= NF; i++) if ($i ~ /^(JobId|ArrayTaskId|JobName|JobState|ExitCode)=/) line = line " " $i
@@ -226,4 +228,4 @@ PATH="$bin:$PATH" lyncsim run scenarios/year-ee-pair-mirrored.ron --replications
 merged="$work/shared/results/year-ee-pair-mirrored"
 [ -f "$merged/summary.json" ] || { echo "error: the merge wrote no $merged/summary.json" >&2; exit 1; }
 diff -r "$work/single/year-ee-pair-mirrored" "$merged"
-echo "slurm test passed: the merged job array ($(ls "$merged" | wc -l) files) equals a single run byte for byte"
+echo "slurm test passed in ${SECONDS} s: the merged job array ($(ls "$merged" | wc -l) files) equals a single run byte for byte"
