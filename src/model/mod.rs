@@ -16,7 +16,8 @@
 //! - `audit.rs`: the invariants the tests check; `ids.rs`: typed ids and [`IdVec`].
 //! - Pure data and rules: `config.rs` (the input), `feature.rs` (features, client states,
 //!   the maps keyed by them, the feature matrix), `pool.rs` (servers, routing groups,
-//!   quorum), `backup.rs` (replication streams), `log.rs` (the event log).
+//!   quorum), `backup.rs` (replication streams), `log.rs` (the event log), `phase.rs` (the
+//!   phases of a run: after faults, during failover, during failback).
 //!
 //! # What is modelled (docs/model.md, rule by rule with sources)
 //! - A pool has front-end servers (`pool.rs`): each runs unless a `ServerDown`, a
@@ -77,6 +78,7 @@ mod heartbeat;
 mod ids;
 mod log;
 mod output;
+mod phase;
 mod pool;
 mod registrar;
 mod signin;
@@ -96,6 +98,7 @@ pub use feature::{ClientState, Feature, FeatureMatrix, PerFeature, PerState};
 pub use ids::{FrontEndId, Id, IdRange, IdVec, PoolId, RoutingGroupId, SiteId, UserId};
 pub use log::{LogEntry, LogKind};
 pub use output::{BackupStatus, FailoverOutcome, WorldOutput};
+pub use phase::{PerPhase, Phase};
 
 use crate::engine::{stream_id, Scheduler, SimTime, Streams};
 use backup::Stream;
@@ -331,6 +334,8 @@ pub struct World {
     /// The latest change: a scenario action, failure-process step or administrator
     /// decision that logged more than a warning or a cmdlet error (docs/metrics.md#incidents).
     last_change: Option<SimTime>,
+    /// The phase of the run (docs/model.md#phases-of-a-run), `None` before any fault.
+    phase: Option<Phase>,
     rpo_realized: Option<SimTime>,
     failovers: Vec<FailoverOutcome>,
     log: Vec<LogEntry>,
@@ -471,6 +476,7 @@ impl World {
             mediation_missing: false,
             first_fault: None,
             last_change: None,
+            phase: None,
             rpo_realized: None,
             failovers: Vec::new(),
             log: Vec::new(),
@@ -494,6 +500,11 @@ impl World {
     /// latest change before it fell below 99 % (docs/metrics.md#incidents).
     pub fn last_change(&self) -> Option<SimTime> {
         self.last_change
+    }
+
+    /// The phase of the run now (docs/model.md#phases-of-a-run), `None` before any fault.
+    pub fn phase(&self) -> Option<Phase> {
+        self.phase
     }
 
     /// The client state of user `user` (for tests and invariants).
@@ -588,9 +599,16 @@ impl World {
         self.log.push(LogEntry { time: self.now, kind, pool, detail });
     }
 
-    /// Note the first fault.
+    /// Note the first fault. A fault starts the phase `AfterFault`; the administrators'
+    /// actions that call this then set their own phase ([`World::enter_phase`]).
     fn fault(&mut self) {
         self.first_fault.get_or_insert(self.now);
+        self.phase = Some(Phase::AfterFault);
+    }
+
+    /// The run enters `phase` now (docs/model.md#phases-of-a-run).
+    fn enter_phase(&mut self, phase: Phase) {
+        self.phase = Some(phase);
     }
 
     /// Scenario action `index` is due.

@@ -10,7 +10,7 @@
 //! `comparison.md`), the best availability is marked only among scenarios of the same
 //! horizon, and `compare` warns ([`horizon_warning`]) when horizons differ.
 
-use crate::model::{Feature, PerFeature};
+use crate::model::{Feature, PerFeature, PerPhase, Phase};
 use crate::stats::monte::MeanSeries;
 use crate::stats::{MonteCarlo, RunResult};
 
@@ -152,6 +152,19 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// The sign-in queue's peak in each phase (docs/model.md#phases-of-a-run): the value,
+    /// or the mean over the replications that entered the phase; `None` when none did.
+    pub fn signin_queue_by_phase(&self) -> PerPhase<Option<f64>> {
+        match self {
+            Outcome::Single(r) => r.peak_signin_queue_by_phase.map(|_, q| q.map(|q| q as f64)),
+            Outcome::Monte(mc) => PerPhase::from_fn(|p| {
+                mc.describe_some(|r| r.peak_signin_queue_by_phase[p].map(|q| q as f64)).map(|d| d.mean)
+            }),
+        }
+    }
+}
+
 /// The peaks and costs of a run ([`Outcome::peaks`]): values, or means over replications.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Peaks {
@@ -239,6 +252,7 @@ pub fn metric_header() -> Vec<String> {
         ]);
     }
     header.extend(PEAKS.iter().map(|(name, _)| name.to_string()));
+    header.extend(Phase::ALL.iter().map(|p| format!("peak_signin_queue_{}", p.column())));
     header
 }
 
@@ -260,6 +274,8 @@ pub fn metric_row(o: &Outcome) -> Vec<String> {
     }
     let peaks = o.peaks();
     row.extend(PEAKS.iter().map(|(_, value)| six(value(&peaks))));
+    let by_phase = o.signin_queue_by_phase();
+    row.extend(Phase::ALL.map(|p| by_phase[p].map_or(String::new(), six)));
     row
 }
 

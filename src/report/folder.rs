@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use super::compare::{comparison_csv, comparison_md, metric_header, metric_row, sweep_csv, Outcome};
-use super::{chart, events_csv, events_csv_of, html, monte, overlay, summary_json, sweep, timeseries_csv};
+use super::{
+    chart, distribution, events_csv, events_csv_of, html, monte, overlay, summary_json, sweep, timeseries_csv,
+};
 use super::{fingerprint_of, ReportError};
 use crate::engine::SimTime;
 use crate::model::{Config, Feature};
@@ -61,7 +63,7 @@ pub fn single(result: &RunResult, charts: Charts) -> Result<Files, ReportError> 
             Some(svg) => svg,
             None => chart::availability_svg(result)?,
         };
-        files.push(("report.html".into(), report_html(&result.config, &files, &svg)));
+        files.push(("report.html".into(), report_html(&result.config, &files, &svg, None)));
     }
     Ok(files)
 }
@@ -83,12 +85,24 @@ pub fn monte_carlo(mc: &MonteCarlo, charts: Charts) -> Result<Files, ReportError
     if charts.png {
         files.push(("availability.png".into(), chart::png(&input)?));
     }
-    if charts.any() {
+    // How the replications' yearly numbers spread (docs/model.md#replications).
+    let spread = charts.any().then(|| monte::distribution_input(mc));
+    if let (true, Some(spread)) = (charts.svg, &spread) {
+        files.push(("distribution.svg".into(), distribution::svg(spread)?.into_bytes()));
+    }
+    if let (true, Some(spread)) = (charts.png, &spread) {
+        files.push(("distribution.png".into(), distribution::png(spread)?));
+    }
+    if let Some(spread) = &spread {
         let svg = match text_of(&files, "availability.svg") {
             Some(svg) => svg,
             None => chart::svg(&input)?,
         };
-        files.push(("report.html".into(), report_html(&mc.config, &files, &svg)));
+        let distribution = match text_of(&files, "distribution.svg") {
+            Some(svg) => svg,
+            None => distribution::svg(spread)?,
+        };
+        files.push(("report.html".into(), report_html(&mc.config, &files, &svg, Some(&distribution))));
     }
     Ok(files)
 }
@@ -101,8 +115,9 @@ pub fn outcome(o: &Outcome, charts: Charts) -> Result<Files, ReportError> {
     }
 }
 
-/// `report.html` of one scenario's files (written when charts are).
-fn report_html(config: &Config, files: &Files, svg: &str) -> Vec<u8> {
+/// `report.html` of one scenario's files (written when charts are), with the distribution
+/// chart of a replicated run.
+fn report_html(config: &Config, files: &Files, svg: &str, distribution: Option<&str>) -> Vec<u8> {
     let summary = text_of(files, "summary.json").unwrap_or_default();
     let report = html::Report {
         title: &config.name,
@@ -117,6 +132,7 @@ fn report_html(config: &Config, files: &Files, svg: &str) -> Vec<u8> {
             file: &config.file,
             summary_json: &summary,
             chart_svg: Some(svg),
+            distribution_svg: distribution,
         }],
     };
     html::render(&report).into_bytes()
@@ -162,6 +178,7 @@ pub fn comparison(outcomes: &[Outcome], charts: Charts) -> Result<Files, ReportE
         parts.push((
             text_of(&scenario_files, "summary.json").unwrap_or_default(),
             text_of(&scenario_files, "availability.svg"),
+            text_of(&scenario_files, "distribution.svg"),
         ));
         for (file, bytes) in scenario_files {
             files.push((format!("{}/{file}", o.name()), bytes));
@@ -178,13 +195,14 @@ pub fn comparison(outcomes: &[Outcome], charts: Charts) -> Result<Files, ReportE
             scenarios: outcomes
                 .iter()
                 .zip(&parts)
-                .map(|(o, (summary, svg))| html::ScenarioPart {
+                .map(|(o, (summary, svg, distribution))| html::ScenarioPart {
                     name: o.name(),
                     description: &o.config().description,
                     source: &o.config().source,
                     file: &o.config().file,
                     summary_json: summary,
                     chart_svg: svg.as_deref(),
+                    distribution_svg: distribution.as_deref(),
                 })
                 .collect(),
         };
@@ -280,6 +298,7 @@ pub fn sweep(
                     file: &o.config().file,
                     summary_json: summary,
                     chart_svg: None,
+                    distribution_svg: None,
                 })
                 .collect()
         } else {

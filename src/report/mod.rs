@@ -6,6 +6,7 @@
 
 pub mod chart;
 pub mod compare;
+pub mod distribution;
 pub mod folder;
 pub mod format;
 pub mod html;
@@ -18,7 +19,7 @@ use serde_json::{json, Map, Value};
 pub use format::{fixed6, round6, secs};
 
 use crate::engine::SimTime;
-use crate::model::{ClientState, Feature, LogEntry};
+use crate::model::{ClientState, Feature, LogEntry, Phase};
 use crate::stats::RunResult;
 
 /// Errors while rendering a report.
@@ -148,6 +149,10 @@ pub fn summary_json(result: &RunResult) -> String {
         "peak_resiliency_users": result.peak_resiliency_users,
         "peak_offline_users": result.peak_offline_users,
         "peak_signin_queue": result.peak_signin_queue,
+        "peak_signin_queue_by_phase": Phase::ALL
+            .iter()
+            .map(|&p| (p.column().to_string(), result.peak_signin_queue_by_phase[p].map_or(Value::Null, Value::from)))
+            .collect::<Map<String, Value>>(),
         "rpo_realized_s": fixed6(result.rpo_realized.map_or(0.0, |t| t.as_secs_f64())),
         "failovers": failovers,
         "failovers_completed": result.failovers_completed(),

@@ -9,13 +9,16 @@
 //!   `worst_replication` names, per feature, the replication with the lowest availability.
 //!   docs/metrics.md defines every key.
 //! - `replications.csv`: one row of summary numbers per replication.
+//! - the distribution chart's input (`distribution.svg`, `distribution.png`; see
+//!   [`super::distribution`]).
 
 use serde_json::{json, Map, Value};
 
 use super::chart::ChartInput;
+use super::distribution::DistributionInput;
 use super::format::{fixed6, secs, six};
 use super::{csv_bytes, ReportError};
-use crate::model::{ClientState, Feature};
+use crate::model::{ClientState, Feature, Phase};
 use crate::stats::monte::{fraction, MeanSeries, PooledRestores, RestoreStats};
 use crate::stats::quantile::Describe;
 use crate::stats::{MonteCarlo, ReplicationRecord};
@@ -57,6 +60,24 @@ pub fn chart_input(mc: &MonteCarlo, series: MeanSeries) -> ChartInput<'_> {
     }
 }
 
+/// What the distribution chart draws of a replicated run: each feature's availability and
+/// user-minutes lost in every replication.
+pub fn distribution_input(mc: &MonteCarlo) -> DistributionInput<'_> {
+    DistributionInput {
+        name: &mc.config.name,
+        users: mc.config.total_users(),
+        horizon_ms: mc.config.horizon.as_millis(),
+        features: Feature::ALL
+            .iter()
+            .map(|&f| {
+                let availability = mc.records.iter().map(|r| mc.availability(r, f)).collect();
+                let lost = mc.records.iter().map(|r| mc.user_minutes_lost(r, f)).collect();
+                (f, availability, lost)
+            })
+            .collect(),
+    }
+}
+
 /// `replications.csv`: one row per replication, in index order.
 pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
     let mut header: Vec<String> =
@@ -85,6 +106,7 @@ pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
         ]
         .map(String::from),
     );
+    header.extend(Phase::ALL.iter().map(|p| format!("peak_signin_queue_{}", p.column())));
     let opt = |t: Option<crate::engine::SimTime>| t.map_or(String::new(), secs);
     let rows = mc.records.iter().map(|r| {
         let mut row = vec![
@@ -110,6 +132,9 @@ pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
             r.failbacks_completed.to_string(),
             r.cmdlet_errors.to_string(),
         ]);
+        row.extend(
+            Phase::ALL.map(|p| r.peak_signin_queue_by_phase[p].map_or(String::new(), |q| q.to_string())),
+        );
         row
     });
     csv_bytes(std::iter::once(header).chain(rows))
@@ -208,6 +233,10 @@ pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
         "peak_resiliency_users": all(&|r| r.peak_resiliency_users as f64),
         "peak_offline_users": all(&|r| r.peak_offline_users as f64),
         "peak_signin_queue": all(&|r| r.peak_signin_queue as f64),
+        "peak_signin_queue_by_phase": Phase::ALL
+            .iter()
+            .map(|&p| (p.column().to_string(), some(&|r| r.peak_signin_queue_by_phase[p].map(|q| q as f64))))
+            .collect::<Map<String, Value>>(),
         "rpo_realized_s": all(&|r| r.rpo_realized.as_secs_f64()),
         "failovers_completed": all(&|r| r.failovers_completed as f64),
         "failbacks_completed": all(&|r| r.failbacks_completed as f64),

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::result::{Incident, RunResult, RESTORE_THRESHOLD};
 use super::series::{Sample, Series};
 use crate::engine::{self, Scheduler, SimTime};
-use crate::model::{ClientState, Config, Counts, Feature, PerFeature, World, WorldEvent};
+use crate::model::{ClientState, Config, Counts, Feature, PerFeature, PerPhase, World, WorldEvent};
 
 /// Largest world whose invariants debug builds check at every instant.
 const INVARIANT_CHECK_USERS: u64 = 6_000;
@@ -43,6 +43,8 @@ pub struct Monitor {
     peak_resiliency: u64,
     peak_offline: u64,
     peak_signin: u64,
+    /// The sign-in queue's peak in each phase the run went through.
+    peak_signin_by_phase: PerPhase<Option<u64>>,
 }
 
 impl engine::Model for Monitor {
@@ -78,6 +80,7 @@ impl Monitor {
             peak_resiliency: 0,
             peak_offline: 0,
             peak_signin: 0,
+            peak_signin_by_phase: PerPhase::default(),
         }
     }
 
@@ -105,6 +108,12 @@ impl Monitor {
         self.peak_resiliency = self.peak_resiliency.max(counts.by_state[ClientState::Resiliency]);
         self.peak_offline = self.peak_offline.max(counts.by_state[ClientState::Offline]);
         self.peak_signin = self.peak_signin.max(counts.by_state[ClientState::SigningIn]);
+        if let Some(phase) = self.world.phase() {
+            // The state after every event at `from`, so a phase begun at `from` owns it.
+            let queue = counts.by_state[ClientState::SigningIn];
+            let peak = &mut self.peak_signin_by_phase[phase];
+            *peak = Some(peak.map_or(queue, |p| p.max(queue)));
+        }
         // Rows at every sample time in [from, from + span), or exactly `from` at the end.
         let end = from.as_millis() + span_ms.max(1);
         let step = self.config.sample_every.as_millis();
@@ -133,6 +142,7 @@ impl Monitor {
             peak_resiliency_users: self.peak_resiliency,
             peak_offline_users: self.peak_offline,
             peak_signin_queue: self.peak_signin,
+            peak_signin_queue_by_phase: self.peak_signin_by_phase,
             rpo_realized: out.rpo_realized,
             failovers: out.failovers,
             backup_status: out.backup_status,

@@ -18,7 +18,7 @@ use super::quantile::{Describe, Multiset};
 use super::result::{mean_secs, RunResult, FAILOVER};
 use super::series::{Sample, Series};
 use crate::engine::SimTime;
-use crate::model::{Config, Feature, LogEntry, PerFeature, PerState};
+use crate::model::{Config, Feature, LogEntry, PerFeature, PerPhase, PerState};
 
 /// What one replication contributes to the statistics.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +40,8 @@ pub struct ReplicationRecord {
     pub peak_offline_users: u64,
     /// Most users waiting in sign-in queues at once.
     pub peak_signin_queue: u64,
+    /// Most users waiting in sign-in queues at once per phase (`None`: never in it).
+    pub peak_signin_queue_by_phase: PerPhase<Option<u64>>,
     /// Largest unreplicated data lost in a disaster failover (zero without one).
     pub rpo_realized: SimTime,
     /// `Invoke-CsPoolFailover` runs that completed.
@@ -75,6 +77,7 @@ impl ReplicationRecord {
             peak_resiliency_users: result.peak_resiliency_users,
             peak_offline_users: result.peak_offline_users,
             peak_signin_queue: result.peak_signin_queue,
+            peak_signin_queue_by_phase: result.peak_signin_queue_by_phase,
             rpo_realized: result.rpo_realized.unwrap_or(SimTime::ZERO),
             failovers_completed: result.failovers_completed(),
             failbacks_completed: result.failbacks_completed(),

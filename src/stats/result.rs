@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::series::{Sample, Series};
 use crate::engine::SimTime;
-use crate::model::{BackupStatus, Config, FailoverOutcome, Feature, LogEntry, LogKind, PerFeature};
+use crate::model::{BackupStatus, Config, FailoverOutcome, Feature, LogEntry, LogKind, PerFeature, PerPhase};
 
 /// Fraction of all users below which a feature is in an incident, and at or above which it
 /// is restored (docs/metrics.md#incidents).
@@ -62,6 +62,9 @@ pub struct RunResult {
     pub peak_offline_users: u64,
     /// Most users waiting in sign-in queues at once.
     pub peak_signin_queue: u64,
+    /// Most users waiting in sign-in queues at once in each phase of the run
+    /// (docs/model.md#phases-of-a-run); `None` for a phase the run never entered.
+    pub peak_signin_queue_by_phase: PerPhase<Option<u64>>,
     /// Largest unreplicated data lost in a disaster failover.
     pub rpo_realized: Option<SimTime>,
     /// Pool failovers and failbacks.

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::monte::{MonteCarlo, ReplicationRecord, Replications};
 use super::series::{Sample, Series};
 use crate::engine::SimTime;
-use crate::model::{ClientState, Config, Feature, LogEntry, LogKind, PerFeature, PerState};
+use crate::model::{ClientState, Config, Feature, LogEntry, LogKind, PerFeature, PerPhase, PerState, Phase};
 
 /// Format tag of `shard.json`.
 pub const FORMAT: &str = "lyncsim-shard/2";
@@ -71,6 +71,8 @@ struct RecordOut {
     peak_resiliency_users: u64,
     peak_offline_users: u64,
     peak_signin_queue: u64,
+    /// Per phase (`Phase::ALL` order), the sign-in queue's peak; `null`: never in it.
+    peak_signin_queue_by_phase: [Option<u64>; Phase::ALL.len()],
     rpo_realized_ms: u64,
     failovers_completed: u32,
     failbacks_completed: u32,
@@ -118,6 +120,7 @@ impl RecordOut {
             peak_resiliency_users: r.peak_resiliency_users,
             peak_offline_users: r.peak_offline_users,
             peak_signin_queue: r.peak_signin_queue,
+            peak_signin_queue_by_phase: r.peak_signin_queue_by_phase.into_array(),
             rpo_realized_ms: r.rpo_realized.as_millis(),
             failovers_completed: r.failovers_completed,
             failbacks_completed: r.failbacks_completed,
@@ -179,6 +182,7 @@ impl RecordOut {
             peak_resiliency_users: self.peak_resiliency_users,
             peak_offline_users: self.peak_offline_users,
             peak_signin_queue: self.peak_signin_queue,
+            peak_signin_queue_by_phase: PerPhase::from_array(self.peak_signin_queue_by_phase),
             rpo_realized: SimTime::from_millis(self.rpo_realized_ms),
             failovers_completed: self.failovers_completed,
             failbacks_completed: self.failbacks_completed,

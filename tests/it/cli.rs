@@ -77,6 +77,7 @@ fn run_writes_every_output_with_every_column_and_key() {
         "peak_resiliency_users",
         "peak_offline_users",
         "peak_signin_queue",
+        "peak_signin_queue_by_phase",
         "rpo_realized_s",
         "failovers",
         "events_processed",

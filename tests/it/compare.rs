@@ -68,6 +68,17 @@ fn compare_writes_one_folder_with_a_row_per_scenario() {
     };
     assert!(col(lines[2], "contacts_availability") > col(lines[1], "contacts_availability"), "{csv}");
     assert!(col(lines[2], "contacts_availability_ci95_low") <= col(lines[2], "contacts_availability"));
+    // The sign-in queue's peak per phase (docs/model.md#phases-of-a-run): empty for a phase
+    // the scenario never entered, the mean over the replications that did otherwise.
+    let cell = |line: &str, name: &str| -> String {
+        let header: Vec<&str> = lines[0].split(',').collect();
+        let i = header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
+        line.split(',').nth(i).unwrap().to_string()
+    };
+    assert!(cell(lines[1], "peak_signin_queue_after_fault").parse::<f64>().is_ok(), "{csv}");
+    assert_eq!(cell(lines[1], "peak_signin_queue_failover"), "", "waits never fails over");
+    assert_eq!(cell(lines[1], "peak_signin_queue_failback"), "");
+    assert!(cell(lines[2], "peak_signin_queue_failback").parse::<f64>().is_ok_and(|q| q > 0.0), "{csv}");
     for name in ["waits", "fails-over"] {
         assert!(out.join(name).join("summary.json").is_file(), "{name}'s own results are inside");
     }

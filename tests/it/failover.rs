@@ -280,3 +280,34 @@ fn response_groups_can_be_imported_naming_either_pool() {
         assert_eq!(frac(&r, H + 50 * 60, ResponseGroups), 1.0, "naming {named}");
     }
 }
+
+/// The sign-in queue's peak per phase (docs/model.md#phases-of-a-run): b is lost at 01:00
+/// (its clients go to their backup registrar), failed over at 01:30, repaired at 03:00 and
+/// failed back at 04:00. The failback's rush is the run's peak and belongs to the failback;
+/// the queue after the fault is smaller and counted apart.
+#[test]
+fn the_signin_queue_peak_is_reported_per_phase() {
+    use lyncsim::model::Phase;
+    let events = r#"
+        At("1h", PoolDown(pool: "b.contoso.com")),
+        At("1h30m", InvokeCsPoolFailover(pool: "b.contoso.com", disaster_mode: true)),
+        At("3h", PoolUp(pool: "b.contoso.com")),
+        At("4h", InvokeCsPoolFailback(pool: "b.contoso.com")),
+    "#;
+    let r = run(&pair("Lync2013", 2500, 5000, "", events, ""));
+    let by = r.peak_signin_queue_by_phase;
+    let (fault, failover, failback) = (by[Phase::AfterFault], by[Phase::Failover], by[Phase::Failback]);
+    eprintln!("peak {} by phase {by:?}", r.peak_signin_queue);
+    let failback = failback.expect("the run fails back");
+    assert_eq!(failback, r.peak_signin_queue, "the failback rush is the run's peak");
+    let fault = fault.expect("the run has a fault");
+    assert!(fault < failback, "the queue after the fault ({fault}) is not the failback's ({failback})");
+    assert!(failover.is_some_and(|q| q <= r.peak_signin_queue));
+    // A PoolState set by hand: FailedOver starts the failover phase, Active the failback.
+    let manual = scenario("seed2-manual-poolstate").peak_signin_queue_by_phase;
+    assert_eq!(manual[Phase::AfterFault], None, "no fault in seed 2's manual change");
+    assert!(manual[Phase::Failover].is_some() && manual[Phase::Failback] == Some(2500), "{manual:?}");
+    // A run without faults or cmdlets has no phase at all.
+    let quiet = run(&pair("Lync2013", 100, 100, "", "", ""));
+    assert_eq!(quiet.peak_signin_queue_by_phase, Default::default());
+}

@@ -34,6 +34,8 @@ struct Inputs {
     source: String,
     summary: String,
     svg: String,
+    /// `distribution.svg` of a replicated run.
+    distribution: Option<String>,
 }
 
 impl Inputs {
@@ -48,6 +50,7 @@ impl Inputs {
             file,
             summary,
             svg: read(&format!("results/{name}/availability.svg")),
+            distribution: std::fs::read_to_string(format!("results/{name}/distribution.svg")).ok(),
         }
     }
 
@@ -59,6 +62,7 @@ impl Inputs {
             file: &self.file,
             summary_json: &self.summary,
             chart_svg: Some(&self.svg),
+            distribution_svg: self.distribution.as_deref(),
         }
     }
 }
@@ -141,7 +145,9 @@ fn report_html_renders_in_headless_chromium() {
         assert!(!html.contains(banned), "found {banned}");
     }
     assert!(html.contains("se-pair-voice-resiliency") && html.contains("year-se-pair-random"));
-    assert_eq!(html.matches("<svg").count(), 3);
+    // Three availability charts and the replicated run's distribution chart.
+    assert_eq!(html.matches("<svg").count(), 4);
+    assert!(html.contains("Distribution over replications"));
     assert!(html.contains("pool is unreachable; use -DisasterMode"));
 
     let dir = tempdir("html");

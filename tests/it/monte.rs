@@ -46,13 +46,15 @@ fn read(dir: &Path, file: &str) -> Vec<u8> {
     std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{}/{file}: {e}", dir.display()))
 }
 
-const FILES: [&str; 6] = [
+const FILES: [&str; 8] = [
     "summary.json",
     "timeseries.csv",
     "events.csv",
     "replications.csv",
     "availability.svg",
     "availability.png",
+    "distribution.svg",
+    "distribution.png",
 ];
 
 #[test]
@@ -124,6 +126,22 @@ fn outputs_carry_statistics_for_every_number() {
     assert!(reps.lines().nth(1).unwrap().starts_with("0,"));
     let svg = String::from_utf8(read(&out, "availability.svg")).unwrap();
     assert!(svg.contains("24 replications"), "the chart title names the replication count");
+    // The sign-in queue's peak per phase: statistics over the replications that entered
+    // the phase, or null (docs/model.md#phases-of-a-run).
+    let by_phase = &summary["peak_signin_queue_by_phase"];
+    for phase in ["after_fault", "failover", "failback"] {
+        let v = &by_phase[phase];
+        assert!(v.is_null() || v["p95"].is_number(), "peak_signin_queue_by_phase.{phase}: {v}");
+        let column = format!("peak_signin_queue_{phase}");
+        assert!(reps.lines().next().unwrap().split(',').any(|h| h == column), "replications.csv: {column}");
+    }
+    assert!(by_phase["after_fault"]["p95"].is_number(), "random failures: every year has faults");
+    // The distribution chart over the replications, in the folder and in report.html.
+    let distribution = String::from_utf8(read(&out, "distribution.svg")).unwrap();
+    assert!(distribution.contains("mc \u{2014} distribution over 24 replications"), "the chart's title");
+    let html = String::from_utf8(read(&out, "report.html")).unwrap();
+    assert!(html.contains("Distribution over replications"), "report.html shows the distribution");
+    assert!(!out.join("distribution.png").exists(), "--format svg draws no PNG");
 }
 
 #[test]

@@ -25,13 +25,15 @@ const SCENARIO: &str = r#"Scenario(
     administrator: Some(Administrator(failover_after: Some(Exponential(mean: "20m")), disaster_mode: true, failback_after: Some("30m"))),
 )"#;
 
-const FILES: [&str; 6] = [
+const FILES: [&str; 8] = [
     "summary.json",
     "timeseries.csv",
     "events.csv",
     "replications.csv",
     "availability.svg",
     "availability.png",
+    "distribution.svg",
+    "distribution.png",
 ];
 
 fn setup(name: &str) -> (PathBuf, String) {

@@ -22,8 +22,8 @@ use failback::FailbackStep;
 use failover::FailoverStep;
 
 use super::{
-    ClientState, FailoverOutcome, LogKind, PoolId, PoolState, RegistrarSettings, RoutingGroupId, World,
-    WorldEvent,
+    ClientState, FailoverOutcome, LogKind, Phase, PoolId, PoolState, RegistrarSettings, RoutingGroupId,
+    World, WorldEvent,
 };
 use crate::engine::{Scheduler, SimTime};
 
@@ -135,6 +135,10 @@ impl World {
         let record = self.failovers.len() - 1;
         // A failover or failback disrupts users: it counts as a fault for `first_fault_s`.
         self.fault();
+        self.enter_phase(match kind {
+            Kind::Failover => Phase::Failover,
+            Kind::Failback => Phase::Failback,
+        });
         self.pools[p].cmdlet = Some(Cmdlet { disaster, plan, next: 0, record, read_only: false });
         let _ = sched.schedule_at(self.now, WorldEvent::CmdletStep { pool: p });
     }

@@ -2,7 +2,7 @@
 //! once; the pool's registrar applies it at its poll, its partner at its own poll.
 
 use crate::engine::{Scheduler, SimTime};
-use crate::model::{ClientState, LogKind, PoolId, PoolState, World, WorldEvent};
+use crate::model::{ClientState, LogKind, Phase, PoolId, PoolState, World, WorldEvent};
 
 impl World {
     /// `Set-CsRegistrarConfiguration -PoolState` by hand: the configuration store changes
@@ -24,6 +24,11 @@ impl World {
             return;
         }
         self.fault();
+        // Users go back home in these states, to the partner in the others.
+        self.enter_phase(match state {
+            PoolState::Active | PoolState::FailingBack | PoolState::FailedBack => Phase::Failback,
+            PoolState::FailingOver | PoolState::FailedOver => Phase::Failover,
+        });
         let verb = if self.pools[p].has_pool_config { "Set" } else { "New" };
         self.record(
             LogKind::Admin,

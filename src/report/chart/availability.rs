@@ -556,6 +556,7 @@ mod tests {
             peak_resiliency_users: 0,
             peak_offline_users: 0,
             peak_signin_queue: 0,
+            peak_signin_queue_by_phase: Default::default(),
             rpo_realized: None,
             failovers: Vec::new(),
             backup_status: Vec::new(),

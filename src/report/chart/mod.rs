@@ -27,8 +27,8 @@
 //! (never a system font), the PNG carries no timestamp, and nothing iterates a hash map, so
 //! the same result gives the same bytes on every machine.
 //!
-//! The charts are drawn with a small toolkit shared with the overlay ([`super::overlay`]) and
-//! sweep ([`super::sweep`]) charts: `canvas` (the page, its set-up and text setting), `axis`
+//! The charts are drawn with a small toolkit shared with the overlay ([`super::overlay`]),
+//! sweep ([`super::sweep`]) and distribution ([`super::distribution`]) charts: `canvas` (the page, its set-up and text setting), `axis`
 //! (time units, panels, ticks), `lines` (striped lines and bands), `geometry` (polylines in
 //! pixels), `legend`, `palette` (every colour), `font` (the embedded font and its metrics);
 //! `markers` and `availability` are this chart's own.

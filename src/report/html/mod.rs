@@ -49,7 +49,9 @@ pub fn render(report: &Report) -> String {
             + report
                 .scenarios
                 .iter()
-                .map(|s| s.source.len() + s.chart_svg.map_or(0, str::len))
+                .map(|s| {
+                    s.source.len() + s.chart_svg.map_or(0, str::len) + s.distribution_svg.map_or(0, str::len)
+                })
                 .sum::<usize>()
             + report.figures.iter().map(|(_, svg)| svg.len()).sum::<usize>(),
     );
@@ -195,6 +197,7 @@ mod tests {
             file: "scenarios/x.ron",
             summary_json: summary,
             chart_svg: Some(SVG),
+            distribution_svg: None,
         }
     }
 

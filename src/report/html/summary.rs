@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value};
 
 use super::page::{esc, figure};
-use crate::model::Feature;
+use crate::model::{Feature, Phase};
 use crate::report::format::{at, clock, count, dur, pct};
 
 /// One scenario's part of a report.
@@ -25,6 +25,8 @@ pub struct ScenarioPart<'a> {
     /// `availability.svg` text, embedded inline (any XML prolog or DOCTYPE before the
     /// `<svg` is dropped).
     pub chart_svg: Option<&'a str>,
+    /// `distribution.svg` of a replicated run, embedded inline like the chart.
+    pub distribution_svg: Option<&'a str>,
 }
 
 type Fmt = fn(f64) -> String;
@@ -170,6 +172,10 @@ pub(super) fn scenario(out: &mut String, index: usize, part: &ScenarioPart) {
         out.push_str("<h3>Availability over time</h3>\n");
         figure(out, "", svg);
     }
+    if let Some(svg) = part.distribution_svg {
+        out.push_str("<h3>Distribution over replications</h3>\n");
+        figure(out, "", svg);
+    }
     let _ = writeln!(
         out,
         "<details><summary>Scenario file <code>{}</code></summary>\n<pre><code>{}</code></pre></details>",
@@ -299,6 +305,11 @@ fn peaks(out: &mut String, s: &Map<String, Value>) {
         ("peak sign-in queue".into(), s.get("peak_signin_queue"), count),
         ("realized RPO (data lost)".into(), s.get("rpo_realized_s"), dur),
     ];
+    if let Some(by_phase) = s.get("peak_signin_queue_by_phase").and_then(Value::as_object) {
+        for p in Phase::ALL {
+            rows.push((format!("peak sign-in queue {}", p.label()), by_phase.get(p.column()), count));
+        }
+    }
     if s.contains_key("first_fault_s") {
         rows.push(("first fault".into(), s.get("first_fault_s"), at));
     }
