@@ -52,6 +52,21 @@ pub fn apply_overrides<'a>(
     }
 }
 
+/// `--replication K`, checked before anything runs: K must be one of the scenario's
+/// replications (`0..replications`, after `--replications`), or the run would simulate a
+/// replication the study does not have.
+pub fn check_replication(replication: Option<u32>, config: &Config, label: &str) -> Result<(), CliError> {
+    match replication {
+        Some(k) if k >= config.replications => Err(CliError::NoSuchReplication {
+            replication: k,
+            name: config.name.clone(),
+            label: label.to_string(),
+            replications: config.replications,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// `--jobs`, checked: at least one worker thread (`None`: all cores).
 pub fn worker_threads(workers: Workers) -> Result<Option<usize>, CliError> {
     if workers.jobs == Some(0) {
@@ -93,7 +108,7 @@ pub fn simulate_all(
     jobs: Option<usize>,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<Outcome>, CliError> {
-    let threads = jobs.unwrap_or(0);
+    let threads = stats::monte::worker_count(jobs, configs.len(), stats::monte::cores());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::args::RunArgs;
-use super::common::{apply_overrides, charts, simulate, summary_line, worker_threads};
+use super::common::{apply_overrides, charts, check_replication, simulate, summary_line, worker_threads};
 use super::error::CliError;
 use super::load::load_all;
 use super::output::{check_targets, Staging};
@@ -24,6 +24,9 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         None => None,
     };
     apply_overrides(loaded.iter_mut().map(|l| (&mut l.config, l.label.as_str())), args.overrides)?;
+    for l in &loaded {
+        check_replication(args.replication, &l.config, &l.label)?;
+    }
     if shard.is_some() {
         if let Some(l) = loaded.iter().find(|l| l.config.replications < 2) {
             return Err(CliError::ShardOfOne { name: l.config.name.clone(), label: l.label.clone() });

@@ -53,6 +53,11 @@ pub fn parse(
     if count == 0 || index >= count {
         return Err(bad(ShardFlagError::NoSuchShard { index, count }));
     }
+    // More shards than replications is allowed (a job array sized for the largest study of
+    // several): the shards past the last replication run none and merge as empty parts.
+    if count > MAX_REPLICATIONS {
+        return Err(bad(ShardFlagError::TooManyShards { count, limit: MAX_REPLICATIONS }));
+    }
     Ok(Shard { index, count })
 }
 
@@ -82,6 +87,12 @@ pub fn run(
 pub fn merge(args: MergeArgs) -> Result<(), CliError> {
     let mut files = Vec::new();
     for dir in &args.shards {
+        if !dir.exists() {
+            return Err(CliError::NoSuchShardFolder(dir.clone()));
+        }
+        if !dir.is_dir() {
+            return Err(CliError::ShardIsAFile(dir.clone()));
+        }
         let path = dir.join("shard.json");
         let json = std::fs::read(&path).map_err(|source| CliError::NotAShard { dir: dir.clone(), source })?;
         files.push((dir.clone(), ShardFile::from_json(dir, &json)?));

@@ -126,7 +126,8 @@ pub struct PoolError {
     source: rayon::ThreadPoolBuildError,
 }
 
-/// Run replications `0..config.replications` on `jobs` threads (all cores when `None`).
+/// Run replications `0..config.replications` on `jobs` threads (all cores when `None`;
+/// bounded by [`worker_count`]).
 /// `fingerprint` hashes a replication's event trace; `tick` is called once per finished
 /// replication, from any thread (progress).
 pub fn run(
@@ -144,7 +145,24 @@ pub fn run(
     })
 }
 
-/// Run the replications `indices` (ascending) on `jobs` threads; see [`run`].
+/// The worker threads that `jobs` asks for (all cores when `None`) bounded by what can
+/// use them: no more than `work` units that can run at once (at least one) and no more than
+/// the machine's `cores`, since a replication is pure computation and threads beyond the
+/// cores only add memory and switching (assumption: lyncsim is CPU-bound, README
+/// "Commands"). `--jobs 100000` for three replications starts three threads, not 100,000.
+pub fn worker_count(jobs: Option<usize>, work: usize, cores: usize) -> usize {
+    let cores = cores.max(1);
+    jobs.unwrap_or(cores).min(cores).min(work).max(1)
+}
+
+/// The cores this process may use ([`std::thread::available_parallelism`], which follows
+/// CPU affinity and cgroup quotas, e.g. a Slurm task's `--cpus-per-task`); 1 if unknown.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Run the replications `indices` (ascending) on `jobs` threads (bounded by
+/// [`worker_count`]); see [`run`].
 pub fn run_some(
     config: Arc<Config>,
     indices: &[u32],
@@ -152,7 +170,7 @@ pub fn run_some(
     fingerprint: &(dyn Fn(&RunResult) -> String + Sync),
     tick: &(dyn Fn() + Sync),
 ) -> Result<Replications, PoolError> {
-    let threads = jobs.unwrap_or(0);
+    let threads = worker_count(jobs, indices.len(), cores());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -337,5 +355,23 @@ pub fn fraction(users: f64, total: u64) -> f64 {
         0.0
     } else {
         users / total as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::worker_count;
+
+    #[test]
+    fn worker_threads_are_bounded_by_the_work_and_the_cores() {
+        // `--jobs 100000 --replications 3` on 8 cores: three threads.
+        assert_eq!(worker_count(Some(100_000), 3, 8), 3);
+        assert_eq!(worker_count(Some(100_000), 1_000, 8), 8);
+        assert_eq!(worker_count(Some(2), 1_000, 8), 2);
+        assert_eq!(worker_count(None, 1_000, 8), 8);
+        assert_eq!(worker_count(None, 3, 8), 3);
+        // Never zero threads (an empty shard, an unknown core count).
+        assert_eq!(worker_count(Some(4), 0, 8), 1);
+        assert_eq!(worker_count(None, 10, 0), 1);
     }
 }

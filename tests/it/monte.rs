@@ -85,6 +85,55 @@ fn jobs_do_not_change_a_byte() {
     }
 }
 
+/// `--jobs` far above the replications (issue 16, item 3) starts no more threads than can
+/// work: it finishes like `--jobs 1` (a flood of 100,000 threads would not) with the same
+/// bytes; `compare` with the same `--jobs` too.
+#[test]
+fn absurd_jobs_are_bounded_and_change_no_byte() {
+    let dir = tempdir("mc-jobs-absurd");
+    let scenario = write_scenario(&dir);
+    let outs: Vec<_> = ["1", "100000"]
+        .iter()
+        .map(|jobs| {
+            let out = dir.join(format!("out-{jobs}"));
+            let args = [
+                "run",
+                &scenario,
+                "--quiet",
+                "--replications",
+                "3",
+                "--jobs",
+                jobs,
+                "--out",
+                out.to_str().unwrap(),
+            ];
+            lyncsim(&args);
+            out.join("mc")
+        })
+        .collect();
+    for file in FILES {
+        assert!(read(&outs[0], file) == read(&outs[1], file), "{file} differs between --jobs 1 and 100000");
+    }
+    let other = dir.join("other.ron");
+    std::fs::write(&other, STOCHASTIC.replace("name: \"mc\"", "name: \"mc2\"")).unwrap();
+    let cmp = dir.join("cmp");
+    lyncsim(&[
+        "compare",
+        &scenario,
+        other.to_str().unwrap(),
+        "--quiet",
+        "--replications",
+        "2",
+        "--jobs",
+        "100000",
+        "--format",
+        "svg",
+        "--out",
+        cmp.to_str().unwrap(),
+    ]);
+    assert!(cmp.join("comparison.csv").is_file());
+}
+
 #[test]
 fn outputs_carry_statistics_for_every_number() {
     let dir = tempdir("mc-shape");
