@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::args::CheckArgs;
-use super::common::{simulate, worker_threads};
+use super::common::{check_memory, plan, simulate, worker_threads};
 use super::error::CliError;
 use super::load::load_all;
 use crate::report::folder::{self, Charts};
@@ -22,10 +22,20 @@ pub fn check(args: CheckArgs) -> Result<bool, CliError> {
         return Err(CliError::NoBaseline(args.baseline.clone()));
     }
     let jobs = worker_threads(args.workers)?;
+    let memory = loaded
+        .iter()
+        .map(|l| {
+            check_memory(
+                &[(&l.config, l.label.as_str(), plan(&l.config, None, None, jobs))],
+                args.workers.max_memory,
+                false,
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let mut all_same = true;
-    for l in loaded {
+    for (l, memory) in loaded.into_iter().zip(&memory) {
         let name = l.config.name.clone();
-        let outcome = simulate(Arc::new(l.config), None, jobs, &|| ())?;
+        let outcome = simulate(Arc::new(l.config), None, jobs, memory, &|| ())?;
         let files = folder::outcome(&outcome, Charts::NONE)?;
         let dir = args.baseline.join(&name);
         let mut report = Vec::new();

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use crate::report::ReportError;
 use crate::scenario::limits::Overload;
 use crate::scenario::Failed;
-use crate::stats::monte::PoolError;
+use crate::stats::budget::{show_size, OverBudget};
+use crate::stats::monte::{PoolError, RunError};
 use crate::stats::shard::ShardError;
 
 /// A failure of a command.
@@ -58,6 +59,39 @@ pub enum CliError {
         limit: u32,
         /// How to raise it.
         help: String,
+    },
+    /// A study whose estimated memory is more than `--max-memory`.
+    #[error(
+        "error: {what} would hold about {}, more than the memory budget of {} (--max-memory)\n{parts}\n  \
+         = help: give fewer replications, sample less often (a longer sample_every) or a shorter horizon; \
+         or, if this machine has the memory, raise the budget: --max-memory {}",
+        show_size(*.estimate),
+        show_size(*.budget),
+        suggest(*.estimate)
+    )]
+    OverMemory {
+        /// The scenarios, as messages name them.
+        what: String,
+        /// The estimate, bytes.
+        estimate: u64,
+        /// `--max-memory`, bytes.
+        budget: u64,
+        /// `  = note:` lines: the estimate's parts.
+        parts: String,
+    },
+    /// A study whose records passed the budget while it ran (its estimate fell short).
+    #[error(
+        "error: {what}: {source}; stopped before memory ran out (the estimate before the run was {})\n  \
+         = help: give fewer replications or sample less often; or raise --max-memory if this machine has the memory",
+        show_size(*.estimate)
+    )]
+    OverMemoryRun {
+        /// The scenarios, as messages name them.
+        what: String,
+        /// The estimate, bytes.
+        estimate: u64,
+        /// What was held.
+        source: OverBudget,
     },
     /// Scenarios that would be too large with `--replications`: every one.
     #[error("{}", joined(.0, "\n\n"))]
@@ -243,6 +277,7 @@ impl CliError {
         match self {
             NoScenarios(_) | NoSuchPath(_) | ReadFolder { .. } | Scenarios(_) | NotOneScenario { .. } => 2,
             NoJobs | NoReplications | TooManyReplications { .. } | Overloaded(_) => 2,
+            OverMemory { .. } | OverMemoryRun { .. } => 2,
             ShardFlag { .. } | ShardOfOne { .. } | NoSuchReplication { .. } => 2,
             SetFlag { .. } | SetField { .. } | GridTooLarge { .. } => 2,
             TooFewToCompare | NoBaseline(_) => 2,
@@ -251,6 +286,30 @@ impl CliError {
             NoSuchShardFolder(_) | ShardIsAFile(_) | NotAShard { .. } | Shards(_) => 2,
             Workers(_) | Threads { .. } | Io { .. } => 2,
             Report(_) | ShardJson(_) | NamePoint(_) | OutsideFolder(_) => 3,
+        }
+    }
+}
+
+/// A `--max-memory` that would take `estimate` with room to spare: whole GiB (MiB below
+/// one GiB), rounded up.
+fn suggest(estimate: u64) -> String {
+    let need = estimate + estimate / 4;
+    if need >= 1 << 30 {
+        format!("{}G", need.div_ceil(1 << 30))
+    } else {
+        format!("{}M", need.div_ceil(1 << 20))
+    }
+}
+
+impl From<RunError> for CliError {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Pool(e) => CliError::Workers(e),
+            // Callers that guard the records name the study (`OverMemoryRun`); this is the
+            // fallback for one that does not.
+            RunError::Budget(source) => {
+                CliError::OverMemoryRun { what: "the study".into(), estimate: 0, source }
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::args::{MergeArgs, Overrides};
-use super::common::{apply_overrides, charts, fingerprint, monte_line};
+use super::common::{apply_overrides, charts, fingerprint, monte_line, MemoryCheck};
 use super::error::{CliError, ShardFlagError};
 use super::output::{check_targets, write_results};
 use super::progress;
@@ -61,16 +61,19 @@ pub fn parse(
     Ok(Shard { index, count })
 }
 
-/// Run shard `shard` of `config`'s replications on `jobs` threads (`tick` once per
-/// replication) and render the shard's folder; the line that reports it.
+/// Run shard `shard` of `config`'s replications on `jobs` threads, their records held
+/// within `memory` (`tick` once per replication) and render the shard's folder; the line that reports it.
 pub fn run(
     config: Arc<Config>,
     shard: Shard,
     jobs: Option<usize>,
+    memory: &MemoryCheck,
     tick: &(dyn Fn() + Sync),
 ) -> Result<(Files, String), CliError> {
     let indices = shard.replications(config.replications);
-    let done = stats::monte::run_some(config.clone(), &indices, jobs, &fingerprint, tick)?;
+    let done =
+        stats::monte::run_some_guarded(config.clone(), &indices, jobs, &memory.guard, &fingerprint, tick)
+            .map_err(|e| memory.explain(e))?;
     let line = format!(
         "{}: shard {} of {}, {} of {} replications",
         config.name,
