@@ -11,9 +11,9 @@
 //!   part, its per-pool figures, and the runs of its time series ([`series_runs`]);
 //! - the replications in flight, one per worker thread: the world (users, timers) and the
 //!   event log;
-//! - the outputs of each scenario: the row statistics of a replicated run ([`MeanSeries`]),
-//!   the rows the chart draws (a copy of them while it reduces them), and `timeseries.csv`,
-//!   all held at once before the folder is written;
+//! - the outputs of each scenario: the row statistics of a replicated run ([`MeanSeries`])
+//!   or a single run's chart rows, the chart's times, and `timeseries.csv`, all held at once
+//!   before the folder is written;
 //! - the program itself (code, the embedded font, small buffers): [`BASE_BYTES`].
 //!
 //! Assumptions (calibrated, not derived): a disruption (a failure, a repair, an
@@ -232,12 +232,12 @@ pub fn estimate(c: &Config, plan: Plan) -> Estimate {
         // shard.json: every record's figures and series runs as JSON text.
         plan.held * (2048 + runs * 160)
     } else {
-        // The rows held at once: the statistics (or one run's chart rows), the chart's copy
-        // of them, and timeseries.csv.
-        let per_row = 2 * stat_row_bytes(plan.replicated) + 8 + csv_row_bytes(c, plan.replicated);
+        // The rows held at once: the statistics (or one run's chart rows), the chart's times
+        // (it borrows the rest), and timeseries.csv.
+        let per_row = stat_row_bytes(plan.replicated) + 8 + csv_row_bytes(c, plan.replicated);
         // Allocator rounding and the renderers' small temporaries: a sixteenth more
-        // (assumption, calibrated: a year sampled every 10 s measured within 2 % of the
-        // figures above).
+        // (assumption, calibrated: a year sampled every 10 s peaked 8 % below this
+        // estimate, README "Limits and safe results").
         let per_row = per_row + per_row.div_ceil(16);
         rows.saturating_mul(per_row) + plan.held * 96
     };
