@@ -66,6 +66,9 @@ impl<'a> ChartInput<'a> {
     }
 }
 
+/// One row's (p05, p95) users with each feature.
+type Band = PerFeature<(f64, f64)>;
+
 /// The input reduced to what the chart draws.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared<'a> {
@@ -82,7 +85,7 @@ pub(crate) struct Prepared<'a> {
     /// borrowed, not copied (a long, finely sampled study holds millions).
     features: Cow<'a, [PerFeature<f64>]>,
     /// (p05, p95) users with each feature at each time, when replicated.
-    band: Option<Cow<'a, [PerFeature<(f64, f64)>]>>,
+    band: Option<Cow<'a, [Band]>>,
     /// Users in each client state at each time (the mean when replicated).
     states: Cow<'a, [PerState<f64>]>,
     /// The log's markers, in time order.
