@@ -21,6 +21,15 @@ pub fn check(args: CheckArgs) -> Result<bool, CliError> {
     if !args.baseline.is_dir() {
         return Err(CliError::NoBaseline(args.baseline.clone()));
     }
+    // Every scenario has stored results to compare with, before any runs.
+    let absent: Vec<String> = loaded
+        .iter()
+        .map(|l| l.config.name.clone())
+        .filter(|name| !args.baseline.join(name).is_dir())
+        .collect();
+    if !absent.is_empty() {
+        return Err(CliError::NotInBaseline { baseline: args.baseline.clone(), names: absent });
+    }
     let jobs = worker_threads(args.workers)?;
     let memory = loaded
         .iter()

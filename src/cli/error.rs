@@ -167,6 +167,20 @@ pub enum CliError {
     #[error("error: --baseline {}: {}", .0.display(), if .0.exists() { "is a file, not a folder of results" } else { "no such folder" })]
     NoBaseline(PathBuf),
 
+    /// Scenarios that `--baseline` holds no results folder for.
+    #[error(
+        "error: --baseline {} holds no results for {}; `lyncsim run SCENARIO --out {}` writes them",
+        baseline.display(),
+        names.join(", "),
+        baseline.display()
+    )]
+    NotInBaseline {
+        /// The baseline folder.
+        baseline: PathBuf,
+        /// The scenarios without a folder there.
+        names: Vec<String>,
+    },
+
     // Bad input (exit 2): output folders.
     /// `--out` names a file.
     #[error("error: --out {} is a file; give a folder (it will hold one folder per scenario)", .0.display())]
@@ -280,7 +294,7 @@ impl CliError {
             OverMemory { .. } | OverMemoryRun { .. } => 2,
             ShardFlag { .. } | ShardOfOne { .. } | NoSuchReplication { .. } => 2,
             SetFlag { .. } | SetField { .. } | GridTooLarge { .. } => 2,
-            TooFewToCompare | NoBaseline(_) => 2,
+            TooFewToCompare | NoBaseline(_) | NotInBaseline { .. } => 2,
             OutIsAFile(_) | OutNamesNoFolder(_) | CreateOut { .. } | Unwritable { .. } => 2,
             TargetIsAFile(_) | NotOurs(_) | FolderName(_) => 2,
             NoSuchShardFolder(_) | ShardIsAFile(_) | NotAShard { .. } | Shards(_) => 2,

@@ -110,6 +110,12 @@ fn missing_folders_files_and_unwritable_outs_are_named_with_exit_2() {
     let (code, err) = lyncsim(&["check", &a, "--baseline", missing.to_str().unwrap()]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("no-such-shards: no such folder"), "{err}");
+    // A baseline without the scenario's folder is refused before anything runs.
+    let baseline = dir.join("baseline");
+    std::fs::create_dir_all(baseline.join("a")).unwrap();
+    let (code, err) = lyncsim(&["check", &a, &b, "--baseline", baseline.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("baseline holds no results for b;"), "{err}");
 
     // A folder that exists but cannot be written into (even by root): refused before any
     // run, by every command that writes.
