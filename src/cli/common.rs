@@ -1,6 +1,8 @@
 //! What the commands that simulate share: the one step that applies `--seed` and
-//! `--replications` and checks the limits, `--jobs` and `--format` turned into settings,
-//! running a scenario to its finished result, and the line that reports it.
+//! `--replications` and checks the limits, `--replication K` checked against the study,
+//! `--jobs` and `--format` turned into settings, the memory budget (`--max-memory`, the
+//! estimate in [`crate::stats::budget`]) checked before anything runs, running a scenario to
+//! its finished result, and the line that reports it.
 
 use std::sync::Arc;
 

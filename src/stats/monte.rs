@@ -8,6 +8,8 @@
 //!
 //! A replication keeps only its [`ReplicationRecord`]: the summary numbers and its time
 //! series run-length encoded; replication 0 also keeps its event log, for `events.csv`.
+//! The worker threads are bounded by the work and the cores ([`worker_count`]), and a
+//! [`Guard`] can stop a run whose records pass the memory budget (`super::budget`).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
