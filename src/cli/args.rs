@@ -209,6 +209,10 @@ pub struct MergeArgs {
     /// Shard folders written by `run --shard` (every shard of each scenario).
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
+    /// Memory budget: shards whose merge would hold more are refused before they are read
+    /// (512M, 4G, 16GiB; powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = crate::stats::budget::parse_size)]
+    pub max_memory: u64,
     /// `--out`.
     #[command(flatten)]
     pub folder: OutFolder,

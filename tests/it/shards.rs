@@ -244,3 +244,24 @@ fn a_replication_outside_the_study_is_refused_before_any_work() {
     let err = fails(&["run", &scenario, "--shard", "0/1000001", "--out", out.to_str().unwrap()]);
     assert!(err.contains("more than the limit of 1000000"), "{err}");
 }
+
+/// `merge` holds every record of its shards: beyond `--max-memory` it is refused before
+/// the shards are read, and nothing is written (issue 16, item 5).
+#[test]
+fn a_merge_beyond_the_memory_budget_is_refused_before_reading() {
+    let (dir, scenario) = setup("shards-memory");
+    let parts = dir.join("parts");
+    for k in 0..2 {
+        ok(&["run", &scenario, "--quiet", "--shard", &format!("{k}/2"), "--out", parts.to_str().unwrap()]);
+    }
+    let shards: Vec<String> =
+        (0..2).map(|k| parts.join(format!("sharded.shard-{k}-of-2")).to_str().unwrap().to_string()).collect();
+    let merged = dir.join("merged");
+    let m = merged.to_str().unwrap();
+    let err = fails(&["merge", &shards[0], &shards[1], "--max-memory", "64M", "--out", m]);
+    assert!(err.starts_with("error: merging 2 shard folders would hold about "), "{err}");
+    assert!(err.contains("more than the memory budget of 64.00 MiB (--max-memory)"), "{err}");
+    assert!(!merged.exists(), "nothing is written");
+    ok(&["merge", &shards[0], &shards[1], "--quiet", "--out", m]);
+    assert!(merged.join("sharded/summary.json").is_file());
+}
