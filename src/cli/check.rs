@@ -51,8 +51,13 @@ pub fn check(args: CheckArgs) -> Result<bool, CliError> {
         for file in COMPARED {
             // replications.csv exists only for replicated runs.
             let Some((_, new)) = files.iter().find(|(f, _)| *f == file) else { continue };
-            match std::fs::read(dir.join(file)) {
-                Err(_) => report.push(format!("  {file}: missing from {}", dir.display())),
+            let path = dir.join(file);
+            match std::fs::read(&path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    report.push(format!("  {file}: missing from {}", dir.display()))
+                }
+                // A stored file that exists but cannot be read is the user's path: exit 2.
+                Err(source) => return Err(CliError::Io { what: "cannot read", path, source }),
                 Ok(old) if old == *new => {}
                 Ok(old) => report.extend(describe(file, &old, new)),
             }

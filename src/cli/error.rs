@@ -256,8 +256,8 @@ pub enum CliError {
         /// Why not.
         source: rayon::ThreadPoolBuildError,
     },
-    /// A results folder (inside the user's `--out`) could not be written: a full disk, a
-    /// permission, a folder removed under the run.
+    /// A results folder (inside the user's `--out`, or `check`'s `--baseline`) could not be
+    /// written or read: a full disk, a permission, a folder removed under the run.
     #[error("error: {what} {}: {source}", path.display())]
     Io {
         /// What failed (`cannot write`, `cannot move into place`, ...).

@@ -116,6 +116,12 @@ fn missing_folders_files_and_unwritable_outs_are_named_with_exit_2() {
     let (code, err) = lyncsim(&["check", &a, &b, "--baseline", baseline.to_str().unwrap()]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("baseline holds no results for b;"), "{err}");
+    // A stored file that cannot be read (here a folder where summary.json should be) is
+    // named with its cause, exit 2, not reported as a difference.
+    std::fs::create_dir_all(baseline.join("a/summary.json")).unwrap();
+    let (code, err) = lyncsim(&["check", &a, "--baseline", baseline.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("error: cannot read ") && err.contains("summary.json: "), "{err}");
 
     // A folder that exists but cannot be written into (even by root): refused before any
     // run, by every command that writes.
