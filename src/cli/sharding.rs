@@ -63,7 +63,8 @@ pub fn parse(
 }
 
 /// Run shard `shard` of `config`'s replications on `jobs` threads, their records held
-/// within `memory` (`tick` once per replication) and render the shard's folder; the line that reports it.
+/// within `memory` (`tick` once per replication), and render the shard's folder; the line
+/// that reports it.
 pub fn run(
     config: Arc<Config>,
     shard: Shard,
