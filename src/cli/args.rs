@@ -56,12 +56,17 @@ pub struct Overrides {
     pub replications: Option<u32>,
 }
 
-/// `--jobs`: worker threads.
+/// `--jobs` and `--max-memory`: what of the machine a command may use.
 #[derive(Debug, Clone, Copy, Args)]
 pub struct Workers {
-    /// Worker threads for replications (default: all cores). Results do not depend on it.
+    /// Worker threads for replications (default: all cores; never more than the cores or
+    /// the replications that can run at once). Results do not depend on it.
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Memory budget: a study whose estimated memory is larger is refused before it runs
+    /// (512M, 4G, 16GiB; powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = crate::stats::budget::parse_size)]
+    pub max_memory: u64,
 }
 
 /// `--format` and `--quiet`: what a command draws and shows.
@@ -149,7 +154,7 @@ pub struct CheckArgs {
     mut_arg("out", |a| a
         .help("Folder that receives the comparison (replaced whole if it is one of ours)")
         .default_value("comparison")),
-    mut_arg("jobs", |a| a.help("Worker threads (default: all cores). Results do not depend on it")),
+    mut_arg("jobs", |a| a.help("Worker threads (default: all cores; never more than the cores or the work). Results do not depend on it")),
 )]
 pub struct CompareArgs {
     /// Scenario files (.ron) or folders of them; at least two scenarios.
@@ -174,7 +179,7 @@ pub struct CompareArgs {
 #[command(
     mut_arg("seed", |a| a.help("Override the scenario's seed")),
     mut_arg("replications", |a| a.help("Override the scenario's replication count")),
-    mut_arg("jobs", |a| a.help("Worker threads (default: all cores). Results do not depend on it")),
+    mut_arg("jobs", |a| a.help("Worker threads (default: all cores; never more than the cores or the work). Results do not depend on it")),
 )]
 pub struct SweepArgs {
     /// The scenario file.
@@ -204,6 +209,10 @@ pub struct MergeArgs {
     /// Shard folders written by `run --shard` (every shard of each scenario).
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
+    /// Memory budget: shards whose merge would hold more are refused before they are read
+    /// (512M, 4G, 16GiB; powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = crate::stats::budget::parse_size)]
+    pub max_memory: u64,
     /// `--out`.
     #[command(flatten)]
     pub folder: OutFolder,

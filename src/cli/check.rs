@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::args::CheckArgs;
-use super::common::{simulate, worker_threads};
+use super::common::{check_memory, plan, simulate, worker_threads};
 use super::error::CliError;
 use super::load::load_all;
 use crate::report::folder::{self, Charts};
@@ -21,19 +21,43 @@ pub fn check(args: CheckArgs) -> Result<bool, CliError> {
     if !args.baseline.is_dir() {
         return Err(CliError::NoBaseline(args.baseline.clone()));
     }
+    // Every scenario has stored results to compare with, before any runs.
+    let absent: Vec<String> = loaded
+        .iter()
+        .map(|l| l.config.name.clone())
+        .filter(|name| !args.baseline.join(name).is_dir())
+        .collect();
+    if !absent.is_empty() {
+        return Err(CliError::NotInBaseline { baseline: args.baseline.clone(), names: absent });
+    }
     let jobs = worker_threads(args.workers)?;
+    let memory = loaded
+        .iter()
+        .map(|l| {
+            check_memory(
+                &[(&l.config, l.label.as_str(), plan(&l.config, None, None, jobs))],
+                args.workers.max_memory,
+                false,
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let mut all_same = true;
-    for l in loaded {
+    for (l, memory) in loaded.into_iter().zip(&memory) {
         let name = l.config.name.clone();
-        let outcome = simulate(Arc::new(l.config), None, jobs, &|| ())?;
+        let outcome = simulate(Arc::new(l.config), None, jobs, memory, &|| ())?;
         let files = folder::outcome(&outcome, Charts::NONE)?;
         let dir = args.baseline.join(&name);
         let mut report = Vec::new();
         for file in COMPARED {
             // replications.csv exists only for replicated runs.
             let Some((_, new)) = files.iter().find(|(f, _)| *f == file) else { continue };
-            match std::fs::read(dir.join(file)) {
-                Err(_) => report.push(format!("  {file}: missing from {}", dir.display())),
+            let path = dir.join(file);
+            match std::fs::read(&path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    report.push(format!("  {file}: missing from {}", dir.display()))
+                }
+                // A stored file that exists but cannot be read is the user's path: exit 2.
+                Err(source) => return Err(CliError::Io { what: "cannot read", path, source }),
                 Ok(old) if old == *new => {}
                 Ok(old) => report.extend(describe(file, &old, new)),
             }

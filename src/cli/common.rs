@@ -1,6 +1,8 @@
 //! What the commands that simulate share: the one step that applies `--seed` and
-//! `--replications` and checks the limits, `--jobs` and `--format` turned into settings,
-//! running a scenario to its finished result, and the line that reports it.
+//! `--replications` and checks the limits, `--replication K` checked against the study,
+//! `--jobs` and `--format` turned into settings, the memory budget (`--max-memory`, the
+//! estimate in [`crate::stats::budget`]) checked before anything runs, running a scenario to
+//! its finished result, and the line that reports it.
 
 use std::sync::Arc;
 
@@ -12,7 +14,11 @@ use crate::model::{Config, Feature};
 use crate::report::compare::Outcome;
 use crate::report::folder::Charts;
 use crate::scenario::limits::{limit_help, overloads, MAX_REPLICATIONS};
+use crate::stats::budget::{self, show_size, Estimate, Guard, Plan};
+use crate::stats::monte::RunError;
+use crate::stats::shard::Shard;
 use crate::stats::{self, MonteCarlo, RunResult};
+use crate::text::group_digits;
 
 /// Apply `overrides` to every scenario (each with the label messages name it by), then
 /// check, when `--replications R` is given, R within 1..=[`MAX_REPLICATIONS`] and every
@@ -52,6 +58,21 @@ pub fn apply_overrides<'a>(
     }
 }
 
+/// `--replication K`, checked before anything runs: K must be one of the scenario's
+/// replications (`0..replications`, after `--replications`), or the run would simulate a
+/// replication the study does not have.
+pub fn check_replication(replication: Option<u32>, config: &Config, label: &str) -> Result<(), CliError> {
+    match replication {
+        Some(k) if k >= config.replications => Err(CliError::NoSuchReplication {
+            replication: k,
+            name: config.name.clone(),
+            label: label.to_string(),
+            replications: config.replications,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// `--jobs`, checked: at least one worker thread (`None`: all cores).
 pub fn worker_threads(workers: Workers) -> Result<Option<usize>, CliError> {
     if workers.jobs == Some(0) {
@@ -70,12 +91,94 @@ pub fn fingerprint(result: &RunResult) -> String {
     crate::report::fingerprint(result).unwrap_or_default()
 }
 
+/// What of `config` a command runs: replication `K` alone, shard `shard`'s replications,
+/// or all of them (one run when the scenario has one), on `jobs` threads.
+pub fn plan(config: &Config, replication: Option<u32>, shard: Option<Shard>, jobs: Option<usize>) -> Plan {
+    let held = match (replication, shard) {
+        (Some(_), _) => 1,
+        (None, Some(shard)) => shard.replications(config.replications).len() as u64,
+        (None, None) => u64::from(config.replications),
+    };
+    let threads = stats::monte::worker_count(jobs, held as usize, stats::monte::cores()) as u64;
+    let replicated = replication.is_none() && config.replications > 1;
+    Plan { held, threads, replicated, shard: replication.is_none() && shard.is_some() }
+}
+
+/// The memory budget, checked before anything runs: the estimate of `studies` held at
+/// once (each scenario with its label and plan, `overlay` when `compare` also draws every
+/// scenario's rows on overlay charts) against `--max-memory`. The guard it returns lets the
+/// records hold what the budget leaves them, so a run whose estimate fell short stops at
+/// the budget.
+pub fn check_memory(
+    studies: &[(&Config, &str, Plan)],
+    budget: u64,
+    overlay: bool,
+) -> Result<MemoryCheck, CliError> {
+    let mut total = Estimate::default();
+    let mut notes = Vec::new();
+    for (config, label, plan) in studies {
+        let mut e = budget::estimate(config, *plan);
+        if overlay {
+            e.outputs = e.outputs.saturating_add(budget::overlay_bytes(config, plan.replicated));
+        }
+        notes.push(format!(
+            "  = note: {label}: {} for {} replication record{} (a time series of {} rows, about {} runs \
+             each), {} in flight on {} thread{}, {} for the outputs",
+            show_size(e.records),
+            group_digits(plan.held),
+            if plan.held == 1 { "" } else { "s" },
+            group_digits(budget::rows(config)),
+            group_digits(budget::series_runs(config)),
+            show_size(e.in_flight),
+            plan.threads,
+            if plan.threads == 1 { "" } else { "s" },
+            show_size(e.outputs),
+        ));
+        total = total.and(e);
+    }
+    let what = match studies {
+        [(_, label, _)] => label.to_string(),
+        _ => format!("these {} scenarios together", studies.len()),
+    };
+    if total.total() > budget {
+        notes.push(format!("  = note: and {} for the program itself", show_size(total.base)));
+        return Err(CliError::OverMemory { what, estimate: total.total(), budget, parts: notes.join("\n") });
+    }
+    let others = total.total() - total.records;
+    Ok(MemoryCheck { guard: Guard::new(budget - others), what, estimate: total.total() })
+}
+
+/// A study within its memory budget: the guard of its records while it runs.
+#[derive(Debug)]
+pub struct MemoryCheck {
+    /// Lets the records hold what the budget leaves them.
+    pub guard: Guard,
+    /// The scenarios, as messages name them.
+    pub what: String,
+    /// The estimate, bytes.
+    pub estimate: u64,
+}
+
+impl MemoryCheck {
+    /// The error of a run stopped by the guard, naming the study; other errors as they are.
+    pub fn explain(&self, e: RunError) -> CliError {
+        match e {
+            RunError::Budget(source) => {
+                CliError::OverMemoryRun { what: self.what.clone(), estimate: self.estimate, source }
+            }
+            e => e.into(),
+        }
+    }
+}
+
 /// Run one scenario: replication `K` alone, the one run of a single-replication scenario,
-/// or every replication on `jobs` threads; `tick` once per replication.
+/// or every replication on `jobs` threads, its records held within `memory`; `tick` once
+/// per replication.
 pub fn simulate(
     config: Arc<Config>,
     replication: Option<u32>,
     jobs: Option<usize>,
+    memory: &MemoryCheck,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Outcome, CliError> {
     if replication.is_some() || config.replications == 1 {
@@ -83,23 +186,26 @@ pub fn simulate(
         tick();
         return Ok(Outcome::Single(Box::new(result)));
     }
-    Ok(Outcome::Monte(stats::monte::run(config, jobs, &fingerprint, tick)?))
+    let mc = stats::monte::run_guarded(config, jobs, &memory.guard, &fingerprint, tick)
+        .map_err(|e| memory.explain(e))?;
+    Ok(Outcome::Monte(mc))
 }
 
 /// Run every scenario (in parallel on `jobs` threads; a replicated one also spreads its
-/// replications), in the order given.
+/// replications), in the order given, all their records held within `memory`.
 pub fn simulate_all(
     configs: Vec<Config>,
     jobs: Option<usize>,
+    memory: &MemoryCheck,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<Outcome>, CliError> {
-    let threads = jobs.unwrap_or(0);
+    let threads = stats::monte::worker_count(jobs, configs.len(), stats::monte::cores());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|source| CliError::Threads { threads, source })?;
     let outcomes: Vec<Result<Outcome, CliError>> = pool.install(|| {
-        configs.into_par_iter().map(|config| simulate(Arc::new(config), None, jobs, tick)).collect()
+        configs.into_par_iter().map(|config| simulate(Arc::new(config), None, jobs, memory, tick)).collect()
     });
     outcomes.into_iter().collect()
 }

@@ -3,7 +3,7 @@
 //! scenario's own results folder inside it.
 
 use super::args::CompareArgs;
-use super::common::{apply_overrides, charts, simulate_all, worker_threads};
+use super::common::{apply_overrides, charts, check_memory, plan, simulate_all, worker_threads};
 use super::error::CliError;
 use super::load::load_all;
 use super::output::{check_targets, split_out, write_results};
@@ -19,6 +19,9 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
     }
     let jobs = worker_threads(args.workers)?;
     apply_overrides(loaded.iter_mut().map(|l| (&mut l.config, l.label.as_str())), args.overrides)?;
+    let studies: Vec<_> =
+        loaded.iter().map(|l| (&l.config, l.label.as_str(), plan(&l.config, None, None, jobs))).collect();
+    let memory = check_memory(&studies, args.workers.max_memory, true)?;
     let (parent, name) = split_out(&args.folder.out)?;
     check_targets(&[(parent.clone(), name.clone())])?;
     if let Some(warning) = horizon_warning(loaded.iter().map(|l| (l.config.name.as_str(), l.config.horizon)))
@@ -30,7 +33,7 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
     let bar = progress::bar(units, args.output.quiet);
     bar.set_message("compare");
     let configs = loaded.into_iter().map(|l| l.config).collect();
-    let outcomes = simulate_all(configs, jobs, &|| bar.inc(1))?;
+    let outcomes = simulate_all(configs, jobs, &memory, &|| bar.inc(1))?;
 
     let files = report::folder::comparison(&outcomes, charts(&args.output.format))?;
     let dir = write_results(&parent, &name, &files)?;

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use crate::report::ReportError;
 use crate::scenario::limits::Overload;
 use crate::scenario::Failed;
-use crate::stats::monte::PoolError;
+use crate::stats::budget::{show_size, OverBudget};
+use crate::stats::monte::{PoolError, RunError};
 use crate::stats::shard::ShardError;
 
 /// A failure of a command.
@@ -59,6 +60,39 @@ pub enum CliError {
         /// How to raise it.
         help: String,
     },
+    /// A study whose estimated memory is more than `--max-memory`.
+    #[error(
+        "error: {what} would hold about {}, more than the memory budget of {} (--max-memory)\n{parts}\n  \
+         = help: give fewer replications, sample less often (a longer sample_every) or a shorter horizon; \
+         or, if this machine has the memory, raise the budget: --max-memory {}",
+        show_size(*.estimate),
+        show_size(*.budget),
+        suggest(*.estimate)
+    )]
+    OverMemory {
+        /// The scenarios, as messages name them.
+        what: String,
+        /// The estimate, bytes.
+        estimate: u64,
+        /// `--max-memory`, bytes.
+        budget: u64,
+        /// `  = note:` lines: the estimate's parts.
+        parts: String,
+    },
+    /// A study whose records passed the budget while it ran (its estimate fell short).
+    #[error(
+        "error: {what}: {source}; stopped before memory ran out (the estimate before the run was {})\n  \
+         = help: give fewer replications or sample less often; or raise --max-memory if this machine has the memory",
+        show_size(*.estimate)
+    )]
+    OverMemoryRun {
+        /// The scenarios, as messages name them.
+        what: String,
+        /// The estimate, bytes.
+        estimate: u64,
+        /// What was held.
+        source: OverBudget,
+    },
     /// Scenarios that would be too large with `--replications`: every one.
     #[error("{}", joined(.0, "\n\n"))]
     Overloaded(Vec<Overloaded>),
@@ -80,6 +114,23 @@ pub enum CliError {
         name: String,
         /// Its file.
         label: String,
+    },
+    /// `--replication K` outside the scenario's replications.
+    #[error(
+        "error: --replication {replication} is not in {label} ({name}): its {replications} replication{} \
+         are 0..={}\n  = help: give a K in that range, or more --replications (run) to widen the study",
+        if *.replications == 1 { "" } else { "s" },
+        .replications - 1
+    )]
+    NoSuchReplication {
+        /// K.
+        replication: u32,
+        /// The scenario's name.
+        name: String,
+        /// Its file.
+        label: String,
+        /// Its replications.
+        replications: u32,
     },
     /// A `--set` that cannot be read.
     #[error("error: --set {text}: {problem}")]
@@ -113,8 +164,22 @@ pub enum CliError {
     #[error("error: compare needs at least two scenarios (files, or a folder holding them)")]
     TooFewToCompare,
     /// `--baseline` that is not a folder.
-    #[error("error: --baseline {} is not a folder of results", .0.display())]
+    #[error("error: --baseline {}: {}", .0.display(), if .0.exists() { "is a file, not a folder of results" } else { "no such folder" })]
     NoBaseline(PathBuf),
+
+    /// Scenarios that `--baseline` holds no results folder for.
+    #[error(
+        "error: --baseline {} holds no results for {}; `lyncsim run SCENARIO --out {}` writes them",
+        baseline.display(),
+        names.join(", "),
+        baseline.display()
+    )]
+    NotInBaseline {
+        /// The baseline folder.
+        baseline: PathBuf,
+        /// The scenarios without a folder there.
+        names: Vec<String>,
+    },
 
     // Bad input (exit 2): output folders.
     /// `--out` names a file.
@@ -131,6 +196,17 @@ pub enum CliError {
         /// Why.
         source: io::Error,
     },
+    /// `--out` exists but nothing can be written into it.
+    #[error("error: cannot write into --out folder {}: {source}", dir.display())]
+    Unwritable {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// A results folder that would be replaced is a file.
+    #[error("error: {} is a file, not a results folder; move it or choose another --out", .0.display())]
+    TargetIsAFile(PathBuf),
     /// A folder that would be replaced is not a results folder.
     #[error(
         "error: {} exists and is not a lyncsim results folder (no summary.json); \
@@ -143,6 +219,12 @@ pub enum CliError {
     FolderName(String),
 
     // Bad input (exit 2): merge.
+    /// A path given to `merge` that does not exist.
+    #[error("error: {}: no such folder; give the shard folders `run --shard K/N` wrote", .0.display())]
+    NoSuchShardFolder(PathBuf),
+    /// A path given to `merge` that is a file.
+    #[error("error: {} is a file, not a shard folder; give the folders `run --shard K/N` wrote", .0.display())]
+    ShardIsAFile(PathBuf),
     /// A folder given to `merge` without a readable `shard.json`.
     #[error(
         "error: {}: not a shard folder (cannot read shard.json: {source}); `run --shard K/N` writes them",
@@ -158,28 +240,24 @@ pub enum CliError {
     #[error("error: {0}")]
     Shards(#[from] ShardError),
 
-    // Internal errors (exit 3).
-    /// A report could not be rendered.
-    #[error("error: {0}")]
-    Report(#[from] ReportError),
-    /// The worker threads of a Monte Carlo run could not start.
-    #[error("error: {0}")]
+    // The machine (exit 2): what the user's paths and limits allow.
+    /// The worker threads of a Monte Carlo run could not start (the process's thread or
+    /// memory limits).
+    #[error("error: {0}\n  = help: give a smaller --jobs, or raise the process limits (ulimit -u)")]
     Workers(#[from] PoolError),
     /// The worker threads of `compare` or `sweep` could not start.
-    #[error("error: cannot start {threads} worker threads: {source}")]
+    #[error(
+        "error: cannot start {threads} worker threads: {source}\n  = help: give a smaller --jobs, or raise \
+         the process limits (ulimit -u)"
+    )]
     Threads {
-        /// Threads asked for (0: all cores).
+        /// Threads asked for.
         threads: usize,
         /// Why not.
         source: rayon::ThreadPoolBuildError,
     },
-    /// `shard.json` could not be serialised.
-    #[error("error: shard.json: {0}")]
-    ShardJson(serde_json::Error),
-    /// A sweep point's scenario text could not be given its name.
-    #[error("error: {0}")]
-    NamePoint(String),
-    /// A results folder could not be written.
+    /// A results folder (inside the user's `--out`, or `check`'s `--baseline`) could not be
+    /// written or read: a full disk, a permission, a folder removed under the run.
     #[error("error: {what} {}: {source}", path.display())]
     Io {
         /// What failed (`cannot write`, `cannot move into place`, ...).
@@ -189,26 +267,63 @@ pub enum CliError {
         /// Why.
         source: io::Error,
     },
+
+    // Internal errors (exit 3): bugs of lyncsim, never the user's input or machine.
+    /// A report could not be rendered.
+    #[error("error: {0}")]
+    Report(#[from] ReportError),
+    /// `shard.json` could not be serialised.
+    #[error("error: shard.json: {0}")]
+    ShardJson(serde_json::Error),
+    /// A sweep point's scenario text could not be given its name.
+    #[error("error: {0}")]
+    NamePoint(String),
     /// A file name that would leave its results folder.
     #[error("error: refusing to write {0:?} outside the results folder")]
     OutsideFolder(String),
 }
 
 impl CliError {
-    /// The process exit code: 2 for bad input, 3 for an internal error.
+    /// The process exit code: 2 for bad input (the user's files, flags and paths, and what
+    /// the machine allows them), 3 for an internal error (a bug of lyncsim).
     pub fn exit_code(&self) -> u8 {
         use CliError::*;
         match self {
             NoScenarios(_) | NoSuchPath(_) | ReadFolder { .. } | Scenarios(_) | NotOneScenario { .. } => 2,
             NoJobs | NoReplications | TooManyReplications { .. } | Overloaded(_) => 2,
-            ShardFlag { .. } | ShardOfOne { .. } | SetFlag { .. } | SetField { .. } | GridTooLarge { .. } => {
-                2
+            OverMemory { .. } | OverMemoryRun { .. } => 2,
+            ShardFlag { .. } | ShardOfOne { .. } | NoSuchReplication { .. } => 2,
+            SetFlag { .. } | SetField { .. } | GridTooLarge { .. } => 2,
+            TooFewToCompare | NoBaseline(_) | NotInBaseline { .. } => 2,
+            OutIsAFile(_) | OutNamesNoFolder(_) | CreateOut { .. } | Unwritable { .. } => 2,
+            TargetIsAFile(_) | NotOurs(_) | FolderName(_) => 2,
+            NoSuchShardFolder(_) | ShardIsAFile(_) | NotAShard { .. } | Shards(_) => 2,
+            Workers(_) | Threads { .. } | Io { .. } => 2,
+            Report(_) | ShardJson(_) | NamePoint(_) | OutsideFolder(_) => 3,
+        }
+    }
+}
+
+/// A `--max-memory` that would take `estimate` with room to spare: whole GiB (MiB below
+/// one GiB), rounded up.
+fn suggest(estimate: u64) -> String {
+    let need = estimate + estimate / 4;
+    if need >= 1 << 30 {
+        format!("{}G", need.div_ceil(1 << 30))
+    } else {
+        format!("{}M", need.div_ceil(1 << 20))
+    }
+}
+
+impl From<RunError> for CliError {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Pool(e) => CliError::Workers(e),
+            // Callers that guard the records name the study (`OverMemoryRun`); this is the
+            // fallback for one that does not.
+            RunError::Budget(source) => {
+                CliError::OverMemoryRun { what: "the study".into(), estimate: 0, source }
             }
-            TooFewToCompare | NoBaseline(_) => 2,
-            OutIsAFile(_) | OutNamesNoFolder(_) | CreateOut { .. } | NotOurs(_) | FolderName(_) => 2,
-            NotAShard { .. } | Shards(_) => 2,
-            Report(_) | Workers(_) | Threads { .. } | ShardJson(_) | NamePoint(_) | Io { .. } => 3,
-            OutsideFolder(_) => 3,
         }
     }
 }
@@ -288,6 +403,14 @@ pub enum ShardFlagError {
         /// N.
         count: u32,
     },
+    /// N above the most replications a scenario can have.
+    #[error("{count} shards is more than the limit of {limit}, the most replications a study can have (MAX_REPLICATIONS)")]
+    TooManyShards {
+        /// N.
+        count: u32,
+        /// The limit.
+        limit: u32,
+    },
 }
 
 /// What is wrong with a `--set`.
@@ -334,5 +457,13 @@ mod tests {
         let escape = CliError::OutsideFolder("../x".into());
         assert_eq!(escape.to_string(), "error: refusing to write \"../x\" outside the results folder");
         assert_eq!(escape.exit_code(), 3);
+        // A write into the user's --out that fails is the user's path: exit 2, naming it.
+        let io = CliError::Io {
+            what: "cannot write",
+            path: "out/s/summary.json".into(),
+            source: io::Error::from(io::ErrorKind::StorageFull),
+        };
+        assert_eq!(io.exit_code(), 2);
+        assert!(io.to_string().starts_with("error: cannot write out/s/summary.json: "), "{io}");
     }
 }

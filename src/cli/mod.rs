@@ -1,7 +1,9 @@
 //! Command line: clap types (shape only), converted to validated work before anything runs.
 //!
 //! Exit codes: 0 success; 1 a check found differences; 2 bad input (scenario, flags,
-//! paths); 3 internal error. Errors go to stderr; only `trace` writes to stdout.
+//! paths, and what the machine allows them: an unwritable `--out`, refused threads, a study
+//! beyond `--max-memory`); 3 internal error, a bug of lyncsim only. Errors go to stderr;
+//! only `trace` writes to stdout.
 //!
 //! One file per command (`run`, `validate`, `trace`, `check`, `compare`, `sweep`, and
 //! `sharding` for `run --shard` and `merge`) over the rooms they share: `args` (the clap

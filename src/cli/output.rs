@@ -143,11 +143,19 @@ pub fn write_results<N: AsRef<str>>(
 
 /// Before any work: every results folder we will replace (`dir/name`) must be one of ours
 /// (a `summary.json`, or nothing but `replication-K` folders, or empty), and its parent a
-/// folder we can create, so a run never deletes anything else.
+/// folder we can create and write into (a probe folder is made and removed), so a run never
+/// deletes anything else and never spends its compute before finding `--out` unwritable.
 pub fn check_targets(targets: &[(PathBuf, String)]) -> Result<(), CliError> {
     for (out, name) in targets {
         std::fs::create_dir_all(out).map_err(|source| CliError::CreateOut { dir: out.clone(), source })?;
+        let probe = out.join(format!(".lyncsim-probe-{}", std::process::id()));
+        fs::create_dir(&probe)
+            .and_then(|()| fs::remove_dir(&probe))
+            .map_err(|source| CliError::Unwritable { dir: out.clone(), source })?;
         let target = out.join(name);
+        if target.is_file() {
+            return Err(CliError::TargetIsAFile(target));
+        }
         if target.exists() && !is_ours(&target) {
             return Err(CliError::NotOurs(target));
         }

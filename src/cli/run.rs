@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::args::RunArgs;
-use super::common::{apply_overrides, charts, simulate, summary_line, worker_threads};
+use super::common::{
+    apply_overrides, charts, check_memory, check_replication, plan, simulate, summary_line, worker_threads,
+};
 use super::error::CliError;
 use super::load::load_all;
 use super::output::{check_targets, Staging};
@@ -24,6 +26,9 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         None => None,
     };
     apply_overrides(loaded.iter_mut().map(|l| (&mut l.config, l.label.as_str())), args.overrides)?;
+    for l in &loaded {
+        check_replication(args.replication, &l.config, &l.label)?;
+    }
     if shard.is_some() {
         if let Some(l) = loaded.iter().find(|l| l.config.replications < 2) {
             return Err(CliError::ShardOfOne { name: l.config.name.clone(), label: l.label.clone() });
@@ -37,18 +42,19 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             (None, None) => (out.clone(), l.config.name.clone()),
         })
         .collect();
-    check_targets(&targets)?;
-    let units: u64 = loaded
+    // The scenarios run one after another: each one's estimate against the budget, every
+    // one before any runs.
+    let plans: Vec<_> = loaded.iter().map(|l| plan(&l.config, args.replication, shard, jobs)).collect();
+    let memory = loaded
         .iter()
-        .map(|l| match (args.replication, shard) {
-            (Some(_), _) => 1,
-            (None, Some(shard)) => shard.replications(l.config.replications).len() as u64,
-            (None, None) => l.config.replications as u64,
-        })
-        .sum();
+        .zip(&plans)
+        .map(|(l, p)| check_memory(&[(&l.config, l.label.as_str(), *p)], args.workers.max_memory, false))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_targets(&targets)?;
+    let units: u64 = plans.iter().map(|p| p.held).sum();
     let charts = charts(&args.output.format);
     let bar = progress::bar(units, args.output.quiet);
-    for (l, (out, name)) in loaded.iter().zip(targets) {
+    for ((l, (out, name)), memory) in loaded.iter().zip(targets).zip(&memory) {
         bar.set_message(l.config.name.clone());
         // The temporary folder exists, locked, while the scenario runs: a run killed now
         // leaves the previous results as they were, and the next run removes it.
@@ -56,9 +62,9 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         let config = Arc::new(l.config.clone());
         let tick = || bar.inc(1);
         let (files, line) = match shard {
-            Some(shard) if args.replication.is_none() => sharding::run(config, shard, jobs, &tick)?,
+            Some(shard) if args.replication.is_none() => sharding::run(config, shard, jobs, memory, &tick)?,
             _ => {
-                let outcome = simulate(config, args.replication, jobs, &tick)?;
+                let outcome = simulate(config, args.replication, jobs, memory, &tick)?;
                 (report::folder::outcome(&outcome, charts)?, summary_line(&outcome))
             }
         };

@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::args::{MergeArgs, Overrides};
-use super::common::{apply_overrides, charts, fingerprint, monte_line};
+use super::common::{apply_overrides, charts, fingerprint, monte_line, MemoryCheck};
 use super::error::{CliError, ShardFlagError};
 use super::output::{check_targets, write_results};
 use super::progress;
 use crate::model::Config;
 use crate::report::{self, folder::Files};
 use crate::scenario::{self, limits::MAX_REPLICATIONS};
+use crate::stats::budget::{self, show_size, Plan};
 use crate::stats::shard::{self as shards, Problem, Shard, ShardFile, ShardSet};
 use crate::stats::{self, MonteCarlo};
 
@@ -53,19 +54,28 @@ pub fn parse(
     if count == 0 || index >= count {
         return Err(bad(ShardFlagError::NoSuchShard { index, count }));
     }
+    // More shards than replications is allowed (a job array sized for the largest study of
+    // several): the shards past the last replication run none and merge as empty parts.
+    if count > MAX_REPLICATIONS {
+        return Err(bad(ShardFlagError::TooManyShards { count, limit: MAX_REPLICATIONS }));
+    }
     Ok(Shard { index, count })
 }
 
-/// Run shard `shard` of `config`'s replications on `jobs` threads (`tick` once per
-/// replication) and render the shard's folder; the line that reports it.
+/// Run shard `shard` of `config`'s replications on `jobs` threads, their records held
+/// within `memory` (`tick` once per replication), and render the shard's folder; the line
+/// that reports it.
 pub fn run(
     config: Arc<Config>,
     shard: Shard,
     jobs: Option<usize>,
+    memory: &MemoryCheck,
     tick: &(dyn Fn() + Sync),
 ) -> Result<(Files, String), CliError> {
     let indices = shard.replications(config.replications);
-    let done = stats::monte::run_some(config.clone(), &indices, jobs, &fingerprint, tick)?;
+    let done =
+        stats::monte::run_some_guarded(config.clone(), &indices, jobs, &memory.guard, &fingerprint, tick)
+            .map_err(|e| memory.explain(e))?;
     let line = format!(
         "{}: shard {} of {}, {} of {} replications",
         config.name,
@@ -80,6 +90,30 @@ pub fn run(
 
 /// Run `lyncsim merge`.
 pub fn merge(args: MergeArgs) -> Result<(), CliError> {
+    let mut sizes = Vec::new();
+    for dir in &args.shards {
+        if !dir.exists() {
+            return Err(CliError::NoSuchShardFolder(dir.clone()));
+        }
+        if !dir.is_dir() {
+            return Err(CliError::ShardIsAFile(dir.clone()));
+        }
+        sizes.push(std::fs::metadata(dir.join("shard.json")).map_or(0, |m| m.len()));
+    }
+    // Before reading: the shards' records take at most four times their JSON text in memory
+    // (a time-series run is 64 bytes parsed and at least 17 characters written), and the
+    // files are read one at a time (calibrated: README "Limits and safe results").
+    let text: u64 = sizes.iter().sum();
+    let reading = budget::BASE_BYTES + 4 * text + sizes.iter().max().copied().unwrap_or(0);
+    if reading > args.max_memory {
+        let parts = format!(
+            "  = note: their shard.json files hold {}; merging holds their records (at most four times \
+             that) while it reads them one at a time",
+            show_size(text)
+        );
+        let what = format!("merging {} shard folders", args.shards.len());
+        return Err(CliError::OverMemory { what, estimate: reading, budget: args.max_memory, parts });
+    }
     let mut files = Vec::new();
     for dir in &args.shards {
         let path = dir.join("shard.json");
@@ -91,6 +125,26 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
         let mc = assemble(set)?;
         // The folder is named by the scenario as validated, never by shard.json's text.
         merged.push((mc.config.name.clone(), mc));
+    }
+    // Before rendering: every merged record (as held) and the largest folder's outputs.
+    let held: u64 = merged.iter().flat_map(|(_, mc)| &mc.records).map(budget::held_bytes).sum();
+    let outputs = merged
+        .iter()
+        .map(|(_, mc)| {
+            let plan = Plan { held: mc.records.len() as u64, threads: 0, replicated: true, shard: false };
+            budget::estimate(&mc.config, plan).outputs
+        })
+        .max()
+        .unwrap_or(0);
+    let writing = budget::BASE_BYTES + held + outputs;
+    if writing > args.max_memory {
+        let parts = format!(
+            "  = note: {} of merged records, and {} for the largest results folder's outputs",
+            show_size(held),
+            show_size(outputs)
+        );
+        let what = format!("merging {} shard folders", args.shards.len());
+        return Err(CliError::OverMemory { what, estimate: writing, budget: args.max_memory, parts });
     }
     let targets: Vec<(PathBuf, String)> =
         merged.iter().map(|(name, _)| (args.folder.out.clone(), name.clone())).collect();

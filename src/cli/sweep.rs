@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use super::args::SweepArgs;
-use super::common::{apply_overrides, charts, simulate_all, worker_threads};
+use super::common::{apply_overrides, charts, check_memory, plan, simulate_all, worker_threads};
 use super::error::{CliError, ScenarioError, SetFlagError};
 use super::load::load_one_quietly;
 use super::output::{check_targets, split_out, write_results};
@@ -147,6 +147,11 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     if !warnings.is_empty() {
         say_part!("{warnings}");
     }
+    let labels: Vec<String> =
+        points.iter().enumerate().map(|(k, _)| format!("{}-{k:03}", base.config.name)).collect();
+    let studies: Vec<_> =
+        configs.iter().zip(&labels).map(|(c, l)| (c, l.as_str(), plan(c, None, None, jobs))).collect();
+    let memory = check_memory(&studies, args.workers.max_memory, false)?;
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("{}-sweep", base.config.name)));
     let (parent, name) = split_out(&out)?;
     check_targets(&[(parent.clone(), name.clone())])?;
@@ -154,7 +159,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     let units: u64 = configs.iter().map(|c| c.replications as u64).sum();
     let bar = progress::bar(units, args.output.quiet);
     bar.set_message("sweep");
-    let outcomes = simulate_all(configs, jobs, &|| bar.inc(1))?;
+    let outcomes = simulate_all(configs, jobs, &memory, &|| bar.inc(1))?;
 
     let paths: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
     let points: Vec<report::folder::Point> = points

@@ -9,7 +9,10 @@
 //! - `monte.rs`: many replications on rayon and their statistics ([`MonteCarlo`]);
 //!   `quantile.rs`: the statistics themselves.
 //! - `shard.rs`: a Monte Carlo run's shard file and the merge of shards.
+//! - `budget.rs`: the memory a study will hold, estimated before it runs and guarded while
+//!   it runs (`--max-memory`).
 
+pub mod budget;
 mod monitor;
 pub mod monte;
 pub mod quantile;

@@ -8,11 +8,16 @@
 //!
 //! A replication keeps only its [`ReplicationRecord`]: the summary numbers and its time
 //! series run-length encoded; replication 0 also keeps its event log, for `events.csv`.
+//! The worker threads are bounded by the work and the cores ([`worker_count`]), and a
+//! [`Guard`] can stop a run whose records pass the memory budget (`super::budget`).
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::budget::{Guard, OverBudget};
 use super::monitor::run_replication;
 use super::quantile::{Describe, Multiset};
 use super::result::{mean_secs, RunResult, FAILOVER};
@@ -173,7 +178,19 @@ pub struct PoolError {
     source: rayon::ThreadPoolBuildError,
 }
 
-/// Run replications `0..config.replications` on `jobs` threads (all cores when `None`).
+/// Why replications stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The worker threads could not start.
+    #[error(transparent)]
+    Pool(#[from] PoolError),
+    /// The records passed what the memory budget leaves them ([`Guard`]).
+    #[error(transparent)]
+    Budget(#[from] OverBudget),
+}
+
+/// Run replications `0..config.replications` on `jobs` threads (all cores when `None`;
+/// bounded by [`worker_count`]).
 /// `fingerprint` hashes a replication's event trace; `tick` is called once per finished
 /// replication, from any thread (progress).
 pub fn run(
@@ -181,9 +198,20 @@ pub fn run(
     jobs: Option<usize>,
     fingerprint: &(dyn Fn(&RunResult) -> String + Sync),
     tick: &(dyn Fn() + Sync),
-) -> Result<MonteCarlo, PoolError> {
+) -> Result<MonteCarlo, RunError> {
+    run_guarded(config, jobs, &Guard::unlimited(), fingerprint, tick)
+}
+
+/// [`run`], stopping when the records pass what `guard` lets them hold.
+pub fn run_guarded(
+    config: Arc<Config>,
+    jobs: Option<usize>,
+    guard: &Guard,
+    fingerprint: &(dyn Fn(&RunResult) -> String + Sync),
+    tick: &(dyn Fn() + Sync),
+) -> Result<MonteCarlo, RunError> {
     let all: Vec<u32> = (0..config.replications).collect();
-    let done = run_some(config.clone(), &all, jobs, fingerprint, tick)?;
+    let done = run_some_guarded(config.clone(), &all, jobs, guard, fingerprint, tick)?;
     Ok(MonteCarlo {
         config,
         first_log: done.first_log.expect("replication 0 is among all of them"),
@@ -191,15 +219,45 @@ pub fn run(
     })
 }
 
-/// Run the replications `indices` (ascending) on `jobs` threads; see [`run`].
+/// The worker threads that `jobs` asks for (all cores when `None`) bounded by what can
+/// use them: no more than `work` units that can run at once (at least one) and no more than
+/// the machine's `cores`, since a replication is pure computation and threads beyond the
+/// cores only add memory and switching (assumption: lyncsim is CPU-bound, README
+/// "Commands"). `--jobs 100000` for three replications starts three threads, not 100,000.
+pub fn worker_count(jobs: Option<usize>, work: usize, cores: usize) -> usize {
+    let cores = cores.max(1);
+    jobs.unwrap_or(cores).min(cores).min(work).max(1)
+}
+
+/// The cores this process may use ([`std::thread::available_parallelism`], which follows
+/// CPU affinity and cgroup quotas, e.g. a Slurm task's `--cpus-per-task`); 1 if unknown.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Run the replications `indices` (ascending) on `jobs` threads (bounded by
+/// [`worker_count`]); see [`run`].
 pub fn run_some(
     config: Arc<Config>,
     indices: &[u32],
     jobs: Option<usize>,
     fingerprint: &(dyn Fn(&RunResult) -> String + Sync),
     tick: &(dyn Fn() + Sync),
-) -> Result<Replications, PoolError> {
-    let threads = jobs.unwrap_or(0);
+) -> Result<Replications, RunError> {
+    run_some_guarded(config, indices, jobs, &Guard::unlimited(), fingerprint, tick)
+}
+
+/// [`run_some`], stopping when the records pass what `guard` lets them hold: the
+/// replications not yet started are not run, and the error says what was held.
+pub fn run_some_guarded(
+    config: Arc<Config>,
+    indices: &[u32],
+    jobs: Option<usize>,
+    guard: &Guard,
+    fingerprint: &(dyn Fn(&RunResult) -> String + Sync),
+    tick: &(dyn Fn() + Sync),
+) -> Result<Replications, RunError> {
+    let threads = worker_count(jobs, indices.len(), cores());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -210,11 +268,12 @@ pub fn run_some(
             .map(|&r| {
                 let result = run_replication(config.clone(), r);
                 let record = ReplicationRecord::of(&result, fingerprint(&result));
+                guard.hold(&record)?;
                 tick();
-                (record, (r == 0).then_some(result.log))
+                Ok((record, (r == 0).then_some(result.log)))
             })
-            .collect()
-    });
+            .collect::<Result<_, OverBudget>>()
+    })?;
     let mut first_log = None;
     let records = outcomes
         .into_iter()
@@ -326,20 +385,20 @@ impl MonteCarlo {
         };
         let rows = first.series.rows();
         let step = first.series.step().as_millis();
-        // Every run start as (row, replication slot, run index), in row order.
-        let mut starts: Vec<(u64, u32, u32)> = self
-            .records
-            .iter()
-            .enumerate()
-            .flat_map(|(slot, r)| {
-                r.series
-                    .runs()
-                    .iter()
-                    .enumerate()
-                    .map(move |(i, run)| (r.series.row_of(run.time), slot as u32, i as u32))
-            })
-            .collect();
-        starts.sort_unstable();
+        // Every run start as (row, replication slot, run index), in row order: merged from
+        // the replications' runs (each in row order) through a heap of one next start per
+        // replication, so the sweep holds a few bytes per replication, not per run.
+        let next_start = |slot: usize, run: usize| {
+            let series = &self.records[slot].series;
+            series.runs().get(run).map(|s| Reverse((series.row_of(s.time), slot as u32, run as u32)))
+        };
+        let mut heap: BinaryHeap<Reverse<(u64, u32, u32)>> =
+            (0..self.records.len()).filter_map(|slot| next_start(slot, 0)).collect();
+        let starts = std::iter::from_fn(|| {
+            let Reverse(start) = heap.pop()?;
+            heap.extend(next_start(start.1 as usize, start.2 as usize + 1));
+            Some(start)
+        });
 
         let n = self.records.len();
         let features_of = |s: &Sample| {
@@ -356,11 +415,11 @@ impl MonteCarlo {
             features: Vec::with_capacity(rows as usize),
             band: Vec::with_capacity(rows as usize),
         };
-        let mut next = starts.iter().peekable();
+        let mut next = starts.peekable();
         let mut band = PerFeature::<(f64, f64)>::default();
         for row in 0..rows {
             let mut changed = row == 0;
-            while let Some(&(_, slot, run)) = next.next_if(|s| s.0 == row) {
+            while let Some((_, slot, run)) = next.next_if(|s| s.0 == row) {
                 changed = true;
                 let sample = &self.records[slot as usize].series.runs()[run as usize];
                 let users = features_of(sample);
@@ -402,5 +461,23 @@ pub fn fraction(users: f64, total: u64) -> f64 {
         0.0
     } else {
         users / total as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::worker_count;
+
+    #[test]
+    fn worker_threads_are_bounded_by_the_work_and_the_cores() {
+        // `--jobs 100000 --replications 3` on 8 cores: three threads.
+        assert_eq!(worker_count(Some(100_000), 3, 8), 3);
+        assert_eq!(worker_count(Some(100_000), 1_000, 8), 8);
+        assert_eq!(worker_count(Some(2), 1_000, 8), 2);
+        assert_eq!(worker_count(None, 1_000, 8), 8);
+        assert_eq!(worker_count(None, 3, 8), 3);
+        // Never zero threads (an empty shard, an unknown core count).
+        assert_eq!(worker_count(Some(4), 0, 8), 1);
+        assert_eq!(worker_count(None, 10, 0), 1);
     }
 }

@@ -266,7 +266,7 @@ pub enum ShardError {
         /// Its format tag.
         found: String,
     },
-    /// The shard count cannot split the replications.
+    /// A shard count or replication count beyond the limits.
     #[error("{}: shard.json has {shards} shards for {replications} replications", dir.display())]
     Count {
         /// The shard folder.
@@ -427,13 +427,14 @@ impl ShardSet {
         ShardError::Merge { scenario: self.first().1.scenario.clone(), problem: Box::new(problem) }
     }
 
-    /// Check that the shards are one whole run: a shard count that splits its replications
-    /// (at most `max_replications`, the scenario layer's limit), the same provenance
-    /// everywhere, every shard once.
+    /// Check that the shards are one whole run: a shard count from 1 to `max_replications`
+    /// (the scenario layer's limit, which also bounds the replications; shards beyond the
+    /// last replication hold none and merge as empty parts, as a job array sized for a
+    /// larger study writes them), the same provenance everywhere, every shard once.
     pub fn check(&self, max_replications: u32) -> Result<(), ShardError> {
         let (dir0, first) = self.first();
         let too_many = first.replications > max_replications;
-        if first.shards == 0 || first.shards > first.replications.max(1) || too_many {
+        if first.shards == 0 || first.shards > max_replications || too_many {
             return Err(ShardError::Count {
                 dir: dir0.clone(),
                 shards: first.shards,

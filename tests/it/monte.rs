@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use lyncsim::model::{ClientState, Feature};
 use lyncsim::scenario;
-use lyncsim::stats::{monte, quantile};
+use lyncsim::stats::{budget, monte, quantile};
 
 use crate::support::{bin, tempdir};
 
@@ -85,6 +85,55 @@ fn jobs_do_not_change_a_byte() {
     for file in FILES {
         assert!(read(&outs[0], file) == read(&again.join("mc"), file), "{file} differs between two runs");
     }
+}
+
+/// `--jobs` far above the replications (issue 16, item 3) starts no more threads than can
+/// work: it finishes like `--jobs 1` (a flood of 100,000 threads would not) with the same
+/// bytes; `compare` with the same `--jobs` too.
+#[test]
+fn absurd_jobs_are_bounded_and_change_no_byte() {
+    let dir = tempdir("mc-jobs-absurd");
+    let scenario = write_scenario(&dir);
+    let outs: Vec<_> = ["1", "100000"]
+        .iter()
+        .map(|jobs| {
+            let out = dir.join(format!("out-{jobs}"));
+            let args = [
+                "run",
+                &scenario,
+                "--quiet",
+                "--replications",
+                "3",
+                "--jobs",
+                jobs,
+                "--out",
+                out.to_str().unwrap(),
+            ];
+            lyncsim(&args);
+            out.join("mc")
+        })
+        .collect();
+    for file in FILES {
+        assert!(read(&outs[0], file) == read(&outs[1], file), "{file} differs between --jobs 1 and 100000");
+    }
+    let other = dir.join("other.ron");
+    std::fs::write(&other, STOCHASTIC.replace("name: \"mc\"", "name: \"mc2\"")).unwrap();
+    let cmp = dir.join("cmp");
+    lyncsim(&[
+        "compare",
+        &scenario,
+        other.to_str().unwrap(),
+        "--quiet",
+        "--replications",
+        "2",
+        "--jobs",
+        "100000",
+        "--format",
+        "svg",
+        "--out",
+        cmp.to_str().unwrap(),
+    ]);
+    assert!(cmp.join("comparison.csv").is_file());
 }
 
 #[test]
@@ -235,4 +284,143 @@ fn check_reruns_a_replicated_scenario_and_catches_one_altered_digit() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("replications.csv") && err.contains("first difference at line 4"), "{err}");
+}
+
+/// A day with a failure of each pool every minute (issue 16, item 5): the time series
+/// changes at nearly every row, the worst case for what a replication's record holds.
+const EVERY_MINUTE: &str = r#"Scenario(
+    name: "every-minute",
+    seed: 7,
+    replications: 12,
+    horizon: "24h",
+    sites: [ Site(name: "dc1"), Site(name: "dc2") ],
+    pools: [
+        Pool(fqdn: "a.contoso.com", site: "dc1", users: 300, backup_pool: Some("b.contoso.com")),
+        Pool(fqdn: "b.contoso.com", site: "dc2", users: 200, backup_pool: Some("a.contoso.com")),
+    ],
+    failures: [
+        Random(target: Pool(pool: "a.contoso.com"), mtbf: Exponential(mean: "1m"), mttr: Exponential(mean: "30s")),
+        Random(target: Pool(pool: "b.contoso.com"), mtbf: Exponential(mean: "1m"), mttr: Exponential(mean: "30s")),
+    ],
+    administrator: Some(Administrator(failover_after: Some(Exponential(mean: "2m")), disaster_mode: true, failback_after: Some("1m"))),
+)"#;
+
+/// The memory estimate is honest about what a study holds: for quiet and stormy studies,
+/// the records' estimate is at least the bytes the finished records really hold (their
+/// fields, series runs and heap allocations, [`budget::held_bytes`]).
+#[test]
+fn the_memory_estimate_covers_the_records_held() {
+    let year = std::fs::read_to_string("scenarios/year-se-pair-random.ron").unwrap();
+    let year = year.replace("replications: 1000", "replications: 4");
+    let day = EVERY_MINUTE.replace("replications: 12", "replications: 3").replace("\"24h\"", "\"3h\"");
+    for (label, text) in [("mc", STOCHASTIC), ("every-minute", day.as_str()), ("year", year.as_str())] {
+        let loaded = scenario::load_str(label, text).unwrap_or_else(|f| panic!("{}", f.render()));
+        let config = Arc::new(loaded.config);
+        let mc = monte::run(config.clone(), None, &|_| String::new(), &|| ()).unwrap();
+        let held: u64 = mc.records.iter().map(budget::held_bytes).sum();
+        let plan = budget::Plan { held: mc.records.len() as u64, threads: 1, replicated: true, shard: false };
+        let estimate = budget::estimate(&config, plan);
+        eprintln!("{label}: records estimated {} bytes, held {held}", estimate.records);
+        assert!(estimate.records >= held, "{label}: estimated {} < held {held}", estimate.records);
+        let runs: usize = mc.records.iter().map(|r| r.series.runs().len()).sum();
+        let estimated_runs = budget::series_runs(&config) as usize * mc.records.len();
+        assert!(estimated_runs >= runs, "{label}: {estimated_runs} runs estimated < {runs} held");
+    }
+}
+
+/// A study whose records pass what the budget leaves them stops (the guard that backs an
+/// estimate that fell short), and says what it held.
+#[test]
+fn records_past_the_budget_stop_the_run() {
+    let loaded = scenario::load_str("mc.ron", STOCHASTIC).unwrap_or_else(|f| panic!("{}", f.render()));
+    let config = Arc::new(loaded.config);
+    let guard = budget::Guard::new(1_000);
+    match monte::run_guarded(config.clone(), Some(1), &guard, &|_| String::new(), &|| ()) {
+        Err(monte::RunError::Budget(over)) => {
+            assert!(over.held > 1_000 && over.records >= 1, "{over:?}");
+            assert!(over.to_string().contains("the memory budget leaves them"), "{over}");
+        }
+        other => panic!("not stopped: {:?}", other.map(|mc| mc.records.len())),
+    }
+    let guard = budget::Guard::new(u64::MAX);
+    assert!(monte::run_guarded(config, Some(1), &guard, &|_| String::new(), &|| ()).is_ok());
+}
+
+/// `run` refuses a study estimated beyond `--max-memory` within seconds, before anything
+/// is simulated or written, with the estimate and the way out; a larger budget lets it
+/// through; bad sizes are refused (issue 16, item 5).
+#[test]
+fn a_study_beyond_the_memory_budget_is_refused_before_it_runs() {
+    let dir = tempdir("mc-memory");
+    let path = dir.join("every-minute.ron");
+    std::fs::write(
+        &path,
+        EVERY_MINUTE.replace("horizon: \"24h\",", "horizon: \"24h\", sample_every: \"1s\","),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let (s, o) = (path.to_str().unwrap(), out.to_str().unwrap());
+    let run = |args: &[&str]| Command::new(bin()).args(args).output().unwrap();
+    let r = run(&["run", s, "--replications", "11000", "--quiet", "--out", o]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("would hold about")
+            && err.contains("more than the memory budget of 4.00 GiB (--max-memory)"),
+        "{err}"
+    );
+    assert!(err.contains("11,000 replication records") && err.contains("86,401 rows"), "{err}");
+    assert!(err.contains("= help: give fewer replications") && err.contains("--max-memory "), "{err}");
+    assert!(!out.exists(), "nothing is written");
+    // The same for compare and sweep, which hold every scenario at once.
+    let r = run(&[
+        "sweep",
+        s,
+        "--set",
+        "pools[0].users=100,200",
+        "--replications",
+        "11000",
+        "--quiet",
+        "--out",
+        o,
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("these 2 scenarios together would hold"));
+    // A small study fits a small budget; a smaller budget refuses it.
+    lyncsim(&[
+        "run",
+        s,
+        "--replications",
+        "2",
+        "--max-memory",
+        "512M",
+        "--quiet",
+        "--format",
+        "svg",
+        "--out",
+        o,
+    ]);
+    let r = run(&["run", s, "--replications", "2", "--max-memory", "1M", "--quiet", "--out", o]);
+    assert_eq!(r.status.code(), Some(2));
+    let r = run(&["run", s, "--max-memory", "4X", "--out", o]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("\"4X\" is not a size"));
+}
+
+/// The two studies of issue 16, item 5: a year sampled every 10 s in 20 replications fits
+/// the default budget (it runs: README has its measured peak), and a day with failures
+/// every minute in 11,000 replications is refused before it runs, with the estimate.
+#[test]
+fn the_two_studies_of_the_issue_run_within_the_budget_or_are_refused() {
+    let year = scenario::load(Path::new("tests/fixtures/memory/year-sampled-10s.ron")).unwrap().config;
+    let plan = budget::Plan { held: 20, threads: 2, replicated: true, shard: false };
+    let estimate = budget::estimate(&year, plan).total();
+    assert!(estimate > 1 << 30 && estimate <= budget::DEFAULT_MAX_MEMORY, "{estimate}");
+    let day = "tests/fixtures/memory/day-failures-every-minute.ron";
+    let o =
+        Command::new(bin()).args(["run", day, "--quiet", "--out", "/nonexistent/never"]).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.starts_with(&format!("error: {day} would hold about ")), "{err}");
+    assert!(err.contains("11,000 replication records"), "{err}");
 }

@@ -55,9 +55,22 @@ fn a_run_killed_half_way_leaves_the_previous_results_and_the_next_run_cleans_up(
     let before = snapshot(&out);
     assert_eq!(names(&out), ["se-pair-voice-resiliency"]);
 
-    // A run long enough to be killed: its staging folder appears before it simulates.
+    // A run long enough to be killed: its staging folder appears before it simulates (a
+    // million replications need a budget above the default 4 GiB to start).
     let mut child = Command::new(bin())
-        .args(["run", GOOD, "--replications", "1000000", "--jobs", "1", "--out", path(&out), "-q"])
+        .args([
+            "run",
+            GOOD,
+            "--replications",
+            "1000000",
+            "--jobs",
+            "1",
+            "--max-memory",
+            "100G",
+            "--out",
+            path(&out),
+            "-q",
+        ])
         .stderr(Stdio::null())
         .spawn()
         .unwrap();

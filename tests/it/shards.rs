@@ -181,3 +181,89 @@ fn shard_auto_reads_slurm_and_kubernetes_indexes() {
         String::from_utf8_lossy(&o.stderr).contains("neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX")
     );
 }
+
+/// A job array with more tasks than a study has replications (issue 16, item 4): the tasks
+/// past the last replication write empty shards, and the merge of all of them is the bytes
+/// of one run, so no compute is spent on shards `merge` would refuse. Slurm's
+/// `SLURM_ARRAY_TASK_COUNT` above the replications takes the same path.
+#[test]
+fn more_shards_than_replications_merge_into_one_run() {
+    let (dir, scenario) = setup("shards-more");
+    let whole = dir.join("whole");
+    ok(&["run", &scenario, "--quiet", "--replications", "3", "--out", whole.to_str().unwrap()]);
+    let parts = dir.join("parts");
+    let p = parts.to_str().unwrap();
+    for k in 0..4 {
+        ok(&["run", &scenario, "--quiet", "--replications", "3", "--shard", &format!("{k}/5"), "--out", p]);
+    }
+    let o = Command::new(bin())
+        .args(["run", &scenario, "--quiet", "--replications", "3", "--shard", "auto", "--out", p])
+        .env_remove("JOB_COMPLETION_INDEX")
+        .envs([("SLURM_ARRAY_TASK_ID", "5"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_COUNT", "5")])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let empty = std::fs::read_to_string(parts.join("sharded.shard-4-of-5/replications.csv")).unwrap();
+    assert_eq!(empty.lines().count(), 1, "shard 4 of 5 runs no replication: {empty}");
+    let merged = dir.join("merged");
+    let mut args = vec!["merge", "--quiet", "--out", merged.to_str().unwrap()];
+    let shards: Vec<String> =
+        (0..5).map(|k| parts.join(format!("sharded.shard-{k}-of-5")).to_str().unwrap().to_string()).collect();
+    args.extend(shards.iter().map(String::as_str));
+    ok(&args);
+    same_files(&whole.join("sharded"), &merged.join("sharded"));
+}
+
+/// `--replication K` outside the study is refused before anything runs or is written, by
+/// `run` and by `trace`, naming the valid range (issue 16, item 4).
+#[test]
+fn a_replication_outside_the_study_is_refused_before_any_work() {
+    let (dir, scenario) = setup("shards-replication");
+    let out = dir.join("out");
+    let err = fails(&["run", &scenario, "--replication", "23", "--out", out.to_str().unwrap()]);
+    assert!(
+        err.contains("--replication 23 is not in") && err.contains("its 23 replications are 0..=22"),
+        "{err}"
+    );
+    let err = fails(&[
+        "run",
+        &scenario,
+        "--replications",
+        "3",
+        "--replication",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(err.contains("its 3 replications are 0..=2"), "{err}");
+    assert!(!out.exists(), "nothing is written");
+    let o = Command::new(bin()).args(["trace", &scenario, "--replication", "23"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty(), "no timeline of a replication the study does not have");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("0..=22"));
+    let o = Command::new(bin()).args(["trace", &scenario, "--replication", "22"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = fails(&["run", &scenario, "--shard", "0/1000001", "--out", out.to_str().unwrap()]);
+    assert!(err.contains("more than the limit of 1000000"), "{err}");
+}
+
+/// `merge` holds every record of its shards: beyond `--max-memory` it is refused before
+/// the shards are read, and nothing is written (issue 16, item 5).
+#[test]
+fn a_merge_beyond_the_memory_budget_is_refused_before_reading() {
+    let (dir, scenario) = setup("shards-memory");
+    let parts = dir.join("parts");
+    for k in 0..2 {
+        ok(&["run", &scenario, "--quiet", "--shard", &format!("{k}/2"), "--out", parts.to_str().unwrap()]);
+    }
+    let shards: Vec<String> =
+        (0..2).map(|k| parts.join(format!("sharded.shard-{k}-of-2")).to_str().unwrap().to_string()).collect();
+    let merged = dir.join("merged");
+    let m = merged.to_str().unwrap();
+    let err = fails(&["merge", &shards[0], &shards[1], "--max-memory", "64M", "--out", m]);
+    assert!(err.starts_with("error: merging 2 shard folders would hold about "), "{err}");
+    assert!(err.contains("more than the memory budget of 64.00 MiB (--max-memory)"), "{err}");
+    assert!(!merged.exists(), "nothing is written");
+    ok(&["merge", &shards[0], &shards[1], "--quiet", "--out", m]);
+    assert!(merged.join("sharded/summary.json").is_file());
+}

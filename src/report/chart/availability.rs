@@ -2,6 +2,8 @@
 //! replications) checked and reduced to what is drawn ([`Prepared`]), its two panels, and its
 //! legend column (features, events key, client states).
 
+use std::borrow::Cow;
+
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -64,9 +66,12 @@ impl<'a> ChartInput<'a> {
     }
 }
 
+/// One row's (p05, p95) users with each feature.
+type Band = PerFeature<(f64, f64)>;
+
 /// The input reduced to what the chart draws.
 #[derive(Debug, Clone)]
-pub(crate) struct Prepared {
+pub(crate) struct Prepared<'a> {
     title: String,
     subtitle: String,
     unit: TimeUnit,
@@ -76,12 +81,13 @@ pub(crate) struct Prepared {
     replications: u32,
     /// Sample times in `unit`, every sample (the drawing thins them per pixel column).
     times: Vec<f64>,
-    /// Users with each feature at each time (the mean when replicated).
-    features: Vec<PerFeature<f64>>,
+    /// Users with each feature at each time (the mean when replicated); the input's rows,
+    /// borrowed, not copied (a long, finely sampled study holds millions).
+    features: Cow<'a, [PerFeature<f64>]>,
     /// (p05, p95) users with each feature at each time, when replicated.
-    band: Option<Vec<PerFeature<(f64, f64)>>>,
+    band: Option<Cow<'a, [Band]>>,
     /// Users in each client state at each time (the mean when replicated).
-    states: Vec<PerState<f64>>,
+    states: Cow<'a, [PerState<f64>]>,
     /// The log's markers, in time order.
     markers: Vec<Marker>,
     /// Value range of the top panel, percent: 0 to 100 with a margin, widened to any
@@ -89,9 +95,9 @@ pub(crate) struct Prepared {
     y_range: (f64, f64),
 }
 
-impl Prepared {
+impl<'a> Prepared<'a> {
     /// `input` checked (its series agree in length) and reduced to what is drawn.
-    pub(crate) fn new(input: &ChartInput) -> Result<Self, ChartError> {
+    pub(crate) fn new(input: &'a ChartInput<'_>) -> Result<Self, ChartError> {
         let rows = input.times.len();
         let mismatch =
             |what: &str, n: usize| ChartError::Input(format!("{rows} sample times but {n} rows of {what}"));
@@ -112,17 +118,19 @@ impl Prepared {
         let x_max = if horizon_ms == 0 { 1.0 } else { horizon_ms as f64 / unit.ms };
         let total = config.total_users();
 
-        let mut features = input.features.clone();
-        let mut states = input.states.clone();
-        let mut band = input.band.clone();
+        let mut features = Cow::Borrowed(&input.features[..]);
+        let mut states = Cow::Borrowed(&input.states[..]);
+        let mut band = input.band.as_deref().map(Cow::Borrowed);
         let mut times: Vec<f64> = input.times.iter().map(|t| t.as_millis() as f64 / unit.ms).collect();
         if times.len() == 1 {
             // One row: the state it records holds across the axis.
             times = vec![0.0, x_max];
-            features.push(features[0]);
-            states.push(states[0]);
+            let (f0, s0) = (features[0], states[0]);
+            features.to_mut().push(f0);
+            states.to_mut().push(s0);
             if let Some(band) = &mut band {
-                band.push(band[0]);
+                let b0 = band[0];
+                band.to_mut().push(b0);
             }
         }
 
@@ -152,7 +160,7 @@ impl Prepared {
         };
 
         let percent = |users: f64| percent(users, total);
-        let bands = || band.iter().flatten().flat_map(|row| row.values());
+        let bands = || band.iter().flat_map(|b| b.iter()).flat_map(|row| row.values());
         let (lo, hi) = features
             .iter()
             .flat_map(|row| row.values())
@@ -221,7 +229,7 @@ const BOTTOM_PANEL: Panel = Panel {
     y_labels: 6,
 };
 
-impl Picture for Prepared {
+impl Picture for Prepared<'_> {
     fn size(&self) -> (u32, u32) {
         (WIDTH, HEIGHT)
     }
@@ -297,7 +305,7 @@ fn draw_feature_bands<DB: DrawingBackend>(
 ) -> Result<(), ChartError> {
     let Some(band) = &p.band else { return Ok(()) };
     let bands = Feature::ALL.map(|f| {
-        let columns = band_columns(p.times.iter().zip(band).map(|(&t, row)| {
+        let columns = band_columns(p.times.iter().zip(band.iter()).map(|(&t, row)| {
             let (x, lo) = chart.backend_coord(&(t, p.percent(row[f].0)));
             let (_, hi) = chart.backend_coord(&(t, p.percent(row[f].1)));
             (x, lo, hi)
@@ -319,7 +327,7 @@ fn draw_state_bands<DB: DrawingBackend>(
     let edge = |values: &[f64]| polyline(chart, &p.times, values.iter().copied());
     let mut lower_edge = edge(&lower);
     for state in ClientState::ALL {
-        let upper: Vec<f64> = lower.iter().zip(&p.states).map(|(l, row)| l + row[state]).collect();
+        let upper: Vec<f64> = lower.iter().zip(p.states.iter()).map(|(l, row)| l + row[state]).collect();
         if upper != lower {
             let top_edge = edge(&upper);
             let mut outline = top_edge.clone();
@@ -702,7 +710,8 @@ mod tests {
         let mut r = demo();
         r.log =
             (0..30).map(|i| entry(600 + i * 900, LogKind::Admin, "lyncfe04.thelab.info", "Step")).collect();
-        let p = Prepared::new(&ChartInput::from_run(&r)).unwrap();
+        let input = ChartInput::from_run(&r);
+        let p = Prepared::new(&input).unwrap();
         assert_eq!(p.markers.len(), 30);
         let badges: Vec<Option<usize>> = p.markers.iter().map(|m| m.badge).collect();
         let expected: Vec<Option<usize>> =
@@ -716,7 +725,8 @@ mod tests {
             entry(60, LogKind::Warning, "", "x"),
             entry(90, LogKind::RegistrarPoll, "lyncfe04.thelab.info", "registrar applies PoolState Active"),
         ];
-        let p = Prepared::new(&ChartInput::from_run(&r)).unwrap();
+        let input = ChartInput::from_run(&r);
+        let p = Prepared::new(&input).unwrap();
         assert_eq!(p.markers.len(), 1);
         assert_eq!(p.markers[0].badge, Some(1));
         assert_eq!(Some(p.markers[0].color), marker_color(LogKind::RegistrarPoll));
@@ -729,7 +739,8 @@ mod tests {
         let step = "Get-CsRegistrarConfiguration -Identity 'service:Registrar:lyncfe04.thelab.info'";
         r.log = (0..30).map(|i| entry(600 + i * 60, LogKind::Admin, pool, step)).collect();
         r.log.push(entry(20_000, LogKind::Fault, pool, "PoolDown"));
-        let p = Prepared::new(&ChartInput::from_run(&r)).unwrap();
+        let input = ChartInput::from_run(&r);
+        let p = Prepared::new(&input).unwrap();
         assert_eq!(p.markers.len(), 31);
         assert_eq!(p.markers.iter().filter(|m| m.badge.is_some()).count(), MAX_LABELLED_MARKERS);
         // The fault is labelled; numbers follow time, so it is the last.
@@ -764,7 +775,8 @@ mod tests {
         log.push(entry(950, LogKind::Admin, pool, "Invoke-CsPoolFailback completed"));
         log.push(entry(100, LogKind::Admin, pool, step)); // routine: no label
         r.log = log;
-        let p = Prepared::new(&ChartInput::from_run(&r)).unwrap();
+        let input = ChartInput::from_run(&r);
+        let p = Prepared::new(&input).unwrap();
         let labelled: Vec<&str> =
             p.markers.iter().filter(|m| m.badge.is_some()).map(|m| m.label.as_str()).collect();
         assert_eq!(labelled.len(), MAX_LABELLED_MARKERS);
@@ -818,7 +830,8 @@ mod tests {
         cfg.horizon = SimTime::from_secs(365 * 86_400);
         r.config = Arc::new(cfg);
         r.log = log;
-        let p = Prepared::new(&ChartInput::from_run(&r)).unwrap();
+        let input = ChartInput::from_run(&r);
+        let p = Prepared::new(&input).unwrap();
         let labelled: Vec<&Marker> = p.markers.iter().filter(|m| m.badge.is_some()).collect();
         assert_eq!(labelled.len(), MAX_LABELLED_MARKERS);
         let count = |prefix: &str| labelled.iter().filter(|m| m.label.starts_with(prefix)).count();
@@ -881,7 +894,8 @@ mod tests {
             |t| if t == 12_345 { [0, 0, 0, 0, 12_000] } else { [12_000, 0, 0, 0, 0] },
             vec![],
         );
-        let p = Prepared::new(&ChartInput::from_run(&r)).unwrap();
+        let input = ChartInput::from_run(&r);
+        let p = Prepared::new(&input).unwrap();
         assert!(p.features.iter().any(|row| row[Feature::Im] == 0.0), "the dip is kept");
         let svg = availability_svg(&r).unwrap();
         assert!(svg.len() < 300_000, "{}", svg.len());
