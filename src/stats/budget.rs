@@ -166,7 +166,11 @@ pub fn record_bytes(c: &Config) -> u64 {
     let per_pool = 8 + size_of::<(String, String, String, SimTime)>() as u64 + 3 * heap(fqdn);
     // Failover durations: at most one per failure (half the failures and repairs).
     let failovers = 8 * (changes / 2.0).ceil() as u64;
-    fixed + pools * per_pool + failovers + series_runs(c) * size_of::<Sample>() as u64
+    // Restore times: an incident starts at a change (docs/metrics.md#incidents); one per
+    // failure and feature (assumption: the failures' count carries its margin, which covers
+    // the incidents a repair or failback starts).
+    let restores = Feature::COUNT as u64 * 8 * (changes / 2.0).ceil() as u64;
+    fixed + pools * per_pool + failovers + restores + series_runs(c) * size_of::<Sample>() as u64
 }
 
 /// Bytes a finished record holds: the measure [`record_bytes`] estimates (its fields and
@@ -183,6 +187,7 @@ pub fn held_bytes(r: &ReplicationRecord) -> u64 {
         + size_of::<(String, String, String, SimTime)>() as u64 * r.backup_lag.capacity() as u64
         + lag
         + 8 * r.failover_durations.capacity() as u64
+        + r.restores.values().map(|v| size_of::<SimTime>() as u64 * v.capacity() as u64).sum::<u64>()
         + size_of::<Sample>() as u64 * r.series.runs().len() as u64
 }
 
