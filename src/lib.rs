@@ -11,7 +11,7 @@
 //! | module | owns |
 //! |---|---|
 //! | [`cli`] | clap types, turned into validated work before anything runs; exit codes |
-//! | [`report`] | pure functions from a finished [`stats::RunResult`] or [`stats::MonteCarlo`] to bytes (CSV, JSON, SVG, PNG) and to whole results folders |
+//! | [`report`] | pure functions from a finished [`stats::RunResult`] or [`stats::MonteCarlo`] to bytes (CSV, JSON, SVG, PNG) and to whole results folders (`timeseries.csv` as a writer the cli calls, so it is never held whole) |
 //! | [`stats`] | the monitor that integrates user-time and samples the time series; finished results; Monte Carlo replications on rayon and their statistics; shard files and their merge |
 //! | [`scenario`] | RON files: raw serde types, positioned diagnostics, validation into a [`model::Config`] |
 //! | [`model`] | the Lync world: pools, sites, clients, registrars, the feature matrix |

@@ -51,6 +51,8 @@ pub fn check(args: CheckArgs) -> Result<bool, CliError> {
         for file in COMPARED {
             // replications.csv exists only for replicated runs.
             let Some((_, new)) = files.iter().find(|(f, _)| *f == file) else { continue };
+            // A streamed file (`timeseries.csv`) is rendered here, one file at a time.
+            let new = new.to_bytes()?;
             let path = dir.join(file);
             match std::fs::read(&path) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -59,7 +61,7 @@ pub fn check(args: CheckArgs) -> Result<bool, CliError> {
                 // A stored file that exists but cannot be read is the user's path: exit 2.
                 Err(source) => return Err(CliError::Io { what: "cannot read", path, source }),
                 Ok(old) if old == *new => {}
-                Ok(old) => report.extend(describe(file, &old, new)),
+                Ok(old) => report.extend(describe(file, &old, &new)),
             }
         }
         if report.is_empty() {

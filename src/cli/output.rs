@@ -13,9 +13,12 @@
 //! is one of ours.
 
 use std::fs::{self, File};
+use std::io::{BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
 
 use super::error::CliError;
+use crate::report::folder::Body;
+use crate::report::ReportError;
 
 fn io_err(what: &'static str, path: &Path, e: std::io::Error) -> CliError {
     CliError::Io { what, path: path.to_path_buf(), source: e }
@@ -84,9 +87,10 @@ impl Staging {
 
     /// Write `files` into the temporary folder and put it in place of `out/name`, replacing
     /// any previous folder of that name. A file name may name a subfolder
-    /// (`scenario/summary.json`).
-    pub fn finish<N: AsRef<str>>(mut self, files: &[(N, Vec<u8>)]) -> Result<PathBuf, CliError> {
-        for (file, bytes) in files {
+    /// (`scenario/summary.json`). A streamed body (`timeseries.csv`) is rendered into its
+    /// file through a buffer, never held whole.
+    pub fn finish<N: AsRef<str>>(mut self, files: &[(N, Body<'_>)]) -> Result<PathBuf, CliError> {
+        for (file, body) in files {
             let file = file.as_ref();
             if !is_plain_file(file) {
                 return Err(CliError::OutsideFolder(file.to_string()));
@@ -95,7 +99,7 @@ impl Staging {
             if let Some(parent) = path.parent().filter(|p| !p.exists()) {
                 fs::create_dir_all(parent).map_err(|e| io_err("cannot create", parent, e))?;
             }
-            fs::write(&path, bytes).map_err(|e| io_err("cannot write", &path, e))?;
+            write_file(&path, body)?;
         }
         // The swap, one run at a time.
         let out_lock = open_dir(&self.out);
@@ -123,6 +127,17 @@ impl Staging {
     }
 }
 
+/// Write `body` as the file `path`; a failure to write names the path.
+fn write_file(path: &Path, body: &Body<'_>) -> Result<(), CliError> {
+    let cannot = |e| io_err("cannot write", path, e);
+    let mut w = BufWriter::new(File::create(path).map_err(cannot)?);
+    body.write_to(&mut w).map_err(|e| match e {
+        ReportError::Io(e) => cannot(e),
+        e => CliError::Report(e),
+    })?;
+    w.flush().map_err(cannot)
+}
+
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.done {
@@ -136,7 +151,7 @@ impl Drop for Staging {
 pub fn write_results<N: AsRef<str>>(
     out: &Path,
     name: &str,
-    files: &[(N, Vec<u8>)],
+    files: &[(N, Body<'_>)],
 ) -> Result<PathBuf, CliError> {
     Staging::begin(out, name)?.finish(files)
 }
@@ -250,6 +265,10 @@ mod tests {
         dir
     }
 
+    fn bytes(b: &[u8]) -> Body<'static> {
+        Body::Bytes(b.to_vec())
+    }
+
     fn listing(dir: &Path) -> Vec<String> {
         entries(dir)
     }
@@ -257,8 +276,8 @@ mod tests {
     #[test]
     fn replaces_a_previous_folder_whole() {
         let dir = dir("replace");
-        write_results(&dir, "s", &[("a.txt", b"1".to_vec()), ("b.txt", b"2".to_vec())]).unwrap();
-        write_results(&dir, "s", &[("a.txt", b"3".to_vec())]).unwrap();
+        write_results(&dir, "s", &[("a.txt", bytes(b"1")), ("b.txt", bytes(b"2"))]).unwrap();
+        write_results(&dir, "s", &[("a.txt", bytes(b"3"))]).unwrap();
         assert_eq!(fs::read(dir.join("s/a.txt")).unwrap(), b"3");
         assert!(!dir.join("s/b.txt").exists(), "stale files of the old run are gone");
         assert_eq!(listing(&dir), ["s"], "no temporary folders left");
@@ -276,11 +295,43 @@ mod tests {
             assert!(!is_plain_file(file), "{file:?}");
         }
         let dir = dir("escape");
-        assert!(write_results(&dir, "../escape", &[("a.txt", b"1".to_vec())]).is_err());
-        assert!(write_results(&dir, "s", &[("../a.txt", b"1".to_vec())]).is_err());
+        assert!(write_results(&dir, "../escape", &[("a.txt", bytes(b"1"))]).is_err());
+        assert!(write_results(&dir, "s", &[("../a.txt", bytes(b"1"))]).is_err());
         assert!(!dir.join("s").exists() && !dir.parent().unwrap().join("a.txt").exists());
         assert!(!dir.parent().unwrap().join("escape").exists());
         let _ = fs::remove_dir_all(&dir);
+    }
+
+    /// A streamed file (`timeseries.csv`) is written into the temporary folder as it is
+    /// rendered; when its rendering fails half-way, the error names the file and the previous
+    /// folder stays as it was (issue 16, item 5).
+    #[test]
+    fn a_streamed_file_is_written_and_its_failure_leaves_the_previous_folder() {
+        let dir = dir("streamed");
+        let rows = Body::Streamed(Box::new(|w| {
+            for i in 0..100_000 {
+                writeln!(w, "{i},row")?;
+            }
+            Ok(())
+        }));
+        write_results(&dir, "s", &[("timeseries.csv", rows), ("a.txt", bytes(b"1"))]).unwrap();
+        let written = fs::read_to_string(dir.join("s/timeseries.csv")).unwrap();
+        assert_eq!(written.lines().count(), 100_000);
+        assert!(written.ends_with("99999,row\n"));
+        let failing = Body::Streamed(Box::new(|w| {
+            w.write_all(&[b'x'; 100_000])?;
+            Err(ReportError::Io(std::io::Error::other("disk full")))
+        }));
+        let err =
+            write_results(&dir, "s", &[("a.txt", bytes(b"2")), ("timeseries.csv", failing)]).unwrap_err();
+        assert!(
+            matches!(&err, CliError::Io { what: "cannot write", path, .. } if path.ends_with("timeseries.csv")),
+            "{err:?}"
+        );
+        assert_eq!(fs::read_to_string(dir.join("s/timeseries.csv")).unwrap(), written);
+        assert_eq!(fs::read(dir.join("s/a.txt")).unwrap(), b"1");
+        assert_eq!(listing(&dir), ["s"], "no temporary folders left");
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -297,7 +348,7 @@ mod tests {
     #[test]
     fn leftovers_of_dead_runs_are_cleaned_and_live_ones_kept() {
         let dir = dir("stale");
-        write_results(&dir, "s", &[("a.txt", b"1".to_vec())]).unwrap();
+        write_results(&dir, "s", &[("a.txt", bytes(b"1"))]).unwrap();
         // A dead run's temporary folder (nobody holds its lock) and one moved aside by a run
         // killed in the middle of its swap, with the target gone.
         fs::create_dir_all(dir.join(".t.tmp-4000000001/x")).unwrap();
@@ -306,7 +357,7 @@ mod tests {
         let live = Staging::begin(&dir, "u").unwrap();
         // `live` cleaned the dead temporary folder; its own is locked and stays.
         assert_eq!(listing(&dir), [".s.old-4000000002", &format!(".u.tmp-{}", std::process::id())]);
-        write_results(&dir, "t", &[("b.txt", b"2".to_vec())]).unwrap();
+        write_results(&dir, "t", &[("b.txt", bytes(b"2"))]).unwrap();
         assert_eq!(fs::read(dir.join("s/a.txt")).unwrap(), b"1", "the moved-aside folder is back");
         drop(live);
         assert_eq!(listing(&dir), ["s", "t"]);

@@ -61,10 +61,12 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         let staging = Staging::begin(&out, &name)?;
         let config = Arc::new(l.config.clone());
         let tick = || bar.inc(1);
+        // The folder's streamed files borrow the outcome until they are written.
+        let outcome;
         let (files, line) = match shard {
             Some(shard) if args.replication.is_none() => sharding::run(config, shard, jobs, memory, &tick)?,
             _ => {
-                let outcome = simulate(config, args.replication, jobs, memory, &tick)?;
+                outcome = simulate(config, args.replication, jobs, memory, &tick)?;
                 (report::folder::outcome(&outcome, charts)?, summary_line(&outcome))
             }
         };

@@ -71,7 +71,7 @@ pub fn run(
     jobs: Option<usize>,
     memory: &MemoryCheck,
     tick: &(dyn Fn() + Sync),
-) -> Result<(Files, String), CliError> {
+) -> Result<(Files<'static>, String), CliError> {
     let indices = shard.replications(config.replications);
     let done =
         stats::monte::run_some_guarded(config.clone(), &indices, jobs, &memory.guard, &fingerprint, tick)

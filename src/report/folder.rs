@@ -1,12 +1,18 @@
-//! Results folders as files in memory: one scenario's folder (a single run, a Monte Carlo
+//! Results folders as lists of files: one scenario's folder (a single run, a Monte Carlo
 //! run, or a shard of one) and the folders of `compare` and `sweep`, each a pure function of
 //! a finished result. Writing them to disk is the caller's business.
+//!
+//! A file's body is its bytes, or, for `timeseries.csv` (a row per sample: 873 MB for a year
+//! sampled every 10 s), a writer that renders it row by row from the result it borrows, so
+//! that the caller writes it without holding it (README "Limits and safe results").
 
+use std::io::Write;
 use std::sync::Arc;
 
 use super::compare::{comparison_csv, comparison_md, metric_header, metric_row, sweep_csv, Outcome};
 use super::{
-    chart, distribution, events_csv, events_csv_of, html, monte, overlay, summary_json, sweep, timeseries_csv,
+    chart, distribution, events_csv, events_csv_of, html, monte, overlay, summary_json, sweep,
+    write_timeseries_csv,
 };
 use super::{fingerprint_of, ReportError};
 use crate::engine::SimTime;
@@ -14,9 +20,62 @@ use crate::model::{Config, Feature};
 use crate::stats::monte::Replications;
 use crate::stats::{MonteCarlo, RunResult};
 
-/// The files of a results folder: (path inside the folder, bytes). A path may name a
+/// Renders a file into a writer, from the finished result it borrows.
+pub type Render<'a> = Box<dyn Fn(&mut dyn Write) -> Result<(), ReportError> + Send + Sync + 'a>;
+
+/// The body of one file of a results folder.
+pub enum Body<'a> {
+    /// The file's bytes, rendered.
+    Bytes(Vec<u8>),
+    /// The file rendered as it is written (`timeseries.csv`), never held whole.
+    Streamed(Render<'a>),
+}
+
+impl Body<'_> {
+    /// Write the body into `w`.
+    pub fn write_to(&self, w: &mut dyn Write) -> Result<(), ReportError> {
+        match self {
+            Body::Bytes(bytes) => Ok(w.write_all(bytes)?),
+            Body::Streamed(render) => render(w),
+        }
+    }
+
+    /// The body's bytes, rendered into memory if it is streamed (`check` compares them).
+    pub fn to_bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>, ReportError> {
+        match self {
+            Body::Bytes(bytes) => Ok(bytes.as_slice().into()),
+            Body::Streamed(render) => {
+                let mut bytes = Vec::new();
+                render(&mut bytes)?;
+                Ok(bytes.into())
+            }
+        }
+    }
+
+    /// Whether the body is rendered as it is written.
+    pub fn is_streamed(&self) -> bool {
+        matches!(self, Body::Streamed(_))
+    }
+}
+
+impl From<Vec<u8>> for Body<'_> {
+    fn from(bytes: Vec<u8>) -> Self {
+        Body::Bytes(bytes)
+    }
+}
+
+impl std::fmt::Debug for Body<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
+            Body::Streamed(_) => f.write_str("Streamed"),
+        }
+    }
+}
+
+/// The files of a results folder: (path inside the folder, body). A path may name a
 /// subfolder (`scenario/summary.json`).
-pub type Files = Vec<(String, Vec<u8>)>;
+pub type Files<'a> = Vec<(String, Body<'a>)>;
 
 /// Which chart formats to draw. With any, a folder also gets its `report.html`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -40,58 +99,62 @@ impl Charts {
 /// Version shown in every `report.html`.
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The text of the file `name` among `files`.
+/// The text of the file `name` among `files` (one held as bytes: a streamed body is not
+/// rendered here).
 fn text_of(files: &Files, name: &str) -> Option<String> {
-    files.iter().find(|(f, _)| f == name).map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+    files.iter().find_map(|(f, b)| match b {
+        Body::Bytes(bytes) if f == name => Some(String::from_utf8_lossy(bytes).into_owned()),
+        _ => None,
+    })
 }
 
 /// Every file of one run's folder.
-pub fn single(result: &RunResult, charts: Charts) -> Result<Files, ReportError> {
+pub fn single(result: &RunResult, charts: Charts) -> Result<Files<'_>, ReportError> {
     let mut files: Files = vec![
-        ("timeseries.csv".into(), timeseries_csv(result)?),
-        ("summary.json".into(), summary_json(result).into_bytes()),
-        ("events.csv".into(), events_csv(result)?),
+        ("timeseries.csv".into(), Body::Streamed(Box::new(move |w| write_timeseries_csv(result, w)))),
+        ("summary.json".into(), summary_json(result).into_bytes().into()),
+        ("events.csv".into(), events_csv(result)?.into()),
     ];
     if charts.svg {
-        files.push(("availability.svg".into(), chart::availability_svg(result)?.into_bytes()));
+        files.push(("availability.svg".into(), chart::availability_svg(result)?.into_bytes().into()));
     }
     if charts.png {
-        files.push(("availability.png".into(), chart::availability_png(result)?));
+        files.push(("availability.png".into(), chart::availability_png(result)?.into()));
     }
     if charts.any() {
         let svg = match text_of(&files, "availability.svg") {
             Some(svg) => svg,
             None => chart::availability_svg(result)?,
         };
-        files.push(("report.html".into(), report_html(&result.config, &files, &svg, None)));
+        files.push(("report.html".into(), report_html(&result.config, &files, &svg, None).into()));
     }
     Ok(files)
 }
 
 /// Every file of a replicated run's folder.
-pub fn monte_carlo(mc: &MonteCarlo, charts: Charts) -> Result<Files, ReportError> {
-    let series = mc.series();
+pub fn monte_carlo(mc: &MonteCarlo, charts: Charts) -> Result<Files<'_>, ReportError> {
     let fingerprint = fingerprint_of(&mc.first_log)?;
     let mut files: Files = vec![
-        ("timeseries.csv".into(), monte::timeseries_csv(mc, &series)?),
-        ("summary.json".into(), monte::summary_json(mc, &fingerprint).into_bytes()),
-        ("events.csv".into(), events_csv_of(&mc.first_log)?),
-        ("replications.csv".into(), monte::replications_csv(mc)?),
+        ("summary.json".into(), monte::summary_json(mc, &fingerprint).into_bytes().into()),
+        ("events.csv".into(), events_csv_of(&mc.first_log)?.into()),
+        ("replications.csv".into(), monte::replications_csv(mc)?.into()),
     ];
-    let input = monte::chart_input(mc, series);
+    // The row statistics: the charts borrow them, then `timeseries.csv` keeps them to
+    // render its rows as it is written.
+    let input = monte::chart_input(mc, mc.series());
     if charts.svg {
-        files.push(("availability.svg".into(), chart::svg(&input)?.into_bytes()));
+        files.push(("availability.svg".into(), chart::svg(&input)?.into_bytes().into()));
     }
     if charts.png {
-        files.push(("availability.png".into(), chart::png(&input)?));
+        files.push(("availability.png".into(), chart::png(&input)?.into()));
     }
     // How the replications' yearly numbers spread (docs/model.md#replications).
     let spread = charts.any().then(|| monte::distribution_input(mc));
     if let (true, Some(spread)) = (charts.svg, &spread) {
-        files.push(("distribution.svg".into(), distribution::svg(spread)?.into_bytes()));
+        files.push(("distribution.svg".into(), distribution::svg(spread)?.into_bytes().into()));
     }
     if let (true, Some(spread)) = (charts.png, &spread) {
-        files.push(("distribution.png".into(), distribution::png(spread)?));
+        files.push(("distribution.png".into(), distribution::png(spread)?.into()));
     }
     if let Some(spread) = &spread {
         let svg = match text_of(&files, "availability.svg") {
@@ -102,13 +165,17 @@ pub fn monte_carlo(mc: &MonteCarlo, charts: Charts) -> Result<Files, ReportError
             Some(svg) => svg,
             None => distribution::svg(spread)?,
         };
-        files.push(("report.html".into(), report_html(&mc.config, &files, &svg, Some(&distribution))));
+        let html = report_html(&mc.config, &files, &svg, Some(&distribution));
+        files.push(("report.html".into(), html.into()));
     }
+    let series = monte::series_of(input);
+    let timeseries = Body::Streamed(Box::new(move |w| monte::write_timeseries_csv(mc, &series, w)));
+    files.insert(0, ("timeseries.csv".into(), timeseries));
     Ok(files)
 }
 
 /// Every file of a finished scenario's folder, as `run` writes it.
-pub fn outcome(o: &Outcome, charts: Charts) -> Result<Files, ReportError> {
+pub fn outcome(o: &Outcome, charts: Charts) -> Result<Files<'_>, ReportError> {
     match o {
         Outcome::Single(r) => single(r, charts),
         Outcome::Monte(mc) => monte_carlo(mc, charts),
@@ -141,22 +208,28 @@ fn report_html(config: &Config, files: &Files, svg: &str, distribution: Option<&
 /// The files of one shard's folder: its `shard.json` (already serialised), and for people
 /// `replications.csv` with the shard's rows and, when replication 0 is in the shard,
 /// `events.csv`.
-pub fn shard(shard_json: Vec<u8>, config: &Arc<Config>, done: &Replications) -> Result<Files, ReportError> {
+pub fn shard(
+    shard_json: Vec<u8>,
+    config: &Arc<Config>,
+    done: &Replications,
+) -> Result<Files<'static>, ReportError> {
     let part = MonteCarlo { config: config.clone(), first_log: Vec::new(), records: done.records.clone() };
-    let mut files: Files =
-        vec![("shard.json".into(), shard_json), ("replications.csv".into(), monte::replications_csv(&part)?)];
+    let mut files: Files = vec![
+        ("shard.json".into(), shard_json.into()),
+        ("replications.csv".into(), monte::replications_csv(&part)?.into()),
+    ];
     if let Some(log) = &done.first_log {
-        files.push(("events.csv".into(), events_csv_of(log)?));
+        files.push(("events.csv".into(), events_csv_of(log)?.into()));
     }
     Ok(files)
 }
 
 /// The files of a comparison folder: `comparison.md`, `comparison.csv`, one overlay chart
 /// per feature, `report.html`, and each scenario's own folder inside it.
-pub fn comparison(outcomes: &[Outcome], charts: Charts) -> Result<Files, ReportError> {
+pub fn comparison(outcomes: &[Outcome], charts: Charts) -> Result<Files<'_>, ReportError> {
     let mut files: Files = vec![
-        ("comparison.md".into(), comparison_md(outcomes).into_bytes()),
-        ("comparison.csv".into(), comparison_csv(outcomes)?),
+        ("comparison.md".into(), comparison_md(outcomes).into_bytes().into()),
+        ("comparison.csv".into(), comparison_csv(outcomes)?.into()),
     ];
     // One overlay chart per feature, every scenario on it.
     let lines: Vec<_> = outcomes.iter().map(Outcome::lines).collect();
@@ -165,10 +238,10 @@ pub fn comparison(outcomes: &[Outcome], charts: Charts) -> Result<Files, ReportE
         let series: Vec<_> = outcomes.iter().zip(&lines).map(|(o, l)| o.overlay(l, f)).collect();
         let svg = overlay::svg("compare", f, &series)?;
         if charts.png {
-            files.push((format!("{}.png", f.column()), overlay::png("compare", f, &series)?));
+            files.push((format!("{}.png", f.column()), overlay::png("compare", f, &series)?.into()));
         }
         if charts.svg {
-            files.push((format!("{}.svg", f.column()), svg.clone().into_bytes()));
+            files.push((format!("{}.svg", f.column()), svg.clone().into_bytes().into()));
         }
         figures.push((format!("{}: every scenario", f.column()), svg));
     }
@@ -206,7 +279,7 @@ pub fn comparison(outcomes: &[Outcome], charts: Charts) -> Result<Files, ReportE
                 })
                 .collect(),
         };
-        files.push(("report.html".into(), html::render(&html).into_bytes()));
+        files.push(("report.html".into(), html::render(&html).into_bytes().into()));
     }
     Ok(files)
 }
@@ -246,15 +319,15 @@ pub type Point = (Vec<String>, Outcome);
 /// The files of a sweep folder: `sweep.csv` (a row per point), a chart of each key metric
 /// against the values, `report.html`, and each point's own folder inside it. `paths` are
 /// the swept fields; `name` is the swept scenario's.
-pub fn sweep(
+pub fn sweep<'a>(
     name: &str,
     paths: &[String],
-    points: &[Point],
+    points: &'a [Point],
     charts: Charts,
     duration: &dyn Fn(&str) -> Option<SimTime>,
-) -> Result<Files, ReportError> {
+) -> Result<Files<'a>, ReportError> {
     let csv = sweep_csv(paths, points)?;
-    let mut files: Files = vec![("sweep.csv".into(), csv.clone())];
+    let mut files: Files = vec![("sweep.csv".into(), csv.clone().into())];
     let drawn = sweep_charts(paths, points, charts, duration)?;
     let mut figures = Vec::new();
     for (file, bytes) in &drawn {
@@ -262,7 +335,7 @@ pub fn sweep(
             figures.push((metric.to_string(), String::from_utf8_lossy(bytes).into_owned()));
         }
     }
-    files.extend(drawn);
+    files.extend(drawn.into_iter().map(|(file, bytes)| (file, bytes.into())));
     let mut parts = Vec::new();
     for (_, o) in points {
         let scenario_files = outcome(o, charts)?;
@@ -312,7 +385,7 @@ pub fn sweep(
             figures,
             scenarios,
         };
-        files.push(("report.html".into(), html::render(&html).into_bytes()));
+        files.push(("report.html".into(), html::render(&html).into_bytes().into()));
     }
     Ok(files)
 }
@@ -337,7 +410,7 @@ fn sweep_charts(
     points: &[Point],
     charts: Charts,
     duration: &dyn Fn(&str) -> Option<SimTime>,
-) -> Result<Files, ReportError> {
+) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     let header = metric_header();
     let mut xs: Vec<String> = Vec::new();
     for (values, _) in points {
@@ -396,4 +469,65 @@ fn sweep_charts(
         }
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::compare::Outcome;
+    use crate::stats::{self, run_replication};
+
+    fn config(name: &str, replications: u32) -> Arc<Config> {
+        let text = format!(
+            r#"Scenario(name: "{name}", horizon: "6h", sample_every: "1m", replications: {replications},
+            sites: [ Site(name: "dc1") ],
+            pools: [ Pool(fqdn: "a.contoso.com", site: "dc1", users: 500) ],
+            events: [ At("1h", PoolDown(pool: "a.contoso.com")), At("2h", PoolUp(pool: "a.contoso.com")) ])"#
+        );
+        Arc::new(crate::scenario::load_str("t.ron", &text).unwrap().config)
+    }
+
+    fn replicated(name: &str) -> MonteCarlo {
+        stats::monte::run(config(name, 3), Some(1), &|_| String::new(), &|| ()).unwrap()
+    }
+
+    /// `timeseries.csv` of `files` (at `path`): streamed, and its bytes `expected`; every
+    /// other file is held as bytes.
+    fn streamed(files: &Files, path: &str, expected: &[u8]) {
+        let (_, body) = files.iter().find(|(f, _)| f == path).unwrap();
+        assert!(body.is_streamed(), "{path} is rendered into memory: {body:?}");
+        assert_eq!(body.to_bytes().unwrap(), expected, "{path}");
+        let mut written = Vec::new();
+        body.write_to(&mut written).unwrap();
+        assert_eq!(written, expected, "{path}");
+        for (file, body) in files {
+            assert_eq!(body.is_streamed(), file.ends_with("timeseries.csv"), "{file}");
+        }
+    }
+
+    /// Issue 16, item 5: `timeseries.csv` (a row per sample, 873 MB for a year every 10 s)
+    /// is written as it is rendered, never held, in every kind of folder, with the same
+    /// bytes as rendered into memory.
+    #[test]
+    fn timeseries_csv_is_streamed_in_every_folder() {
+        let single_charts = Charts { svg: true, png: false };
+        let one = run_replication(config("one", 1), 0);
+        let one_csv = super::super::timeseries_csv(&one).unwrap();
+        assert!(one_csv.len() > 1000);
+        streamed(&single(&one, single_charts).unwrap(), "timeseries.csv", &one_csv);
+        let many = replicated("many");
+        let many_csv = monte::timeseries_csv(&many, &many.series()).unwrap();
+        for charts in [Charts::NONE, single_charts, Charts { svg: true, png: true }] {
+            streamed(&monte_carlo(&many, charts).unwrap(), "timeseries.csv", &many_csv);
+        }
+        let outcomes = [Outcome::Single(Box::new(one)), Outcome::Monte(many)];
+        let compared = comparison(&outcomes, Charts::NONE).unwrap();
+        streamed(&compared, "one/timeseries.csv", &one_csv);
+        streamed(&compared, "many/timeseries.csv", &many_csv);
+        let points: Vec<Point> =
+            outcomes.iter().zip(["1", "2"]).map(|(o, v)| (vec![v.to_string()], o.clone())).collect();
+        let swept = sweep("s", &["seed".to_string()], &points, Charts::NONE, &|_| None).unwrap();
+        streamed(&swept, "one/timeseries.csv", &one_csv);
+        streamed(&swept, "many/timeseries.csv", &many_csv);
+    }
 }

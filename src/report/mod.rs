@@ -1,5 +1,6 @@
-//! Reports: pure functions from a finished [`RunResult`] to bytes. Writing files is the
-//! caller's business (see `cli::output`).
+//! Reports: pure functions from a finished [`RunResult`] to bytes, or to a writer for
+//! `timeseries.csv`, which is rendered row by row as it is written rather than held (see
+//! [`folder::Body`]). Writing files is the caller's business (see `cli::output`).
 //!
 //! Byte stability: JSON keys are sorted, every JSON float is printed with exactly six
 //! decimals, times in CSV in seconds with three decimals, files end with a newline.
@@ -31,6 +32,35 @@ pub enum ReportError {
     /// A chart could not be drawn.
     #[error(transparent)]
     Chart(#[from] chart::ChartError),
+    /// A file rendered as it is written could not be written.
+    #[error("report: writing: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A CSV writer's error, its cause kept when the output failed (a full disk is the
+/// user's, not a bug).
+fn csv_err(e: csv::Error) -> ReportError {
+    if e.is_io_error() {
+        match e.into_kind() {
+            csv::ErrorKind::Io(io) => ReportError::Io(io),
+            _ => unreachable!("is_io_error"),
+        }
+    } else {
+        ReportError::Csv(e)
+    }
+}
+
+/// Write `rows` as CSV into `out`, one row at a time (the CSV writer's buffer is all it
+/// holds).
+pub(crate) fn write_csv(
+    out: &mut dyn std::io::Write,
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<(), ReportError> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
+    for row in rows {
+        w.write_record(&row).map_err(csv_err)?;
+    }
+    Ok(w.flush()?)
 }
 
 pub(crate) fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, ReportError> {
@@ -42,8 +72,16 @@ pub(crate) fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<V
 }
 
 /// `timeseries.csv`: one row per sample; user counts per client state, then the fraction of
-/// all users with each feature (six decimals).
+/// all users with each feature (six decimals). In memory: a results folder writes it with
+/// [`write_timeseries_csv`].
 pub fn timeseries_csv(result: &RunResult) -> Result<Vec<u8>, ReportError> {
+    let mut bytes = Vec::new();
+    write_timeseries_csv(result, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// [`timeseries_csv`] written into `out` row by row.
+pub fn write_timeseries_csv(result: &RunResult, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
     let mut header = vec!["time_s".to_string()];
     header.extend(ClientState::ALL.iter().map(|s| s.column().to_string()));
     header.extend(Feature::ALL.iter().map(|f| f.column().to_string()));
@@ -53,7 +91,7 @@ pub fn timeseries_csv(result: &RunResult) -> Result<Vec<u8>, ReportError> {
         row.extend(Feature::ALL.iter().map(|f| format!("{:.6}", result.fraction(&s, *f))));
         row
     });
-    csv_bytes(std::iter::once(header).chain(rows))
+    write_csv(out, std::iter::once(header).chain(rows))
 }
 
 /// `events.csv`: every discrete event that changed something, in time order.

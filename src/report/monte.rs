@@ -17,14 +17,26 @@ use serde_json::{json, Map, Value};
 use super::chart::ChartInput;
 use super::distribution::DistributionInput;
 use super::format::{fixed6, secs, six};
-use super::{csv_bytes, ReportError};
+use super::{csv_bytes, write_csv, ReportError};
 use crate::model::{ClientState, Feature, Phase};
 use crate::stats::monte::{fraction, MeanSeries, PooledRestores, RestoreStats};
 use crate::stats::quantile::Describe;
 use crate::stats::{MonteCarlo, ReplicationRecord};
 
-/// `timeseries.csv` of a replicated run.
+/// `timeseries.csv` of a replicated run, in memory (a results folder writes it with
+/// [`write_timeseries_csv`]).
 pub fn timeseries_csv(mc: &MonteCarlo, series: &MeanSeries) -> Result<Vec<u8>, ReportError> {
+    let mut bytes = Vec::new();
+    write_timeseries_csv(mc, series, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// [`timeseries_csv`] written into `out` row by row.
+pub fn write_timeseries_csv(
+    mc: &MonteCarlo,
+    series: &MeanSeries,
+    out: &mut dyn std::io::Write,
+) -> Result<(), ReportError> {
     let total = mc.config.total_users();
     let mut header = vec!["time_s".to_string()];
     header.extend(ClientState::ALL.iter().map(|s| s.column().to_string()));
@@ -43,7 +55,7 @@ pub fn timeseries_csv(mc: &MonteCarlo, series: &MeanSeries) -> Result<Vec<u8>, R
         }
         row
     });
-    csv_bytes(std::iter::once(header).chain(rows))
+    write_csv(out, std::iter::once(header).chain(rows))
 }
 
 /// What the chart draws of a replicated run: mean lines and p05-p95 bands, no markers
@@ -57,6 +69,17 @@ pub fn chart_input(mc: &MonteCarlo, series: MeanSeries) -> ChartInput<'_> {
         band: Some(series.band),
         states: series.states,
         log: &[],
+    }
+}
+
+/// The row statistics back from the chart's input (the chart borrows them; the rows of
+/// `timeseries.csv` are rendered from them afterwards).
+pub fn series_of(input: ChartInput<'_>) -> MeanSeries {
+    MeanSeries {
+        times: input.times,
+        states: input.states,
+        features: input.features,
+        band: input.band.unwrap_or_default(),
     }
 }
 
