@@ -12,8 +12,8 @@
 //! - the replications in flight, one per worker thread: the world (users, timers) and the
 //!   event log;
 //! - the outputs of each scenario: the row statistics of a replicated run ([`MeanSeries`])
-//!   or a single run's chart rows, the chart's times, and `timeseries.csv`, all held at once
-//!   before the folder is written;
+//!   or a single run's chart rows and the chart's times; `timeseries.csv` is written row by
+//!   row as it is rendered, so only its writers' buffers ([`WRITE_BUFFERS`]) are held;
 //! - the program itself (code, the embedded font, small buffers): [`BASE_BYTES`].
 //!
 //! Assumptions (calibrated, not derived): a disruption (a failure, a repair, an
@@ -53,6 +53,11 @@ pub const BYTES_PER_USER: u64 = 96;
 /// text; assumption, measured about 700 for failures a minute apart).
 pub const LOG_BYTES_PER_CHANGE: u64 = 2048;
 
+/// What writing `timeseries.csv` holds: the file's `BufWriter` and the CSV writer's
+/// buffer, 8 KiB each (their defaults), rounded up (the rows are rendered as they are
+/// written, never held whole; README "Limits and safe results").
+pub const WRITE_BUFFERS: u64 = 32 << 10;
+
 /// A study's estimated memory, by part, in bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Estimate {
@@ -60,7 +65,8 @@ pub struct Estimate {
     pub records: u64,
     /// Replications in flight (one per worker thread) and replication 0's event log.
     pub in_flight: u64,
-    /// Row statistics, chart rows and `timeseries.csv` of the outputs.
+    /// Row statistics and chart rows of the outputs, and the buffers `timeseries.csv` is
+    /// written through.
     pub outputs: u64,
     /// The program itself.
     pub base: u64,
@@ -191,23 +197,6 @@ pub fn held_bytes(r: &ReplicationRecord) -> u64 {
         + size_of::<Sample>() as u64 * r.series.runs().len() as u64
 }
 
-/// Digits of `n` in decimal.
-fn digits(n: u64) -> u64 {
-    n.checked_ilog10().map_or(1, |d| d as u64 + 1)
-}
-
-/// Bytes of one row of `timeseries.csv`: the time (seconds, three decimals), the users per
-/// client state (means with six decimals when replicated), the fraction with each feature
-/// (six decimals; with its p05 and p95 when replicated), commas and the newline.
-fn csv_row_bytes(c: &Config, replicated: bool) -> u64 {
-    let time = digits(c.horizon.as_millis() / 1000) + 4;
-    let users = digits(c.total_users()) + if replicated { 7 } else { 0 };
-    let fraction = 8;
-    let fractions = Feature::ALL.len() as u64 * if replicated { 3 } else { 1 };
-    let fields = 1 + ClientState::ALL.len() as u64 + fractions;
-    time + ClientState::ALL.len() as u64 * users + fractions * fraction + fields
-}
-
 /// Bytes of one row the chart and the row statistics hold: times, the mean users per state,
 /// per feature (and its p05-p95 band when replicated), in f64.
 fn stat_row_bytes(replicated: bool) -> u64 {
@@ -237,14 +226,15 @@ pub fn estimate(c: &Config, plan: Plan) -> Estimate {
         // shard.json: every record's figures and series runs as JSON text.
         plan.held * (2048 + runs * 160)
     } else {
-        // The rows held at once: the statistics (or one run's chart rows), the chart's times
-        // (it borrows the rest), and timeseries.csv.
-        let per_row = stat_row_bytes(plan.replicated) + 8 + csv_row_bytes(c, plan.replicated);
-        // Allocator rounding and the renderers' small temporaries: a sixteenth more
-        // (assumption, calibrated: a year sampled every 10 s peaked 8 % below this
-        // estimate, README "Limits and safe results").
-        let per_row = per_row + per_row.div_ceil(16);
-        rows.saturating_mul(per_row) + plan.held * 96
+        // The rows held at once: the statistics (or one run's chart rows) and the chart's
+        // times (it borrows the rest). timeseries.csv is rendered row by row into the
+        // folder, through its writers' buffers.
+        let per_row = stat_row_bytes(plan.replicated) + 8;
+        // Allocator rounding and the renderers' temporaries: an eighth more (assumption,
+        // calibrated: a year sampled every 10 s peaked 7 % below this estimate in one run
+        // and 11 % below in 20 replications, README "Limits and safe results").
+        let per_row = per_row + per_row.div_ceil(8);
+        rows.saturating_mul(per_row) + plan.held * 96 + WRITE_BUFFERS
     };
     Estimate {
         records: plan.held.saturating_mul(record),
@@ -362,17 +352,5 @@ mod tests {
         assert!(parse_size("4X").unwrap_err().contains("e.g. 512M, 4G, 16GiB"));
         assert_eq!(show_size(DEFAULT_MAX_MEMORY), "4.00 GiB");
         assert_eq!(show_size(900), "900 bytes");
-    }
-
-    #[test]
-    fn csv_rows_are_bounded_by_their_widest_text() {
-        // A replicated row of 5,000 users over a year: "31536000.000", five "2500.000000",
-        // 24 fractions "1.000000", commas and newline: 13 + 55 + 192 + 30 = 290 at most.
-        let text = r#"Scenario(name: "y", horizon: "365d", sample_every: "1h",
-            sites: [ Site(name: "dc1") ],
-            pools: [ Pool(fqdn: "a.contoso.com", site: "dc1", users: 5000) ])"#;
-        let config = crate::scenario::load_str("y.ron", text).unwrap().config;
-        assert_eq!(csv_row_bytes(&config, true), 12 + 5 * 11 + 24 * 8 + 30);
-        assert_eq!(csv_row_bytes(&config, false), 12 + 5 * 4 + 8 * 8 + 14);
     }
 }

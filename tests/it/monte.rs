@@ -415,7 +415,7 @@ fn the_two_studies_of_the_issue_run_within_the_budget_or_are_refused() {
     let year = scenario::load(Path::new("tests/fixtures/memory/year-sampled-10s.ron")).unwrap().config;
     let plan = budget::Plan { held: 20, threads: 2, replicated: true, shard: false };
     let estimate = budget::estimate(&year, plan).total();
-    assert!(estimate > 1 << 30 && estimate <= budget::DEFAULT_MAX_MEMORY, "{estimate}");
+    assert!(estimate > 512 << 20 && estimate <= budget::DEFAULT_MAX_MEMORY, "{estimate}");
     let day = "tests/fixtures/memory/day-failures-every-minute.ron";
     let o =
         Command::new(bin()).args(["run", day, "--quiet", "--out", "/nonexistent/never"]).output().unwrap();
