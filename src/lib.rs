@@ -71,7 +71,7 @@
 //!   `feature_color`. That is all the code: every count, integral, series, table, chart and
 //!   shard is a [`model::PerFeature`] map or iterates `Feature::ALL`, and scenario files
 //!   accept the name in `features:` at once. A feature that further depends on the serving
-//!   pool (as voice needs a Mediation service) also needs a counter in [`model::Counts`],
+//!   pool (as `pstn` needs a Mediation service) also needs a counter in [`model::Counts`],
 //!   kept by `World::move_user`, and its exception in [`model::Counts::with_feature`].
 //!   Then bump `stats::shard::FORMAT` (a shard's per-feature arrays grow), document the
 //!   feature in docs/model.md's table of features per client state and in

@@ -70,7 +70,7 @@ fn check(r: &RunResult) {
         let users: u64 = s.by_state.values().map(|&n| n as u64).sum();
         assert_eq!(users, total, "users not conserved at {t} ms: {:?}", s.by_state);
         assert!(s.failed_over_with_rgs as u64 <= s.users(ClientState::FailedOver), "rgs at {t} ms");
-        assert!(s.voice_without_mediation as u64 <= total, "voice without mediation at {t} ms");
+        assert!(s.pstn_without_mediation as u64 <= total, "PSTN without mediation at {t} ms");
         for f in Feature::ALL {
             assert!(r.users_with(&s, f) <= total, "{f:?} at {t} ms");
         }

@@ -221,9 +221,10 @@ pub fn summary_line(o: &Outcome) -> String {
 fn single_line(result: &RunResult) -> String {
     let pct = |f: Feature| 100.0 * result.availability(f);
     format!(
-        "{}: voice {:.3} %, im {:.3} %, presence {:.3} %, conferencing {:.3} % available; {} events",
+        "{}: voice {:.3} %, pstn {:.3} %, im {:.3} %, presence {:.3} %, conferencing {:.3} % available; {} events",
         result.config.name,
         pct(Feature::Voice),
+        pct(Feature::Pstn),
         pct(Feature::Im),
         pct(Feature::Presence),
         pct(Feature::Conferencing),
@@ -238,10 +239,11 @@ pub fn monte_line(mc: &MonteCarlo) -> String {
         format!("{} {:.3} % ({:.3}-{:.3})", f.column(), d.mean, d.ci95_low, d.ci95_high)
     };
     format!(
-        "{}: mean of {} replications, 95 % CI: {}, {}, {} available",
+        "{}: mean of {} replications, 95 % CI: {}, {}, {}, {} available",
         mc.config.name,
         mc.replications(),
         pct(Feature::Voice),
+        pct(Feature::Pstn),
         pct(Feature::Im),
         pct(Feature::Conferencing),
     )

@@ -436,7 +436,8 @@ pub enum Service {
     Backup,
     /// REPLICA: the CMS replica agent (logged; no modelled effect).
     Replica,
-    /// The Mediation service collocated on the front end: PSTN voice.
+    /// The Mediation service collocated on the front end: calls to and from the PSTN
+    /// (`pstn`; docs/model.md#mediation-and-pstn-calls).
     Mediation,
 }
 

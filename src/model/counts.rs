@@ -15,14 +15,15 @@ pub struct Counts<T = u64> {
     pub by_state: PerState<T>,
     /// Users in `FailedOver` whose serving pool has Response Group data.
     pub failed_over_with_rgs: T,
-    /// Users whose state has voice but whose serving pool runs no Mediation service.
-    pub voice_without_mediation: T,
+    /// Users whose state has PSTN calls but whose serving pool runs no Mediation service
+    /// (docs/model.md#mediation-and-pstn-calls).
+    pub pstn_without_mediation: T,
 }
 
 impl<T: Copy + Default + Ord + Add<Output = T> + Sub<Output = T>> Counts<T> {
     /// Users with `feature`: the feature matrix over client states, less the users whose
     /// serving pool lacks what the feature needs (Response Group data after failover; a
-    /// Mediation service for voice). It is linear in the counts, and its subtraction never
+    /// Mediation service for PSTN calls). It is linear in the counts, and its subtraction never
     /// goes below zero at any instant, so it gives the integral of users with `feature` from
     /// the integrals of the counts too.
     pub fn with_feature(&self, features: &FeatureMatrix, feature: Feature) -> T {
@@ -36,8 +37,8 @@ impl<T: Copy + Default + Ord + Add<Output = T> + Sub<Output = T>> Counts<T> {
                 };
             }
         }
-        if feature == Feature::Voice {
-            n = n - n.min(self.voice_without_mediation);
+        if feature == Feature::Pstn {
+            n = n - n.min(self.pstn_without_mediation);
         }
         n
     }
@@ -51,14 +52,14 @@ impl World {
             return c;
         }
         let features = &self.config.features;
-        c.voice_without_mediation = self
+        c.pstn_without_mediation = self
             .pools
             .iter()
             .filter(|p| !p.mediation)
             .map(|p| {
                 p.registered
                     .iter()
-                    .filter(|&(s, _)| features.has(s, Feature::Voice))
+                    .filter(|&(s, _)| features.has(s, Feature::Pstn))
                     .map(|(_, &n)| n as u64)
                     .sum::<u64>()
             })

@@ -24,8 +24,11 @@ pub enum Feature {
     Presence,
     /// Contact list.
     Contacts,
-    /// Enterprise Voice.
+    /// Lync-to-Lync audio and video calls: a registrar (docs/model.md#features-per-client-state).
     Voice,
+    /// Calls to and from the PSTN: a registrar and a running Mediation service in the serving
+    /// pool (docs/model.md#mediation-and-pstn-calls).
+    Pstn,
     /// Conferencing.
     Conferencing,
     /// Changing call-forwarding settings.
@@ -46,6 +49,7 @@ impl Feature {
         Feature::Presence,
         Feature::Contacts,
         Feature::Voice,
+        Feature::Pstn,
         Feature::Conferencing,
         Feature::CallForwardingChanges,
         Feature::ResponseGroups,
@@ -59,6 +63,7 @@ impl Feature {
             Feature::Presence => "presence",
             Feature::Contacts => "contacts",
             Feature::Voice => "voice",
+            Feature::Pstn => "pstn",
             Feature::Conferencing => "conferencing",
             Feature::CallForwardingChanges => "call_forwarding_changes",
             Feature::ResponseGroups => "response_groups",
@@ -119,7 +124,7 @@ impl Default for FeatureMatrix {
         use Feature::*;
         let mut m = FeatureMatrix { has: PerState::default() };
         m.set(ClientState::Full, &Feature::ALL);
-        m.set(ClientState::Resiliency, &[Im, Voice]);
+        m.set(ClientState::Resiliency, &[Im, Voice, Pstn]);
         m.set(ClientState::FailedOver, &Feature::ALL);
         m
     }
@@ -135,7 +140,8 @@ impl FeatureMatrix {
     }
 
     /// Whether a user in `state` has `feature`. For `FailedOver`, response groups further
-    /// need the Response Group data on the serving pool.
+    /// need the Response Group data on the serving pool; PSTN calls need a running Mediation
+    /// service in the serving pool ([`super::Counts::with_feature`]).
     pub fn has(&self, state: ClientState, feature: Feature) -> bool {
         self.has[state][feature]
     }
@@ -167,7 +173,7 @@ mod tests {
             .all(|&f| m.has(ClientState::Full, f) && m.has(ClientState::FailedOver, f)));
         let resiliency: Vec<Feature> =
             Feature::ALL.into_iter().filter(|&f| m.has(ClientState::Resiliency, f)).collect();
-        assert_eq!(resiliency, [Feature::Im, Feature::Voice]);
+        assert_eq!(resiliency, [Feature::Im, Feature::Voice, Feature::Pstn]);
         assert!(!Feature::ALL
             .iter()
             .any(|&f| m.has(ClientState::SigningIn, f) || m.has(ClientState::Offline, f)));

@@ -33,8 +33,9 @@
 //! - Sign-in queues are served FIFO at `registrations_per_sec` per running front end,
 //!   slowed in proportion when the users registered per running front end exceed 6,660.
 //! - Users sit at their pool's `users_site`; a client reaches a pool at its own site or across
-//!   an intact WAN link. Voice to the PSTN needs a running Mediation service in the serving
-//!   pool.
+//!   an intact WAN link. Calls to and from the PSTN (`pstn`) need a running Mediation service
+//!   in the serving pool (the home pool, or the backup pool for a user on its backup
+//!   registrar or failed over); Lync-to-Lync calls (`voice`) need only a registrar.
 //! - Every user starts signed in to its home pool (`Full`). Each client has its own random
 //!   keep-alive and refresh phase. When its registrar goes away the user loses every feature
 //!   at once (`Offline`), but the client notices only at its next keep-alive or refresh
@@ -327,7 +328,7 @@ pub struct World {
     /// Pools for which the administrator has a decision pending: (failover, failback).
     admin_pending: IdVec<PoolId, (bool, bool)>,
     counts: Counts,
-    /// Whether some pool runs no Mediation service (only then can voice be missing for
+    /// Whether some pool runs no Mediation service (only then can PSTN calls be missing for
     /// registered users; see [`World::counts`]).
     mediation_missing: bool,
     first_fault: Option<SimTime>,

@@ -343,6 +343,7 @@ fn minutes(v: f64) -> String {
 pub fn comparison_md(outcomes: &[Outcome]) -> String {
     let headline = [
         Feature::Voice,
+        Feature::Pstn,
         Feature::Im,
         Feature::Presence,
         Feature::Contacts,

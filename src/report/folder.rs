@@ -391,9 +391,10 @@ pub fn sweep<'a>(
 }
 
 /// The metrics charted against the swept values: (column of `sweep.csv`, unit, scale).
-const KEY_METRICS: [(&str, &str, f64); 9] = [
+const KEY_METRICS: [(&str, &str, f64); 10] = [
     ("im_availability", "%", 100.0),
     ("voice_availability", "%", 100.0),
+    ("pstn_availability", "%", 100.0),
     ("contacts_availability", "%", 100.0),
     ("conferencing_availability", "%", 100.0),
     ("response_groups_availability", "%", 100.0),

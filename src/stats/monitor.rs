@@ -25,7 +25,7 @@ fn integrate(sum: &mut Counts<u128>, c: &Counts, span_ms: u64) {
         *sum += n as u128 * span;
     }
     sum.failed_over_with_rgs += c.failed_over_with_rgs as u128 * span;
-    sum.voice_without_mediation += c.voice_without_mediation as u128 * span;
+    sum.pstn_without_mediation += c.pstn_without_mediation as u128 * span;
 }
 
 /// The engine's model for one replication: the world plus its monitors.

@@ -13,8 +13,8 @@ pub struct Sample {
     pub by_state: PerState<u32>,
     /// Users in `FailedOver` whose serving pool has Response Group data.
     pub failed_over_with_rgs: u32,
-    /// Users whose state has voice but whose serving pool runs no Mediation service.
-    pub voice_without_mediation: u32,
+    /// Users whose state has PSTN calls but whose serving pool runs no Mediation service.
+    pub pstn_without_mediation: u32,
 }
 
 impl Sample {
@@ -24,7 +24,7 @@ impl Sample {
             time,
             by_state: c.by_state.map(|_, n| n as u32),
             failed_over_with_rgs: c.failed_over_with_rgs as u32,
-            voice_without_mediation: c.voice_without_mediation as u32,
+            pstn_without_mediation: c.pstn_without_mediation as u32,
         }
     }
 
@@ -37,7 +37,7 @@ impl Sample {
     pub fn same_counts(&self, other: &Sample) -> bool {
         self.by_state == other.by_state
             && self.failed_over_with_rgs == other.failed_over_with_rgs
-            && self.voice_without_mediation == other.voice_without_mediation
+            && self.pstn_without_mediation == other.pstn_without_mediation
     }
 
     /// The counts this row holds.
@@ -45,7 +45,7 @@ impl Sample {
         Counts {
             by_state: self.by_state.map(|_, n| n as u64),
             failed_over_with_rgs: self.failed_over_with_rgs as u64,
-            voice_without_mediation: self.voice_without_mediation as u64,
+            pstn_without_mediation: self.pstn_without_mediation as u64,
         }
     }
 }

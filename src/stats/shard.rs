@@ -19,7 +19,7 @@ use crate::engine::SimTime;
 use crate::model::{ClientState, Config, Feature, LogEntry, LogKind, PerFeature, PerPhase, PerState, Phase};
 
 /// Format tag of `shard.json`.
-pub const FORMAT: &str = "lyncsim-shard/2";
+pub const FORMAT: &str = "lyncsim-shard/3";
 
 /// Which part of a Monte Carlo run's replications a shard runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +84,7 @@ struct RecordOut {
     fingerprint: String,
     series_step_ms: u64,
     series_rows: u64,
-    /// Each run: its first row, users per client state, failed over with RGS, voice
+    /// Each run: its first row, users per client state, failed over with RGS, PSTN
     /// without Mediation.
     series_runs: Vec<[u64; RUN_WIDTH]>,
 }
@@ -147,7 +147,7 @@ impl RecordOut {
                         *n = users.into();
                     }
                     run[RUN_WIDTH - 2] = s.failed_over_with_rgs.into();
-                    run[RUN_WIDTH - 1] = s.voice_without_mediation.into();
+                    run[RUN_WIDTH - 1] = s.pstn_without_mediation.into();
                     run
                 })
                 .collect(),
@@ -167,7 +167,7 @@ impl RecordOut {
                 time: SimTime::from_millis(r[0] * step),
                 by_state,
                 failed_over_with_rgs: small(r[RUN_WIDTH - 2])?,
-                voice_without_mediation: small(r[RUN_WIDTH - 1])?,
+                pstn_without_mediation: small(r[RUN_WIDTH - 1])?,
             });
         }
         let series = Series::from_runs(SimTime::from_millis(step), self.series_rows, runs)?;

@@ -60,7 +60,7 @@ fn run_writes_every_output_with_every_column_and_key() {
     assert_eq!(
         ts.lines().next().unwrap(),
         "time_s,full,resiliency,failed_over,signing_in,offline,im,presence,contacts,voice,\
-         conferencing,call_forwarding_changes,response_groups,call_park"
+         pstn,conferencing,call_forwarding_changes,response_groups,call_park"
     );
     assert_eq!(ts.lines().count(), 1 + 6 * 360 + 1);
     let summary: serde_json::Value =
@@ -89,6 +89,7 @@ fn run_writes_every_output_with_every_column_and_key() {
         "presence",
         "contacts",
         "voice",
+        "pstn",
         "conferencing",
         "call_forwarding_changes",
         "response_groups",

@@ -39,12 +39,37 @@ fn below_pool_quorum_the_whole_pool_stops_and_its_users_go_to_the_backup() {
 }
 
 #[test]
-fn voice_needs_a_running_mediation_service_in_the_serving_pool() {
+fn stopping_mediation_removes_pstn_calls_but_keeps_lync_calls() {
+    // docs/model.md#mediation-and-pstn-calls: 04:30-05:00 Mediation stops on every front end
+    // of pool-b; its 6,000 users lose calls to and from the PSTN, not Lync-to-Lync calls.
     let r = scenario("ee3-server-losses");
     let t = 4 * H + 40 * 60;
-    assert_eq!(frac(&r, t, Voice), 12000.0 / 18000.0, "pool-b's users lose PSTN voice");
+    assert_eq!(frac(&r, t, Pstn), 12000.0 / 18000.0, "pool-b's users lose PSTN calls");
+    assert_eq!(frac(&r, t, Voice), 1.0, "Lync-to-Lync calls need only a registrar");
     assert_eq!(frac(&r, t, Im), 1.0, "IM is unaffected");
-    assert_eq!(frac(&r, 5 * H + 10, Voice), 1.0, "one Mediation service is enough");
+    assert_eq!(frac(&r, 4 * H + 20 * 60, Pstn), 1.0, "before the stop");
+    assert_eq!(frac(&r, 5 * H + 10, Pstn), 1.0, "one Mediation service is enough");
+}
+
+#[test]
+fn resiliency_mode_keeps_pstn_calls_through_the_backup_pools_mediation() {
+    // domain.md 1.5 via docs/model.md#mediation-and-pstn-calls: on the backup registrar,
+    // outbound (and, if the carrier fails over, inbound) PSTN calls work; they go through
+    // the backup pool's Mediation service, so stopping it takes them away.
+    let events = r#"At("1h", PoolDown(pool: "b.contoso.com")),
+        At("2h", ServiceStop(pool: "a.contoso.com", server: 0, service: Mediation)),
+        At("3h", ServiceStart(pool: "a.contoso.com", server: 0, service: Mediation))"#;
+    let r = run(&crate::support::pair("Lync2013", 1000, 1500, "", events, ""));
+    let t = H + 30 * 60;
+    assert_eq!(users(&r, t, Resiliency), 1500, "b's users on their backup registrar, a");
+    assert_eq!(frac(&r, t, Pstn), 1.0, "a's Mediation serves b's users in resiliency mode");
+    assert_eq!(frac(&r, t, Voice), 1.0);
+    assert_eq!(frac(&r, t, Presence), 1000.0 / 2500.0, "resiliency mode nonetheless");
+    let t = 2 * H + 30 * 60;
+    assert_eq!(users(&r, t, Resiliency), 1500, "the registrar still runs");
+    assert_eq!(frac(&r, t, Pstn), 0.0, "a's own users and b's users in resiliency lose PSTN");
+    assert_eq!(frac(&r, t, Voice), 1.0, "Lync-to-Lync calls stay");
+    assert_eq!(frac(&r, 3 * H + 60, Pstn), 1.0);
 }
 
 #[test]

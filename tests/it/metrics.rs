@@ -131,7 +131,7 @@ fn a_feature_missing_from_the_start_is_one_incident_open_from_zero() {
     // before it (docs/metrics.md#incidents).
     let r = run(&MIRRORED_THEN_POOL_DOWN.replace(
         "    events: [",
-        "    features: Features(full: [im, presence, contacts, voice, conferencing, call_forwarding_changes, response_groups]),\n    events: [",
+        "    features: Features(full: [im, presence, contacts, voice, pstn, conferencing, call_forwarding_changes, response_groups]),\n    events: [",
     ));
     assert_eq!(r.incidents[Feature::CallPark], vec![Incident { start: SimTime::ZERO, end: None }]);
     assert_eq!(r.open_incident(Feature::CallPark), Some(SimTime::from_secs(12 * H)));

@@ -602,7 +602,7 @@ mod tests {
                     time: SimTime::from_secs(t),
                     by_state: PerState::from_array([half + full_b, res, 0, signing, off]),
                     failed_over_with_rgs: 0,
-                    voice_without_mediation: 0,
+                    pstn_without_mediation: 0,
                 }
             })
             .collect()
@@ -675,7 +675,7 @@ mod tests {
             time: SimTime::from_secs(t),
             by_state: PerState::from_fn(|s| if s == ClientState::Full { n } else { 0 }),
             failed_over_with_rgs: 0,
-            voice_without_mediation: 0,
+            pstn_without_mediation: 0,
         };
         let cases = vec![
             // A single sample at time zero with a zero horizon.
@@ -878,7 +878,7 @@ mod tests {
                     time: SimTime::from_secs(t),
                     by_state: PerState::from_array(row(t)),
                     failed_over_with_rgs: 0,
-                    voice_without_mediation: 0,
+                    pstn_without_mediation: 0,
                 })
                 .collect(),
         );
@@ -974,7 +974,7 @@ mod tests {
             time: SimTime::from_secs(t),
             by_state: PerState::from_fn(|s| if s == ClientState::Full { n } else { 0 }),
             failed_over_with_rgs: 0,
-            voice_without_mediation: 0,
+            pstn_without_mediation: 0,
         };
         let short = result(
             config("short", [2, 1], SimTime::from_secs(4), step),

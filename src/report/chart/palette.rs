@@ -45,6 +45,7 @@ pub(crate) fn feature_color(feature: Feature) -> RGBColor {
         Feature::Presence => ORANGE,
         Feature::Contacts => BLUISH_GREEN,
         Feature::Voice => REDDISH_PURPLE,
+        Feature::Pstn => RGBColor(0x8C, 0x51, 0x0A), // brown
         Feature::Conferencing => SKY_BLUE,
         Feature::CallForwardingChanges => VERMILLION,
         Feature::ResponseGroups => RGBColor(0x6A, 0x3D, 0x9A), // purple

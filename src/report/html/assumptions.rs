@@ -102,7 +102,7 @@ const DEFAULTS: &[(&str, &str, &str, &str)] = &[
     (
         "Resiliency mode features",
         "features.resiliency",
-        "IM and voice",
+        "IM, voice (Lync-to-Lync) and PSTN calls (through the serving pool's Mediation)",
         "L13 Gg398347, SfB-EVR, SfB-UX, KB-LFM",
     ),
 ];
