@@ -31,7 +31,9 @@
 //!   unavailable until `InvokeCsDatabaseFailover`. After the pool's
 //!   BackupStoreUnavailableThreshold (30 min) its users fall to resiliency mode.
 //! - Sign-in queues are served FIFO at `registrations_per_sec` per running front end,
-//!   slowed in proportion when the users registered per running front end exceed 6,660.
+//!   slowed in proportion when the users registered per running front end exceed 6,660
+//!   (assumption). A pool with MaxUserCount x running front ends signed in refuses further
+//!   sign-ins: those users stay offline and retry with their back-off.
 //! - Users sit at their pool's `users_site`; a client reaches a pool at its own site or across
 //!   an intact WAN link. Voice to the PSTN needs a running Mediation service in the serving
 //!   pool.
