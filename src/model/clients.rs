@@ -57,7 +57,7 @@ impl World {
     /// The next retry delay of user `u`: `retry` doubling per attempt up to `retry_max`,
     /// times a uniform jitter factor in `1 +- retry_jitter`. Also says whether the delay
     /// has reached `retry_max` (all later delays are then alike).
-    fn backoff(&mut self, u: UserId) -> (SimTime, bool) {
+    pub(super) fn backoff(&mut self, u: UserId) -> (SimTime, bool) {
         let clients = self.config.clients;
         let user = &mut self.users[u];
         let rng = &mut self.pools[user.home].clients_rng;
@@ -104,7 +104,7 @@ impl World {
 
     /// When a client event due at `t` happens: `t`, or with `clients.batch` the end of the
     /// window that holds it.
-    fn client_time(&self, t: SimTime) -> SimTime {
+    pub(super) fn client_time(&self, t: SimTime) -> SimTime {
         let batch = self.config.clients.batch.as_millis();
         if batch == 0 {
             t

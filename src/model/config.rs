@@ -266,17 +266,26 @@ pub struct RegistrarSettings {
     pub default_endpoint_expiration: Delay,
     /// BackupStoreUnavailableThreshold.
     pub backup_store_unavailable_threshold: Delay,
+    /// MaxUserCount: most users signed in at once per registrar, read as per running front
+    /// end (docs/model.md#sign-in-and-capacity).
+    pub max_user_count: u32,
 }
 
 impl Default for RegistrarSettings {
-    /// The product defaults (PS-Set-CsRegistrarConfiguration): 600 s and 30 min.
+    /// The product defaults (PS-Set-CsRegistrarConfiguration): 600 s, 30 min and 12,000 users.
     fn default() -> Self {
         RegistrarSettings {
             default_endpoint_expiration: Delay::secs(600),
             backup_store_unavailable_threshold: Delay::secs(30 * 60),
+            max_user_count: DEFAULT_MAX_USER_COUNT,
         }
     }
 }
+
+/// MaxUserCount's default (PS-Set-CsRegistrarConfiguration): 12,000 users signed in at once.
+pub const DEFAULT_MAX_USER_COUNT: u32 = 12_000;
+/// MaxUserCount's range (PS-Set-CsRegistrarConfiguration): 2,000 to 100,000.
+pub const MAX_USER_COUNT_RANGE: (u32, u32) = (2_000, 100_000);
 
 /// Timings of servers and cmdlets.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -552,6 +561,9 @@ pub struct Config {
     pub pools: IdVec<PoolId, PoolConfig>,
     /// Backup Service.
     pub backup_service: BackupServiceConfig,
+    /// The global registrar configuration's MaxUserCount (pools without a pool-scope
+    /// configuration): most users signed in at once per running front end.
+    pub max_user_count: u32,
     /// Timings.
     pub timing: TimingConfig,
     /// Clients.

@@ -86,6 +86,10 @@ impl World {
         let user_mut = &mut self.users[u];
         user_mut.state = state;
         user_mut.serving = serving;
+        if user_mut.turned_away && registered(state) {
+            user_mut.turned_away = false;
+            self.turned_away -= 1;
+        }
         if registered(state) && serving != NO_POOL {
             self.pools[serving].registered[state] += 1;
             self.track_load(serving);

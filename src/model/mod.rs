@@ -31,7 +31,9 @@
 //!   unavailable until `InvokeCsDatabaseFailover`. After the pool's
 //!   BackupStoreUnavailableThreshold (30 min) its users fall to resiliency mode.
 //! - Sign-in queues are served FIFO at `registrations_per_sec` per running front end,
-//!   slowed in proportion when the users registered per running front end exceed 6,660.
+//!   slowed in proportion when the users registered per running front end exceed 6,660
+//!   (assumption). A pool with MaxUserCount x running front ends signed in refuses further
+//!   sign-ins: those users stay offline and retry with their back-off.
 //! - Users sit at their pool's `users_site`; a client reaches a pool at its own site or across
 //!   an intact WAN link. Calls to and from the PSTN (`pstn`) need a running Mediation service
 //!   in the serving pool (the home pool, or the backup pool for a user on its backup
@@ -228,6 +230,9 @@ struct User {
     refresh_phase: u32,
     state: ClientState,
     attempt: u8,
+    /// A registrar refused this client's last sign-in at its MaxUserCount, and it has not
+    /// been registered since (docs/model.md#sign-in-and-capacity).
+    turned_away: bool,
 }
 
 /// Whether a user in `state` is registered at its `serving` pool.
@@ -254,6 +259,8 @@ struct PoolRt {
     back_end: BackEndState,
     /// BackupStoreUnavailableThreshold in force for this pool.
     back_end_threshold: SimTime,
+    /// MaxUserCount in force for this pool: users signed in at once per running front end.
+    max_user_count: u32,
     /// A Mediation service runs somewhere in the pool.
     mediation: bool,
     /// LYNCBACKUP runs somewhere in the pool.
@@ -339,6 +346,12 @@ pub struct World {
     phase: Option<Phase>,
     rpo_realized: Option<SimTime>,
     failovers: Vec<FailoverOutcome>,
+    /// Sign-ins refused at a registrar's MaxUserCount (docs/model.md#sign-in-and-capacity).
+    refused_sign_ins: u64,
+    /// Users turned away now: refused at MaxUserCount and not registered since.
+    turned_away: u64,
+    /// Most users turned away at once.
+    peak_turned_away: u64,
     log: Vec<LogEntry>,
     now: SimTime,
 }
@@ -369,6 +382,7 @@ impl World {
                     refresh_phase: clients_rng.random_range(0..refresh.as_millis()) as u32,
                     state: ClientState::Full,
                     attempt: 0,
+                    turned_away: false,
                 });
             }
             let out_stream = match (pairing, p.backup) {
@@ -393,6 +407,7 @@ impl World {
                 None => config.timing.backup_store_unavailable_threshold,
             }
             .sample(&mut rng);
+            let max_user_count = p.registrar.map_or(config.max_user_count, |r| r.max_user_count);
             let mut registered = PerState::default();
             registered[ClientState::Full] = p.users;
             pools.push(PoolRt {
@@ -406,6 +421,7 @@ impl World {
                 rgs: (0..p.routing_groups).map(|r| RoutingGroup::place(r, p.front_ends)).collect(),
                 back_end: BackEndState::new(),
                 back_end_threshold,
+                max_user_count,
                 mediation: true,
                 backup_service_up: true,
                 heartbeat_ok: true,
@@ -480,6 +496,9 @@ impl World {
             phase: None,
             rpo_realized: None,
             failovers: Vec::new(),
+            refused_sign_ins: 0,
+            turned_away: 0,
+            peak_turned_away: 0,
             log: Vec::new(),
             now: SimTime::ZERO,
         }

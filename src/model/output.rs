@@ -56,6 +56,10 @@ pub struct WorldOutput {
     pub backup_status: Vec<BackupStatus>,
     /// Per pool (FQDN), the most users registered per running front end at any instant.
     pub peak_users_per_front_end: Vec<(String, f64)>,
+    /// Sign-ins refused at a registrar's MaxUserCount.
+    pub refused_sign_ins: u64,
+    /// Most users turned away at once (refused at MaxUserCount, not registered since).
+    pub peak_turned_away_users: u64,
     /// Event log.
     pub log: Vec<LogEntry>,
 }
@@ -91,6 +95,8 @@ impl World {
             failovers: self.failovers,
             backup_status,
             peak_users_per_front_end,
+            refused_sign_ins: self.refused_sign_ins,
+            peak_turned_away_users: self.peak_turned_away,
             log: self.log,
         }
     }

@@ -1,7 +1,7 @@
 //! Sign-in queues: each pool registers its queue FIFO at `registrations_per_sec` per
 //! running front end, slowed when its front ends are overloaded.
 
-use super::{ClientState, PoolId, Queued, UserId, World, WorldEvent, NO_POOL, USERS_PER_FRONT_END};
+use super::{ClientState, LogKind, PoolId, Queued, UserId, World, WorldEvent, NO_POOL, USERS_PER_FRONT_END};
 use crate::engine::{Scheduler, SimTime};
 
 impl World {
@@ -84,7 +84,15 @@ impl World {
             if user.gen != q.gen {
                 continue;
             }
-            match self.admission(q.user, p) {
+            let admitted = self.admission(q.user, p);
+            // A new registration beyond the registrar's MaxUserCount is refused: the client
+            // stays offline and retries with its back-off (docs/model.md#sign-in-and-capacity).
+            let new_here = !super::registered(user.state) || user.serving != p;
+            if admitted.is_some() && new_here && self.at_max_user_count(p) {
+                self.refuse_at_max_user_count(q.user, p, q.keep, sched);
+                return;
+            }
+            match admitted {
                 Some(state) => {
                     self.move_user(q.user, state, p);
                     let now = self.now.as_millis();
@@ -104,5 +112,51 @@ impl World {
             }
             return;
         }
+    }
+
+    /// Whether pool `p` has as many users signed in as its MaxUserCount allows: MaxUserCount
+    /// per running front end (the registrar of each; docs/model.md#sign-in-and-capacity).
+    fn at_max_user_count(&self, p: PoolId) -> bool {
+        let pool = &self.pools[p];
+        let signed_in = pool.registered.values().map(|&n| n as u64).sum::<u64>();
+        signed_in >= pool.max_user_count as u64 * pool.running_fes.max(1) as u64
+    }
+
+    /// Pool `p` refuses user `u`'s sign-in at its MaxUserCount. The first refusal of the run
+    /// is logged as a warning. A client that was registered elsewhere while it waited
+    /// (`keep`) stays there; any other is turned away: offline, it retries after its back-off.
+    fn refuse_at_max_user_count(
+        &mut self,
+        u: UserId,
+        p: PoolId,
+        keep: bool,
+        sched: &mut Scheduler<WorldEvent>,
+    ) {
+        self.refused_sign_ins += 1;
+        if self.refused_sign_ins == 1 {
+            let pool = &self.pools[p];
+            let detail = format!(
+                "MaxUserCount reached: {} users signed in on {} running front ends ({} each); sign-ins beyond it \
+                 are refused and the clients retry",
+                pool.max_user_count as u64 * pool.running_fes.max(1) as u64,
+                pool.running_fes,
+                pool.max_user_count
+            );
+            self.record(LogKind::Warning, Some(p), detail);
+        }
+        if keep {
+            return;
+        }
+        self.move_user(u, ClientState::Offline, NO_POOL);
+        let user = &mut self.users[u];
+        if !user.turned_away {
+            user.turned_away = true;
+            self.turned_away += 1;
+            self.peak_turned_away = self.peak_turned_away.max(self.turned_away);
+        }
+        let gen = self.users[u].gen;
+        let (delay, _) = self.backoff(u);
+        let at = self.client_time(self.now.saturating_add(delay));
+        let _ = sched.schedule_at(at, WorldEvent::Retry { user: u, gen });
     }
 }

@@ -138,6 +138,8 @@ impl Outcome {
                 failovers_completed: r.failovers_completed() as f64,
                 failbacks_completed: r.failbacks_completed() as f64,
                 cmdlet_errors: r.cmdlet_errors() as f64,
+                refused_sign_ins: r.refused_sign_ins as f64,
+                turned_away_users: r.peak_turned_away_users as f64,
             },
             Outcome::Monte(mc) => Peaks {
                 resiliency_users: mc.describe(|r| r.peak_resiliency_users as f64).mean,
@@ -147,6 +149,8 @@ impl Outcome {
                 failovers_completed: mc.describe(|r| r.failovers_completed as f64).mean,
                 failbacks_completed: mc.describe(|r| r.failbacks_completed as f64).mean,
                 cmdlet_errors: mc.describe(|r| r.cmdlet_errors as f64).mean,
+                refused_sign_ins: mc.describe(|r| r.refused_sign_ins as f64).mean,
+                turned_away_users: mc.describe(|r| r.peak_turned_away_users as f64).mean,
             },
         }
     }
@@ -182,6 +186,10 @@ pub struct Peaks {
     pub failbacks_completed: f64,
     /// Administrator commands that failed (`AdminError`s).
     pub cmdlet_errors: f64,
+    /// Sign-ins refused at a registrar's MaxUserCount.
+    pub refused_sign_ins: f64,
+    /// Most users turned away at once by MaxUserCount.
+    pub turned_away_users: f64,
 }
 
 /// A column of [`PEAKS`]: its name and how to read it.
@@ -196,6 +204,8 @@ pub const PEAKS: &[PeakColumn] = &[
     ("failovers_completed", |p| p.failovers_completed),
     ("failbacks_completed", |p| p.failbacks_completed),
     ("cmdlet_errors", |p| p.cmdlet_errors),
+    ("refused_sign_ins", |p| p.refused_sign_ins),
+    ("peak_turned_away_users", |p| p.turned_away_users),
 ];
 
 /// What an outcome contributes to overlay charts: its rows, computed once for all features.
@@ -394,8 +404,9 @@ pub fn comparison_md(outcomes: &[Outcome]) -> String {
     }
     md.push_str(
         "\n| scenario | IM user-minutes lost | contacts incidents | contacts longest restore to 99 % (s) \
-         | peak offline | peak sign-in queue | data lost, RPO (s) | failovers / failbacks completed | cmdlet errors |\n\
-         |---|---|---|---|---|---|---|---|---|\n",
+         | peak offline | peak sign-in queue | data lost, RPO (s) | failovers / failbacks completed | cmdlet errors \
+         | sign-ins refused at MaxUserCount | peak turned away |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for o in outcomes {
         let p = o.peaks();
@@ -403,7 +414,7 @@ pub fn comparison_md(outcomes: &[Outcome]) -> String {
         let open = o.open_incidents(Feature::Contacts);
         let restore = o.time_to_restore(Feature::Contacts).map_or("—".to_string(), |t| format!("{t:.0}"));
         md.push_str(&format!(
-            "| {} | {} | {}{} | {} | {} | {} | {:.0} | {} / {} | {} |\n",
+            "| {} | {} | {}{} | {} | {} | {} | {:.0} | {} / {} | {} | {} | {} |\n",
             o.name(),
             minutes(o.user_minutes_lost(Feature::Im).value),
             n(o.incidents(Feature::Contacts)),
@@ -415,6 +426,8 @@ pub fn comparison_md(outcomes: &[Outcome]) -> String {
             n(p.failovers_completed),
             n(p.failbacks_completed),
             n(p.cmdlet_errors),
+            n(p.refused_sign_ins),
+            minutes(p.turned_away_users),
         ));
     }
     md.push_str(

@@ -196,6 +196,8 @@ pub fn summary_json(result: &RunResult) -> String {
         "failovers_completed": result.failovers_completed(),
         "failbacks_completed": result.failbacks_completed(),
         "cmdlet_errors": result.cmdlet_errors(),
+        "refused_sign_ins": result.refused_sign_ins,
+        "peak_turned_away_users": result.peak_turned_away_users,
         "backup_service": backup,
         "peak_users_per_front_end": result
             .peak_users_per_front_end

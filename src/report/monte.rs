@@ -126,6 +126,8 @@ pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
             "failovers_completed",
             "failbacks_completed",
             "cmdlet_errors",
+            "refused_sign_ins",
+            "peak_turned_away_users",
         ]
         .map(String::from),
     );
@@ -154,6 +156,8 @@ pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
             r.failovers_completed.to_string(),
             r.failbacks_completed.to_string(),
             r.cmdlet_errors.to_string(),
+            r.refused_sign_ins.to_string(),
+            r.peak_turned_away_users.to_string(),
         ]);
         row.extend(
             Phase::ALL.map(|p| r.peak_signin_queue_by_phase[p].map_or(String::new(), |q| q.to_string())),
@@ -264,6 +268,8 @@ pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
         "failovers_completed": all(&|r| r.failovers_completed as f64),
         "failbacks_completed": all(&|r| r.failbacks_completed as f64),
         "cmdlet_errors": all(&|r| r.cmdlet_errors as f64),
+        "refused_sign_ins": all(&|r| r.refused_sign_ins as f64),
+        "peak_turned_away_users": all(&|r| r.peak_turned_away_users as f64),
         "failover_duration_s": failover_duration,
         "backup_service": backup,
         "peak_users_per_front_end": c

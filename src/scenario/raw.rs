@@ -47,6 +47,9 @@ pub struct Scenario {
     /// Backup Service settings (global).
     #[serde(default)]
     pub backup_service: BackupService,
+    /// The global registrar configuration's settings that no other section holds.
+    #[serde(default)]
+    pub registrar: Registrar,
     /// Timings of servers and cmdlets.
     #[serde(default)]
     pub timing: Timing,
@@ -176,6 +179,32 @@ pub struct RegistrarConfiguration {
     /// BackupStoreUnavailableThreshold. Default 30 min.
     #[serde(default = "default_backup_store_unavailable_threshold")]
     pub backup_store_unavailable_threshold: TimeValue,
+    /// MaxUserCount: most users signed in at once per registrar (per running front end).
+    /// Default 12,000, allowed 2,000..=100,000.
+    #[serde(default = "default_max_user_count")]
+    pub max_user_count: u32,
+}
+
+fn default_max_user_count() -> u32 {
+    crate::model::DEFAULT_MAX_USER_COUNT
+}
+
+/// The global registrar configuration (`Set-CsRegistrarConfiguration -Identity global`):
+/// the settings that no other section holds (its DefaultEndpointExpiration is
+/// `clients.refresh`, its BackupStoreUnavailableThreshold
+/// `timing.backup_store_unavailable_threshold`).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registrar {
+    /// MaxUserCount. Default 12,000, allowed 2,000..=100,000.
+    #[serde(default = "default_max_user_count")]
+    pub max_user_count: u32,
+}
+
+impl Default for Registrar {
+    fn default() -> Self {
+        Registrar { max_user_count: default_max_user_count() }
+    }
 }
 
 fn default_endpoint_expiration() -> TimeValue {
@@ -190,6 +219,7 @@ impl Default for RegistrarConfiguration {
         RegistrarConfiguration {
             default_endpoint_expiration: default_endpoint_expiration(),
             backup_store_unavailable_threshold: default_backup_store_unavailable_threshold(),
+            max_user_count: default_max_user_count(),
         }
     }
 }

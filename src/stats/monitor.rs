@@ -147,6 +147,8 @@ impl Monitor {
             failovers: out.failovers,
             backup_status: out.backup_status,
             peak_users_per_front_end: out.peak_users_per_front_end,
+            refused_sign_ins: out.refused_sign_ins,
+            peak_turned_away_users: out.peak_turned_away_users,
             log: out.log,
             events_processed,
         }

@@ -59,6 +59,10 @@ pub struct ReplicationRecord {
     pub failover_durations: Vec<SimTime>,
     /// Per pool, the most users registered per running front end at any instant.
     pub peak_users_per_front_end: Vec<f64>,
+    /// Sign-ins refused at a registrar's MaxUserCount.
+    pub refused_sign_ins: u64,
+    /// Most users turned away at once by MaxUserCount.
+    pub peak_turned_away_users: u64,
     /// Backup Service replication at the horizon: (pool whose data, from, to, age of the
     /// oldest unreplicated change).
     pub backup_lag: Vec<(String, String, String, SimTime)>,
@@ -94,6 +98,8 @@ impl ReplicationRecord {
                 .filter_map(|f| f.completed.map(|c| c.saturating_sub(f.started)))
                 .collect(),
             peak_users_per_front_end: result.peak_users_per_front_end.iter().map(|(_, load)| *load).collect(),
+            refused_sign_ins: result.refused_sign_ins,
+            peak_turned_away_users: result.peak_turned_away_users,
             backup_lag: result
                 .backup_status
                 .iter()

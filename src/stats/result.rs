@@ -73,6 +73,10 @@ pub struct RunResult {
     pub backup_status: Vec<BackupStatus>,
     /// Per pool (FQDN), the most users registered per running front end at any instant.
     pub peak_users_per_front_end: Vec<(String, f64)>,
+    /// Sign-ins refused at a registrar's MaxUserCount (docs/metrics.md).
+    pub refused_sign_ins: u64,
+    /// Most users turned away at once: refused at MaxUserCount and not registered since.
+    pub peak_turned_away_users: u64,
     /// Every discrete event that changed something.
     pub log: Vec<LogEntry>,
     /// Events the engine processed.

@@ -79,6 +79,8 @@ struct RecordOut {
     cmdlet_errors: u32,
     failover_durations_ms: Vec<u64>,
     peak_users_per_front_end: Vec<f64>,
+    refused_sign_ins: u64,
+    peak_turned_away_users: u64,
     backup_lag: Vec<(String, String, String, u64)>,
     events_processed: u64,
     fingerprint: String,
@@ -127,6 +129,8 @@ impl RecordOut {
             cmdlet_errors: r.cmdlet_errors,
             failover_durations_ms: r.failover_durations.iter().map(|d| d.as_millis()).collect(),
             peak_users_per_front_end: r.peak_users_per_front_end.clone(),
+            refused_sign_ins: r.refused_sign_ins,
+            peak_turned_away_users: r.peak_turned_away_users,
             backup_lag: r
                 .backup_lag
                 .iter()
@@ -189,6 +193,8 @@ impl RecordOut {
             cmdlet_errors: self.cmdlet_errors,
             failover_durations: self.failover_durations_ms.into_iter().map(SimTime::from_millis).collect(),
             peak_users_per_front_end: self.peak_users_per_front_end,
+            refused_sign_ins: self.refused_sign_ins,
+            peak_turned_away_users: self.peak_turned_away_users,
             backup_lag: self
                 .backup_lag
                 .into_iter()

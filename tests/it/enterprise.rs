@@ -216,3 +216,78 @@ fn an_even_sized_pool_uses_the_back_end_as_quorum_witness() {
     assert_eq!(users(&r, 2 * H, Offline), 2000, "the witness lost: the pool stops at once");
     assert!(users(&r, 2 * H + 900, Resiliency) > 1900, "its users go to the backup registrar");
 }
+
+/// docs/model.md#sign-in-and-capacity: MaxUserCount is a wall. pool-b's two front ends take
+/// 12,000 users each (the default); 26,000 want it after east is lost and pool-a fails over.
+#[test]
+fn a_survivor_refuses_sign_ins_beyond_max_user_count_and_the_refused_retry_offline() {
+    let r = scenario("ee-pair-survivor-max-user-count");
+    let registered = |t: u64| users(&r, t, Full) + users(&r, t, FailedOver) + users(&r, t, Resiliency);
+    for t in [3 * H, 4 * H, 5 * H - 600] {
+        assert_eq!(registered(t), 24_000, "at {t} s pool-b holds 2 x 12,000");
+        assert_eq!(users(&r, t, Offline) + users(&r, t, SigningIn), 2_000, "at {t} s 2,000 are turned away");
+    }
+    assert_eq!(r.peak_turned_away_users, 2_000);
+    // Each turned-away client retries at least every retry_max (5 min, +20 % jitter) from
+    // about 01:05 to the failback at 05:30: some 40 refusals each, not one.
+    assert!(r.refused_sign_ins > 2_000 * 30, "{}", r.refused_sign_ins);
+    let load = r.peak_users_per_front_end.iter().find(|(p, _)| p == "pool-b.contoso.com").unwrap().1;
+    assert_eq!(load, 12_000.0, "never above MaxUserCount per front end");
+    let warnings: Vec<_> =
+        r.log.iter().filter(|e| e.kind == LogKind::Warning && e.detail.contains("MaxUserCount")).collect();
+    assert_eq!(warnings.len(), 1, "only the first refusal is logged");
+    assert_eq!(warnings[0].pool, "pool-b.contoso.com");
+    // After the failback everyone is home and signed in again.
+    assert_eq!(users(&r, 8 * H, Full), 26_000);
+}
+
+/// Below the wall MaxUserCount changes nothing: the same survivor with room for everyone
+/// (13,000 per front end in its pool-scope configuration) refuses no one and keeps all
+/// 26,000 signed in; and a run far below the default wall gives the same time series and
+/// events with the largest MaxUserCount allowed.
+#[test]
+fn below_max_user_count_nothing_changes() {
+    let source = std::fs::read_to_string("scenarios/ee-pair-survivor-max-user-count.ron").unwrap();
+    let roomy = source.replacen(
+        "users: 10000, backup_pool: Some(\"pool-a.contoso.com\")",
+        "users: 10000, backup_pool: Some(\"pool-a.contoso.com\"),\n             \
+         registrar_configuration: Some(RegistrarConfiguration(max_user_count: 13000))",
+        1,
+    );
+    assert_ne!(roomy, source);
+    let r = run(&roomy);
+    assert_eq!((r.refused_sign_ins, r.peak_turned_away_users), (0, 0));
+    assert_eq!(users(&r, 3 * H, Offline) + users(&r, 3 * H, SigningIn), 0);
+    assert!(!r.log.iter().any(|e| e.detail.contains("MaxUserCount")));
+
+    let storm = std::fs::read_to_string("scenarios/ee-pair-signin-storm.ron").unwrap();
+    let base = run(&storm);
+    let widest =
+        run(&storm.replacen("horizon:", "registrar: Registrar(max_user_count: 100000),\n    horizon:", 1));
+    assert_eq!(base.refused_sign_ins, 0);
+    assert!(base.samples().eq(widest.samples()), "same time series");
+    assert_eq!(base.log, widest.log, "same events");
+}
+
+/// docs/model.md#poolstate: the pool-scope configuration a failover creates has the default
+/// MaxUserCount, not the global one. With a global MaxUserCount of 2,000, pool b (a single
+/// Standard server) turns 1,000 of a's 3,000 users away; after the failback a's own
+/// registrar, now with 12,000, signs all 3,000 in again.
+#[test]
+fn a_failover_gives_the_failed_pool_the_default_max_user_count() {
+    let events = r#"At("1h", PoolDown(pool: "a.contoso.com")),
+        At("1h15m", InvokeCsPoolFailover(pool: "a.contoso.com", disaster_mode: true)),
+        At("3h", PoolUp(pool: "a.contoso.com")),
+        At("3h30m", InvokeCsPoolFailback(pool: "a.contoso.com")),"#;
+    let r = run(&crate::support::pair(
+        "Lync2013",
+        3000,
+        0,
+        "front_ends: 1",
+        events,
+        "registrar: Registrar(max_user_count: 2000), cms_pool: \"b.contoso.com\",",
+    ));
+    assert_eq!(r.peak_turned_away_users, 1_000);
+    assert_eq!(users(&r, 2 * H, FailedOver), 2_000);
+    assert_eq!(users(&r, 5 * H, Full), 3_000);
+}

@@ -162,7 +162,7 @@ fn failovers_failbacks_and_cmdlet_errors_are_counted_apart() {
     assert_eq!(cell("contacts_incidents"), "2.000000");
     let md = lyncsim::report::compare::comparison_md(&[Outcome::Single(Box::new(r))]);
     assert!(md.contains("| failovers / failbacks completed | cmdlet errors |"), "{md}");
-    assert!(md.contains(" | 1 / 1 | 1 |\n"), "{md}");
+    assert!(md.contains(" | 1 / 1 | 1 | 0 | 0 |\n"), "{md}");
 }
 
 /// Six hours of one Standard pool without backup, lost twice and repaired, then lost for

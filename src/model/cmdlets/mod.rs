@@ -344,6 +344,7 @@ impl World {
         let defaults = RegistrarSettings::default();
         let refresh = defaults.default_endpoint_expiration.sample(&mut self.pools[p].rng);
         let threshold = defaults.backup_store_unavailable_threshold.sample(&mut self.pools[p].rng);
+        self.pools[p].max_user_count = defaults.max_user_count;
         self.pools[p].refresh = refresh;
         self.pools[p].back_end_threshold = threshold;
     }

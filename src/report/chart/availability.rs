@@ -514,6 +514,7 @@ mod tests {
                 pool("lyncfe03.thelab.info", 1, users[1], 0),
             ]
             .into(),
+            max_user_count: crate::model::DEFAULT_MAX_USER_COUNT,
             backup_service: BackupServiceConfig {
                 sync_interval: d,
                 replicate_response_groups: false,
@@ -569,6 +570,8 @@ mod tests {
             failovers: Vec::new(),
             backup_status: Vec::new(),
             peak_users_per_front_end: Vec::new(),
+            refused_sign_ins: 0,
+            peak_turned_away_users: 0,
             log,
             events_processed: 0,
         }

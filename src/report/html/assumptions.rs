@@ -97,7 +97,13 @@ const DEFAULTS: &[(&str, &str, &str, &str)] = &[
         "Front-end capacity",
         "",
         "6,660 users per front end; above it sign-in slows in proportion",
-        "Capacity planning docs (docs/model.md#sign-in-and-capacity)",
+        "6,660: capacity planning docs; the slow-down: assumption (docs/model.md#sign-in-and-capacity)",
+    ),
+    (
+        "MaxUserCount",
+        "registrar.max_user_count, registrar_configuration.max_user_count",
+        "12,000 users signed in per running front end; further sign-ins are refused and retried",
+        "PS-Set-CsRegistrarConfiguration (default, range); per front end: assumption",
     ),
     (
         "Resiliency mode features",

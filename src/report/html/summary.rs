@@ -303,6 +303,8 @@ fn peaks(out: &mut String, s: &Map<String, Value>) {
         ("peak users in resiliency mode".into(), s.get("peak_resiliency_users"), count),
         ("peak users offline".into(), s.get("peak_offline_users"), count),
         ("peak sign-in queue".into(), s.get("peak_signin_queue"), count),
+        ("sign-ins refused at MaxUserCount".into(), s.get("refused_sign_ins"), count),
+        ("peak users turned away at MaxUserCount".into(), s.get("peak_turned_away_users"), count),
         ("realized RPO (data lost)".into(), s.get("rpo_realized_s"), dur),
     ];
     if let Some(by_phase) = s.get("peak_signin_queue_by_phase").and_then(Value::as_object) {

@@ -7,11 +7,13 @@ use super::Validator;
 use crate::engine::SimTime;
 use crate::model::{
     BackupServiceConfig, ClientState, ClientsConfig, Feature, FeatureMatrix, Product, TimingConfig,
+    MAX_USER_COUNT_RANGE,
 };
 use crate::scenario::duration::TimeValue;
 use crate::scenario::format::format_duration;
 use crate::scenario::limits::MAX_CLIENT_BATCH;
 use crate::scenario::raw;
+use crate::text::group_digits;
 
 /// DefaultEndpointExpiration's range (PS-Set-CsRegistrarConfiguration).
 pub(super) const ENDPOINT_EXPIRATION: (SimTime, SimTime) = (SimTime::from_secs(300), SimTime::from_secs(900));
@@ -68,6 +70,19 @@ impl Validator<'_> {
             replicate_response_groups: b.replicate_response_groups,
             changes_per_user_per_hour: b.changes_per_user_per_hour,
             changes_per_sync: f64::from(b.max_batches_per_sync) * f64::from(b.changes_per_batch),
+        }
+    }
+
+    /// MaxUserCount within the cmdlet's range (PS-Set-CsRegistrarConfiguration).
+    pub(super) fn max_user_count(&mut self, path: &str, n: u32) {
+        let (lo, hi) = MAX_USER_COUNT_RANGE;
+        if !(lo..=hi).contains(&n) {
+            let (lo, hi, n) = (group_digits(lo.into()), group_digits(hi.into()), group_digits(n.into()));
+            self.error(path, format!("{path} must be within {lo}..={hi}, not {n}")).help = Some(
+                "Set-CsRegistrarConfiguration -MaxUserCount accepts 2,000 to 100,000 users signed in at \
+                 once per registrar; the default is 12,000"
+                    .to_string(),
+            );
         }
     }
 

@@ -229,6 +229,11 @@ impl Validator<'_> {
                 keep.push(format!("{field}: {}", format_time_value(value)));
             }
         }
+        let max_users = s.registrar.max_user_count;
+        if max_users != defaults.max_user_count {
+            lost.push(format!("registrar.max_user_count {max_users} (default {})", defaults.max_user_count));
+            keep.push(format!("max_user_count: {max_users}"));
+        }
         if lost.is_empty() {
             return;
         }

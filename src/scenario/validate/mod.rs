@@ -51,6 +51,7 @@ pub fn validate(scenario: &raw::Scenario, source: &str) -> (Option<Config>, Vec<
         sites: Vec::new(),
         pools: Vec::new(),
         too_many_users: false,
+        max_user_count: scenario.registrar.max_user_count,
         struck: Vec::new(),
     };
     let config = v.scenario(scenario);
@@ -81,6 +82,8 @@ struct Validator<'a> {
     /// The scenario has more than [`MAX_TOTAL_USERS`]: it cannot run, so per-pool capacity
     /// warnings, which would bury that error, are left out.
     too_many_users: bool,
+    /// The global registrar configuration's MaxUserCount (`registrar.max_user_count`).
+    max_user_count: u32,
     /// Pools named by a `ServerDown` or `BackEndDown` event (for the quorum-witness warning).
     struck: Vec<&'a str>,
 }
@@ -256,6 +259,7 @@ impl<'a> Validator<'a> {
         } else {
             self.over_limit("replications", limits::replications(s.replications));
         }
+        self.max_user_count("registrar.max_user_count", s.registrar.max_user_count);
         let sites = self.sites(&s.sites);
         for raw::Event::At(_, action) in &s.events {
             if let raw::Action::ServerDown { pool, .. } | raw::Action::BackEndDown { pool, .. } = action {
@@ -294,6 +298,7 @@ impl<'a> Validator<'a> {
             sites: sites.into(),
             pools,
             backup_service,
+            max_user_count: s.registrar.max_user_count,
             timing,
             clients,
             features,

@@ -229,7 +229,9 @@ impl<'a> Validator<'a> {
                 Some(ENDPOINT_WHY),
             );
             let threshold = at("registrar_configuration.backup_store_unavailable_threshold");
+            self.max_user_count(&at("registrar_configuration.max_user_count"), rc.max_user_count);
             RegistrarSettings {
+                max_user_count: rc.max_user_count,
                 default_endpoint_expiration: time_value(&rc.default_endpoint_expiration),
                 backup_store_unavailable_threshold: self
                     .delay(&threshold, &rc.backup_store_unavailable_threshold),
@@ -366,11 +368,26 @@ impl<'a> Validator<'a> {
             let (capacity, why) = survivor_capacity(raw_pools[backup], product);
             let both = u64::from(partner.users) + u64::from(pool.users);
             if both > u64::from(capacity) && !self.too_many_users {
+                // The wall beyond the slope (docs/model.md#sign-in-and-capacity).
+                let max_users = partner.registrar.map_or(self.max_user_count, |r| r.max_user_count);
+                let wall = u64::from(max_users) * u64::from(raw_pools[backup].front_ends.max(1));
+                let refused = if both > wall {
+                    format!(
+                        "; beyond {} users signed in (MaxUserCount {} x {} front end{}) its registrars \
+                         refuse sign-ins",
+                        group_digits(wall),
+                        group_digits(max_users.into()),
+                        raw_pools[backup].front_ends.max(1),
+                        if raw_pools[backup].front_ends.max(1) == 1 { "" } else { "s" }
+                    )
+                } else {
+                    String::new()
+                };
                 self.warning(
                     &format!("pools[{}].users", backup.0),
                     format!(
                         "pool \"{}\" could not carry its partner's users after failover: {} + {} users from \"{}\" \
-                         is more than its capacity of {}",
+                         is more than its capacity of {}{refused}",
                         partner.fqdn,
                         group_digits(partner.users.into()),
                         group_digits(pool.users.into()),
@@ -480,6 +497,7 @@ mod tests {
             Some(RegistrarSettings {
                 default_endpoint_expiration: Delay::secs(900),
                 backup_store_unavailable_threshold: Delay::Exponential { mean_s: 3600.0 },
+                max_user_count: 12_000,
             })
         );
         assert_eq!(c.pools[PoolId(1)].registrar, Some(RegistrarSettings::default()));
