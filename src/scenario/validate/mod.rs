@@ -280,8 +280,11 @@ impl<'a> Validator<'a> {
         let clients = self.clients(&s.clients);
         let features = self.features(&s.features);
         let events = self.events(s, horizon);
+        self.cmdlet_dependencies(s, horizon);
         let failures = self.failures(&s.failures, &raw_pools);
-        let administrator = s.administrator.as_ref().map(|a| self.administrator(a, &raw_pools));
+        let rgs_replicated = backup_service.replicate_response_groups;
+        let administrator =
+            s.administrator.as_ref().map(|a| self.administrator(a, &raw_pools, rgs_replicated));
 
         let config = Config {
             name: s.name.clone(),
