@@ -560,7 +560,12 @@ mod tests {
 
     #[test]
     fn the_documented_studies_are_within_the_limits_that_multiply() {
-        for file in ["year-ee-pair-mirrored", "year-se-pair-random", "year-single-pool-no-dr"] {
+        for file in [
+            "year-ee-pair-mirrored",
+            "year-se-pair-random",
+            "year-se-pair-random-rgs-import",
+            "year-single-pool-no-dr",
+        ] {
             let path = format!("{}/scenarios/{file}.ron", env!("CARGO_MANIFEST_DIR"));
             let mut config = crate::scenario::load(std::path::Path::new(&path)).unwrap().config;
             config.replications = 100_000;
