@@ -1,6 +1,8 @@
 //! The administrator's standing policy: a paired pool that stops serving gets
 //! `Invoke-CsPoolFailover` after a decision delay (moving the Central Management Store first
-//! if needed); a repaired, failed-over pool gets `Invoke-CsPoolFailback`.
+//! if needed); a repaired, failed-over pool gets `Invoke-CsPoolFailback`; a failed-over pool
+//! whose partner lacks its Response Group data gets `Import-CsRgsConfiguration` after
+//! `import_rgs_after` (docs/model.md#the-administrator).
 
 use super::{sched_in, PoolId, PoolState, World, WorldEvent};
 use crate::engine::{Scheduler, SimTime};
@@ -76,5 +78,32 @@ impl World {
         }
         self.start_failover(p, policy.disaster_mode, sched);
         self.admin_watch(p, sched);
+    }
+
+    /// A failover of `p` completed (scripted or the policy's): with `import_rgs_after`, and
+    /// when the partner lacks `p`'s Response Group data (Lync 2013, SfB 2015, SfB 2019 without
+    /// replication, and no earlier import), decide the import after a draw of the delay.
+    pub(super) fn admin_after_failover(&mut self, p: PoolId, sched: &mut Scheduler<WorldEvent>) {
+        let Some(delay) = self.config.administrator.and_then(|a| a.import_rgs_after) else { return };
+        if self.pools[p].rgs_on_partner {
+            return;
+        }
+        let d = delay.sample(&mut self.admin_import_rng);
+        let failover = self.cmdlets_begun[p];
+        sched_in(sched, d, WorldEvent::AdminImportRgs { pool: p, failover });
+    }
+
+    /// The import decided after a failover of `p` (`failover`: its count of cmdlets begun
+    /// then): run `Import-CsRgsConfiguration` (logged as the scripted one) if `p` is still
+    /// failed over from that failover (no failback or failover has begun since) and its
+    /// partner still lacks the data.
+    pub(super) fn admin_import_rgs(&mut self, p: PoolId, failover: u32) {
+        let pool = &self.pools[p];
+        if self.cmdlets_begun[p] == failover
+            && pool.config_state == PoolState::FailedOver
+            && !pool.rgs_on_partner
+        {
+            self.import_rgs(p);
+        }
     }
 }

@@ -527,6 +527,10 @@ pub struct AdministratorConfig {
     pub disaster_mode: bool,
     /// Delay from the pool's repair to `Invoke-CsPoolFailback`; `None`: never fails back.
     pub failback_after: Option<Delay>,
+    /// Delay from a completed failover to `Import-CsRgsConfiguration` into the partner, where
+    /// it lacks the pool's Response Group data; `None`: never imports
+    /// (docs/model.md#the-administrator).
+    pub import_rgs_after: Option<Delay>,
 }
 
 /// An action at a time.

@@ -215,6 +215,13 @@ pub enum WorldEvent {
         /// Fail back (else fail over).
         failback: bool,
     },
+    /// `administrator.import_rgs_after` has passed since a failover of `pool` completed.
+    AdminImportRgs {
+        /// The failed-over pool.
+        pool: PoolId,
+        /// Its count of failovers and failbacks begun when the import was decided.
+        failover: u32,
+    },
 }
 
 /// The `serving` pool of a user no registrar serves.
@@ -334,6 +341,12 @@ pub struct World {
     admin_rng: ChaCha8Rng,
     /// Pools for which the administrator has a decision pending: (failover, failback).
     admin_pending: IdVec<PoolId, (bool, bool)>,
+    /// The administrator's random stream for `import_rgs_after` (its own, so that importing
+    /// leaves the failover and failback draws unchanged).
+    admin_import_rng: ChaCha8Rng,
+    /// Failovers and failbacks begun per pool: an import decision counts only while no other
+    /// cmdlet has begun since the failover that scheduled it.
+    cmdlets_begun: IdVec<PoolId, u32>,
     counts: Counts,
     /// Whether some pool runs no Mediation service (only then can PSTN calls be missing for
     /// registered users; see [`World::counts`]).
@@ -482,6 +495,8 @@ impl World {
             failure_rngs,
             admin_rng: streams.stream(stream_id("administrator")),
             admin_pending: config.pools.iter().map(|_| (false, false)).collect(),
+            admin_import_rng: streams.stream(stream_id("administrator:import_rgs")),
+            cmdlets_begun: config.pools.iter().map(|_| 0).collect(),
             site_down: config.sites.iter().map(|_| false).collect(),
             wan_down: BTreeSet::new(),
             cms_host: config.cms_pool,
@@ -539,7 +554,10 @@ impl World {
         // something; what follows from them (sign-ins, polls, steps) is not.
         let change = matches!(
             event,
-            WorldEvent::Action(_) | WorldEvent::FailureStep { .. } | WorldEvent::AdminDecision { .. }
+            WorldEvent::Action(_)
+                | WorldEvent::FailureStep { .. }
+                | WorldEvent::AdminDecision { .. }
+                | WorldEvent::AdminImportRgs { .. }
         );
         let logged = self.log.len();
         match event {
@@ -573,6 +591,7 @@ impl World {
             WorldEvent::QuorumRecovered { pool } => self.quorum_recovered(pool, sched),
             WorldEvent::FailureStep { index, fail } => self.failure_step(index, fail, sched),
             WorldEvent::AdminDecision { pool, failback } => self.admin_decision(pool, failback, sched),
+            WorldEvent::AdminImportRgs { pool, failover } => self.admin_import_rgs(pool, failover),
         }
         if change
             && self.log[logged..].iter().any(|e| !matches!(e.kind, LogKind::Warning | LogKind::AdminError))

@@ -532,6 +532,11 @@ pub struct Administrator {
     /// administrator never fails back.
     #[serde(default)]
     pub failback_after: Option<TimeValue>,
+    /// Delay from the completion of a pool's failover to `Import-CsRgsConfiguration` of its
+    /// Response Group data into the partner, where the partner lacks it. Default `None`: the
+    /// administrator never imports (response groups wait for failback).
+    #[serde(default)]
+    pub import_rgs_after: Option<TimeValue>,
 }
 
 fn default_disaster_mode() -> bool {
@@ -540,7 +545,12 @@ fn default_disaster_mode() -> bool {
 
 impl Default for Administrator {
     fn default() -> Self {
-        Administrator { failover_after: None, disaster_mode: default_disaster_mode(), failback_after: None }
+        Administrator {
+            failover_after: None,
+            disaster_mode: default_disaster_mode(),
+            failback_after: None,
+            import_rgs_after: None,
+        }
     }
 }
 

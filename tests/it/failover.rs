@@ -311,3 +311,97 @@ fn the_signin_queue_peak_is_reported_per_phase() {
     let quiet = run(&pair("Lync2013", 100, 100, "", "", ""));
     assert_eq!(quiet.peak_signin_queue_by_phase, Default::default());
 }
+
+/// Issue 17 item 10 (docs/model.md#the-administrator): with `import_rgs_after`, the
+/// administrator runs Import-CsRgsConfiguration that long after the failover completes, so
+/// failed-over users get response groups back before failback. The library scenario is
+/// product-lync2013-pool-loss-failover with `import_rgs_after: Some("15m")`; nothing else
+/// changes (the import has its own random stream).
+#[test]
+fn the_administrator_imports_response_groups_after_a_failover_when_asked() {
+    let library =
+        |name: &str| run(&std::fs::read_to_string(format!("scenarios/library/{name}.ron")).unwrap());
+    let without = library("product-lync2013-pool-loss-failover");
+    let with = library("product-lync2013-rgs-import-pool-loss-failover");
+    let completed = first_time(&with, "Invoke-CsPoolFailover completed");
+    let imported = first_time(&with, "Import-CsRgsConfiguration");
+    assert_eq!(imported - completed, 15.0 * 60.0, "15 min after the failover completes");
+    assert!(without.log.iter().all(|e| !e.detail.contains("Import-CsRgsConfiguration")));
+    let import = with.log.iter().find(|e| e.detail.contains("Import-CsRgsConfiguration")).unwrap();
+    assert_eq!(
+        (import.kind, import.pool.as_str()),
+        (LogKind::Admin, "se02.contoso.com"),
+        "logged as the scripted import, on the pool that receives the data"
+    );
+    // Before the import both runs lack the failed pool's response groups; after it only the
+    // run without the import does, until failback.
+    let (before, after) = ((imported as u64 / 10) * 10 - 10, (imported as u64 / 10) * 10 + 10);
+    assert_eq!(frac(&with, before, ResponseGroups), frac(&without, before, ResponseGroups));
+    assert!(frac(&with, before, ResponseGroups) <= 0.5);
+    assert_eq!(frac(&with, after, ResponseGroups), frac(&with, after, Contacts));
+    assert!(frac(&with, after, ResponseGroups) > 0.99);
+    assert!(frac(&without, after, ResponseGroups) <= 0.5);
+    assert!(with.availability(ResponseGroups) > without.availability(ResponseGroups) + 0.2);
+    for f in [Voice, Im, Contacts, Conferencing] {
+        assert_eq!(with.availability(f), without.availability(f), "{f:?}");
+    }
+}
+
+/// The import follows scripted failovers too, only where the partner lacks the data: SfB 2019
+/// with `replicate_response_groups` needs none (and validation warns, fixture
+/// warn/import-rgs-with-rgs-replication); an import decided for one failover does not run
+/// after a failback, nor early in the next failover.
+#[test]
+fn the_administrators_import_runs_only_where_and_when_needed() {
+    let policy = "administrator: Some(Administrator(import_rgs_after: Some(\"1h\"))),";
+    let imports = |r: &RunResult| -> Vec<f64> {
+        r.log
+            .iter()
+            .filter(|e| e.detail.contains("Import-CsRgsConfiguration"))
+            .map(|e| e.time.as_secs_f64())
+            .collect()
+    };
+    let sfb = std::fs::read_to_string("scenarios/sfb2019-rgs-replicated.ron").unwrap();
+    let sfb = sfb.replacen("    events:", &format!("    {policy}\n    events:"), 1);
+    assert!(sfb.contains("import_rgs_after"));
+    assert_eq!(imports(&run(&sfb)), Vec::<f64>::new());
+    // Lync 2013: failover at 01:00, failback at 01:30 (before the import is due), failover
+    // again at 02:00: one import, an hour after the second failover completed.
+    let events = r#"
+        At("1h", InvokeCsPoolFailover(pool: "b.contoso.com")),
+        At("1h30m", InvokeCsPoolFailback(pool: "b.contoso.com")),
+        At("2h", InvokeCsPoolFailover(pool: "b.contoso.com")),
+    "#;
+    let r = run(&pair("Lync2013", 2500, 2500, "", events, policy));
+    let done: Vec<f64> = r
+        .log
+        .iter()
+        .filter(|e| e.detail == "Invoke-CsPoolFailover completed")
+        .map(|e| e.time.as_secs_f64())
+        .collect();
+    assert_eq!(done.len(), 2, "{:#?}", entries(&r, LogKind::AdminError));
+    assert_eq!(imports(&r), vec![done[1] + 3600.0]);
+}
+
+/// Issue 17 item 9 (docs/model.md#same-instant-events): a scripted cmdlet due at the very
+/// instant a cmdlet it depends on completes runs first, and fails; a second later it succeeds.
+/// Validation warns about the first (fixture warn/cmdlet-due-before-cms-failover-completes,
+/// this very scenario).
+#[test]
+fn a_cmdlet_due_when_the_store_failover_completes_runs_before_the_completion() {
+    let path = "tests/fixtures/warn/cmdlet-due-before-cms-failover-completes.ron";
+    let r = run(&std::fs::read_to_string(path).unwrap());
+    let errors = entries(&r, LogKind::AdminError);
+    assert_eq!(
+        errors,
+        [(
+            4200.0,
+            "Invoke-CsPoolFailover: the pool hosts the Central Management Store; move it first with \
+             Invoke-CsManagementServerFailover"
+                .to_string()
+        )]
+    );
+    assert_eq!(first_time(&r, "Central Management Store is active"), 4200.0);
+    assert_eq!(first_time(&r, "Invoke-CsPoolFailover -PoolFqdn fe03"), 4201.0);
+    assert!(r.log.iter().any(|e| e.detail == "Invoke-CsPoolFailover completed"));
+}

@@ -124,6 +124,7 @@ impl World {
     /// step runs now.
     fn begin(&mut self, p: PoolId, disaster: bool, plan: Plan, sched: &mut Scheduler<WorldEvent>) {
         let kind = plan.kind();
+        self.cmdlets_begun[p] += 1;
         let flag = if disaster { " -DisasterMode" } else { "" };
         self.record(
             LogKind::Admin,
@@ -314,6 +315,9 @@ impl World {
         }
         self.record(LogKind::Admin, Some(p), format!("{} completed", kind.name()));
         self.update_streams(p);
+        if kind == Kind::Failover {
+            self.admin_after_failover(p, sched);
+        }
         self.admin_watch(p, sched);
     }
 

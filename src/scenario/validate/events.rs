@@ -159,6 +159,80 @@ impl Validator<'_> {
         scheduled
     }
 
+    /// docs/model.md#same-instant-events: a scripted cmdlet due at or before the completion of
+    /// one it depends on runs first and fails. Warned, at the later event's time, with the time
+    /// at which it would succeed, where the earlier cmdlet's duration is a fixed timing: a
+    /// pool's Central Management Store failover (`timing.cms_failover`) before
+    /// `InvokeCsPoolFailover` of the pool that hosted the store, or before another store
+    /// failover. A random duration is not warned: whether the later cmdlet succeeds then varies
+    /// between replications, as the distribution asks.
+    pub(super) fn cmdlet_dependencies(&mut self, s: &raw::Scenario, horizon: SimTime) {
+        let Delay::Fixed(duration) = time_value(&s.timing.cms_failover) else { return };
+        let Some(first) = s.pools.first() else { return };
+        let partner =
+            |name: &str| s.pools.iter().find(|p| p.fqdn == name).and_then(|p| p.backup_pool.as_deref());
+        let mut host: &str = s.cms_pool.as_deref().unwrap_or(&first.fqdn);
+        // The store failover in progress: when it started, when it completes, from which pool.
+        let mut moving: Option<(SimTime, SimTime, &str)> = None;
+        let mut order: Vec<usize> = (0..s.events.len()).collect();
+        order.sort_by_key(|&i| {
+            let raw::Event::At(at, _) = &s.events[i];
+            (at.time(), i)
+        });
+        for i in order {
+            let raw::Event::At(at, action) = &s.events[i];
+            let t = at.time();
+            if t > horizon {
+                break;
+            }
+            if let Some((_, end, _)) = moving {
+                if end < t {
+                    moving = None;
+                }
+            }
+            let blocked = match (action, moving) {
+                (raw::Action::InvokeCsManagementServerFailover { .. }, Some(m)) => {
+                    Some((m, "the Central Management Store is still moving"))
+                }
+                (raw::Action::InvokeCsPoolFailover { pool, .. }, Some(m)) if pool == m.2 => {
+                    Some((m, "the pool still hosts the Central Management Store"))
+                }
+                _ => None,
+            };
+            if let Some(((started, end, _), why)) = blocked {
+                let path = format!("events[{i}]");
+                self.push(
+                    Diagnostic::warning(format!(
+                        "{} at {} is due at or before the end of the InvokeCsManagementServerFailover started at \
+                         {} (timing.cms_failover {}, complete at {}): {why}, so the cmdlet will fail; it would \
+                         succeed after {}, e.g. at {}",
+                        action.name(),
+                        format_duration(t),
+                        format_duration(started),
+                        format_duration(duration),
+                        format_duration(end),
+                        format_duration(end),
+                        format_duration(end.saturating_add(SimTime::from_secs(1))),
+                    )),
+                    &path,
+                    &format!("{path}.time"),
+                )
+                .help = Some(
+                    "a scripted event due at the same instant as a cmdlet's completion runs before it \
+                     (docs/model.md, same-instant events): schedule the later cmdlet after the completion"
+                        .to_string(),
+                );
+                continue;
+            }
+            if let raw::Action::InvokeCsManagementServerFailover { to_pool } = action {
+                if partner(host) == Some(to_pool.as_str()) {
+                    moving = Some((t, t.saturating_add(duration), host));
+                    host = to_pool;
+                }
+            }
+        }
+    }
+
     /// The pool of a cmdlet that needs a paired pool: known, and with a backup_pool (on
     /// Lync2010 the caller reports that the product has no pool pairing).
     fn paired_pool(
@@ -349,13 +423,17 @@ impl Validator<'_> {
         &mut self,
         a: &raw::Administrator,
         pools: &RawPools<'_>,
+        rgs_replicated: bool,
     ) -> AdministratorConfig {
         let failover_after = a.failover_after.as_ref().map(|v| self.delay("administrator.failover_after", v));
         let failback_after = a.failback_after.as_ref().map(|v| self.delay("administrator.failback_after", v));
+        let import_rgs_after =
+            a.import_rgs_after.as_ref().map(|v| self.delay("administrator.import_rgs_after", v));
         if !self.product.has_pool_pairing() {
             for (field, cmdlet, value) in [
                 ("failover_after", "InvokeCsPoolFailover", &a.failover_after),
                 ("failback_after", "InvokeCsPoolFailback", &a.failback_after),
+                ("import_rgs_after", "ImportCsRgsConfiguration", &a.import_rgs_after),
             ] {
                 if value.is_some() {
                     self.error(
@@ -398,7 +476,21 @@ impl Validator<'_> {
                 );
             }
         }
-        AdministratorConfig { failover_after, disaster_mode: a.disaster_mode, failback_after }
+        if a.import_rgs_after.is_some() && rgs_replicated {
+            // docs/model.md#the-administrator: the partner already has the data.
+            self.warning(
+                "administrator.import_rgs_after",
+                "administrator.import_rgs_after has no effect: the Backup Service replicates Response Group \
+                 data (backup_service.replicate_response_groups), so the partner has it at every failover",
+            )
+            .help = Some("remove import_rgs_after, or set replicate_response_groups: false".to_string());
+        }
+        AdministratorConfig {
+            failover_after,
+            disaster_mode: a.disaster_mode,
+            failback_after,
+            import_rgs_after,
+        }
     }
 }
 
@@ -605,13 +697,19 @@ mod tests {
                 failover_after: Some(Delay::Exponential { mean_s: 1800.0 }),
                 disaster_mode: true,
                 failback_after: Some(Delay::secs(3600)),
+                import_rgs_after: None,
             })
         );
         // Defaults: never fail over or back, -DisasterMode; implicit Some.
         let c = ok(&with_administrator(PAIR, "Administrator()")).config;
         assert_eq!(
             c.administrator,
-            Some(AdministratorConfig { failover_after: None, disaster_mode: true, failback_after: None })
+            Some(AdministratorConfig {
+                failover_after: None,
+                disaster_mode: true,
+                failback_after: None,
+                import_rgs_after: None,
+            })
         );
         let c = ok(&with_administrator(
             PAIR,
@@ -624,7 +722,17 @@ mod tests {
                 failover_after: Some(Delay::secs(900)),
                 disaster_mode: true,
                 failback_after: Some(Delay::Uniform { min_s: 3600.0, max_s: 7200.0 }),
+                import_rgs_after: None,
             })
+        );
+        let c = ok(&with_administrator(
+            PAIR,
+            "Administrator(import_rgs_after: Some(Exponential(mean: \"20m\")))",
+        ))
+        .config;
+        assert_eq!(
+            c.administrator.and_then(|a| a.import_rgs_after),
+            Some(Delay::Exponential { mean_s: 1200.0 })
         );
         assert_eq!(ok(&with_administrator(PAIR, "None")).config.administrator, None);
         // Unknown fields are errors.
@@ -655,5 +763,61 @@ mod tests {
         assert!(ok(&with_administrator(PAIR, "Administrator(disaster_mode: false, failback_after: \"1h\")"))
             .warnings
             .is_empty());
+    }
+
+    /// docs/model.md#same-instant-events: a pool failover or a second store failover due at
+    /// or before the end of the store failover it depends on is warned at its time (fixture
+    /// warn/cmdlet-due-before-cms-failover-completes); after the end, with another
+    /// `timing.cms_failover`, or with a random one, it is not.
+    #[test]
+    fn cmdlets_due_before_the_store_failover_completes_are_warned() {
+        let events = |times: [&str; 2]| {
+            format!(
+                "        At(\"{}\", InvokeCsManagementServerFailover(to_pool: \"fe04\")),\n        \
+                 At(\"{}\", InvokeCsPoolFailover(pool: \"fe03\")),",
+                times[0], times[1]
+            )
+        };
+        let warned = |source: &str| -> Vec<(Option<String>, String)> {
+            ok(source).warnings.iter().map(|d| (d.path.clone(), d.message.clone())).collect()
+        };
+        for due in ["1h", "1h2m", "1h5m"] {
+            let found = warned(&two_pools(PAIR, &events(["1h", due])));
+            assert_eq!(found.len(), 1, "{due}: {found:?}");
+            assert_eq!(found[0].0.as_deref(), Some("events[1]"));
+            assert!(
+                found[0].1.ends_with(
+                    "the pool still hosts the Central Management Store, so the cmdlet will \
+                     fail; it would succeed after 1h5m, e.g. at 1h5m1s"
+                ),
+                "{found:?}"
+            );
+        }
+        assert_eq!(warned(&two_pools(PAIR, &events(["1h", "1h5m1s"]))), []);
+        // The other pool's failover does not depend on the store.
+        let other = two_pools(PAIR, &events(["1h", "1h5m"]).replace("pool: \"fe03\"", "pool: \"fe04\""));
+        assert_eq!(warned(&other), []);
+        // A longer store failover; a random one is not warned.
+        let timing = |t: &str| {
+            two_pools(PAIR, &events(["1h", "1h5m1s"]))
+                .replace("    events:", &format!("    timing: Timing(cms_failover: {t}),\n    events:"))
+        };
+        assert!(warned(&timing("\"10m\""))[0].1.contains("it would succeed after 1h10m, e.g. at 1h10m1s"));
+        assert_eq!(warned(&timing("Exponential(mean: \"10m\")")), []);
+        // A second store failover while the first is moving; after it, the store is on fe04
+        // and fe03's failover no longer depends on it.
+        let twice = two_pools(
+            PAIR,
+            "        At(\"1h\", InvokeCsManagementServerFailover(to_pool: \"fe04\")),\n        \
+             At(\"1h3m\", InvokeCsManagementServerFailover(to_pool: \"fe03\")),\n        \
+             At(\"2h\", InvokeCsPoolFailover(pool: \"fe03\")),",
+        );
+        let found = warned(&twice);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0.as_deref(), Some("events[1]"));
+        assert!(found[0]
+            .1
+            .starts_with("InvokeCsManagementServerFailover at 1h3m is due at or before the end"));
+        assert!(found[0].1.contains("the Central Management Store is still moving"));
     }
 }

@@ -284,8 +284,11 @@ impl<'a> Validator<'a> {
         let clients = self.clients(&s.clients);
         let features = self.features(&s.features);
         let events = self.events(s, horizon);
+        self.cmdlet_dependencies(s, horizon);
         let failures = self.failures(&s.failures, &raw_pools);
-        let administrator = s.administrator.as_ref().map(|a| self.administrator(a, &raw_pools));
+        let rgs_replicated = backup_service.replicate_response_groups;
+        let administrator =
+            s.administrator.as_ref().map(|a| self.administrator(a, &raw_pools, rgs_replicated));
 
         let config = Config {
             name: s.name.clone(),
@@ -562,7 +565,12 @@ mod tests {
 
     #[test]
     fn the_documented_studies_are_within_the_limits_that_multiply() {
-        for file in ["year-ee-pair-mirrored", "year-se-pair-random", "year-single-pool-no-dr"] {
+        for file in [
+            "year-ee-pair-mirrored",
+            "year-se-pair-random",
+            "year-se-pair-random-rgs-import",
+            "year-single-pool-no-dr",
+        ] {
             let path = format!("{}/scenarios/{file}.ron", env!("CARGO_MANIFEST_DIR"));
             let mut config = crate::scenario::load(std::path::Path::new(&path)).unwrap().config;
             config.replications = 100_000;
