@@ -198,6 +198,15 @@ pub enum WorldEvent {
         /// Pool.
         pool: PoolId,
     },
+    /// Windows Fabric has rebuilt the secondary replicas of a front end that returned.
+    ReplicaRebuilt {
+        /// Pool.
+        pool: PoolId,
+        /// The front end.
+        server: u8,
+        /// Its rebuild generation when scheduled.
+        gen: u32,
+    },
     /// Stochastic failure process `index` fails its target (`fail`) or repairs it.
     FailureStep {
         /// Index in [`Config::failures`].
@@ -551,6 +560,9 @@ impl World {
             WorldEvent::CmsMoved { to } => self.cms_moved(to),
             WorldEvent::ServiceResetDone { pool } => self.service_reset_done(pool, sched),
             WorldEvent::QuorumRecovered { pool } => self.quorum_recovered(pool, sched),
+            WorldEvent::ReplicaRebuilt { pool, server, gen } => {
+                self.replica_rebuilt(pool, server, gen, sched)
+            }
             WorldEvent::FailureStep { index, fail } => self.failure_step(index, fail, sched),
             WorldEvent::AdminDecision { pool, failback } => self.admin_decision(pool, failback, sched),
         }
