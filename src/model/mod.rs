@@ -524,11 +524,15 @@ impl World {
     /// Handle one event.
     pub fn handle(&mut self, event: WorldEvent, sched: &mut Scheduler<WorldEvent>) {
         self.now = sched.now();
-        // Faults, repairs and administrators' actions are changes when they change
-        // something; what follows from them (sign-ins, polls, steps) is not.
+        // Faults, repairs, administrators' actions and Windows Fabric moving primaries back
+        // after a rebuild are changes when they change something; what follows from them
+        // (sign-ins, polls, steps) is not (docs/metrics.md#incidents).
         let change = matches!(
             event,
-            WorldEvent::Action(_) | WorldEvent::FailureStep { .. } | WorldEvent::AdminDecision { .. }
+            WorldEvent::Action(_)
+                | WorldEvent::FailureStep { .. }
+                | WorldEvent::AdminDecision { .. }
+                | WorldEvent::ReplicaRebuilt { .. }
         );
         let logged = self.log.len();
         match event {

@@ -207,6 +207,11 @@ fn after_the_replicas_are_rebuilt_a_second_front_end_loss_takes_as_many_users_as
     // not the 6,000 it held between the two.
     assert_eq!(users(&r, 3 * H, Offline), 3000);
     assert_eq!(users(&r, 3 * H + 900, Full), 12000, "two replicas of three still run: no LFM");
+    // The move back is its own incident, dated at the rebuild (docs/metrics.md#incidents),
+    // not at the repair 20 minutes earlier.
+    let moved_back = r.incidents[Im].iter().find(|i| i.start.as_secs_f64() > H as f64).unwrap();
+    assert_eq!(moved_back.start.as_secs_f64(), (H + 50 * 60) as f64);
+    assert!((moved_back.end.unwrap().as_secs_f64() - (H + 50 * 60) as f64) < 120.0, "{moved_back:?}");
 }
 
 #[test]
