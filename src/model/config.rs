@@ -309,6 +309,8 @@ pub struct TimingConfig {
     /// See the scenario reference.
     pub quorum_loss_recovery: Delay,
     /// See the scenario reference.
+    pub replica_rebuild: Delay,
+    /// See the scenario reference.
     pub sql_mirror_failover: Delay,
     /// See the scenario reference.
     pub cms_failover: Delay,

@@ -201,6 +201,15 @@ pub enum WorldEvent {
         /// Pool.
         pool: PoolId,
     },
+    /// Windows Fabric has rebuilt the secondary replicas of a front end that returned.
+    ReplicaRebuilt {
+        /// Pool.
+        pool: PoolId,
+        /// The front end.
+        server: u8,
+        /// Its rebuild generation when scheduled.
+        gen: u32,
+    },
     /// Stochastic failure process `index` fails its target (`fail`) or repairs it.
     FailureStep {
         /// Index in [`Config::failures`].
@@ -550,14 +559,16 @@ impl World {
     /// Handle one event.
     pub fn handle(&mut self, event: WorldEvent, sched: &mut Scheduler<WorldEvent>) {
         self.now = sched.now();
-        // Faults, repairs and administrators' actions are changes when they change
-        // something; what follows from them (sign-ins, polls, steps) is not.
+        // Faults, repairs, administrators' actions and Windows Fabric moving primaries back
+        // after a rebuild are changes when they change something; what follows from them
+        // (sign-ins, polls, steps) is not (docs/metrics.md#incidents).
         let change = matches!(
             event,
             WorldEvent::Action(_)
                 | WorldEvent::FailureStep { .. }
                 | WorldEvent::AdminDecision { .. }
                 | WorldEvent::AdminImportRgs { .. }
+                | WorldEvent::ReplicaRebuilt { .. }
         );
         let logged = self.log.len();
         match event {
@@ -589,6 +600,9 @@ impl World {
             WorldEvent::CmsMoved { to } => self.cms_moved(to),
             WorldEvent::ServiceResetDone { pool } => self.service_reset_done(pool, sched),
             WorldEvent::QuorumRecovered { pool } => self.quorum_recovered(pool, sched),
+            WorldEvent::ReplicaRebuilt { pool, server, gen } => {
+                self.replica_rebuilt(pool, server, gen, sched)
+            }
             WorldEvent::FailureStep { index, fail } => self.failure_step(index, fail, sched),
             WorldEvent::AdminDecision { pool, failback } => self.admin_decision(pool, failback, sched),
             WorldEvent::AdminImportRgs { pool, failover } => self.admin_import_rgs(pool, failover),

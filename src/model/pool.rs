@@ -16,11 +16,26 @@ pub(super) struct Server {
     pub mediation: bool,
     /// LYNCBACKUP runs.
     pub backup: bool,
+    /// RTCSRV ran at the last refresh of the pool (to see a front end return).
+    pub hosting: bool,
+    /// Returned to a serving pool and Windows Fabric is still rebuilding its secondary
+    /// replicas: they do not count as replicas yet (docs/model.md#routing-groups).
+    pub rebuilding: bool,
+    /// Generation of the rebuild timer.
+    pub rebuild_gen: u32,
 }
 
 impl Server {
     pub fn new() -> Self {
-        Server { down: false, rtcsrv: true, mediation: true, backup: true }
+        Server {
+            down: false,
+            rtcsrv: true,
+            mediation: true,
+            backup: true,
+            hosting: true,
+            rebuilding: false,
+            rebuild_gen: 0,
+        }
     }
 
     /// Every service started (a server that comes back).
@@ -85,6 +100,17 @@ impl RoutingGroup {
         self.replicas = chosen;
         self.status = RgStatus::Normal;
         true
+    }
+
+    /// Windows Fabric's rebalancing after server `s` rebuilt its replicas: the primary returns
+    /// to `s` when `s` is the group's first replica (where it was placed) and holds it no
+    /// longer. Returns whether the primary moved. Assumption (docs/model.md#routing-groups).
+    pub fn rebalance_to(&mut self, s: u8) -> bool {
+        let moves = self.replicas.first() == Some(&s) && self.primary.is_some() && self.primary != Some(s);
+        if moves {
+            self.primary = Some(s);
+        }
+        moves
     }
 
     /// Recompute the primary (keep it if it runs, else promote the first running
@@ -243,6 +269,17 @@ mod tests {
         assert_eq!(rg.primary, None);
         assert!(rg.replace_on(1, &up("1000")));
         assert_eq!((rg.primary, rg.status), (Some(0), RgStatus::Normal));
+    }
+
+    #[test]
+    fn a_rebuilt_server_takes_back_the_primaries_placed_on_it() {
+        let mut rg = RoutingGroup::place(1, 4);
+        assert_eq!(rg.update(&up("1011")), (true, false));
+        assert_eq!(rg.primary, Some(2));
+        assert!(!rg.rebalance_to(2), "front end 2 is not the group's first replica");
+        assert!(rg.rebalance_to(1));
+        assert_eq!(rg.primary, Some(1));
+        assert!(!rg.rebalance_to(1), "already there");
     }
 
     #[test]

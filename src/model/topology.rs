@@ -3,7 +3,9 @@
 //! consequences to its users, its heartbeat and its replication streams.
 
 use super::pool::{self, RgStatus};
-use super::{registered, FrontEndId, LogKind, PoolId, Queued, Service, SiteId, UserId, World, WorldEvent};
+use super::{
+    registered, sched_in, FrontEndId, LogKind, PoolId, Queued, Service, SiteId, UserId, World, WorldEvent,
+};
 use crate::engine::Scheduler;
 
 impl World {
@@ -254,6 +256,25 @@ impl World {
         let running: Vec<bool> = pool.servers.iter().map(|s| pool.running && !s.down && s.rtcsrv).collect();
         let fes = running.iter().filter(|&&r| r).count() as u32;
         let serving = fes > 0 && pool::has_quorum(&running, back_end_up);
+        // A front end that returns to a pool that served before and after waits for Windows
+        // Fabric to rebuild its secondary replicas; one that stops, or a pool that stops
+        // serving, abandons a rebuild (docs/model.md#routing-groups).
+        let mut rebuilds = Vec::new();
+        for (i, server) in pool.servers.iter_mut().enumerate() {
+            let returns = running[i] && !server.hosting;
+            server.hosting = running[i];
+            if server.rebuilding && (!running[i] || !serving) {
+                server.rebuilding = false;
+                server.rebuild_gen = server.rebuild_gen.wrapping_add(1);
+            }
+            if returns && serving && pool.serving {
+                server.rebuilding = true;
+                server.rebuild_gen = server.rebuild_gen.wrapping_add(1);
+                rebuilds.push((i as u8, server.rebuild_gen));
+            }
+        }
+        let running: Vec<bool> =
+            pool.servers.iter().zip(&running).map(|(s, &r)| r && !s.rebuilding).collect();
         pool.running_fes = fes;
         pool.mediation = pool.running && pool.servers.iter().any(|s| !s.down && s.mediation);
         pool.backup_service_up = pool.running && pool.servers.iter().any(|s| !s.down && s.backup);
@@ -295,6 +316,10 @@ impl World {
                 self.wake_parked(p, sched);
             }
         }
+        for (server, gen) in rebuilds {
+            let delay = self.config.timing.replica_rebuild.sample(&mut self.pools[p].rng);
+            sched_in(sched, delay, WorldEvent::ReplicaRebuilt { pool: p, server, gen });
+        }
         self.mediation_missing = self.pools.iter().any(|pool| !pool.mediation);
         self.track_load(p);
         self.refresh_heartbeats(sched);
@@ -303,6 +328,41 @@ impl World {
             self.update_streams(b);
         }
         self.admin_watch(p, sched);
+    }
+
+    /// Windows Fabric has rebuilt the secondary replicas of front end `s` of pool `p`: they
+    /// count again, and the routing groups placed first on `s` take their primary back; the
+    /// users of those groups sign in again, to it (docs/model.md#routing-groups).
+    pub(super) fn replica_rebuilt(&mut self, p: PoolId, s: u8, gen: u32, sched: &mut Scheduler<WorldEvent>) {
+        let server = &mut self.pools[p].servers[FrontEndId(u32::from(s))];
+        if !server.rebuilding || server.rebuild_gen != gen {
+            return;
+        }
+        server.rebuilding = false;
+        self.refresh_pool(p, false, sched);
+        let mut moved = Vec::new();
+        if self.serving(p) {
+            for (r, rg) in self.pools[p].rgs.iter_enumerated_mut() {
+                if rg.rebalance_to(s) {
+                    moved.push(r);
+                }
+            }
+        }
+        let mut users = 0u64;
+        for &r in &moved {
+            for u in self.rg_users(p, r) {
+                if self.users[u].serving == p && registered(self.users[u].state) {
+                    self.lose_registrar(u, p, true, sched);
+                    users += 1;
+                }
+            }
+        }
+        let detail = format!(
+            "Windows Fabric: the secondary replicas on front end {s} are rebuilt; the primaries of {} routing groups \
+             move back to it ({users} users sign in again)",
+            moved.len()
+        );
+        self.record(LogKind::Service, Some(p), detail);
     }
 
     /// Replication streams whose ends involve pool `p`'s data: flowing when both ends run

@@ -275,6 +275,9 @@ pub struct Timing {
     /// Reset-CsPoolRegistrarState -ResetType QuorumLossRecovery. Default 30 min (upper
     /// bound).
     pub quorum_loss_recovery: TimeValue,
+    /// Windows Fabric rebuilding the secondary replicas of a front end that returns to a
+    /// serving pool. Default 20 min (assumption: the wait between upgrade domains).
+    pub replica_rebuild: TimeValue,
     /// SQL mirror failover: automatic with a witness, or Invoke-CsDatabaseFailover.
     /// Assumption within the 5 min target.
     pub sql_mirror_failover: TimeValue,
@@ -297,6 +300,7 @@ impl Default for Timing {
             hydrate_per_routing_group: TimeValue::secs(10),
             hydrate_per_user: TimeValue::Fixed(Duration(crate::engine::SimTime::from_millis(10))),
             quorum_loss_recovery: TimeValue::secs(30 * 60),
+            replica_rebuild: TimeValue::secs(20 * 60),
             sql_mirror_failover: TimeValue::secs(60),
             cms_failover: TimeValue::secs(5 * 60),
             cmdlet_step: TimeValue::secs(5),

@@ -290,4 +290,52 @@ fn a_failover_gives_the_failed_pool_the_default_max_user_count() {
     assert_eq!(r.peak_turned_away_users, 1_000);
     assert_eq!(users(&r, 2 * H, FailedOver), 2_000);
     assert_eq!(users(&r, 5 * H, Full), 3_000);
+#[test]
+fn after_the_replicas_are_rebuilt_a_second_front_end_loss_takes_as_many_users_as_the_first() {
+    let r = scenario("ee4-replica-rebuild");
+    // 01:00: front end 1 holds the primaries of groups 1, 5 and 9 (3,000 users).
+    assert_eq!(users(&r, H, Offline), 3000);
+    // 01:30 it returns; its replicas are rebuilt for 20 minutes: until then groups keep
+    // their primaries on front end 2 and nobody moves.
+    assert_eq!(users(&r, H + 40 * 60, Full), 12000);
+    let rebuilt = r.log.iter().find(|e| e.detail.contains("Windows Fabric")).unwrap();
+    assert_eq!(rebuilt.time.as_secs_f64(), (H + 50 * 60) as f64, "20 minutes after the repair");
+    assert!(rebuilt.detail.contains("primaries of 3 routing groups move back"), "{}", rebuilt.detail);
+    // The primaries moved back: the second loss, of front end 2, takes its own 3,000 users,
+    // not the 6,000 it held between the two.
+    assert_eq!(users(&r, 3 * H, Offline), 3000);
+    assert_eq!(users(&r, 3 * H + 900, Full), 12000, "two replicas of three still run: no LFM");
+    // The move back is its own incident, dated at the rebuild (docs/metrics.md#incidents),
+    // not at the repair 20 minutes earlier.
+    let moved_back = r.incidents[Im].iter().find(|i| i.start.as_secs_f64() > H as f64).unwrap();
+    assert_eq!(moved_back.start.as_secs_f64(), (H + 50 * 60) as f64);
+    assert!((moved_back.end.unwrap().as_secs_f64() - (H + 50 * 60) as f64) < 120.0, "{moved_back:?}");
+}
+
+#[test]
+fn a_second_loss_before_the_rebuild_takes_twice_the_users_and_a_rebuilding_replica_does_not_count() {
+    // As ee4-replica-rebuild, but front end 2 fails at 01:40, before front end 1's replicas
+    // are rebuilt (01:50): it holds the primaries of six groups (6,000 users), and the
+    // groups whose other replicas are on front ends 1 and 2 keep only their primary.
+    let src = std::fs::read_to_string("scenarios/ee4-replica-rebuild.ron")
+        .unwrap()
+        .replace(r#"At("3h", ServerDown"#, r#"At("1h40m", ServerDown"#);
+    let r = run(&src);
+    let t = H + 40 * 60;
+    assert_eq!(users(&r, t, Offline), 6000);
+    // Groups 0, 4, 8 (replicas 0, 1, 2: primary 0) and 1, 5, 9 (1, 2, 3: promoted to 3)
+    // have no running rebuilt secondary: limited functionality (KB-LFM).
+    assert_eq!(users(&r, t + 500, Resiliency), 6000);
+    assert_eq!(users(&r, t + 500, Full), 6000);
+    // The rebuild of front end 1 at 01:50 gives those groups a secondary again.
+    assert_eq!(users(&r, t + 20 * 60, Resiliency), 0);
+    // A front end that fails again while it rebuilds holds no primary (nobody moves) and
+    // abandons the rebuild: it never completes.
+    let src = std::fs::read_to_string("scenarios/ee4-replica-rebuild.ron").unwrap().replace(
+        r#"At("3h", ServerDown(pool: "pool-a.contoso.com", server: 2))"#,
+        r#"At("1h40m", ServerDown(pool: "pool-a.contoso.com", server: 1))"#,
+    );
+    let r = run(&src);
+    assert_eq!(users(&r, H + 40 * 60, Offline), 0);
+    assert!(!r.log.iter().any(|e| e.detail.contains("Windows Fabric")));
 }

@@ -106,7 +106,9 @@ impl World {
     /// from the back end onto running front ends; what was not yet written there is lost.
     pub(in crate::model) fn quorum_recovered(&mut self, p: PoolId, sched: &mut Scheduler<WorldEvent>) {
         let pool = &mut self.pools[p];
-        let running: Vec<bool> = pool.servers.iter().map(|s| pool.running && !s.down && s.rtcsrv).collect();
+        // Front ends still rebuilding their replicas are not used (docs/model.md#routing-groups).
+        let running: Vec<bool> =
+            pool.servers.iter().map(|s| pool.running && !s.down && s.rtcsrv && !s.rebuilding).collect();
         let mut reloaded = 0;
         for (r, rg) in pool.rgs.iter_enumerated_mut() {
             if rg.status == RgStatus::Down && rg.replace_on(r.0, &running) {

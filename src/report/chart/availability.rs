@@ -531,6 +531,7 @@ mod tests {
                 hydrate_per_routing_group: d,
                 hydrate_per_user: d,
                 quorum_loss_recovery: d,
+                replica_rebuild: d,
                 sql_mirror_failover: d,
                 cms_failover: d,
                 cmdlet_step: d,

@@ -92,6 +92,13 @@ const DEFAULTS: &[(&str, &str, &str, &str)] = &[
         "30 min",
         "KB-LFM “within 30 minutes” (upper bound)",
     ),
+    (
+        "Replica rebuild",
+        "timing.replica_rebuild",
+        "20 min",
+        "Assumption: the 20-minute wait between upgrade domains (L13 Gg412996); primaries then move back \
+         (assumption, docs/model.md#routing-groups)",
+    ),
     ("Routing groups", "routing_groups", "one per 1,000 users, at least one per front end", "Assumption"),
     (
         "Front-end capacity",
