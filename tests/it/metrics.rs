@@ -352,3 +352,24 @@ fn every_key_and_column_of_the_outputs_is_defined_in_docs_metrics_md() {
         missing.into_iter().collect::<Vec<_>>().join("\n")
     );
 }
+
+/// docs/model.md#what-each-feature-counts defines every feature: a new feature without its
+/// row there fails here (issue 17 item 8: what `conferencing` and `im` count, and why).
+#[test]
+fn every_feature_is_defined_in_what_each_feature_counts() {
+    let doc = std::fs::read_to_string("docs/model.md").expect("docs/model.md exists");
+    let start = doc.find("### What each feature counts").expect("the section exists");
+    let section = &doc[start..];
+    let section = &section[..section[4..].find("\n### ").map_or(section.len(), |e| e + 4)];
+    for f in Feature::ALL {
+        let row = format!("| `{}` | ", f.column());
+        assert!(
+            section.contains(&row),
+            "docs/model.md#what-each-feature-counts has no row for `{}`",
+            f.column()
+        );
+    }
+    for word in ["organise conferences", "joining someone else's conference", "two-party"] {
+        assert!(section.contains(word), "the section says {word:?}");
+    }
+}
