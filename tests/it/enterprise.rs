@@ -290,6 +290,8 @@ fn a_failover_gives_the_failed_pool_the_default_max_user_count() {
     assert_eq!(r.peak_turned_away_users, 1_000);
     assert_eq!(users(&r, 2 * H, FailedOver), 2_000);
     assert_eq!(users(&r, 5 * H, Full), 3_000);
+}
+
 #[test]
 fn after_the_replicas_are_rebuilt_a_second_front_end_loss_takes_as_many_users_as_the_first() {
     let r = scenario("ee4-replica-rebuild");
