@@ -392,6 +392,12 @@ impl World {
     }
 }
 
+/// What `stream` has not replicated at `now`: seconds and (expected) changes; nothing without
+/// a stream.
+fn unreplicated_of(stream: Option<&Stream>, now: SimTime) -> (SimTime, f64) {
+    stream.map_or((SimTime::ZERO, 0.0), |s| (s.unreplicated(now), s.unreplicated_changes(now)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,10 +411,4 @@ mod tests {
         assert_ne!(id, routing_group_id("lyncfe04.thelab.info", 1));
         assert_eq!(id.matches('-').count(), 4);
     }
-}
-
-/// What `stream` has not replicated at `now`: seconds and (expected) changes; nothing without
-/// a stream.
-fn unreplicated_of(stream: Option<&Stream>, now: SimTime) -> (SimTime, f64) {
-    stream.map_or((SimTime::ZERO, 0.0), |s| (s.unreplicated(now), s.unreplicated_changes(now)))
 }
