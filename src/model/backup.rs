@@ -13,11 +13,15 @@
 //!   FIFO: the *frontier* (the instant up to which the source's changes have reached the
 //!   target) advances by at most `d = changes_per_sync / rate` seconds of data per sync, and
 //!   never past the sync instant or the end of generated data.
-//! - Export state (Get-CsBackupServiceStatus): `FinalState` when read-only and caught up;
-//!   `SteadyState` when one sync carries all a sync interval's changes (d >= interval);
-//!   otherwise `NonSteadyState`, and the backlog grows. The target's import state is
-//!   `NormalState` while the stream flows, `ErrorState` while the source cannot reach it.
-//! - What a disaster loses is what the source generated past the frontier.
+//! - Export state (Get-CsBackupServiceStatus; docs/model.md#backup-service): `ErrorState`
+//!   while the source's Backup Service does not run; `FinalState` when no change is left to
+//!   replicate (nobody changes anything, or read-only and caught up); `SteadyState` when one
+//!   sync carries all a sync interval's changes (d >= interval); otherwise
+//!   `NonSteadyState`, and the backlog grows. The target's import state is `NormalState`
+//!   while its Backup Service runs and reaches the source's site, else `ErrorState`.
+//! - What a disaster loses is what the source generated past the frontier: in time, its
+//!   seconds; in changes, the expected count `rate * seconds` (deterministic, not sampled;
+//!   docs/model.md#backup-service), so a pool whose users change nothing loses 0 changes.
 
 use crate::engine::SimTime;
 
@@ -30,6 +34,8 @@ pub enum ExportState {
     SteadyState,
     /// Changes outgrow what syncs carry: the backlog grows.
     NonSteadyState,
+    /// The source's Backup Service does not run.
+    ErrorState,
 }
 
 impl ExportState {
@@ -39,6 +45,7 @@ impl ExportState {
             ExportState::FinalState => "FinalState",
             ExportState::SteadyState => "SteadyState",
             ExportState::NonSteadyState => "NonSteadyState",
+            ExportState::ErrorState => "ErrorState",
         }
     }
 }
@@ -57,6 +64,10 @@ pub struct Stream {
     /// Time the state below holds from.
     anchor: SimTime,
     flowing: bool,
+    /// The source's Backup Service runs.
+    source_up: bool,
+    /// The target's Backup Service runs and reaches the source's site.
+    target_up: bool,
     generating: bool,
     /// When generation last stopped (meaningful while not generating).
     generated_until: SimTime,
@@ -73,6 +84,8 @@ impl Stream {
             frontier: now,
             anchor: now,
             flowing: true,
+            source_up: true,
+            target_up: true,
             generating: true,
             generated_until: now,
         }
@@ -137,6 +150,13 @@ impl Stream {
         self.flowing = flowing;
     }
 
+    /// Whether each end's Backup Service runs (the target's: and reaches the source's site);
+    /// only the states read them.
+    pub fn set_ends(&mut self, source_up: bool, target_up: bool) {
+        self.source_up = source_up;
+        self.target_up = target_up;
+    }
+
     /// Whether the source generates changes (it is serving users and not read-only).
     pub fn set_generating(&mut self, now: SimTime, generating: bool) {
         self.settle(now);
@@ -158,9 +178,18 @@ impl Stream {
         self.data_end(now).saturating_sub(self.frontier_at(now))
     }
 
+    /// Changes not yet replicated at `now`: the expected count `rate * seconds` of the
+    /// unreplicated window (docs/model.md#backup-service); 0 when users change nothing.
+    pub fn unreplicated_changes(&self, now: SimTime) -> f64 {
+        self.rate.max(0.0) * self.unreplicated(now).as_secs_f64()
+    }
+
     /// Export state at `now`.
     pub fn export_state(&self, now: SimTime) -> ExportState {
-        if !self.generating && self.unreplicated(now) == SimTime::ZERO {
+        let nothing_new = !self.generating || self.rate <= 0.0;
+        if !self.source_up {
+            ExportState::ErrorState
+        } else if nothing_new && self.unreplicated_changes(now) == 0.0 {
             ExportState::FinalState
         } else if self.per_sync_secs() * 1000.0 >= self.interval.as_millis() as f64 {
             ExportState::SteadyState
@@ -169,9 +198,13 @@ impl Stream {
         }
     }
 
-    /// Whether the target's import is healthy.
-    pub fn import_normal(&self) -> bool {
-        self.flowing
+    /// Import state at the target: `NormalState` or `ErrorState`.
+    pub fn import_state(&self) -> &'static str {
+        if self.target_up {
+            "NormalState"
+        } else {
+            "ErrorState"
+        }
     }
 
     /// How long from `now` until the unreplicated backlog fits one sync (`final_state`
@@ -219,6 +252,14 @@ mod tests {
         // Last sync before 500 s: 30 + 3 * 120 = 390 s.
         assert_eq!(st.unreplicated(s(500)), s(110));
         assert_eq!(st.unreplicated(s(390)), s(0));
+        assert_eq!(st.unreplicated_changes(s(500)), 110.0);
+    }
+
+    #[test]
+    fn nobody_changing_anything_leaves_no_changes_unreplicated() {
+        let st = Stream::new(0.0, 1000.0, s(120), s(30), s(0));
+        assert_eq!(st.unreplicated(s(500)), s(110), "the seconds since the last sync stay");
+        assert_eq!(st.unreplicated_changes(s(500)), 0.0);
     }
 
     #[test]
@@ -245,6 +286,25 @@ mod tests {
         st.set_generating(s(1000), false);
         st.set_flowing(s(1000), true); // catches up at the next sync, 1100 s
         assert_eq!(st.unreplicated(s(1100)), s(0));
-        assert!(st.import_normal());
+        assert_eq!(st.import_state(), "NormalState");
+    }
+
+    #[test]
+    fn a_quiet_pair_is_in_final_state_and_a_dead_source_in_error_state() {
+        // Seed 2 (docs/model.md#backup-service): a pair whose users change nothing shows
+        // FinalState / NormalState.
+        let mut st = Stream::new(0.0, 1000.0, s(120), s(30), s(0));
+        assert_eq!(st.export_state(s(500)), ExportState::FinalState);
+        assert_eq!(st.import_state(), "NormalState");
+        // The source dies: its export is in ErrorState; the target's import stays normal.
+        st.set_ends(false, true);
+        assert_eq!(st.export_state(s(500)), ExportState::ErrorState);
+        assert_eq!(st.import_state(), "NormalState");
+        // The target dies: its import is in ErrorState.
+        st.set_ends(true, false);
+        assert_eq!(st.import_state(), "ErrorState");
+        // Users changing data: SteadyState while generating, even right after a sync.
+        let busy = Stream::new(1.0, 1000.0, s(120), s(30), s(0));
+        assert_eq!(busy.export_state(s(30)), ExportState::SteadyState);
     }
 }

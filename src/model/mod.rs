@@ -367,6 +367,8 @@ pub struct World {
     /// The phase of the run (docs/model.md#phases-of-a-run), `None` before any fault.
     phase: Option<Phase>,
     rpo_realized: Option<SimTime>,
+    /// Largest data loss in changes (docs/model.md#backup-service).
+    rpo_realized_changes: Option<f64>,
     failovers: Vec<FailoverOutcome>,
     /// Sign-ins refused at a registrar's MaxUserCount (docs/model.md#sign-in-and-capacity).
     refused_sign_ins: u64,
@@ -519,6 +521,7 @@ impl World {
             last_change: None,
             phase: None,
             rpo_realized: None,
+            rpo_realized_changes: None,
             failovers: Vec::new(),
             refused_sign_ins: 0,
             turned_away: 0,

@@ -19,6 +19,9 @@ pub struct FailoverOutcome {
     pub disaster_mode: bool,
     /// Unreplicated data lost (seconds of user changes), for disaster mode.
     pub data_lost: Option<SimTime>,
+    /// Unreplicated data lost, in changes (the expected count, docs/model.md#backup-service),
+    /// for disaster mode.
+    pub data_lost_changes: Option<f64>,
     /// First instant, once the cmdlet completed, when 99 % of the pool's users had their
     /// contact list again (the recovery Microsoft's RTO targets describe).
     pub restored: Option<SimTime>,
@@ -50,6 +53,8 @@ pub struct WorldOutput {
     pub first_fault: Option<SimTime>,
     /// Largest unreplicated data lost by a disaster failover or failback.
     pub rpo_realized: Option<SimTime>,
+    /// Largest unreplicated data lost, in changes.
+    pub rpo_realized_changes: Option<f64>,
     /// Pool failovers and failbacks.
     pub failovers: Vec<FailoverOutcome>,
     /// Backup Service status per direction at the horizon.
@@ -78,7 +83,7 @@ impl World {
                         from: from.clone(),
                         to: to.clone(),
                         export_state: s.export_state(horizon),
-                        import_state: if s.import_normal() { "NormalState" } else { "ErrorState" },
+                        import_state: s.import_state(),
                         unreplicated: s.unreplicated(horizon),
                     });
                 }
@@ -92,6 +97,7 @@ impl World {
         WorldOutput {
             first_fault: self.first_fault,
             rpo_realized: self.rpo_realized,
+            rpo_realized_changes: self.rpo_realized_changes,
             failovers: self.failovers,
             backup_status,
             peak_users_per_front_end,

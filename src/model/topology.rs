@@ -379,12 +379,14 @@ impl World {
         let pool = &mut self.pools[p];
         if let Some(s) = pool.out_stream.as_mut() {
             s.set_flowing(now, p_ok && b_ok && link && !hosted);
+            s.set_ends(p_ok, b_ok && link);
             s.set_generating(now, pool.running && !hosted && !read_only);
         }
         if let Some(s) = pool.back_stream.as_mut() {
             // Exists from the failover's hydration until the failback's: it keeps flowing
             // through the failback's final backup.
             s.set_flowing(now, p_ok && b_ok && link);
+            s.set_ends(b_ok, p_ok && link);
             s.set_generating(now, b_ok && hosted && !read_only);
         }
     }

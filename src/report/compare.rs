@@ -135,6 +135,7 @@ impl Outcome {
                 offline_users: r.peak_offline_users as f64,
                 signin_queue: r.peak_signin_queue as f64,
                 rpo_s: r.rpo_realized.map_or(0.0, |t| t.as_secs_f64()),
+                rpo_changes: r.rpo_realized_changes.unwrap_or(0.0),
                 failovers_completed: r.failovers_completed() as f64,
                 failbacks_completed: r.failbacks_completed() as f64,
                 cmdlet_errors: r.cmdlet_errors() as f64,
@@ -146,6 +147,7 @@ impl Outcome {
                 offline_users: mc.describe(|r| r.peak_offline_users as f64).mean,
                 signin_queue: mc.describe(|r| r.peak_signin_queue as f64).mean,
                 rpo_s: mc.describe(|r| r.rpo_realized.as_secs_f64()).mean,
+                rpo_changes: mc.describe(|r| r.rpo_realized_changes).mean,
                 failovers_completed: mc.describe(|r| r.failovers_completed as f64).mean,
                 failbacks_completed: mc.describe(|r| r.failbacks_completed as f64).mean,
                 cmdlet_errors: mc.describe(|r| r.cmdlet_errors as f64).mean,
@@ -180,6 +182,8 @@ pub struct Peaks {
     pub signin_queue: f64,
     /// Largest unreplicated data lost in a disaster failover, seconds.
     pub rpo_s: f64,
+    /// The same loss in changes (docs/model.md#backup-service).
+    pub rpo_changes: f64,
     /// `Invoke-CsPoolFailover` runs that completed.
     pub failovers_completed: f64,
     /// `Invoke-CsPoolFailback` runs that completed.
@@ -201,6 +205,7 @@ pub const PEAKS: &[PeakColumn] = &[
     ("peak_offline_users", |p| p.offline_users),
     ("peak_signin_queue", |p| p.signin_queue),
     ("rpo_realized_s", |p| p.rpo_s),
+    ("rpo_realized_changes", |p| p.rpo_changes),
     ("failovers_completed", |p| p.failovers_completed),
     ("failbacks_completed", |p| p.failbacks_completed),
     ("cmdlet_errors", |p| p.cmdlet_errors),

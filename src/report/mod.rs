@@ -153,6 +153,7 @@ pub fn summary_json(result: &RunResult) -> String {
                 "duration_s": opt_secs(f.completed.map(|c| c.saturating_sub(f.started))),
                 "disaster_mode": f.disaster_mode,
                 "data_lost_s": opt_secs(f.data_lost),
+                "data_lost_changes": f.data_lost_changes.map_or(Value::Null, fixed6),
                 "rto_s": opt_secs(f.restored.map(|r| r.saturating_sub(f.started))),
                 "error": f.error,
             })
@@ -192,6 +193,7 @@ pub fn summary_json(result: &RunResult) -> String {
             .map(|&p| (p.column().to_string(), result.peak_signin_queue_by_phase[p].map_or(Value::Null, Value::from)))
             .collect::<Map<String, Value>>(),
         "rpo_realized_s": fixed6(result.rpo_realized.map_or(0.0, |t| t.as_secs_f64())),
+        "rpo_realized_changes": fixed6(result.rpo_realized_changes.unwrap_or(0.0)),
         "failovers": failovers,
         "failovers_completed": result.failovers_completed(),
         "failbacks_completed": result.failbacks_completed(),

@@ -123,6 +123,7 @@ pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
             "peak_offline_users",
             "peak_signin_queue",
             "rpo_realized_s",
+            "rpo_realized_changes",
             "failovers_completed",
             "failbacks_completed",
             "cmdlet_errors",
@@ -153,6 +154,7 @@ pub fn replications_csv(mc: &MonteCarlo) -> Result<Vec<u8>, ReportError> {
             r.peak_offline_users.to_string(),
             r.peak_signin_queue.to_string(),
             secs(r.rpo_realized),
+            six(r.rpo_realized_changes),
             r.failovers_completed.to_string(),
             r.failbacks_completed.to_string(),
             r.cmdlet_errors.to_string(),
@@ -265,6 +267,7 @@ pub fn summary_json(mc: &MonteCarlo, fingerprint: &str) -> String {
             .map(|&p| (p.column().to_string(), some(&|r| r.peak_signin_queue_by_phase[p].map(|q| q as f64))))
             .collect::<Map<String, Value>>(),
         "rpo_realized_s": all(&|r| r.rpo_realized.as_secs_f64()),
+        "rpo_realized_changes": all(&|r| r.rpo_realized_changes),
         "failovers_completed": all(&|r| r.failovers_completed as f64),
         "failbacks_completed": all(&|r| r.failbacks_completed as f64),
         "cmdlet_errors": all(&|r| r.cmdlet_errors as f64),

@@ -144,6 +144,7 @@ impl Monitor {
             peak_signin_queue: self.peak_signin,
             peak_signin_queue_by_phase: self.peak_signin_by_phase,
             rpo_realized: out.rpo_realized,
+            rpo_realized_changes: out.rpo_realized_changes,
             failovers: out.failovers,
             backup_status: out.backup_status,
             peak_users_per_front_end: out.peak_users_per_front_end,

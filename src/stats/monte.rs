@@ -49,6 +49,8 @@ pub struct ReplicationRecord {
     pub peak_signin_queue_by_phase: PerPhase<Option<u64>>,
     /// Largest unreplicated data lost in a disaster failover (zero without one).
     pub rpo_realized: SimTime,
+    /// Largest unreplicated data lost, in changes (zero without a loss).
+    pub rpo_realized_changes: f64,
     /// `Invoke-CsPoolFailover` runs that completed.
     pub failovers_completed: u32,
     /// `Invoke-CsPoolFailback` runs that completed.
@@ -88,6 +90,7 @@ impl ReplicationRecord {
             peak_signin_queue: result.peak_signin_queue,
             peak_signin_queue_by_phase: result.peak_signin_queue_by_phase,
             rpo_realized: result.rpo_realized.unwrap_or(SimTime::ZERO),
+            rpo_realized_changes: result.rpo_realized_changes.unwrap_or(0.0),
             failovers_completed: result.failovers_completed(),
             failbacks_completed: result.failbacks_completed(),
             cmdlet_errors: result.cmdlet_errors(),

@@ -67,6 +67,8 @@ pub struct RunResult {
     pub peak_signin_queue_by_phase: PerPhase<Option<u64>>,
     /// Largest unreplicated data lost in a disaster failover.
     pub rpo_realized: Option<SimTime>,
+    /// Largest unreplicated data lost, in changes (docs/model.md#backup-service).
+    pub rpo_realized_changes: Option<f64>,
     /// Pool failovers and failbacks.
     pub failovers: Vec<FailoverOutcome>,
     /// Backup Service status per direction at the horizon.

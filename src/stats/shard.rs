@@ -19,7 +19,7 @@ use crate::engine::SimTime;
 use crate::model::{ClientState, Config, Feature, LogEntry, LogKind, PerFeature, PerPhase, PerState, Phase};
 
 /// Format tag of `shard.json`.
-pub const FORMAT: &str = "lyncsim-shard/3";
+pub const FORMAT: &str = "lyncsim-shard/4";
 
 /// Which part of a Monte Carlo run's replications a shard runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +74,7 @@ struct RecordOut {
     /// Per phase (`Phase::ALL` order), the sign-in queue's peak; `null`: never in it.
     peak_signin_queue_by_phase: [Option<u64>; Phase::ALL.len()],
     rpo_realized_ms: u64,
+    rpo_realized_changes: f64,
     failovers_completed: u32,
     failbacks_completed: u32,
     cmdlet_errors: u32,
@@ -124,6 +125,7 @@ impl RecordOut {
             peak_signin_queue: r.peak_signin_queue,
             peak_signin_queue_by_phase: r.peak_signin_queue_by_phase.into_array(),
             rpo_realized_ms: r.rpo_realized.as_millis(),
+            rpo_realized_changes: r.rpo_realized_changes,
             failovers_completed: r.failovers_completed,
             failbacks_completed: r.failbacks_completed,
             cmdlet_errors: r.cmdlet_errors,
@@ -188,6 +190,7 @@ impl RecordOut {
             peak_signin_queue: self.peak_signin_queue,
             peak_signin_queue_by_phase: PerPhase::from_array(self.peak_signin_queue_by_phase),
             rpo_realized: SimTime::from_millis(self.rpo_realized_ms),
+            rpo_realized_changes: self.rpo_realized_changes,
             failovers_completed: self.failovers_completed,
             failbacks_completed: self.failbacks_completed,
             cmdlet_errors: self.cmdlet_errors,

@@ -79,6 +79,7 @@ fn run_writes_every_output_with_every_column_and_key() {
         "peak_signin_queue",
         "peak_signin_queue_by_phase",
         "rpo_realized_s",
+        "rpo_realized_changes",
         "failovers",
         "events_processed",
     ] {

@@ -199,6 +199,68 @@ fn a_backlogged_backup_service_delays_a_planned_failover() {
 }
 
 #[test]
+fn data_lost_is_counted_in_changes_and_is_zero_when_nobody_changed_anything() {
+    // docs/model.md#backup-service: the changes lost are the expected count of the
+    // unreplicated window, rate x seconds; the seconds (the RPO in time) stay.
+    let events = r#"At("1h", PoolDown(pool: "b.contoso.com")),
+        At("1h15m", InvokeCsPoolFailover(pool: "b.contoso.com", disaster_mode: true))"#;
+    let quiet = run(&pair(
+        "Lync2013",
+        1000,
+        1000,
+        "",
+        events,
+        "backup_service: BackupService(changes_per_user_per_hour: 0.0),",
+    ));
+    let f = &quiet.failovers[0];
+    assert!(f.data_lost.unwrap() > lyncsim::engine::SimTime::ZERO, "seconds since the last sync stay");
+    assert_eq!(f.data_lost_changes, Some(0.0));
+    assert_eq!(quiet.rpo_realized_changes, Some(0.0));
+    let busy = run(&pair("Lync2013", 1000, 1000, "", events, ""));
+    let f = &busy.failovers[0];
+    // 1,000 users x 2 changes an hour = 1/1.8 change per second of unreplicated data.
+    let expected = f.data_lost.unwrap().as_secs_f64() * 1000.0 * 2.0 / 3600.0;
+    let changes = f.data_lost_changes.unwrap();
+    assert!(changes > 0.0 && (changes - expected).abs() < 1e-9, "{changes} vs {expected}");
+    assert_eq!(busy.rpo_realized_changes, Some(changes));
+}
+
+#[test]
+fn backup_service_states_read_as_the_seed_saw_them_and_after_a_disaster() {
+    // Seed 2: before the failover both pools of a quiet lab pair show FinalState and
+    // NormalState (docs/model.md#backup-service).
+    let quiet = run(&pair(
+        "Lync2013",
+        1000,
+        1000,
+        "",
+        "",
+        "backup_service: BackupService(changes_per_user_per_hour: 0.0),",
+    ));
+    assert_eq!(quiet.backup_status.len(), 2);
+    for b in &quiet.backup_status {
+        assert_eq!((b.export_state.name(), b.import_state), ("FinalState", "NormalState"), "{b:?}");
+    }
+    // Users changing data: SteadyState / NormalState.
+    let busy = run(&pair("Lync2013", 1000, 1000, "", "", ""));
+    for b in &busy.backup_status {
+        assert_eq!((b.export_state.name(), b.import_state), ("SteadyState", "NormalState"), "{b:?}");
+    }
+    // b dies and is failed over: its export is in ErrorState, a's import from it is normal;
+    // everything a sends to b (a's data and b's data served on a) fails at b's import.
+    let events = r#"At("1h", PoolDown(pool: "b.contoso.com")),
+        At("1h15m", InvokeCsPoolFailover(pool: "b.contoso.com", disaster_mode: true))"#;
+    let r = run(&pair("Lync2013", 1000, 1000, "", events, ""));
+    let row = |pool: &str, from: &str| {
+        let b = r.backup_status.iter().find(|b| b.pool == pool && b.from == from).unwrap();
+        (b.export_state.name(), b.import_state)
+    };
+    assert_eq!(row("b.contoso.com", "b.contoso.com"), ("ErrorState", "NormalState"));
+    assert_eq!(row("a.contoso.com", "a.contoso.com"), ("SteadyState", "ErrorState"));
+    assert_eq!(row("b.contoso.com", "a.contoso.com"), ("SteadyState", "ErrorState"));
+}
+
+#[test]
 fn a_disaster_failback_loses_what_users_changed_on_the_backup() {
     let events = r#"At("1h", PoolDown(pool: "b.contoso.com")),
         At("1h15m", InvokeCsPoolFailover(pool: "b.contoso.com", disaster_mode: true)),

@@ -161,6 +161,7 @@ fn outputs_carry_statistics_for_every_number() {
         "peak_offline_users",
         "peak_signin_queue",
         "rpo_realized_s",
+        "rpo_realized_changes",
         "events_processed",
     ] {
         assert!(summary[key]["p95"].is_number(), "{key}: {}", summary[key]);

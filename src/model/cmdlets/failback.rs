@@ -152,9 +152,9 @@ impl World {
                 );
                 self.set_state_everywhere(p, PoolState::FailingBack);
                 if disaster {
-                    let lost = self.pools[p].back_stream.as_ref().map(|s| s.unreplicated(self.now));
+                    let stream = self.pools[p].back_stream.clone();
                     let what = format!("-DisasterMode: changes made on {bf} not yet replicated");
-                    self.lose_data(p, lost.unwrap_or(SimTime::ZERO), &what);
+                    self.lose_data(p, stream.as_ref(), &what);
                 }
                 self.set_read_only(p);
                 // The partner stops serving the pool's users: each is signed out and signs

@@ -161,13 +161,9 @@ impl World {
             FailoverStep::SyncUserData => {
                 let d = format!("Sync-CsUserData -PoolFqdn {pf} -Target: Hydrating Routing Groups Owned by {pf} on Pool {bf}.");
                 self.record(LogKind::Admin, Some(p), d);
-                let lost = self.pools[p].out_stream.as_ref().map(|s| s.unreplicated(self.now));
                 if disaster {
-                    self.lose_data(
-                        p,
-                        lost.unwrap_or(SimTime::ZERO),
-                        "-DisasterMode: unreplicated data of this pool",
-                    );
+                    let stream = self.pools[p].out_stream.clone();
+                    self.lose_data(p, stream.as_ref(), "-DisasterMode: unreplicated data of this pool");
                 }
                 Some(SimTime::ZERO)
             }

@@ -26,6 +26,7 @@ use super::{
     World, WorldEvent,
 };
 use crate::engine::{Scheduler, SimTime};
+use crate::model::backup::Stream;
 
 /// Which cmdlet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +109,7 @@ impl World {
             completed: None,
             disaster_mode: disaster,
             data_lost: None,
+            data_lost_changes: None,
             restored: None,
             error: None,
         }
@@ -295,15 +297,28 @@ impl World {
         per_rg.saturating_add(SimTime::from_millis(per_user.saturating_mul(n as u64)))
     }
 
-    /// A disaster-mode step gives up `lost` of unreplicated changes.
-    fn lose_data(&mut self, p: PoolId, lost: SimTime, what: &str) {
+    /// A disaster-mode step gives up the unreplicated data of `stream`: `lost` in seconds
+    /// and in changes (docs/model.md#backup-service).
+    fn lose_data(&mut self, p: PoolId, stream: Option<&Stream>, what: &str) {
+        let (lost, changes) = unreplicated_of(stream, self.now);
         if let Some(c) = &self.pools[p].cmdlet {
             let record = &mut self.failovers[c.record];
             record.data_lost = Some(record.data_lost.map_or(lost, |d| d.max(lost)));
+            record.data_lost_changes = Some(record.data_lost_changes.map_or(changes, |d| d.max(changes)));
         }
-        self.rpo_realized = Some(self.rpo_realized.map_or(lost, |r| r.max(lost)));
+        self.note_loss(lost, changes);
         let secs = lost.as_millis() as f64 / 1000.0;
-        self.record(LogKind::Warning, Some(p), format!("{what}: {secs:.1} s of user changes lost"));
+        self.record(
+            LogKind::Warning,
+            Some(p),
+            format!("{what}: {secs:.1} s of user changes lost ({changes:.1} changes)"),
+        );
+    }
+
+    /// The largest loss so far, in seconds and in changes.
+    fn note_loss(&mut self, lost: SimTime, changes: f64) {
+        self.rpo_realized = Some(self.rpo_realized.map_or(lost, |r| r.max(lost)));
+        self.rpo_realized_changes = Some(self.rpo_realized_changes.map_or(changes, |r| r.max(changes)));
     }
 
     /// The cmdlet completes; the restore watch of its record starts.
@@ -375,6 +390,12 @@ impl World {
         self.update_streams(p);
         self.wake_parked(p, sched);
     }
+}
+
+/// What `stream` has not replicated at `now`: seconds and (expected) changes; nothing without
+/// a stream.
+fn unreplicated_of(stream: Option<&Stream>, now: SimTime) -> (SimTime, f64) {
+    stream.map_or((SimTime::ZERO, 0.0), |s| (s.unreplicated(now), s.unreplicated_changes(now)))
 }
 
 #[cfg(test)]

@@ -107,7 +107,10 @@ impl World {
                 Some(b),
                 format!("registrar loads the routing groups of {pf} (PoolState FailedOver)"),
             );
-            let lost = self.pools[p].out_stream.as_ref().map(|s| s.unreplicated(self.now));
+            let lost = self.pools[p]
+                .out_stream
+                .as_ref()
+                .map(|s| (s.unreplicated(self.now), s.unreplicated_changes(self.now)));
             self.lose_by_hand(p, lost, "the partner loaded the routing groups without a final backup");
             self.host_on_partner(p, sched);
         } else if serving_home && self.pools[p].hosted_by_partner {
@@ -119,7 +122,10 @@ impl World {
             );
             self.record(LogKind::RegistrarPoll, Some(b), detail);
             self.pools[p].hosted_by_partner = false;
-            let lost = self.pools[p].back_stream.take().map(|s| s.unreplicated(self.now));
+            let lost = self.pools[p]
+                .back_stream
+                .take()
+                .map(|s| (s.unreplicated(self.now), s.unreplicated_changes(self.now)));
             self.lose_by_hand(p, lost, "changes made on the partner that were not replicated back");
             for u in gone {
                 self.lose_registrar(u, b, true, sched);
@@ -133,11 +139,12 @@ impl World {
 
     /// A PoolState change by hand bypasses the Backup Service's final sync: what was not
     /// replicated is lost.
-    fn lose_by_hand(&mut self, p: PoolId, lost: Option<SimTime>, what: &str) {
-        let Some(lost) = lost.filter(|l| *l > SimTime::ZERO) else { return };
-        self.rpo_realized = Some(self.rpo_realized.map_or(lost, |r| r.max(lost)));
+    fn lose_by_hand(&mut self, p: PoolId, lost: Option<(SimTime, f64)>, what: &str) {
+        let Some((lost, changes)) = lost.filter(|(l, _)| *l > SimTime::ZERO) else { return };
+        self.note_loss(lost, changes);
         let secs = lost.as_millis() as f64 / 1000.0;
-        let detail = format!("PoolState set by hand: {what}: {secs:.1} s of user changes lost");
+        let detail =
+            format!("PoolState set by hand: {what}: {secs:.1} s of user changes lost ({changes:.1} changes)");
         self.record(LogKind::Warning, Some(p), detail);
     }
 }

@@ -568,6 +568,7 @@ mod tests {
             peak_signin_queue: 0,
             peak_signin_queue_by_phase: Default::default(),
             rpo_realized: None,
+            rpo_realized_changes: None,
             failovers: Vec::new(),
             backup_status: Vec::new(),
             peak_users_per_front_end: Vec::new(),

@@ -306,6 +306,7 @@ fn peaks(out: &mut String, s: &Map<String, Value>) {
         ("sign-ins refused at MaxUserCount".into(), s.get("refused_sign_ins"), count),
         ("peak users turned away at MaxUserCount".into(), s.get("peak_turned_away_users"), count),
         ("realized RPO (data lost)".into(), s.get("rpo_realized_s"), dur),
+        ("realized RPO (changes lost)".into(), s.get("rpo_realized_changes"), count),
     ];
     if let Some(by_phase) = s.get("peak_signin_queue_by_phase").and_then(Value::as_object) {
         for p in Phase::ALL {
@@ -348,7 +349,8 @@ fn failovers(out: &mut String, s: &Map<String, Value>) {
             out.push_str(
                 "<div class=\"scroll\"><table class=\"wide fo\">\n<thead><tr><th>cmdlet</th><th>pool</th>\
                  <th class=\"num\">started</th><th class=\"num\">completed</th><th class=\"num\">duration</th>\
-                 <th>disaster mode</th><th class=\"num\">data lost</th><th class=\"num\">RTO</th>\
+                 <th>disaster mode</th><th class=\"num\">data lost</th><th class=\"num\">changes lost</th>\
+                 <th class=\"num\">RTO</th>\
                  <th>error</th></tr></thead>\n<tbody>\n",
             );
             for f in list {
@@ -360,6 +362,7 @@ fn failovers(out: &mut String, s: &Map<String, Value>) {
                 cell(out, g("duration_s"), dur);
                 let _ = write!(out, "<td>{}</td>", plain(g("disaster_mode"), count));
                 cell(out, g("data_lost_s"), dur);
+                cell(out, g("data_lost_changes"), count);
                 cell(out, g("rto_s"), dur);
                 let error = g("error").filter(|e| !e.is_null());
                 let class = if error.is_some() { " class=\"err\"" } else { "" };
@@ -388,14 +391,15 @@ fn backup_service(out: &mut String, s: &Map<String, Value>) {
     };
     out.push_str(
         "<h3>Backup Service at the end of the run</h3>\n<div class=\"scroll\"><table>\n<thead><tr>\
-         <th>from</th><th>to</th><th>export state</th><th>import state</th>\
+         <th>users' data of</th><th>from</th><th>to</th><th>export state</th><th>import state</th>\
          <th class=\"num\">not yet replicated</th></tr></thead>\n<tbody>\n",
     );
     for b in list {
         let g = |k: &str| b.get(k);
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            plain(g("pool"), count),
             plain(g("from"), count),
             plain(g("to"), count),
             plain(g("export_state"), count),
