@@ -210,6 +210,14 @@ pub enum WorldEvent {
         /// Its rebuild generation when scheduled.
         gen: u32,
     },
+    /// Windows Fabric has finished the initial placement of a pool's cold start
+    /// (docs/model.md#cold-start).
+    ColdStartDone {
+        /// Pool.
+        pool: PoolId,
+        /// Its cold-start generation when scheduled.
+        gen: u32,
+    },
     /// Stochastic failure process `index` fails its target (`fail`) or repairs it.
     FailureStep {
         /// Index in [`Config::failures`].
@@ -270,6 +278,13 @@ struct PoolRt {
     serving: bool,
     /// Running front ends (for sign-in capacity and load).
     running_fes: u32,
+    /// Every front end of this Enterprise pool stopped: it serves again only after a cold
+    /// start (docs/model.md#cold-start).
+    cold: bool,
+    /// The cold start's initial placement is under way (start quorum reached).
+    cold_placing: bool,
+    /// Generation of the cold-start timer.
+    cold_gen: u32,
     servers: IdVec<FrontEndId, Server>,
     rgs: IdVec<RoutingGroupId, RoutingGroup>,
     back_end: BackEndState,
@@ -439,6 +454,9 @@ impl World {
                 running: true,
                 serving: true,
                 running_fes: p.front_ends,
+                cold: false,
+                cold_placing: false,
+                cold_gen: 0,
                 servers: (0..p.front_ends).map(|_| Server::new()).collect(),
                 rgs: (0..p.routing_groups).map(|r| RoutingGroup::place(r, p.front_ends)).collect(),
                 back_end: BackEndState::new(),
@@ -603,6 +621,7 @@ impl World {
             WorldEvent::ReplicaRebuilt { pool, server, gen } => {
                 self.replica_rebuilt(pool, server, gen, sched)
             }
+            WorldEvent::ColdStartDone { pool, gen } => self.cold_start_done(pool, gen, sched),
             WorldEvent::FailureStep { index, fail } => self.failure_step(index, fail, sched),
             WorldEvent::AdminDecision { pool, failback } => self.admin_decision(pool, failback, sched),
             WorldEvent::AdminImportRgs { pool, failover } => self.admin_import_rgs(pool, failover),
