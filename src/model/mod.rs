@@ -23,7 +23,8 @@
 //! - A pool has front-end servers (`pool.rs`): each runs unless a `ServerDown`, a
 //!   `PoolDown` or the loss of its site stopped it, and RTCSRV runs on it unless stopped. The
 //!   pool registers users while its running front ends keep pool-level quorum (the back end
-//!   is the witness of even-sized pools). Each routing group keeps one primary and up to two
+//!   is the witness of even-sized pools); an Enterprise pool whose front ends all stopped
+//!   first needs its start quorum and a Windows Fabric cold start. Each routing group keeps one primary and up to two
 //!   secondary replicas on distinct front ends: a secondary is promoted when the primary's
 //!   server fails (its users sign in again), a group without secondaries puts its users in
 //!   resiliency mode, a group without replicas keeps them out until recovery.

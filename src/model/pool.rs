@@ -276,7 +276,20 @@ mod tests {
 
     #[test]
     fn the_start_quorum_table_of_the_documentation() {
-        let table = [(2, 1), (3, 3), (4, 3), (5, 4), (6, 5), (7, 5), (8, 6), (9, 7), (10, 8), (11, 9), (12, 10), (16, 12)];
+        let table = [
+            (2, 1),
+            (3, 3),
+            (4, 3),
+            (5, 4),
+            (6, 5),
+            (7, 5),
+            (8, 6),
+            (9, 7),
+            (10, 8),
+            (11, 9),
+            (12, 10),
+            (16, 12),
+        ];
         for (n, k) in table {
             assert_eq!(start_quorum(n), k, "{n} front ends");
         }

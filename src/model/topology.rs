@@ -2,11 +2,11 @@
 //! [`World::refresh_pool`], which recomputes a pool after any change and applies the
 //! consequences to its users, its heartbeat and its replication streams.
 
+use super::config::{Edition, Product};
 use super::pool::{self, RgStatus};
 use super::{
     registered, sched_in, FrontEndId, LogKind, PoolId, Queued, Service, SiteId, UserId, World, WorldEvent,
 };
-use super::config::{Edition, Product};
 use crate::engine::{Scheduler, SimTime};
 
 /// Users of the largest pool (80,000, capacity docs, docs/model.md#cold-start), which the
@@ -280,6 +280,9 @@ impl World {
                     pool.cold_placing = enough;
                     pool.cold_gen = pool.cold_gen.wrapping_add(1);
                     cold_event = Some((enough, quorum));
+                } else if !enough && fes > 0 && fes != pool.running_fes {
+                    // Front ends return, still too few: the log says why nobody signs in.
+                    cold_event = Some((false, quorum));
                 }
                 serving = false;
             }
@@ -372,7 +375,14 @@ impl World {
     /// begins) or fell below it again (the placement stops, to begin anew). The placement
     /// takes `timing.pool_cold_start` scaled by the pool's users over 80,000, the largest
     /// pool (assumption, docs/model.md#cold-start).
-    fn cold_start_step(&mut self, p: PoolId, placing: bool, fes: u32, quorum: u32, sched: &mut Scheduler<WorldEvent>) {
+    fn cold_start_step(
+        &mut self,
+        p: PoolId,
+        placing: bool,
+        fes: u32,
+        quorum: u32,
+        sched: &mut Scheduler<WorldEvent>,
+    ) {
         let n = self.pools[p].servers.len();
         if !placing {
             let detail = format!(
@@ -384,14 +394,14 @@ impl World {
         let users = self.config.pool(p).users;
         let full = self.config.timing.pool_cold_start.sample(&mut self.pools[p].rng);
         let delay = SimTime::from_millis(
-            (u128::from(full.as_millis()) * u128::from(users.min(COLD_START_FULL_POOL)) / u128::from(COLD_START_FULL_POOL))
-                as u64,
+            (u128::from(full.as_millis()) * u128::from(users.min(COLD_START_FULL_POOL))
+                / u128::from(COLD_START_FULL_POOL)) as u64,
         );
         let gen = self.pools[p].cold_gen;
         sched_in(sched, delay, WorldEvent::ColdStartDone { pool: p, gen });
         let detail = format!(
             "Windows Fabric cold start: {fes} of {n} front ends run (start quorum {quorum}); the initial placement of \
-             {users} users from the back end takes {:.0} s (Event 32174 until it finishes)",
+             {users} users from the back end takes {} s (Event 32174 until it finishes)",
             delay.as_secs_f64()
         );
         self.record(LogKind::Service, Some(p), detail);
@@ -406,7 +416,8 @@ impl World {
         }
         pool.cold = false;
         pool.cold_placing = false;
-        let detail = "Windows Fabric cold start: the initial placement is finished; the pool serves".to_string();
+        let detail =
+            "Windows Fabric cold start: the initial placement is finished; the pool serves".to_string();
         self.record(LogKind::Service, Some(p), detail);
         self.refresh_pool(p, false, sched);
     }

@@ -350,6 +350,9 @@ fn a_pool_whose_front_ends_all_stopped_needs_its_start_quorum_and_a_cold_start()
     // 02:00: 3 of 5 run. Pool-level quorum ("any 3") holds, but the start quorum is 4:
     // the pool does not serve.
     assert_eq!(users(&r, 2 * H + 1800, Offline), 30000, "3 of 5 is below the start quorum");
+    let waits = r.log.iter().rfind(|e| e.detail.contains("below the start quorum of 4")).unwrap();
+    assert_eq!(waits.time.as_secs_f64(), (2 * H) as f64);
+    assert!(waits.detail.contains("3 of 5 front ends run"), "{}", waits.detail);
     // 03:00: the fourth returns; the initial placement takes 1 h × 30,000 / 80,000.
     let placing = r.log.iter().find(|e| e.detail.contains("initial placement of")).unwrap();
     assert_eq!(placing.time.as_secs_f64(), (3 * H) as f64, "{}", placing.detail);
