@@ -311,6 +311,8 @@ pub struct TimingConfig {
     /// See the scenario reference.
     pub replica_rebuild: Delay,
     /// See the scenario reference.
+    pub pool_cold_start: Delay,
+    /// See the scenario reference.
     pub sql_mirror_failover: Delay,
     /// See the scenario reference.
     pub cms_failover: Delay,

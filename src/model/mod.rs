@@ -23,7 +23,8 @@
 //! - A pool has front-end servers (`pool.rs`): each runs unless a `ServerDown`, a
 //!   `PoolDown` or the loss of its site stopped it, and RTCSRV runs on it unless stopped. The
 //!   pool registers users while its running front ends keep pool-level quorum (the back end
-//!   is the witness of even-sized pools). Each routing group keeps one primary and up to two
+//!   is the witness of even-sized pools); an Enterprise pool whose front ends all stopped
+//!   first needs its start quorum and a Windows Fabric cold start. Each routing group keeps one primary and up to two
 //!   secondary replicas on distinct front ends: a secondary is promoted when the primary's
 //!   server fails (its users sign in again), a group without secondaries puts its users in
 //!   resiliency mode, a group without replicas keeps them out until recovery.
@@ -210,6 +211,14 @@ pub enum WorldEvent {
         /// Its rebuild generation when scheduled.
         gen: u32,
     },
+    /// Windows Fabric has finished the initial placement of a pool's cold start
+    /// (docs/model.md#cold-start).
+    ColdStartDone {
+        /// Pool.
+        pool: PoolId,
+        /// Its cold-start generation when scheduled.
+        gen: u32,
+    },
     /// Stochastic failure process `index` fails its target (`fail`) or repairs it.
     FailureStep {
         /// Index in [`Config::failures`].
@@ -270,6 +279,13 @@ struct PoolRt {
     serving: bool,
     /// Running front ends (for sign-in capacity and load).
     running_fes: u32,
+    /// Every front end of this Enterprise pool stopped: it serves again only after a cold
+    /// start (docs/model.md#cold-start).
+    cold: bool,
+    /// The cold start's initial placement is under way (start quorum reached).
+    cold_placing: bool,
+    /// Generation of the cold-start timer.
+    cold_gen: u32,
     servers: IdVec<FrontEndId, Server>,
     rgs: IdVec<RoutingGroupId, RoutingGroup>,
     back_end: BackEndState,
@@ -441,6 +457,9 @@ impl World {
                 running: true,
                 serving: true,
                 running_fes: p.front_ends,
+                cold: false,
+                cold_placing: false,
+                cold_gen: 0,
                 servers: (0..p.front_ends).map(|_| Server::new()).collect(),
                 rgs: (0..p.routing_groups).map(|r| RoutingGroup::place(r, p.front_ends)).collect(),
                 back_end: BackEndState::new(),
@@ -606,6 +625,7 @@ impl World {
             WorldEvent::ReplicaRebuilt { pool, server, gen } => {
                 self.replica_rebuilt(pool, server, gen, sched)
             }
+            WorldEvent::ColdStartDone { pool, gen } => self.cold_start_done(pool, gen, sched),
             WorldEvent::FailureStep { index, fail } => self.failure_step(index, fail, sched),
             WorldEvent::AdminDecision { pool, failback } => self.admin_decision(pool, failback, sched),
             WorldEvent::AdminImportRgs { pool, failover } => self.admin_import_rgs(pool, failover),

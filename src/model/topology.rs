@@ -2,11 +2,16 @@
 //! [`World::refresh_pool`], which recomputes a pool after any change and applies the
 //! consequences to its users, its heartbeat and its replication streams.
 
+use super::config::{Edition, Product};
 use super::pool::{self, RgStatus};
 use super::{
     registered, sched_in, FrontEndId, LogKind, PoolId, Queued, Service, SiteId, UserId, World, WorldEvent,
 };
-use crate::engine::Scheduler;
+use crate::engine::{Scheduler, SimTime};
+
+/// Users of the largest pool (80,000, capacity docs, docs/model.md#cold-start), which the
+/// cold start's `timing.pool_cold_start` is given for.
+const COLD_START_FULL_POOL: u32 = 80_000;
 
 impl World {
     /// `PoolDown`: the pool's servers stop (a pool already down only logs a warning).
@@ -252,10 +257,36 @@ impl World {
     /// deregisters its clients (they notice at once) rather than vanishing.
     pub(super) fn refresh_pool(&mut self, p: PoolId, graceful: bool, sched: &mut Scheduler<WorldEvent>) {
         let back_end_up = self.witness_up(p);
+        let cold_start = self.cold_start_applies(p);
         let pool = &mut self.pools[p];
         let running: Vec<bool> = pool.servers.iter().map(|s| pool.running && !s.down && s.rtcsrv).collect();
         let fes = running.iter().filter(|&&r| r).count() as u32;
-        let serving = fes > 0 && pool::has_quorum(&running, back_end_up);
+        let mut serving = fes > 0 && pool::has_quorum(&running, back_end_up);
+        // An Enterprise pool whose front ends all stopped starts cold: it serves once the
+        // start quorum runs and Windows Fabric's initial placement is done
+        // (docs/model.md#cold-start).
+        let mut cold_event = None;
+        if cold_start {
+            let powered = pool.servers.iter().any(|s| pool.running && !s.down);
+            if !powered && !pool.cold {
+                pool.cold = true;
+                pool.cold_placing = false;
+                pool.cold_gen = pool.cold_gen.wrapping_add(1);
+            }
+            if pool.cold {
+                let quorum = pool::start_quorum(running.len()) as u32;
+                let enough = fes >= quorum && serving;
+                if enough != pool.cold_placing {
+                    pool.cold_placing = enough;
+                    pool.cold_gen = pool.cold_gen.wrapping_add(1);
+                    cold_event = Some((enough, quorum));
+                } else if !enough && fes > 0 && fes != pool.running_fes {
+                    // Front ends return, still too few: the log says why nobody signs in.
+                    cold_event = Some((false, quorum));
+                }
+                serving = false;
+            }
+        }
         // A front end that returns to a pool that served before and after waits for Windows
         // Fabric to rebuild its secondary replicas; one that stops, or a pool that stops
         // serving, abandons a rebuild (docs/model.md#routing-groups).
@@ -316,6 +347,9 @@ impl World {
                 self.wake_parked(p, sched);
             }
         }
+        if let Some((placing, quorum)) = cold_event {
+            self.cold_start_step(p, placing, fes, quorum, sched);
+        }
         for (server, gen) in rebuilds {
             let delay = self.config.timing.replica_rebuild.sample(&mut self.pools[p].rng);
             sched_in(sched, delay, WorldEvent::ReplicaRebuilt { pool: p, server, gen });
@@ -328,6 +362,64 @@ impl World {
             self.update_streams(b);
         }
         self.admin_watch(p, sched);
+    }
+
+    /// Whether pool `p` starts cold after all its front ends stopped: Enterprise pools of
+    /// the products with Windows Fabric. A Standard Edition server starts with its services
+    /// (assumption, docs/model.md#cold-start).
+    fn cold_start_applies(&self, p: PoolId) -> bool {
+        self.config.pool(p).edition == Edition::Enterprise && self.config.product != Product::Lync2010
+    }
+
+    /// The cold start of pool `p` reached its start quorum (`placing`: the initial placement
+    /// begins) or fell below it again (the placement stops, to begin anew). The placement
+    /// takes `timing.pool_cold_start` scaled by the pool's users over 80,000, the largest
+    /// pool (assumption, docs/model.md#cold-start).
+    fn cold_start_step(
+        &mut self,
+        p: PoolId,
+        placing: bool,
+        fes: u32,
+        quorum: u32,
+        sched: &mut Scheduler<WorldEvent>,
+    ) {
+        let n = self.pools[p].servers.len();
+        if !placing {
+            let detail = format!(
+                "Windows Fabric cold start: {fes} of {n} front ends run, below the start quorum of {quorum}; \
+                 the pool waits for front ends"
+            );
+            return self.record(LogKind::Service, Some(p), detail);
+        }
+        let users = self.config.pool(p).users;
+        let full = self.config.timing.pool_cold_start.sample(&mut self.pools[p].rng);
+        let delay = SimTime::from_millis(
+            (u128::from(full.as_millis()) * u128::from(users.min(COLD_START_FULL_POOL))
+                / u128::from(COLD_START_FULL_POOL)) as u64,
+        );
+        let gen = self.pools[p].cold_gen;
+        sched_in(sched, delay, WorldEvent::ColdStartDone { pool: p, gen });
+        let detail = format!(
+            "Windows Fabric cold start: {fes} of {n} front ends run (start quorum {quorum}); the initial placement of \
+             {users} users from the back end takes {} s (Event 32174 until it finishes)",
+            delay.as_secs_f64()
+        );
+        self.record(LogKind::Service, Some(p), detail);
+    }
+
+    /// Windows Fabric has finished the initial placement of pool `p`'s cold start: the pool
+    /// serves (docs/model.md#cold-start).
+    pub(super) fn cold_start_done(&mut self, p: PoolId, gen: u32, sched: &mut Scheduler<WorldEvent>) {
+        let pool = &mut self.pools[p];
+        if !pool.cold || !pool.cold_placing || pool.cold_gen != gen {
+            return;
+        }
+        pool.cold = false;
+        pool.cold_placing = false;
+        let detail =
+            "Windows Fabric cold start: the initial placement is finished; the pool serves".to_string();
+        self.record(LogKind::Service, Some(p), detail);
+        self.refresh_pool(p, false, sched);
     }
 
     /// Windows Fabric has rebuilt the secondary replicas of front end `s` of pool `p`: they

@@ -278,6 +278,10 @@ pub struct Timing {
     /// Windows Fabric rebuilding the secondary replicas of a front end that returns to a
     /// serving pool. Default 20 min (assumption: the wait between upgrade domains).
     pub replica_rebuild: TimeValue,
+    /// Windows Fabric's initial placement when an Enterprise pool whose front ends all
+    /// stopped starts again, for a pool of 80,000 users (scaled by the pool's users).
+    /// Default 1 h (KB-FESTART "up to an hour").
+    pub pool_cold_start: TimeValue,
     /// SQL mirror failover: automatic with a witness, or Invoke-CsDatabaseFailover.
     /// Assumption within the 5 min target.
     pub sql_mirror_failover: TimeValue,
@@ -301,6 +305,7 @@ impl Default for Timing {
             hydrate_per_user: TimeValue::Fixed(Duration(crate::engine::SimTime::from_millis(10))),
             quorum_loss_recovery: TimeValue::secs(30 * 60),
             replica_rebuild: TimeValue::secs(20 * 60),
+            pool_cold_start: TimeValue::secs(60 * 60),
             sql_mirror_failover: TimeValue::secs(60),
             cms_failover: TimeValue::secs(5 * 60),
             cmdlet_step: TimeValue::secs(5),

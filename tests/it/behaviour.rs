@@ -221,7 +221,9 @@ fn sign_in_capacity_is_per_running_front_end() {
                 Pool(fqdn: "b", site: "dc2", edition: Enterprise, front_ends: {front_ends}, back_end: Single,
                      users: 8000, backup_pool: Some("a"), registrations_per_sec: 2.0),
             ],
-            events: [ At("1h", PoolDown(pool: "b")), At("2h", PoolUp(pool: "b")) ])"#
+            events: [ At("1h", PoolDown(pool: "b")), At("2h", PoolUp(pool: "b")) ],
+            // Sign-in capacity alone: a negligible cold start of pool b (docs/model.md#cold-start).
+            timing: Timing(pool_cold_start: "1s"))"#
         )
     };
     let four = run(&src(4));

@@ -341,3 +341,53 @@ fn a_second_loss_before_the_rebuild_takes_twice_the_users_and_a_rebuilding_repli
     assert_eq!(users(&r, H + 40 * 60, Offline), 0);
     assert!(!r.log.iter().any(|e| e.detail.contains("Windows Fabric")));
 }
+
+#[test]
+fn a_pool_whose_front_ends_all_stopped_needs_its_start_quorum_and_a_cold_start() {
+    // docs/model.md#cold-start: 5 front ends, 30,000 users; all fail at 01:00.
+    let r = scenario("ee5-pool-cold-start");
+    assert_eq!(users(&r, H + 900, Offline), 30000);
+    // 02:00: 3 of 5 run. Pool-level quorum ("any 3") holds, but the start quorum is 4:
+    // the pool does not serve.
+    assert_eq!(users(&r, 2 * H + 1800, Offline), 30000, "3 of 5 is below the start quorum");
+    let waits = r.log.iter().rfind(|e| e.detail.contains("below the start quorum of 4")).unwrap();
+    assert_eq!(waits.time.as_secs_f64(), (2 * H) as f64);
+    assert!(waits.detail.contains("3 of 5 front ends run"), "{}", waits.detail);
+    // 03:00: the fourth returns; the initial placement takes 1 h × 30,000 / 80,000.
+    let placing = r.log.iter().find(|e| e.detail.contains("initial placement of")).unwrap();
+    assert_eq!(placing.time.as_secs_f64(), (3 * H) as f64, "{}", placing.detail);
+    assert!(placing.detail.contains("4 of 5 front ends run (start quorum 4)"), "{}", placing.detail);
+    let done = r.log.iter().find(|e| e.detail.contains("initial placement is finished")).unwrap();
+    assert_eq!(done.time.as_secs_f64(), (3 * H + 1350) as f64, "22 min 30 s after the start quorum");
+    assert_eq!(users(&r, 3 * H + 1200, Offline), 30000, "nobody signs in during the placement");
+    assert_eq!(users(&r, 4 * H + 1800, Full), 30000);
+    // The recovery is counted from the fault to the end of the sign-ins after the placement.
+    let im = &r.incidents[Im][0];
+    assert!(im.end.unwrap().as_secs_f64() > (3 * H + 1350) as f64, "{im:?}");
+}
+
+#[test]
+fn a_pool_that_kept_a_front_end_running_or_a_standard_edition_server_starts_without_a_cold_start() {
+    // Four of five fail and return: the pool never stopped entirely, so its pool-level
+    // quorum is enough (3 of 5 at 02:00 serve).
+    let src = std::fs::read_to_string("scenarios/ee5-pool-cold-start.ron")
+        .unwrap()
+        .replace(r#"At("1h", ServerDown(pool: "pool-a.contoso.com", server: 4)),"#, "")
+        .replace(r#"At("4h", ServerUp(pool: "pool-a.contoso.com", server: 4)),"#, "");
+    let r = run(&src);
+    assert_eq!(users(&r, 2 * H + 1800, Full), 30000);
+    assert!(!r.log.iter().any(|e| e.detail.contains("cold start")));
+    // A Standard Edition server (no Enterprise pool's Fabric placement) serves as soon as it
+    // is back (assumption, docs/model.md#cold-start).
+    let src = crate::support::pair(
+        "Lync2013",
+        2000,
+        2000,
+        "",
+        r#"At("1h", PoolDown(pool: "a.contoso.com")), At("2h", PoolUp(pool: "a.contoso.com"))"#,
+        "",
+    );
+    let r = run(&src);
+    assert!(!r.log.iter().any(|e| e.detail.contains("cold start")));
+    assert_eq!(users(&r, 2 * H + 1800, Full), 4000);
+}

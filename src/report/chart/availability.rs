@@ -532,6 +532,7 @@ mod tests {
                 hydrate_per_user: d,
                 quorum_loss_recovery: d,
                 replica_rebuild: d,
+                pool_cold_start: d,
                 sql_mirror_failover: d,
                 cms_failover: d,
                 cmdlet_step: d,

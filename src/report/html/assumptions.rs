@@ -99,6 +99,13 @@ const DEFAULTS: &[(&str, &str, &str, &str)] = &[
         "Assumption: the 20-minute wait between upgrade domains (L13 Gg412996); primaries then move back \
          (assumption, docs/model.md#routing-groups)",
     ),
+    (
+        "Pool cold start",
+        "timing.pool_cold_start",
+        "1 h for 80,000 users",
+        "KB-FESTART “up to an hour” for a large pool; scaled by the pool's users and the start quorum \
+         (~85 %, SfB-FEHA) first: assumption, docs/model.md#cold-start",
+    ),
     ("Routing groups", "routing_groups", "one per 1,000 users, at least one per front end", "Assumption"),
     (
         "Front-end capacity",

@@ -107,6 +107,7 @@ impl Validator<'_> {
             hydrate_per_user: self.delay(&p("hydrate_per_user"), &t.hydrate_per_user),
             quorum_loss_recovery: self.delay(&p("quorum_loss_recovery"), &t.quorum_loss_recovery),
             replica_rebuild: self.delay(&p("replica_rebuild"), &t.replica_rebuild),
+            pool_cold_start: self.delay(&p("pool_cold_start"), &t.pool_cold_start),
             sql_mirror_failover: self.delay(&p("sql_mirror_failover"), &t.sql_mirror_failover),
             cms_failover: self.delay(&p("cms_failover"), &t.cms_failover),
             cmdlet_step: self.delay(&p("cmdlet_step"), &t.cmdlet_step),
