@@ -333,6 +333,10 @@ pub struct ClientsConfig {
     pub retry_max: Delay,
     /// Relative jitter on retries.
     pub retry_jitter: f64,
+    /// Share of each pool's clients that hold their backup registrar (the `q=0.3` contact
+    /// of a 301, or DNS SRV records for the backup pool), 0..=1; the others know only their
+    /// home pool (docs/model.md#the-registrar-list).
+    pub backup_registrar_known: f64,
     /// Window that client notices, retries and sign-in completions are gathered into
     /// (zero: none).
     pub batch: SimTime,

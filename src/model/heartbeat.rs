@@ -1,9 +1,11 @@
 //! The backup registrar: it hears each pool's heartbeat; after missing it for
-//! `voice_failover.detection` it takes the pool's users over in resiliency mode, and after
+//! `voice_failover.detection` it takes over, in resiliency mode, the pool's users whose
+//! clients hold it (docs/model.md#the-registrar-list), and after
 //! `voice_failover.failback` once the heartbeat is back it redirects them home.
 
 use super::{sched_in, ClientState, LogKind, PoolId, World, WorldEvent};
 use crate::engine::Scheduler;
+use crate::text::group_digits;
 
 impl World {
     /// A pool's backup registrar hears its heartbeat while the pool serves and the two can
@@ -85,9 +87,37 @@ impl World {
             return;
         }
         self.pools[q].backup_accepts = true;
-        let detail =
+        let mut detail =
             format!("backup registrar accepts users of {} in resiliency mode (heartbeat lost)", self.fqdn(q));
+        // Who it concerns: the users of `q` without a registrar now that can reach `b`, by
+        // what their clients hold (docs/model.md#the-registrar-list).
+        let (mut known, mut unknown) = (0u64, 0u64);
+        for u in self.homed(q) {
+            let user = &self.users[u];
+            if !super::registered(user.state) && self.user_reaches(u, b) {
+                if user.backup_known {
+                    known += 1;
+                } else {
+                    unknown += 1;
+                }
+            }
+        }
+        if known > 0 {
+            detail += &format!(
+                ": {} clients re-register to their backup registrar {} (q=0.3)",
+                group_digits(known),
+                self.fqdn(b)
+            );
+        }
         self.record(LogKind::Service, Some(b), detail);
+        if unknown > 0 {
+            let detail = format!(
+                "{} clients have no backup registrar (signed in without a 301): they wait for {} or its failover",
+                group_digits(unknown),
+                self.fqdn(q)
+            );
+            self.record(LogKind::Warning, Some(q), detail);
+        }
         self.wake_parked(q, sched);
     }
 

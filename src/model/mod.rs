@@ -43,7 +43,8 @@
 //!   keep-alive and refresh phase. When its registrar goes away the user loses every feature
 //!   at once (`Offline`), but the client notices only at its next keep-alive or refresh
 //!   (at once when the registrar deregisters it); it then tries its home pool, then its
-//!   backup registrar, and retries with doubling, jittered back-off.
+//!   backup registrar if it holds it (`clients.backup_registrar_known`, the q=0.3 contact),
+//!   and retries with doubling, jittered back-off.
 //! - Who accepts a user is `World::admission`: the home pool while its PoolState is
 //!   `Active` (`FailingBack`: in resiliency mode); the paired pool as `FailedOver` once it
 //!   has loaded the pool's routing groups; the backup registrar in `Resiliency` once it has
@@ -66,8 +67,9 @@
 //!
 //! # Random streams
 //! Per pool: `clients:<fqdn>` (phases, retry jitter of the pool's users), `pool:<fqdn>`
-//! (detection and failback delays, cmdlet step durations) and `backup:<fqdn>` (the sync
-//! interval and phase of the pool's data streams).
+//! (detection and failback delays, cmdlet step durations), `backup:<fqdn>` (the sync
+//! interval and phase of the pool's data streams) and `registrars:<fqdn>` (which clients
+//! hold their backup registrar, drawn only with a share below 1).
 
 mod admin;
 mod audit;
@@ -258,6 +260,9 @@ struct User {
     /// A registrar refused this client's last sign-in at its MaxUserCount, and it has not
     /// been registered since (docs/model.md#sign-in-and-capacity).
     turned_away: bool,
+    /// The client holds its backup registrar (the `q=0.3` contact) as well as its home pool
+    /// (`q=0.7`); otherwise it knows only its home pool (docs/model.md#the-registrar-list).
+    backup_known: bool,
 }
 
 /// Whether a user in `state` is registered at its `serving` pool.
@@ -423,7 +428,16 @@ impl World {
                     state: ClientState::Full,
                     attempt: 0,
                     turned_away: false,
+                    backup_known: true,
                 });
+            }
+            let share = config.clients.backup_registrar_known;
+            if share < 1.0 {
+                let pool_users = IdRange::new(first_user, p.users);
+                let mut rng = streams.stream(stream_id(&format!("registrars:{}", p.fqdn)));
+                for (u, known) in pool_users.zip(registrar_lists(share, p.users, &mut rng)) {
+                    users[u].backup_known = known;
+                }
             }
             let out_stream = match (pairing, p.backup) {
                 (true, Some(_)) => {
@@ -733,6 +747,19 @@ impl World {
     }
 }
 
+/// Which of a pool's `n` clients hold their backup registrar: exactly `round(share x n)` of
+/// them, every such set equally likely (selection sampling, one draw per client from the
+/// pool's `registrars:<fqdn>` stream; docs/model.md#the-registrar-list).
+fn registrar_lists(share: f64, n: u32, rng: &mut ChaCha8Rng) -> impl Iterator<Item = bool> + '_ {
+    let mut wanted = (share.clamp(0.0, 1.0) * f64::from(n)).round() as u32;
+    (0..n).map(move |i| {
+        let left = n - i;
+        let known = wanted > 0 && rng.random_range(0..left) < wanted;
+        wanted -= u32::from(known);
+        known
+    })
+}
+
 /// Schedule `ev` after `delay`.
 fn sched_in(sched: &mut Scheduler<WorldEvent>, delay: SimTime, ev: WorldEvent) {
     // Past the end of time means never: the horizon bounds every run.
@@ -750,5 +777,24 @@ mod tests {
         // adds the user's share of the per-pool and per-feature counters).
         assert_eq!(std::mem::size_of::<User>(), 24);
         assert!(std::mem::size_of::<User>() as u64 <= crate::scenario::limits::BYTES_PER_USER);
+    }
+
+    #[test]
+    fn registrar_lists_give_exactly_the_share_and_vary_with_the_stream() {
+        let streams = Streams::new(7, 0);
+        let draw = |name: &str, share: f64, n: u32| -> Vec<bool> {
+            let mut rng = streams.stream(stream_id(name));
+            registrar_lists(share, n, &mut rng).collect()
+        };
+        let lists = draw("registrars:a", 0.6, 2500);
+        assert_eq!(lists.iter().filter(|&&k| k).count(), 1500);
+        assert_eq!(lists, draw("registrars:a", 0.6, 2500), "deterministic");
+        assert_ne!(lists, draw("registrars:b", 0.6, 2500), "each pool has its own stream");
+        // Spread over the pool, not a block: both halves hold some of each.
+        let first_half = lists[..1250].iter().filter(|&&k| k).count();
+        assert!((600..900).contains(&first_half), "{first_half}");
+        assert!(draw("registrars:a", 0.0, 100).iter().all(|&k| !k));
+        assert!(draw("registrars:a", 1.0, 100).iter().all(|&k| k));
+        assert_eq!(draw("registrars:a", 0.5, 3).iter().filter(|&&k| k).count(), 2);
     }
 }

@@ -1,6 +1,7 @@
 //! Who registers a user, and in which client state ([`World::admission`]): the home pool by
 //! its PoolState and the user's routing group, the paired pool once it hosts the user's
-//! routing groups, the backup registrar once it has missed the home pool's heartbeat.
+//! routing groups, the backup registrar once it has missed the home pool's heartbeat (for
+//! clients that hold it).
 
 use super::pool::RgStatus;
 use super::{ClientState, IdRange, PoolId, PoolState, RoutingGroupId, UserId, World, WorldEvent};
@@ -27,7 +28,9 @@ impl World {
             } else {
                 Some(ClientState::FailedOver)
             }
-        } else if h.backup_accepts && !h.heartbeat_ok {
+        } else if h.backup_accepts && !h.heartbeat_ok && self.users[u].backup_known {
+            // Only a client that holds its backup registrar (the q=0.3 contact) tries it
+            // (docs/model.md#the-registrar-list).
             Some(ClientState::Resiliency)
         } else {
             None

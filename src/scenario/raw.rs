@@ -327,6 +327,10 @@ pub struct Clients {
     pub retry_max: TimeValue,
     /// Relative jitter on each retry delay, 0..=1. Default 0.2 (assumption).
     pub retry_jitter: f64,
+    /// Share of each pool's clients that hold their backup registrar as well as their home
+    /// pool, 0..=1. Default 1.0 (assumption: DNS SRV records point at the backup pool, or
+    /// clients sign in through a Director; docs/model.md#the-registrar-list).
+    pub backup_registrar_known: f64,
     /// Gather client and sign-in events into windows of this length (a precision-for-speed
     /// trade for large Monte Carlo studies). Default 0: every event at its own millisecond.
     pub batch: Duration,
@@ -340,6 +344,7 @@ impl Default for Clients {
             retry: TimeValue::secs(30),
             retry_max: TimeValue::secs(300),
             retry_jitter: 0.2,
+            backup_registrar_known: 1.0,
             batch: Duration(crate::engine::SimTime::ZERO),
         }
     }

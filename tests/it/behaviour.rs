@@ -346,3 +346,52 @@ fn batched_client_events_land_on_window_boundaries_and_stay_close_to_exact() {
         assert!(a - b > 0.0, "{f:?}: batching delays sign-ins a little");
     }
 }
+
+/// docs/model.md#the-registrar-list: a client that signed in without a 301 (and finds no DNS
+/// SRV record for the backup pool) holds only its home pool. When the pool dies it cannot
+/// find the backup registrar: it waits offline for its pool or a failover, while the clients
+/// that hold both re-register to the backup (q=0.3) in resiliency mode.
+#[test]
+fn clients_without_their_backup_registrar_wait_for_the_failover() {
+    use lyncsim::model::LogKind;
+    let source = std::fs::read_to_string("scenarios/seed1-backup-registrar-known-60.ron").unwrap();
+    let share = 0.6;
+    assert!(source.contains("backup_registrar_known: 0.6"));
+    let some = run(&source);
+    let all = run(&source.replace("backup_registrar_known: 0.6", "backup_registrar_known: 1.0"));
+    let pool_users = 2500u64;
+    let known = (share * pool_users as f64).round() as u64;
+    // 01:14: after the backup's detection, before the -DisasterMode failover of 01:15.
+    let before_failover = H + 14 * 60;
+    assert_eq!(users(&all, before_failover, Resiliency), pool_users, "every client found its backup");
+    assert_eq!(users(&some, before_failover, Resiliency), known, "only those that hold it");
+    assert_eq!(users(&some, before_failover, Offline), pool_users - known, "the others wait offline");
+    assert!(frac(&some, before_failover, Im) < frac(&all, before_failover, Im));
+    assert!(frac(&some, before_failover, Voice) < frac(&all, before_failover, Voice));
+    // The failover hosts every user of lyncfe04 on lyncfe03, whatever its client holds.
+    assert_eq!(users(&some, 2 * H, FailedOver), pool_users);
+    assert_eq!(frac(&some, 2 * H, Presence), frac(&all, 2 * H, Presence));
+    for f in [Im, Voice, Pstn] {
+        assert!(some.availability(f) < all.availability(f), "{f:?}");
+    }
+    // The trace says it in aggregate, at the instant the backup starts accepting.
+    let line = |r: &lyncsim::stats::RunResult, kind: LogKind, text: &str| {
+        r.log.iter().find(|e| e.kind == kind && e.detail.contains(text)).map(|e| (e.time, e.pool.clone()))
+    };
+    let group = |n: u64| lyncsim::text::group_digits(n);
+    let re_register = |n: u64| {
+        format!("{} clients re-register to their backup registrar lyncfe03.thelab.info (q=0.3)", group(n))
+    };
+    let waiting = format!(
+        "{} clients have no backup registrar (signed in without a 301): they wait for lyncfe04.thelab.info",
+        group(pool_users - known)
+    );
+    let accepts = line(&some, LogKind::Service, &re_register(known)).expect("the re-registration line");
+    assert_eq!(accepts.1, "lyncfe03.thelab.info");
+    assert_eq!(
+        line(&some, LogKind::Warning, &waiting),
+        Some((accepts.0, "lyncfe04.thelab.info".to_string()))
+    );
+    assert!(line(&all, LogKind::Service, &re_register(pool_users)).is_some());
+    assert!(line(&all, LogKind::Warning, "no backup registrar").is_none());
+}

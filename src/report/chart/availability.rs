@@ -543,6 +543,7 @@ mod tests {
                 retry: d,
                 retry_max: d,
                 retry_jitter: 0.1,
+                backup_registrar_known: 1.0,
                 batch: SimTime::ZERO,
             },
             features: FeatureMatrix::default(),

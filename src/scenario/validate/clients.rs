@@ -168,12 +168,29 @@ impl Validator<'_> {
                 format!("clients.retry_jitter must be within 0..=1, not {}", c.retry_jitter),
             );
         }
+        // NaN fails `contains` too.
+        if !(0.0..=1.0).contains(&c.backup_registrar_known) {
+            self.error(
+                "clients.backup_registrar_known",
+                format!(
+                    "clients.backup_registrar_known must be a share within 0..=1, not {}",
+                    c.backup_registrar_known
+                ),
+            )
+            .help = Some(
+                "the share of clients that hold their backup registrar: 1.0 when DNS SRV records point at \
+                 the backup pool or clients sign in through a Director, 0.0 when they sign in straight to \
+                 their home pool without them"
+                    .to_string(),
+            );
+        }
         ClientsConfig {
             refresh: time_value(&c.refresh),
             keepalive: time_value(&c.keepalive),
             retry: time_value(&c.retry),
             retry_max: time_value(&c.retry_max),
             retry_jitter: c.retry_jitter,
+            backup_registrar_known: c.backup_registrar_known,
             batch: c.batch.0,
         }
     }
