@@ -180,9 +180,13 @@ fn trace_prints_the_timeline_to_stdout() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "time_s,kind,pool,detail");
     assert!(lines[1].starts_with("3600.000,Fault,lyncfe04.thelab.info,PoolDown"));
-    assert!(
-        text.contains(",Service,lyncfe03.thelab.info,backup registrar accepts users of lyncfe04.thelab.info")
-    );
+    // With every client holding its backup registrar (the default), all of lyncfe04's 2,500
+    // re-register to it (docs/model.md#the-registrar-list); the count's comma quotes the field.
+    assert!(text.contains(
+        ",Service,lyncfe03.thelab.info,\"backup registrar accepts users of lyncfe04.thelab.info in resiliency \
+         mode (heartbeat lost): 2,500 clients re-register to their backup registrar lyncfe03.thelab.info (q=0.3)\"\n"
+    ));
+    assert!(!text.contains("no backup registrar"));
     assert!(text.contains("10800.000,Repair,lyncfe04.thelab.info,"));
     // The seed moves the Backup Service's sync phase, so a disaster loses a different amount.
     let seed1 = "scenarios/seed1-disaster-mode.ron";
