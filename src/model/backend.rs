@@ -79,6 +79,8 @@ impl World {
                 let to_mirror = !be.on_mirror;
                 let detail = if auto {
                     "back end unavailable: the witness starts an automatic database failover"
+                } else if !self.config.product.has_windows_fabric() {
+                    "back end unavailable: on Lync 2010 it is the real-time store; users fall to resiliency mode"
                 } else {
                     "back end unavailable: users keep working until the BackupStoreUnavailableThreshold"
                 };
@@ -104,9 +106,13 @@ impl World {
             return;
         }
         be.degraded = true;
-        let detail =
-            "BackupStoreUnavailableThreshold passed: the pool's users are in resiliency mode".to_string();
-        self.record(LogKind::Service, Some(p), detail);
+        // Lync 2010 has no threshold: its back end is the real-time store (docs/model.md#back-end).
+        let detail = if self.config.product.has_windows_fabric() {
+            "BackupStoreUnavailableThreshold passed: the pool's users are in resiliency mode"
+        } else {
+            "the real-time store is unavailable: the pool's users are in resiliency mode"
+        };
+        self.record(LogKind::Service, Some(p), detail.to_string());
         self.reevaluate_home(p, sched);
         self.switch_hosted(p, ClientState::FailedOver, ClientState::Resiliency);
     }

@@ -68,6 +68,31 @@ impl Product {
     pub fn has_pool_pairing(self) -> bool {
         self != Product::Lync2010
     }
+
+    /// Whether Enterprise pools run on Windows Fabric (Lync 2013 and later): routing groups
+    /// with replicas, pool-level quorum, replica rebuilds, the cold start, and a back end
+    /// that is only the backup store (BackupStoreUnavailableThreshold). Lync 2010 has none of
+    /// these: any running front end serves the pool's users, and the back end is the
+    /// real-time store (docs/model.md#products). The one place the model asks.
+    pub fn has_windows_fabric(self) -> bool {
+        self != Product::Lync2010
+    }
+
+    /// Whether back ends may use synchronous SQL mirroring: new in Lync 2013, dropped by
+    /// SfB 2019 (docs/model.md#products).
+    pub fn has_mirroring(self) -> bool {
+        matches!(self, Product::Lync2013 | Product::SfB2015)
+    }
+
+    /// Fewest front ends in an Enterprise pool: SfB 2019 will not publish a pool of two
+    /// (docs/model.md#products).
+    pub fn min_front_ends(self) -> u32 {
+        if self == Product::SfB2019 {
+            3
+        } else {
+            2
+        }
+    }
 }
 
 /// Users per front end, recommended hardware (capacity docs).

@@ -409,6 +409,7 @@ impl World {
         let mut users = IdVec::with_capacity(config.total_users() as usize);
         let mut pools = IdVec::with_capacity(config.pools.len());
         let pairing = config.product.has_pool_pairing();
+        let fabric = config.product.has_windows_fabric();
         for (i, p) in config.pool_ids().zip(&config.pools) {
             let mut clients_rng = streams.stream(stream_id(&format!("clients:{}", p.fqdn)));
             let keepalive = config.clients.keepalive.sample(&mut clients_rng).max(SimTime::from_millis(1));
@@ -461,6 +462,9 @@ impl World {
                 None => config.timing.backup_store_unavailable_threshold,
             }
             .sample(&mut rng);
+            // Without Windows Fabric (Lync 2010) the back end is the real-time store: its loss
+            // puts the pool's users in resiliency mode at once (docs/model.md#back-end).
+            let back_end_threshold = if fabric { back_end_threshold } else { SimTime::ZERO };
             let max_user_count = p.registrar.map_or(config.max_user_count, |r| r.max_user_count);
             let mut registered = PerState::default();
             registered[ClientState::Full] = p.users;
@@ -475,7 +479,7 @@ impl World {
                 cold_placing: false,
                 cold_gen: 0,
                 servers: (0..p.front_ends).map(|_| Server::new()).collect(),
-                rgs: (0..p.routing_groups).map(|r| RoutingGroup::place(r, p.front_ends)).collect(),
+                rgs: (0..p.routing_groups).map(|r| RoutingGroup::place(r, p.front_ends, fabric)).collect(),
                 back_end: BackEndState::new(),
                 back_end_threshold,
                 max_user_count,

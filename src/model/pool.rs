@@ -69,22 +69,31 @@ pub(super) enum RgStatus {
 }
 
 /// A routing group: one primary and up to two secondary replicas on distinct front ends.
+/// Without Windows Fabric (Lync 2010) it is only the set of users one front end registers:
+/// any running front end can take them, and it is never degraded
+/// (docs/model.md#routing-groups).
 #[derive(Debug, Clone)]
 pub(super) struct RoutingGroup {
-    /// Servers holding a replica, in promotion order.
+    /// Servers holding a replica, in promotion order (without Windows Fabric: every server,
+    /// in the order the group's users try them).
     pub replicas: Vec<u8>,
-    /// Server holding the primary replica, if any replica runs.
+    /// Server holding the primary replica (without Windows Fabric: registering the group's
+    /// users), if any runs.
     pub primary: Option<u8>,
     pub status: RgStatus,
+    /// Windows Fabric keeps replicas of the group (Lync 2013 and later).
+    pub fabric: bool,
 }
 
 impl RoutingGroup {
     /// Replicas of group `index` on `front_ends` servers: `index`, `index + 1`, `index + 2`
-    /// (mod the server count), as many as there are servers, at most three.
-    pub fn place(index: u32, front_ends: u32) -> Self {
+    /// (mod the server count), as many as there are servers, at most three. Without Windows
+    /// Fabric (`fabric` false) every server, from `index` on.
+    pub fn place(index: u32, front_ends: u32, fabric: bool) -> Self {
         let n = front_ends.max(1);
-        let replicas = (0..n.min(3)).map(|j| ((index + j) % n) as u8).collect::<Vec<_>>();
-        RoutingGroup { primary: Some(replicas[0]), replicas, status: RgStatus::Normal }
+        let count = if fabric { n.min(3) } else { n };
+        let replicas = (0..count).map(|j| ((index + j) % n) as u8).collect::<Vec<_>>();
+        RoutingGroup { primary: Some(replicas[0]), replicas, status: RgStatus::Normal, fabric }
     }
 
     /// Re-place the group's replicas on running servers (QuorumLossRecovery), starting
@@ -106,7 +115,10 @@ impl RoutingGroup {
     /// to `s` when `s` is the group's first replica (where it was placed) and holds it no
     /// longer. Returns whether the primary moved. Assumption (docs/model.md#routing-groups).
     pub fn rebalance_to(&mut self, s: u8) -> bool {
-        let moves = self.replicas.first() == Some(&s) && self.primary.is_some() && self.primary != Some(s);
+        let moves = self.fabric
+            && self.replicas.first() == Some(&s)
+            && self.primary.is_some()
+            && self.primary != Some(s);
         if moves {
             self.primary = Some(s);
         }
@@ -125,7 +137,7 @@ impl RoutingGroup {
             None => RgStatus::Down,
             Some(p) => {
                 let secondaries = self.replicas.iter().filter(|&&s| s != p && up(s)).count();
-                if self.replicas.len() > 1 && secondaries == 0 {
+                if self.fabric && self.replicas.len() > 1 && secondaries == 0 {
                     RgStatus::Degraded
                 } else {
                     RgStatus::Normal
@@ -137,6 +149,13 @@ impl RoutingGroup {
         self.status = status;
         changed
     }
+}
+
+/// Whether a pool whose front ends `running` run RTCSRV serves: with Windows Fabric
+/// (`fabric`), at least one runs and they hold [`has_quorum`]; without it (Lync 2010), any
+/// running front end serves (docs/model.md#products).
+pub(super) fn serves(fabric: bool, running: &[bool], back_end_up: bool) -> bool {
+    running.iter().any(|&r| r) && (!fabric || has_quorum(running, back_end_up))
 }
 
 /// Pool-level quorum (SfB-FEHA; L13 Gg412996): below it every service of the pool stops.
@@ -299,7 +318,7 @@ mod tests {
 
     #[test]
     fn a_secondary_is_promoted_and_losing_both_secondaries_degrades() {
-        let mut rg = RoutingGroup::place(1, 4);
+        let mut rg = RoutingGroup::place(1, 4, true);
         assert_eq!(rg.replicas, vec![1, 2, 3]);
         assert_eq!(rg.update(&up("1111")), (false, false));
         assert_eq!(rg.update(&up("1011")), (true, false), "primary on server 1 fails");
@@ -315,7 +334,7 @@ mod tests {
 
     #[test]
     fn a_rebuilt_server_takes_back_the_primaries_placed_on_it() {
-        let mut rg = RoutingGroup::place(1, 4);
+        let mut rg = RoutingGroup::place(1, 4, true);
         assert_eq!(rg.update(&up("1011")), (true, false));
         assert_eq!(rg.primary, Some(2));
         assert!(!rg.rebalance_to(2), "front end 2 is not the group's first replica");
@@ -325,10 +344,26 @@ mod tests {
     }
 
     #[test]
+    fn without_windows_fabric_any_running_front_end_serves_and_nothing_degrades() {
+        // Lync 2010: one front end of three serves the whole pool, with or without the back end.
+        assert!(serves(false, &up("001"), false));
+        assert!(!serves(true, &up("001"), true), "Lync 2013: below \"any 2\"");
+        assert!(!serves(false, &up("000"), true));
+        let mut rg = RoutingGroup::place(1, 3, false);
+        assert_eq!(rg.replicas, vec![1, 2, 0], "every front end, from the group's own");
+        assert_eq!(rg.update(&up("101")), (true, false), "its front end fails: the next takes it");
+        assert_eq!((rg.primary, rg.status), (Some(2), RgStatus::Normal));
+        assert_eq!(rg.update(&up("001")), (false, false), "alone, not degraded");
+        assert_eq!(rg.update(&up("100")), (true, false));
+        assert_eq!((rg.primary, rg.status), (Some(0), RgStatus::Normal));
+        assert!(!rg.rebalance_to(1), "no Windows Fabric rebalancing");
+    }
+
+    #[test]
     fn small_pools_have_fewer_replicas() {
-        assert_eq!(RoutingGroup::place(0, 1).replicas, vec![0]);
-        assert_eq!(RoutingGroup::place(1, 2).replicas, vec![1, 0]);
-        let mut se = RoutingGroup::place(0, 1);
+        assert_eq!(RoutingGroup::place(0, 1, true).replicas, vec![0]);
+        assert_eq!(RoutingGroup::place(1, 2, true).replicas, vec![1, 0]);
+        let mut se = RoutingGroup::place(0, 1, true);
         assert_eq!(se.update(&up("1")), (false, false), "one replica is never degraded");
     }
 }

@@ -2,7 +2,7 @@
 //! [`World::refresh_pool`], which recomputes a pool after any change and applies the
 //! consequences to its users, its heartbeat and its replication streams.
 
-use super::config::{Edition, Product};
+use super::config::Edition;
 use super::pool::{self, RgStatus};
 use super::{
     registered, sched_in, FrontEndId, LogKind, PoolId, Queued, Service, SiteId, UserId, World, WorldEvent,
@@ -172,7 +172,7 @@ impl World {
     pub(super) fn could_serve(&self, p: PoolId) -> bool {
         let pool = &self.pools[p];
         let powered: Vec<bool> = pool.servers.iter().map(|s| pool.running && !s.down).collect();
-        powered.iter().any(|&r| r) && pool::has_quorum(&powered, self.witness_up(p))
+        pool::serves(self.config.product.has_windows_fabric(), &powered, self.witness_up(p))
     }
 
     /// Recompute whether a pool's servers are powered; servers that come back start their
@@ -258,10 +258,13 @@ impl World {
     pub(super) fn refresh_pool(&mut self, p: PoolId, graceful: bool, sched: &mut Scheduler<WorldEvent>) {
         let back_end_up = self.witness_up(p);
         let cold_start = self.cold_start_applies(p);
+        let fabric = self.config.product.has_windows_fabric();
         let pool = &mut self.pools[p];
         let running: Vec<bool> = pool.servers.iter().map(|s| pool.running && !s.down && s.rtcsrv).collect();
         let fes = running.iter().filter(|&&r| r).count() as u32;
-        let mut serving = fes > 0 && pool::has_quorum(&running, back_end_up);
+        // Pool-level quorum, or, without Windows Fabric, any running front end
+        // (docs/model.md#quorum).
+        let mut serving = pool::serves(fabric, &running, back_end_up);
         // An Enterprise pool whose front ends all stopped starts cold: it serves once the
         // start quorum runs and Windows Fabric's initial placement is done
         // (docs/model.md#cold-start).
@@ -289,7 +292,8 @@ impl World {
         }
         // A front end that returns to a pool that served before and after waits for Windows
         // Fabric to rebuild its secondary replicas; one that stops, or a pool that stops
-        // serving, abandons a rebuild (docs/model.md#routing-groups).
+        // serving, abandons a rebuild. Without Windows Fabric there is nothing to rebuild
+        // (docs/model.md#routing-groups).
         let mut rebuilds = Vec::new();
         for (i, server) in pool.servers.iter_mut().enumerate() {
             let returns = running[i] && !server.hosting;
@@ -298,7 +302,7 @@ impl World {
                 server.rebuilding = false;
                 server.rebuild_gen = server.rebuild_gen.wrapping_add(1);
             }
-            if returns && serving && pool.serving {
+            if returns && serving && pool.serving && fabric {
                 server.rebuilding = true;
                 server.rebuild_gen = server.rebuild_gen.wrapping_add(1);
                 rebuilds.push((i as u8, server.rebuild_gen));
@@ -368,7 +372,7 @@ impl World {
     /// the products with Windows Fabric. A Standard Edition server starts with its services
     /// (assumption, docs/model.md#cold-start).
     fn cold_start_applies(&self, p: PoolId) -> bool {
-        self.config.pool(p).edition == Edition::Enterprise && self.config.product != Product::Lync2010
+        self.config.pool(p).edition == Edition::Enterprise && self.config.product.has_windows_fabric()
     }
 
     /// The cold start of pool `p` reached its start quorum (`placing`: the initial placement

@@ -391,3 +391,42 @@ fn a_pool_that_kept_a_front_end_running_or_a_standard_edition_server_starts_with
     assert!(!r.log.iter().any(|e| e.detail.contains("cold start")));
     assert_eq!(users(&r, 2 * H + 1800, Full), 4000);
 }
+
+#[test]
+fn a_lync_2010_pool_serves_on_any_front_end_where_lync_2013_loses_quorum() {
+    // docs/model.md#products: Lync 2010 has no Windows Fabric, hence no pool-level quorum.
+    let src = std::fs::read_to_string("scenarios/lync2010-ee3-server-losses.ron").unwrap();
+    let r = run(&src);
+    // 02:00: one front end of three runs and registers all of pool-a's 9,000 users again.
+    assert_eq!(users(&r, 2 * H + 1800, Full), 15000, "every user on its own pool");
+    assert_eq!(users(&r, 2 * H + 1800, Resiliency), 0);
+    let load = r.peak_users_per_front_end.iter().find(|(p, _)| p == "pool-a.contoso.com").unwrap().1;
+    assert!((load - 9000.0).abs() < 1.0, "9,000 users on the last front end: {load}");
+    let backup = |r: &RunResult| {
+        r.log
+            .iter()
+            .any(|e| e.detail.contains("backup registrar accepts") && e.time.as_secs_f64() < 5.0 * 3600.0)
+    };
+    assert!(!backup(&r), "the backup registrar takes nobody before the pool loss");
+    assert!(!r.log.iter().any(|e| e.detail.contains("Windows Fabric")), "no rebuild, no cold start");
+    // The same losses on Lync 2013: one of three is below "any 2"; pool-a stops and its users
+    // go to pool-b's backup registrar.
+    let l13 = run(&src.replace("product: Lync2010", "product: Lync2013"));
+    assert!(backup(&l13));
+    assert!(users(&l13, 2 * H + 1800, Resiliency) > 8800);
+    assert_eq!(users(&l13, 2 * H + 1800, Full), 6000);
+}
+
+#[test]
+fn on_lync_2010_a_lost_back_end_puts_the_pools_users_in_resiliency_at_once() {
+    // docs/model.md#back-end: the back end is Lync 2010's real-time store, without a
+    // BackupStoreUnavailableThreshold; on Lync 2013 users keep full service for 30 minutes.
+    let src = std::fs::read_to_string("scenarios/lync2010-ee3-server-losses.ron").unwrap();
+    let r = run(&src);
+    assert_eq!(users(&r, 4 * H + 60, Resiliency), 9000);
+    assert_eq!(frac(&r, 4 * H + 60, Voice), 1.0, "voice stays");
+    assert_eq!(frac(&r, 4 * H + 60, Contacts), 0.4, "only pool-b's 6,000 keep contacts");
+    assert_eq!(users(&r, 4 * H + 1860, Full), 15000, "back with the back end at 04:30");
+    let l13 = run(&src.replace("product: Lync2010", "product: Lync2013"));
+    assert_eq!(users(&l13, 4 * H + 1740, Full), 15000, "Lync 2013: within the 30-minute threshold");
+}

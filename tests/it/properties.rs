@@ -314,7 +314,8 @@ impl Topo {
             }
             (5, Some(q)) => format!("InvokeCsManagementServerFailover(to_pool: \"{}\")", self.fqdn[q]),
             (6, Some(q)) => format!("ImportCsRgsConfiguration(pool: \"{}\")", self.fqdn[q]),
-            (7, _) => {
+            // Reset-CsPoolRegistrarState resets the Windows Fabric: Lync 2013 and later.
+            (7, _) if self.product != "Lync2010" => {
                 let reset =
                     if self.front_ends[p] > 1 && a.flag { "QuorumLossRecovery" } else { "ServiceReset" };
                 format!("ResetCsPoolRegistrarState(pool: \"{pool}\", reset_type: {reset})")
@@ -367,11 +368,15 @@ fn render(s: &Spec) -> String {
             write!(pools, ", users_site: Some(\"{}\")", Topo::site(us.index(s.sites))).unwrap();
         }
         if p.enterprise {
-            let fe = (2 + p.extra_front_ends).min(max_fe);
-            let be = ["Single", "Mirrored(witness: false)", "Mirrored(witness: true)"][p.back_end as usize];
+            // SfB 2019 publishes no 2-front-end pool; mirroring only on Lync 2013 and SfB 2015.
+            let min_fe = if product == "SfB2019" { 3 } else { 2 };
+            let fe = (min_fe + p.extra_front_ends).min(max_fe);
+            let mirroring = matches!(product, "Lync2013" | "SfB2015");
+            let back_end = if mirroring { p.back_end } else { 0 };
+            let be = ["Single", "Mirrored(witness: false)", "Mirrored(witness: true)"][back_end as usize];
             write!(pools, ", edition: Enterprise, front_ends: {fe}, back_end: {be}").unwrap();
             topo.front_ends.push(fe);
-            topo.back_end.push(Some(p.back_end));
+            topo.back_end.push(Some(back_end));
         } else {
             topo.front_ends.push(1);
             topo.back_end.push(None);

@@ -89,6 +89,7 @@ impl Validator<'_> {
     /// The timings of servers and cmdlets: each a valid timing.
     pub(super) fn timing(&mut self, t: &raw::Timing) -> TimingConfig {
         let p = |field: &str| format!("timing.{field}");
+        self.no_backup_store_threshold(&p("backup_store_unavailable_threshold"));
         TimingConfig {
             registrar_poll_failed_pool: self
                 .delay(&p("registrar_poll_failed_pool"), &t.registrar_poll_failed_pool),

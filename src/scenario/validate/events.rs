@@ -136,6 +136,22 @@ impl Validator<'_> {
                         .to_string(),
                 );
             }
+            if matches!(action, raw::Action::ResetCsPoolRegistrarState { .. })
+                && !self.product.has_windows_fabric()
+            {
+                // PS-Reset-CsPoolRegistrarState: introduced in Lync Server 2013, it resets the
+                // Windows Fabric (docs/model.md#products).
+                self.push(
+                    Diagnostic::error(
+                        "Lync Server 2010 has no Windows Fabric: ResetCsPoolRegistrarState needs Lync2013 or later",
+                    ),
+                    &path,
+                    &field("action"),
+                )
+                .help = Some(
+                    "a Lync 2010 pool serves while any front end runs: it has no quorum to recover".to_string(),
+                );
+            }
             if at.time() > horizon {
                 self.push(
                     Diagnostic::warning(format!(

@@ -438,8 +438,8 @@ mod tests {
             fqdn: "lyncfe03.thelab.info",
             site: "dc1",
             edition: Standard,                // Standard | Enterprise
-            front_ends: 1,                    // Standard: 1; Enterprise: 2..=16 (12 before SfB2019)
-            back_end: Local,                  // Local (SE, SQL Express) | Single | Mirrored(witness: true)
+            front_ends: 1,                    // Standard: 1; Enterprise: 2..=12 (SfB2019: 3..=16)
+            back_end: Local,                  // Local (SE, SQL Express) | Single | Mirrored(witness: true) (Lync2013, SfB2015)
             users: 2500,                      // users homed on this pool
             routing_groups: 3,                // default: derived from users, documented
             backup_pool: Some("lyncfe04.thelab.info"),

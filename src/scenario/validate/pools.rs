@@ -11,7 +11,7 @@ use crate::model::{
     default_routing_groups, Delay, IdVec, PoolConfig, PoolId, Product, RegistrarSettings, SiteConfig, SiteId,
     VoiceFailoverConfig, USERS_PER_FRONT_END, USERS_PER_STANDARD_SERVER,
 };
-use crate::scenario::format::back_end_name;
+use crate::scenario::format::{back_end_name, back_end_written};
 use crate::scenario::limits::{self, MAX_ROUTING_GROUPS};
 use crate::scenario::raw;
 use crate::text::group_digits;
@@ -116,7 +116,8 @@ impl<'a> Validator<'a> {
                         format!("a Standard Edition pool has exactly 1 front end, not {}", p.front_ends),
                     )
                     .help = Some(format!(
-                        "use edition: Enterprise for 2 to {} front ends",
+                        "use edition: Enterprise for {} to {} front ends",
+                        product.min_front_ends(),
                         product.max_front_ends()
                     ));
                 }
@@ -133,34 +134,51 @@ impl<'a> Validator<'a> {
             }
             raw::Edition::Enterprise => {
                 // front_ends and back_end may be defaults: then edition is what was written.
-                let max = product.max_front_ends();
-                if !(2..=max).contains(&p.front_ends) {
+                let (min, max) = (product.min_front_ends(), product.max_front_ends());
+                if p.front_ends == 2 && min > 2 {
+                    // SfB-FEHA: Skype for Business Server 2019 will not publish a 2-FE pool
+                    // (docs/model.md#products).
+                    self.error(
+                        &at("front_ends"),
+                        format!(
+                            "{} will not publish an Enterprise pool of 2 front ends: it has {min} to {max}",
+                            product.name()
+                        ),
+                    )
+                    .help = Some(format!(
+                        "write front_ends: {min} to {max}, or pair two Standard Edition pools (SfB-FEHA)"
+                    ));
+                } else if !(min..=max).contains(&p.front_ends) {
                     let default = self.written(&at("front_ends")).is_none();
                     let d = self.error_near(
                         &at("front_ends"),
                         &[&at("edition")],
                         format!(
-                            "an Enterprise pool has 2 to {max} front ends on {}, not {}",
+                            "an Enterprise pool has {min} to {max} front ends on {}, not {}",
                             product.name(),
                             p.front_ends
                         ),
                     );
                     if default {
                         d.help = Some(format!(
-                            "front_ends is not written and defaults to 1: write front_ends: 2 to {max}"
+                            "front_ends is not written and defaults to 1: write front_ends: {min} to {max}"
                         ));
                     }
                 }
+                let valid =
+                    if product.has_mirroring() { "Single or Mirrored(witness: true)" } else { "Single" };
                 if p.back_end == raw::BackEnd::Local {
                     let default = self.written(&at("back_end")).is_none();
                     let d = self.error_near(
                         &at("back_end"),
                         &[&at("edition")],
-                        "an Enterprise pool needs a separate back end: Single or Mirrored(witness: true), not Local",
+                        format!("an Enterprise pool needs a separate back end: {valid}, not Local"),
                     );
                     if default {
                         d.help = Some("back_end is not written and defaults to Local".to_string());
                     }
+                } else if matches!(p.back_end, raw::BackEnd::Mirrored { .. }) && !product.has_mirroring() {
+                    self.no_mirroring(&at("back_end"), p.back_end);
                 }
             }
         }
@@ -229,6 +247,7 @@ impl<'a> Validator<'a> {
                 Some(ENDPOINT_WHY),
             );
             let threshold = at("registrar_configuration.backup_store_unavailable_threshold");
+            self.no_backup_store_threshold(&threshold);
             self.max_user_count(&at("registrar_configuration.max_user_count"), rc.max_user_count);
             RegistrarSettings {
                 max_user_count: rc.max_user_count,
@@ -253,11 +272,58 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// A `Mirrored` back end on a product without SQL mirroring: new in Lync 2013 (seed 1),
+    /// dropped by SfB 2019 (SfB-BE) (docs/model.md#products).
+    fn no_mirroring(&mut self, path: &str, back_end: raw::BackEnd) {
+        let product = self.product;
+        let (why, help) = if product == Product::Lync2010 {
+            (
+                "back-end mirroring is new in Lync Server 2013",
+                "write back_end: Single: a Lync 2010 back end is one SQL server or an active/passive SQL \
+                 failover cluster, which lyncsim models alike",
+            )
+        } else {
+            (
+                "Skype for Business Server 2019 drops back-end mirroring (SfB-BE)",
+                "write back_end: Single: lyncsim does not model the AlwaysOn availability groups or the \
+                 SQL failover clustering that replace it",
+            )
+        };
+        self.error(
+            path,
+            format!(
+                "back_end: {} is not valid on {}: {why}; valid: Single",
+                back_end_written(back_end),
+                product.name()
+            ),
+        )
+        .help = Some(help.to_string());
+    }
+
+    /// A BackupStoreUnavailableThreshold written for a product without one: Lync 2010's
+    /// Set-CsRegistrarConfiguration has no such parameter; its back end is the real-time
+    /// store (docs/model.md#products).
+    pub(super) fn no_backup_store_threshold(&mut self, path: &str) {
+        if self.product.has_windows_fabric() || self.written(path).is_none() {
+            return;
+        }
+        self.error(
+            path,
+            "Lync Server 2010 has no BackupStoreUnavailableThreshold (new in Lync Server 2013)",
+        )
+        .help = Some(
+            "remove it: on Lync2010 the back end is the real-time store, and users fall to resiliency mode as \
+             soon as it is unavailable"
+                .to_string(),
+        );
+    }
+
     /// SfB-FEHA: a pool with an even number of front ends uses its back end as quorum
     /// witness. Warned when the scenario strikes such a pool with a single back end.
     fn quorum_witness(&mut self, i: usize, p: &raw::Pool) {
         let even = p.front_ends > 0 && p.front_ends.is_multiple_of(2);
-        if !(even && p.back_end == raw::BackEnd::Single && self.struck.contains(&p.fqdn.as_str())) {
+        let fabric = self.product.has_windows_fabric();
+        if !(fabric && even && p.back_end == raw::BackEnd::Single && self.struck.contains(&p.fqdn.as_str())) {
             return;
         }
         self.warning(
