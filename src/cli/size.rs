@@ -146,7 +146,7 @@ pub fn parse_vary(text: &str) -> Result<Vary, CliError> {
         ));
     }
     let span = (hi_v - lo_v) as u128;
-    if span % step_v as u128 != 0 {
+    if !span.is_multiple_of(step_v as u128) {
         let last =
             Vary { path: path.into(), texts: Default::default(), lo: lo_v, step: step_v, scale, count: 0 }
                 .value((span / step_v as u128) as usize);

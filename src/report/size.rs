@@ -439,15 +439,18 @@ fn draw<DB: DrawingBackend>(
         .map_err(draw_err)?
         .label("fails")
         .legend(|(x, y)| Circle::new((x + 9, y), 5, SIZE_FAILS.filled()));
-    // A probe without a value (no restore ended): a hollow mark on the bottom edge.
+    // A probe without a value (e.g. no restore ended): a hollow mark on the top edge,
+    // apart from the values.
     chart
         .draw_series(
             c.points
                 .iter()
                 .filter(|p| p.1.is_none())
-                .map(|(x, _, _)| Circle::new((*x, lo - pad * 0.5), 5, SIZE_FAILS.stroke_width(2))),
+                .map(|(x, _, _)| Circle::new((*x, hi + pad * 0.5), 5, SIZE_FAILS.stroke_width(2))),
         )
-        .map_err(draw_err)?;
+        .map_err(draw_err)?
+        .label("no value")
+        .legend(|(x, y)| Circle::new((x + 9, y), 5, SIZE_FAILS.stroke_width(2)));
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.9))

@@ -115,6 +115,15 @@ fn size_finds_the_smallest_passing_value_of_a_sweep_with_fewer_runs() {
         let metric = p["metrics"]["peak_turned_away_users"].as_f64().unwrap();
         assert_eq!(p["meets"].as_bool().unwrap(), metric <= 0.0, "{p}");
     }
+    // Every key is defined in docs/metrics.md (the metrics are sweep.csv's columns).
+    let doc_md = std::fs::read_to_string("docs/metrics.md").unwrap();
+    let section = &doc_md[doc_md.find("## `size.json` and `size.csv`").expect("the section exists")..];
+    let mut keys: Vec<&str> = doc.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.extend(probes[0].as_object().unwrap().keys().map(String::as_str));
+    keys.extend(["lo", "hi", "step"]);
+    for k in keys {
+        assert!(section.contains(&format!("`{k}`")), "size.json key {k} is not in docs/metrics.md");
+    }
     let csv = std::fs::read_to_string(folder.join("size.csv")).unwrap();
     assert!(csv.starts_with("point,pools[0].front_ends,round,meets,replications,"), "{csv}");
     assert_eq!(csv.lines().count(), 1 + probes.len());
