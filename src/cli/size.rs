@@ -310,8 +310,19 @@ pub fn size(args: SizeArgs) -> Result<(), CliError> {
     };
     // LO and HI loaded before anything runs: a path or a value the scenario refuses is
     // found now, with nothing written.
-    point(&base, &vary, &args.vary, 0)?;
-    point(&base, &vary, &args.vary, vary.count - 1)?;
+    // And the memory budget, before anything runs, for a round of probes like HI (each
+    // round is checked again before it runs, with its own values).
+    let mut ends = Vec::new();
+    for k in [0, vary.count - 1] {
+        let mut loaded = point(&base, &vary, &args.vary, k)?;
+        apply_overrides([(&mut loaded.config, loaded.label.as_str())], args.overrides)?;
+        ends.push(loaded);
+    }
+    let hi = &ends[ends.len() - 1];
+    let round: Vec<_> = (0..PROBES_PER_ROUND.min(vary.count))
+        .map(|_| (&hi.config, hi.label.as_str(), plan(&hi.config, None, None, jobs)))
+        .collect();
+    check_memory(&round, args.workers.max_memory, false)?;
     let name = format!("{}-size", base.config.name);
     check_targets(&[(args.out.clone(), name.clone())])?;
 

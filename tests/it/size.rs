@@ -249,4 +249,22 @@ fn bad_ranges_paths_metrics_and_targets_exit_2_naming_the_fix() {
         assert!(!err.contains("panicked"), "{err}");
         assert!(!out.join("wall-size").exists(), "{vary} {target}: nothing written");
     }
+    // A search beyond --max-memory is refused before anything runs.
+    let o = lyncsim(&[
+        "size",
+        s,
+        "--vary",
+        "pools[0].users=1000..100000:1000",
+        "--target",
+        "peak_turned_away_users<=0",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--max-memory",
+        "1M",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--max-memory"), "{err}");
+    assert!(!out.join("wall-size").exists(), "nothing written");
 }
