@@ -35,6 +35,10 @@ pub enum Command {
     /// Run a scenario over a grid of field values (`--set PATH=V1,V2,...`): sweep.csv, a
     /// chart of each key metric against the values, and each point's results.
     Sweep(SweepArgs),
+    /// Find the smallest value of one field (`--vary PATH=LO..HI[:STEP]`) for which every
+    /// `--target` holds, by bisection: size.json, size.csv, a chart per target, report.html,
+    /// and each probe's results.
+    Size(SizeArgs),
 }
 
 /// `--out`: the folder that receives the results folders.
@@ -192,6 +196,49 @@ pub struct SweepArgs {
     /// Folder that receives the sweep (default `<scenario name>-sweep`).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// `--seed`, `--replications`.
+    #[command(flatten)]
+    pub overrides: Overrides,
+    /// `--jobs`.
+    #[command(flatten)]
+    pub workers: Workers,
+    /// `--format`, `--quiet`.
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// `lyncsim size`. Its `--out` is the folder that receives `<scenario name>-size/`.
+#[derive(Debug, Args)]
+#[command(
+    mut_arg("seed", |a| a.help("Override the scenario's seed")),
+    mut_arg("replications", |a| a.help("Override the scenario's replication count")),
+    mut_arg("jobs", |a| a.help("Worker threads (default: all cores; never more than the cores or the work). Results do not depend on it")),
+    after_help = "Example: the fewest front ends of pool-a that restore contacts within 30 minutes of the \
+                  loss and turn nobody away:\n  lyncsim size scenarios/ee-pair-40k-backup-front-ends.ron \
+                  --vary 'pools[0].front_ends=2..12' \\\n    --target 'contacts_time_to_restore_s<=1800' \
+                  --target 'peak_turned_away_users<=0' --out results\n\n\
+                  METRIC is any column of sweep.csv (docs/metrics.md): contacts_time_to_restore_s, \
+                  contacts_availability, peak_turned_away_users, ...; a replicated scenario's columns \
+                  are means over its replications, with <feature>_availability_ci95_low / _high for the \
+                  interval. An empty cell (no restore ended) fails its target. Probes run 3 per round, \
+                  in parallel; the answer is checked against the value just below it, and the \
+                  answer says \"not monotone\" when a probe above it fails."
+)]
+pub struct SizeArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// `PATH=LO..HI[:STEP]`: the field (as `sweep --set` names it, e.g. `pools[0].front_ends`)
+    /// and the range searched: LO, LO+STEP, ... up to HI (STEP 1 by default; a number with
+    /// decimals, e.g. `pools[1].registrations_per_sec=5..60:5`).
+    #[arg(long, required = true, value_name = "PATH=LO..HI[:STEP]")]
+    pub vary: String,
+    /// `METRIC<=V`, `METRIC>=V` (or `<`, `>`): a column of sweep.csv and its bound. Several
+    /// `--target` must all hold.
+    #[arg(long, required = true, value_name = "METRIC<=V")]
+    pub target: Vec<String>,
+    /// Folder that receives `<scenario name>-size/` (default: the current folder).
+    #[arg(long, default_value = ".")]
+    pub out: PathBuf,
     /// `--seed`, `--replications`.
     #[command(flatten)]
     pub overrides: Overrides,

@@ -160,6 +160,26 @@ pub enum CliError {
         /// The limit.
         limit: usize,
     },
+    /// A `--vary` of `size` that cannot be read or applied to the scenario.
+    #[error("error: --vary {text}: {problem}\n  = help: {help}")]
+    VaryFlag {
+        /// `--vary` as given.
+        text: String,
+        /// What is wrong with it.
+        problem: String,
+        /// What would be valid, e.g. the nearest valid spelling.
+        help: String,
+    },
+    /// A `--target` of `size` that cannot be read.
+    #[error("error: --target {text}: {problem}\n  = help: {help}")]
+    TargetFlag {
+        /// `--target` as given.
+        text: String,
+        /// What is wrong with it.
+        problem: String,
+        /// What would be valid, e.g. the nearest valid spelling.
+        help: String,
+    },
     /// `compare` with fewer than two scenarios.
     #[error("error: compare needs at least two scenarios (files, or a folder holding them)")]
     TooFewToCompare,
@@ -294,6 +314,7 @@ impl CliError {
             OverMemory { .. } | OverMemoryRun { .. } => 2,
             ShardFlag { .. } | ShardOfOne { .. } | NoSuchReplication { .. } => 2,
             SetFlag { .. } | SetField { .. } | GridTooLarge { .. } => 2,
+            VaryFlag { .. } | TargetFlag { .. } => 2,
             TooFewToCompare | NoBaseline(_) | NotInBaseline { .. } => 2,
             OutIsAFile(_) | OutNamesNoFolder(_) | CreateOut { .. } | Unwritable { .. } => 2,
             TargetIsAFile(_) | NotOurs(_) | FolderName(_) => 2,

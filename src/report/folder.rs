@@ -101,7 +101,7 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The text of the file `name` among `files` (one held as bytes: a streamed body is not
 /// rendered here).
-fn text_of(files: &Files, name: &str) -> Option<String> {
+pub(crate) fn text_of(files: &Files, name: &str) -> Option<String> {
     files.iter().find_map(|(f, b)| match b {
         Body::Bytes(bytes) if f == name => Some(String::from_utf8_lossy(bytes).into_owned()),
         _ => None,

@@ -13,6 +13,7 @@ pub mod format;
 pub mod html;
 pub mod monte;
 pub mod overlay;
+pub mod size;
 pub mod sweep;
 
 use serde_json::{json, Map, Value};

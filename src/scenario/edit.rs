@@ -53,6 +53,26 @@ pub fn set(source: &str, path: &str, value: &str) -> Result<String, String> {
     Err(format!("{path}: not found in the scenario"))
 }
 
+/// Every path written in the scenario text (not the root), in path order: the candidates of
+/// a "did you mean" when a path given on the command line does not exist. An event's
+/// positional parts are named as diagnostics name them (`events[i].time`,
+/// `events[i].pool`).
+pub fn paths(source: &str) -> Vec<String> {
+    let Some(spans) = spans(source) else { return Vec::new() };
+    spans
+        .into_keys()
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.strip_prefix("events[").and_then(|r| r.split_once("].")) {
+            Some((i, "0")) => format!("events[{i}].time"),
+            Some((i, rest)) => match rest.strip_prefix("1.") {
+                Some(field) => format!("events[{i}].{field}"),
+                None => p,
+            },
+            None => p,
+        })
+        .collect()
+}
+
 /// `events[i].time` -> `events[i].0`; `events[i].field` -> `events[i].1.field`.
 fn event_path(path: &str) -> Option<String> {
     let rest = path.strip_prefix("events[")?;
@@ -167,6 +187,20 @@ Scenario(
         assert!(t.contains(r#"Scenario(backup_service: (sync_interval: "5m"), "#), "{t}");
         let t = set(TEXT, "administrator.failback_after", r#""2h""#).unwrap();
         assert!(t.contains(r#"Administrator(failback_after: "2h", failover_after"#), "{t}");
+    }
+
+    #[test]
+    fn written_paths_are_listed_as_diagnostics_name_them() {
+        let p = paths(TEXT);
+        for want in ["name", "pools[1].registrations_per_sec", "administrator.failover_after"] {
+            assert!(p.iter().any(|x| x == want), "{want} in {p:?}");
+        }
+        let p = paths(r#"Scenario(events: [ At("1h", PoolDown(pool: "a")) ])"#);
+        assert!(
+            p.contains(&"events[0].time".to_string()) && p.contains(&"events[0].pool".to_string()),
+            "{p:?}"
+        );
+        assert!(paths("Scenario(").is_empty());
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod validate;
 use std::fmt;
 use std::path::Path;
 
+pub(crate) use diagnostic::did_you_mean;
 pub use diagnostic::{Diagnostic, Severity};
 
 /// A scenario that passed validation.

@@ -16,5 +16,6 @@ mod random;
 mod review;
 mod safety;
 mod shards;
+mod size;
 mod support;
 mod sweep;

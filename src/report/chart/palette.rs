@@ -102,3 +102,12 @@ pub(crate) const SWEEP_COLORS: [RGBColor; 7] =
 
 /// Opacity of a feature's p05–p95 band: light, so overlapping bands stay readable.
 pub(crate) const BAND_ALPHA: f64 = 0.18;
+
+/// The size charts (`lyncsim size`): the metric's line through the probes.
+pub(crate) const SIZE_LINE: RGBColor = BLUE;
+/// A probe that meets every target.
+pub(crate) const SIZE_MEETS: RGBColor = BLUISH_GREEN;
+/// A probe that fails a target.
+pub(crate) const SIZE_FAILS: RGBColor = VERMILLION;
+/// The target, a horizontal line.
+pub(crate) const SIZE_TARGET: RGBColor = BLACK;

@@ -29,7 +29,7 @@ pub use summary::ScenarioPart;
 pub struct Report<'a> {
     /// The page's title.
     pub title: &'a str,
-    /// `"run"`, `"compare"` or `"sweep"`.
+    /// `"run"`, `"compare"`, `"sweep"` or `"size"`.
     pub kind: &'a str,
     /// lyncsim version (`env!("CARGO_PKG_VERSION")` from the caller).
     pub version: &'a str,
@@ -117,6 +117,7 @@ fn kind_label(kind: &str) -> &str {
         "run" => "Run",
         "compare" => "Comparison",
         "sweep" => "Sweep",
+        "size" => "Size",
         other => other,
     }
 }
