@@ -182,7 +182,10 @@ fn is_ours(target: &Path) -> bool {
     if !target.is_dir() {
         return false;
     }
-    if ["summary.json", "shard.json", "comparison.md", "sweep.csv"].iter().any(|f| target.join(f).is_file()) {
+    if ["summary.json", "shard.json", "comparison.md", "sweep.csv", "sensitivity.csv"]
+        .iter()
+        .any(|f| target.join(f).is_file())
+    {
         return true;
     }
     let Ok(entries) = std::fs::read_dir(target) else { return false };

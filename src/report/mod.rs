@@ -14,6 +14,7 @@ pub mod html;
 pub mod monte;
 pub mod overlay;
 pub mod sweep;
+pub mod tornado;
 
 use serde_json::{json, Map, Value};
 
