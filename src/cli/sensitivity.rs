@@ -109,7 +109,10 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
         }
         let at_base = a.base(&raw, &base.config);
         if at_base.is_empty() {
-            skipped.push((a.path.to_string(), "not written in the scenario (its default is None)".into()));
+            skipped.push((
+                a.path.to_string(),
+                "not written in the scenario: its default, None, never acts".into(),
+            ));
             continue;
         }
         let mut configs = Vec::new();

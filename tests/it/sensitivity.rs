@@ -51,6 +51,14 @@ fn a_row_is_reproduced_by_a_run_with_that_field_changed() {
     let table = rows(&folder.join("sensitivity.csv"));
     let header = &table[0];
     assert_eq!(header[..4], ["parameter", "base_value", "low_value", "high_value"]);
+    // Every column is defined in docs/metrics.md (a metric's as `<column>_base`, ...).
+    let doc = std::fs::read_to_string("docs/metrics.md").unwrap();
+    for h in header {
+        let g = ["contacts_availability", "peak_signin_queue"]
+            .iter()
+            .fold(h.clone(), |g, m| g.replace(m, "<column>"));
+        assert!(doc.contains(&format!("`{g}`")), "sensitivity.csv: {g} is not in docs/metrics.md");
+    }
     let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name}"));
     let swing = |r: &Vec<String>| r[col("contacts_availability_swing")].parse::<f64>().unwrap();
     assert!(table[1..].windows(2).all(|w| swing(&w[0]) >= swing(&w[1])), "sorted by swing: {table:?}");
