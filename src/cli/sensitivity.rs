@@ -14,7 +14,7 @@ use super::output::{check_targets, write_results};
 use super::progress;
 use crate::report::compare::metric_header;
 use crate::report::tornado::{self, Study, Varied};
-use crate::scenario::assumptions::{Value, Vary, ASSUMPTIONS};
+use crate::scenario::assumptions::{Assumption, Value, Vary, ASSUMPTIONS};
 use crate::scenario::{self, did_you_mean, edit};
 
 /// The metrics when no `--metric` is given: the availability and time to restore of
@@ -97,7 +97,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
 
     // Each assumption that applies, with its low and high scenarios; the others and why.
     let mut skipped: Vec<(String, String)> = Vec::new();
-    let mut planned: Vec<(String, [String; 3], crate::model::Config, crate::model::Config)> = Vec::new();
+    let mut planned: Vec<(&Assumption, [String; 3], crate::model::Config, crate::model::Config)> = Vec::new();
     for a in ASSUMPTIONS {
         if let Vary::Not(why) = a.vary {
             skipped.push((a.path.to_string(), why.to_string()));
@@ -150,7 +150,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
             }
         }
         if let (Some(high), Some(low), [b, l, h]) = (configs.pop(), configs.pop(), values.as_slice()) {
-            planned.push((a.path.to_string(), [b.clone(), l.clone(), h.clone()], low, high));
+            planned.push((a, [b.clone(), l.clone(), h.clone()], low, high));
         }
     }
 
@@ -161,7 +161,10 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
     }
     let labels: Vec<String> = std::iter::once(base.label.clone())
         .chain(planned.iter().flat_map(|(p, v, ..)| {
-            [format!("{} with {p}={}", base.label, v[1]), format!("{} with {p}={}", base.label, v[2])]
+            [
+                format!("{} with {}={}", base.label, p.path, v[1]),
+                format!("{} with {}={}", base.label, p.path, v[2]),
+            ]
         }))
         .collect();
     let studies: Vec<_> =
@@ -178,10 +181,17 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
     let base_outcome = outcomes.next().expect("the base run is first");
     let varied: Vec<Varied> = planned
         .into_iter()
-        .map(|(parameter, values, ..)| {
+        .map(|(a, values, ..)| {
             let low = outcomes.next().expect("a low run per assumption");
             let high = outcomes.next().expect("a high run per assumption");
-            Varied { parameter, values, low, high }
+            Varied {
+                parameter: a.path.to_string(),
+                what: a.what.to_string(),
+                why: a.why.to_string(),
+                values,
+                low,
+                high,
+            }
         })
         .collect();
     let study = Study {

@@ -26,6 +26,10 @@ use super::{csv_bytes, ReportError};
 pub struct Varied {
     /// The field, e.g. `timing.hydrate_per_user` or `pools[*].registrations_per_sec`.
     pub parameter: String,
+    /// What it is.
+    pub what: String,
+    /// Why it is an assumption.
+    pub why: String,
     /// Its value at the base, low and high runs, as shown (`10ms`, `20; 40` for several
     /// pools).
     pub values: [String; 3],
@@ -87,7 +91,7 @@ impl Study<'_> {
         let mut order: Vec<usize> = (0..cells.len()).collect();
         // Swings compared as rounded to the sixth decimal, as the table prints them.
         let key = |i: usize| cells[i][k].3.map(|s| (s * 1e6).round() as i64);
-        order.sort_by(|&a, &b| key(b).cmp(&key(a)));
+        order.sort_by_key(|&i| std::cmp::Reverse(key(i)));
         order
     }
 }
@@ -360,6 +364,21 @@ pub fn folder<'a>(study: &Study, charts: Charts) -> Result<Files<'a>, ReportErro
         let mut lines = text.lines().map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>());
         let header = lines.next().unwrap_or_default();
         let table = ("Sensitivity".to_string(), header, lines.collect());
+        let what = (
+            "The assumptions varied".to_string(),
+            ["parameter", "what it is", "why it is an assumption", "base", "low", "high"]
+                .map(String::from)
+                .to_vec(),
+            study
+                .varied
+                .iter()
+                .map(|v| {
+                    let mut row = vec![v.parameter.clone(), v.what.clone(), v.why.clone()];
+                    row.extend(v.values.iter().cloned());
+                    row
+                })
+                .collect(),
+        );
         let base_files = folder::outcome(study.base, Charts::NONE)?;
         let summary = base_files
             .iter()
@@ -376,7 +395,7 @@ pub fn folder<'a>(study: &Study, charts: Charts) -> Result<Files<'a>, ReportErro
             title: &title,
             kind: "Sensitivity",
             version: env!("CARGO_PKG_VERSION"),
-            tables: vec![table],
+            tables: vec![table, what],
             figures,
             scenarios: vec![html::ScenarioPart {
                 name: &config.name,
