@@ -39,6 +39,10 @@ pub enum Command {
     /// `--target` holds, by bisection: size.json, size.csv, a chart per target, report.html,
     /// and each probe's results.
     Size(SizeArgs),
+    /// Vary each assumption that applies to a scenario down and up by a factor, one at a
+    /// time: sensitivity.csv, a tornado chart per metric, and report.html saying which
+    /// assumptions decide the answer.
+    Sensitivity(SensitivityArgs),
 }
 
 /// `--out`: the folder that receives the results folders.
@@ -239,6 +243,45 @@ pub struct SizeArgs {
     /// Folder that receives `<scenario name>-size/` (default: the current folder).
     #[arg(long, default_value = ".")]
     pub out: PathBuf,
+    /// `--seed`, `--replications`.
+    #[command(flatten)]
+    pub overrides: Overrides,
+    /// `--jobs`.
+    #[command(flatten)]
+    pub workers: Workers,
+    /// `--format`, `--quiet`.
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// `lyncsim sensitivity`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  lyncsim sensitivity scenarios/site-loss-disaster-failover-20k.ron --out results\n  \
+                  lyncsim sensitivity S.ron --metric contacts_time_to_restore_s --factor 0.25\n\n\
+                  The assumptions are the fields docs/scenario-reference.md marks \"assumption\" \
+                  (src/scenario/assumptions.rs); a per-pool one (pools[*]) is varied in every pool \
+                  together. Those the scenario does not use are skipped, and report.html says why.",
+    mut_arg("out", |a| a.help("Folder that receives <scenario name>-sensitivity/")),
+    mut_arg("seed", |a| a.help("Override the scenario's seed")),
+    mut_arg("replications", |a| a.help("Override the scenario's replication count")),
+    mut_arg("jobs", |a| a.help("Worker threads (default: all cores; never more than the cores or the work). Results do not depend on it")),
+)]
+pub struct SensitivityArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// A metric: a column of sweep.csv / comparison.csv (docs/metrics.md). Repeat for
+    /// several; the first orders the rows. Default: contacts_availability,
+    /// contacts_time_to_restore_s, voice_availability, voice_time_to_restore_s.
+    #[arg(long, value_name = "COLUMN")]
+    pub metric: Vec<String>,
+    /// F: each assumption is run at ×(1 − F) and ×(1 + F) of its value, clamped to the
+    /// field's valid range; 0 < F < 1.
+    #[arg(long, value_name = "F", default_value_t = 0.5, allow_negative_numbers = true)]
+    pub factor: f64,
+    /// `--out`.
+    #[command(flatten)]
+    pub folder: OutFolder,
     /// `--seed`, `--replications`.
     #[command(flatten)]
     pub overrides: Overrides,

@@ -180,6 +180,22 @@ pub enum CliError {
         /// What would be valid, e.g. the nearest valid spelling.
         help: String,
     },
+    /// A flag whose value cannot be used (`sensitivity --factor`, `--metric`): the flag,
+    /// its value, what is wrong and what would be valid.
+    #[error(
+        "error: {flag} {value}: {problem}{}",
+        help.as_ref().map_or(String::new(), |h| format!("\n  = help: {h}"))
+    )]
+    BadFlag {
+        /// The flag, e.g. `--factor`.
+        flag: &'static str,
+        /// Its value as given.
+        value: String,
+        /// What is wrong.
+        problem: String,
+        /// What would be valid, e.g. a did-you-mean.
+        help: Option<String>,
+    },
     /// `compare` with fewer than two scenarios.
     #[error("error: compare needs at least two scenarios (files, or a folder holding them)")]
     TooFewToCompare,
@@ -314,7 +330,7 @@ impl CliError {
             OverMemory { .. } | OverMemoryRun { .. } => 2,
             ShardFlag { .. } | ShardOfOne { .. } | NoSuchReplication { .. } => 2,
             SetFlag { .. } | SetField { .. } | GridTooLarge { .. } => 2,
-            VaryFlag { .. } | TargetFlag { .. } => 2,
+            VaryFlag { .. } | TargetFlag { .. } | BadFlag { .. } => 2,
             TooFewToCompare | NoBaseline(_) | NotInBaseline { .. } => 2,
             OutIsAFile(_) | OutNamesNoFolder(_) | CreateOut { .. } | Unwritable { .. } => 2,
             TargetIsAFile(_) | NotOurs(_) | FolderName(_) => 2,

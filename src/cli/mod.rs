@@ -5,7 +5,7 @@
 //! beyond `--max-memory`); 3 internal error, a bug of lyncsim only. Errors go to stderr;
 //! only `trace` writes to stdout.
 //!
-//! One file per command (`run`, `validate`, `trace`, `check`, `compare`, `sweep`, `size`, and
+//! One file per command (`run`, `validate`, `trace`, `check`, `compare`, `sweep`, `size`, `sensitivity`, and
 //! `sharding` for `run --shard` and `merge`) over the rooms they share: `args` (the clap
 //! shapes and the flag groups), `error` (every error's message and exit code), `load`
 //! (finding and loading scenario files), `common` (the overrides and limits, running a
@@ -39,6 +39,7 @@ mod load;
 mod output;
 mod progress;
 mod run;
+mod sensitivity;
 mod sharding;
 mod size;
 mod sweep;
@@ -51,7 +52,7 @@ use clap::Parser;
 
 pub use args::{
     ChartFormat, CheckArgs, Cli, Command, CompareArgs, MergeArgs, OutFolder, Output, Overrides, RunArgs,
-    SizeArgs, SweepArgs, TraceArgs, ValidateArgs, Workers,
+    SensitivityArgs, SizeArgs, SweepArgs, TraceArgs, ValidateArgs, Workers,
 };
 pub use error::CliError;
 
@@ -73,6 +74,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::compare(args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Size(args) => size::size(args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(args),
         Command::Check(args) => match check::check(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

@@ -182,7 +182,7 @@ fn is_ours(target: &Path) -> bool {
     if !target.is_dir() {
         return false;
     }
-    if ["summary.json", "shard.json", "comparison.md", "sweep.csv", "size.json"]
+    if ["summary.json", "shard.json", "comparison.md", "sweep.csv", "size.json", "sensitivity.csv"]
         .iter()
         .any(|f| target.join(f).is_file())
     {

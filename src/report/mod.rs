@@ -15,6 +15,7 @@ pub mod monte;
 pub mod overlay;
 pub mod size;
 pub mod sweep;
+pub mod tornado;
 
 use serde_json::{json, Map, Value};
 

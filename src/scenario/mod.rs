@@ -7,13 +7,14 @@
 //! the first syntax error; validation reports every error at once, with the warnings.
 //! Optional fields may be written `Some(x)` or just `x` (see [`parse`]).
 //!
-//! The rooms: [`raw`] (the file's serde types) and [`duration`] (durations and timings as
+//! The rooms: [`assumptions`] (the table of the model's assumptions, for `sensitivity`), [`raw`] (the file's serde types) and [`duration`] (durations and timings as
 //! written); `scan` (the one reader of RON text below the parser: tokens, values, their
 //! positions), used by `diagnostic` (placing errors), [`edit`] (`sweep --set`) and the nesting
 //! check; [`limits`] (every resource limit and its check); [`validate`] (raw file to
 //! [`crate::model::Config`], one file per part of a scenario); `format` (values as written,
 //! for messages).
 
+pub mod assumptions;
 mod diagnostic;
 pub mod duration;
 pub mod edit;

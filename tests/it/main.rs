@@ -15,6 +15,7 @@ mod properties;
 mod random;
 mod review;
 mod safety;
+mod sensitivity;
 mod shards;
 mod size;
 mod support;
