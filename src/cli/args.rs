@@ -240,8 +240,9 @@ pub struct SizeArgs {
     /// `--target` must all hold.
     #[arg(long, required = true, value_name = "METRIC<=V")]
     pub target: Vec<String>,
-    /// Folder that receives `<scenario name>-size/` (default: the current folder).
-    #[arg(long, default_value = ".")]
+    /// Folder that receives `<scenario name>-size/` (default `results`, as for `run`,
+    /// `compare` and `sensitivity`).
+    #[arg(long, default_value = "results")]
     pub out: PathBuf,
     /// `--seed`, `--replications`.
     #[command(flatten)]
