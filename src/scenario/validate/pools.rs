@@ -249,6 +249,7 @@ impl<'a> Validator<'a> {
             let threshold = at("registrar_configuration.backup_store_unavailable_threshold");
             self.no_backup_store_threshold(&threshold);
             self.max_user_count(&at("registrar_configuration.max_user_count"), rc.max_user_count);
+            self.no_pool_max_user_count(&at("registrar_configuration.max_user_count"));
             RegistrarSettings {
                 max_user_count: rc.max_user_count,
                 default_endpoint_expiration: time_value(&rc.default_endpoint_expiration),
@@ -314,6 +315,20 @@ impl<'a> Validator<'a> {
         .help = Some(
             "remove it: on Lync2010 the back end is the real-time store, and users fall to resiliency mode as \
              soon as it is unavailable"
+                .to_string(),
+        );
+    }
+
+    /// Lync 2010's Set-CsRegistrarConfiguration has no MaxUserCount (L10 gg398764): a pool's
+    /// registrar configuration cannot set one. The wall lyncsim assumes on Lync 2010 is the
+    /// global `registrar.max_user_count` (docs/model.md#products).
+    fn no_pool_max_user_count(&mut self, path: &str) {
+        if self.product != Product::Lync2010 || self.written(path).is_none() {
+            return;
+        }
+        self.error(path, "Lync Server 2010 has no MaxUserCount (new in Lync Server 2013)").help = Some(
+            "remove it: on Lync2010 lyncsim assumes a limit per registrar, set for every pool by the global \
+             registrar.max_user_count"
                 .to_string(),
         );
     }
