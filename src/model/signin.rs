@@ -8,6 +8,9 @@ impl World {
     /// Put user `u` in pool `p`'s sign-in queue. `keep`: the user stays registered in its
     /// current state while it waits (a re-registration into a better mode).
     pub(super) fn enqueue(&mut self, p: PoolId, u: UserId, keep: bool, sched: &mut Scheduler<WorldEvent>) {
+        // Only a serving pool has a sign-in queue: one that stops drains it (`pool_stops`),
+        // and a pool that does not serve must refuse the client instead.
+        debug_assert!(self.pools[p].serving, "user {u} queued at pool {p}, which does not serve");
         if !keep {
             self.move_user(u, ClientState::SigningIn, p);
         }

@@ -2,8 +2,11 @@
 //! -DisasterMode, the Backup Service, response groups and the calibration against
 //! Microsoft's targets.
 
+use std::sync::Arc;
+
 use lyncsim::model::{ClientState::*, Feature::*, LogKind};
-use lyncsim::stats::RunResult;
+use lyncsim::scenario;
+use lyncsim::stats::{run_replication_audited, RunResult};
 
 use crate::support::{frac, pair, run, users};
 
@@ -466,4 +469,61 @@ fn a_cmdlet_due_when_the_store_failover_completes_runs_before_the_completion() {
     assert_eq!(first_time(&r, "Central Management Store is active"), 4200.0);
     assert_eq!(first_time(&r, "Invoke-CsPoolFailover -PoolFqdn fe03"), 4201.0);
     assert!(r.log.iter().any(|e| e.detail == "Invoke-CsPoolFailover completed"));
+}
+
+/// A failback started right after the pool's repair, while its cold start still places the
+/// routing groups (docs/model.md#pool-failback, #cold-start): the failback's RTCSRV restart
+/// begins the placement anew, so at `FailingBack` the home pool does not serve yet. The
+/// backup pool signs the users out and the home pool refuses them: they wait offline and sign
+/// in once it serves, never queued at a pool that does not serve. Reduced from a property
+/// test's case (tests/it/properties.proptest-regressions), which broke the model invariant
+/// "a SigningIn user is in the queue of a serving pool".
+#[test]
+fn a_failback_during_a_cold_start_signs_users_in_once_the_pool_serves() {
+    let source = r#"Scenario(
+    name: "failback-during-cold-start",
+    product: Lync2013,
+    seed: 1,
+    horizon: "40m",
+    sample_every: "10s",
+    sites: [ Site(name: "s0") ],
+    pools: [
+        Pool(fqdn: "b.contoso.com", site: "s0", users: 100, edition: Enterprise, front_ends: 3, back_end: Single, backup_pool: Some("a.contoso.com")),
+        Pool(fqdn: "a.contoso.com", site: "s0", users: 600, edition: Enterprise, front_ends: 3, back_end: Single, backup_pool: Some("b.contoso.com")),
+    ],
+    events: [
+        At("60s", InvokeCsPoolFailover(pool: "a.contoso.com", disaster_mode: false)),
+        At("600s", PoolDown(pool: "a.contoso.com")),
+        At("900s", PoolUp(pool: "a.contoso.com")),
+        At("905s", InvokeCsPoolFailback(pool: "a.contoso.com", disaster_mode: false)),
+    ],
+)"#;
+    let config = match scenario::load_str("failback-during-cold-start.ron", source) {
+        Ok(l) => Arc::new(l.config),
+        Err(f) => panic!("{}", f.render()),
+    };
+    let (r, audit) = run_replication_audited(config, 0);
+    assert_eq!(audit.violation, None, "{audit:?}");
+    // The case holds: FailingBack comes before the placement that step 6 began ends.
+    let failing_back = r
+        .log
+        .iter()
+        .find(|e| e.kind == LogKind::PoolState && e.detail == "FailingBack")
+        .expect("the failback reaches FailingBack")
+        .time
+        .as_secs_f64();
+    let serves = r
+        .log
+        .iter()
+        .filter(|e| e.detail.ends_with("the initial placement is finished; the pool serves"))
+        .map(|e| e.time.as_secs_f64())
+        .next_back()
+        .expect("the cold start ends");
+    assert!(failing_back < 1000.0 && 1000.0 < serves, "FailingBack {failing_back} s, serves {serves} s");
+    // Between the two, a's 600 users are signed out and nobody is signing in.
+    assert_eq!(users(&r, 1000, SigningIn), 0);
+    assert_eq!(users(&r, 1000, Offline), 600);
+    assert_eq!(users(&r, 1000, Full), 100);
+    assert!(r.failovers.last().unwrap().completed.is_some(), "{:?}", r.failovers);
+    assert_eq!(users(&r, 2400, Full), 700, "every user is home and fully served");
 }

@@ -158,10 +158,18 @@ impl World {
                 }
                 self.set_read_only(p);
                 // The partner stops serving the pool's users: each is signed out and signs
-                // in to its home pool, in resiliency mode until the failback completes.
+                // in to its home pool, in resiliency mode until the failback completes. A
+                // home pool that does not serve yet (a cold start's initial placement still
+                // runs after step 6 started RTCSRV, docs/model.md#cold-start) or a group
+                // without replicas refuses them: they are deregistered and retry with their
+                // back-off until it serves (docs/model.md#pool-failback).
                 self.pools[p].hosted_by_partner = false;
                 for u in self.users_of(p, b, ClientState::FailedOver) {
-                    self.enqueue(p, u, false, sched);
+                    if self.admission(u, p).is_some() {
+                        self.enqueue(p, u, false, sched);
+                    } else {
+                        self.lose_registrar(u, b, true, sched);
+                    }
                 }
                 if !self.pools[p].heartbeat_ok {
                     self.arm_backup_detection(p, sched);
