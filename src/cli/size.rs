@@ -195,7 +195,15 @@ pub fn parse_target(text: &str, columns: &[String]) -> Result<Target, CliError> 
     let (metric, rest) = (text[..at].trim(), &text[at..]);
     let op = Op::ALL.into_iter().find(|op| rest.starts_with(op.symbol())).expect("< or > starts rest");
     let value_text = rest[op.symbol().len()..].trim();
-    let metric = metric.trim_end_matches('=').trim();
+    // `=<` and `=>` are not comparisons (they used to be read as `<` and `>`, silently).
+    if let Some(metric) = metric.strip_suffix('=') {
+        let metric = metric.trim();
+        let (written, meant) = if rest.starts_with('<') { ("=<", "<=") } else { ("=>", ">=") };
+        return Err(bad(
+            format!("`{written}` is not a comparison"),
+            format!("did you mean {metric}{meant}{value_text}?"),
+        ));
+    }
     if !columns.iter().any(|c| c == metric) {
         let mut help = String::new();
         if let Some(close) = crate::scenario::did_you_mean(metric, columns.iter().map(String::as_str)) {
@@ -227,7 +235,7 @@ pub fn parse_target(text: &str, columns: &[String]) -> Result<Target, CliError> 
             ))
         }
     };
-    Ok(Target { metric: metric.to_string(), op, value })
+    Ok(Target { metric: metric.to_string(), op, value, text: text.trim().to_string() })
 }
 
 /// The grid points to probe next: up to [`PROBES_PER_ROUND`] points strictly between
@@ -251,10 +259,7 @@ pub fn next_probes(fail: i64, pass: i64) -> Vec<usize> {
 /// Whether `o` meets every target, read from its `sweep.csv` cells.
 fn meets(o: &Outcome, targets: &[Target], header: &[String]) -> bool {
     let row = metric_row(o);
-    targets.iter().all(|t| {
-        let cell = header.iter().position(|h| *h == t.metric).and_then(|i| row[i].parse::<f64>().ok());
-        t.meets(cell)
-    })
+    targets.iter().all(|t| t.meets(t.cell(header, &row)))
 }
 
 /// A path that `edit::set` cannot place: the error, naming `--vary` and the nearest
@@ -286,6 +291,64 @@ fn point(base: &Loaded, vary: &Vary, text: &str, k: usize) -> Result<Loaded, Cli
     scenario::load_str(&label, &edited).map_err(|f| CliError::Scenarios(vec![ScenarioError::Invalid(f)]))
 }
 
+/// A probe's warning: its grid point, the field path, the message, and the warning as
+/// rendered for that probe.
+type Warning = (usize, Option<String>, String, String);
+
+/// The warnings to show, each distinct one (same field path and same message) once, with
+/// how many other probes gave it: as rendered for the answer's probe when it has it (its
+/// warnings are always shown as its own), else for the first probe that had it.
+fn warnings(warned: &[Warning], answer: Option<usize>) -> Vec<(String, usize)> {
+    let mut out: Vec<(&Option<String>, &String, &String, usize)> = Vec::new();
+    for (k, path, message, rendered) in warned {
+        match out.iter_mut().find(|(p, m, ..)| *p == path && *m == message) {
+            Some(seen) => {
+                seen.3 += 1;
+                if Some(*k) == answer {
+                    seen.2 = rendered;
+                }
+            }
+            None => out.push((path, message, rendered, 0)),
+        }
+    }
+    out.into_iter().map(|(_, _, shown, others)| (shown.clone(), others)).collect()
+}
+
+/// When LO, HI or STEP has decimals and the varied field takes whole numbers (the point
+/// does not load with decimals but loads with LO's whole part): a `--vary` error naming
+/// the ones with decimals, instead of the scenario's "must be a whole number, not 2.0".
+fn whole_field(base: &Loaded, vary: &Vary, text: &str) -> Option<CliError> {
+    if vary.scale == 0 {
+        return None;
+    }
+    let unit = 10i128.pow(vary.scale);
+    let edited = edit::set(&base.source, &vary.path, &(vary.lo / unit).to_string()).ok()?;
+    scenario::load_str(&base.label, &edited).ok()?;
+    let (lo, hi, step) = &vary.texts;
+    let decimals: Vec<String> = [("LO", lo), ("HI", hi), ("STEP", step)]
+        .into_iter()
+        .filter(|(_, v)| v.contains('.'))
+        .map(|(name, v)| format!("{name} {v}"))
+        .collect();
+    let (lo_v, hi_v) = (vary.lo, vary.lo + vary.step * (vary.count as i128 - 1));
+    let whole_lo = lo_v.div_euclid(unit) + i128::from(lo_v.rem_euclid(unit) != 0);
+    let whole_hi = hi_v.div_euclid(unit);
+    Some(CliError::VaryFlag {
+        text: text.to_string(),
+        problem: format!(
+            "{} takes whole numbers, and {} {} decimals",
+            vary.path,
+            decimals.join(" and "),
+            if decimals.len() == 1 { "has" } else { "have" }
+        ),
+        help: format!(
+            "LO, HI and STEP of a whole-number field are whole numbers, e.g. {}={whole_lo}..{}",
+            vary.path,
+            whole_hi.max(whole_lo)
+        ),
+    })
+}
+
 /// Run `lyncsim size`.
 pub fn size(args: SizeArgs) -> Result<(), CliError> {
     let base = load_one_quietly(&args.scenario)?;
@@ -294,17 +357,14 @@ pub fn size(args: SizeArgs) -> Result<(), CliError> {
     let targets: Vec<Target> =
         args.target.iter().map(|t| parse_target(t, &header)).collect::<Result<_, _>>()?;
     let jobs = worker_threads(args.workers)?;
-    // Each probe's warnings, one per field they are about (the first probe that has it
-    // shows it, with how many others do).
-    let mut warned: Vec<(Option<String>, String, usize)> = Vec::new();
+    // Each probe's warnings: (point, field path, message, as rendered for that probe),
+    // shown after the search (see [`warnings`]).
+    let mut warned: Vec<Warning> = Vec::new();
     let mut load = |k: usize| -> Result<crate::model::Config, CliError> {
         let mut loaded = point(&base, &vary, &args.vary, k)?;
         apply_overrides([(&mut loaded.config, loaded.label.as_str())], args.overrides)?;
         for d in &loaded.warnings {
-            match warned.iter_mut().find(|(path, ..)| *path == d.path) {
-                Some((.., others)) => *others += 1,
-                None => warned.push((d.path.clone(), d.render(&loaded.label, &loaded.source), 0)),
-            }
+            warned.push((k, d.path.clone(), d.message.clone(), d.render(&loaded.label, &loaded.source)));
         }
         Ok(loaded.config)
     };
@@ -314,7 +374,8 @@ pub fn size(args: SizeArgs) -> Result<(), CliError> {
     // round is checked again before it runs, with its own values).
     let mut ends = Vec::new();
     for k in [0, vary.count - 1] {
-        let mut loaded = point(&base, &vary, &args.vary, k)?;
+        let mut loaded = point(&base, &vary, &args.vary, k)
+            .map_err(|e| whole_field(&base, &vary, &args.vary).unwrap_or(e))?;
         apply_overrides([(&mut loaded.config, loaded.label.as_str())], args.overrides)?;
         ends.push(loaded);
     }
@@ -359,15 +420,6 @@ pub fn size(args: SizeArgs) -> Result<(), CliError> {
             .max()
             .unwrap_or(-1);
     }
-    for (_, shown, others) in &warned {
-        say_part!("{shown}");
-        if *others > 0 {
-            say!(
-                "  (and {others} more loaded value{} warn of the same field)",
-                if *others == 1 { "" } else { "s" }
-            );
-        }
-    }
     let search = Search {
         name: &base.config.name,
         path: &vary.path,
@@ -376,14 +428,25 @@ pub fn size(args: SizeArgs) -> Result<(), CliError> {
         targets: &targets,
         probes: &probes,
     };
+    let verdict = Verdict::of(&search);
+    let answer = verdict.answer.map(|a| probes[a].point);
+    for (shown, others) in warnings(&warned, answer) {
+        say_part!("{shown}");
+        if others > 0 {
+            say!(
+                "  (and {others} more loaded value{} give the same warning)",
+                if others == 1 { "" } else { "s" }
+            );
+        }
+    }
     let files = size::files(&search, charts(&args.output.format))?;
     let dir = write_results(&args.out, &name, &files)?;
     bar.finish_and_clear();
-    let verdict = Verdict::of(&search);
     say!("{}", size::answer_line(&search, &verdict));
     say!(
-        "{} probes in {round} round{} (a sweep of the range runs {}) -> {}",
+        "{} probe{} in {round} round{} (a sweep of the range runs {}) -> {}",
         probes.len(),
+        if probes.len() == 1 { "" } else { "s" },
         if round == 1 { "" } else { "s" },
         vary.count,
         PathBuf::from(&dir).display()

@@ -56,6 +56,35 @@ pub fn trim_number(v: f64) -> String {
     }
 }
 
+/// A number with `digits` significant digits and at least three decimals (what
+/// [`trim_number`] shows, so no digit it showed is lost) and the whole part, trailing zeros
+/// dropped, never "-0": `0.9995`, `0.994203`, `2082.417`, `53280`.
+pub fn significant(v: f64, digits: u32) -> String {
+    if !v.is_finite() || v == 0.0 {
+        return "0".to_string();
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    let decimals = (digits as i32 - 1 - magnitude).clamp(3, 17) as usize;
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s.as_str() };
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// A number as a reader compares it with a target: six significant digits ([`significant`],
+/// at least three decimals),
+/// more when six would print the same text as `other` though `v` differs from it
+/// (`0.99949999` against `0.9995` shows `0.99949999`, not `0.9995 < 0.9995`).
+pub fn sig6_against(v: f64, other: f64) -> String {
+    (6..=17)
+        .map(|d| significant(v, d))
+        .find(|s| v == other || s.parse::<f64>() != Ok(other))
+        .unwrap_or_else(|| significant(v, 17))
+}
+
 // ---------------------------------------------------------------------------------------
 // For a reader (report.html)
 
@@ -212,6 +241,17 @@ mod tests {
         assert_eq!(trim_number(-0.0001), "0");
         assert_eq!(trim_number(2.50), "2.5");
         assert_eq!(trim_number(99.9876), "99.988");
+        assert_eq!(significant(0.9995, 6), "0.9995");
+        assert_eq!(significant(0.994203456, 6), "0.994203");
+        assert_eq!(significant(2082.4166, 6), "2082.417");
+        assert_eq!(significant(0.000123456789, 6), "0.000123457");
+        assert_eq!(significant(53280.0, 6), "53280");
+        assert_eq!(significant(1234567.8, 6), "1234567.8");
+        assert_eq!(significant(-0.0000001, 6), "-0.0000001");
+        assert_eq!(significant(0.0, 6), "0");
+        assert_eq!(sig6_against(0.99949999, 0.9995), "0.99949999");
+        assert_eq!(sig6_against(0.995, 0.9995), "0.995");
+        assert_eq!(sig6_against(900.0, 900.0), "900");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use super::chart::palette::{
 };
 use super::compare::{metric_header, metric_row, Outcome};
 use super::folder::{self, Charts, Files};
-use super::format::{fixed6, trim_number};
+use super::format::{fixed6, sig6_against, significant, trim_number};
 use super::{csv_bytes, html, ReportError};
 
 /// Picture size, pixels.
@@ -80,19 +80,53 @@ pub struct Target {
     pub op: Op,
     /// The value.
     pub value: f64,
+    /// The target as the user typed it (`voice_availability>=0.9995`), shown as is.
+    pub text: String,
 }
 
 impl Target {
     /// As written on the command line, e.g. `contacts_time_to_restore_s<=900`.
     pub fn text(&self) -> String {
-        format!("{}{}{}", self.metric, self.op.symbol(), trim_number(self.value))
+        self.text.clone()
     }
 
-    /// Whether a cell meets the target. An empty cell (the metric has no value, e.g. no
-    /// incident ended, so there is no restore time) never does.
+    /// The value as written (`0.9995`, not rounded); the number's six significant digits
+    /// when the text does not hold it after the operator.
+    pub fn value_text(&self) -> String {
+        match self.text.rsplit_once(self.op.symbol()) {
+            Some((_, v)) if v.trim().parse::<f64>() == Ok(self.value) => v.trim().to_string(),
+            _ => significant(self.value, 6),
+        }
+    }
+
+    /// Whether a value meets the target. No value (an empty cell, see [`Target::cell`])
+    /// never does.
     pub fn meets(&self, cell: Option<f64>) -> bool {
         cell.is_some_and(|x| self.op.holds(x, self.value))
     }
+
+    /// The value a probe's row (cells under `header`, [`metric_header`]) gives this
+    /// target's metric: see [`metric_value`].
+    pub fn cell(&self, header: &[String], row: &[String]) -> Option<f64> {
+        metric_value(header, row, &self.metric)
+    }
+}
+
+/// The value of `metric` in a row of cells under `header`, as a target reads it: the cell as
+/// a number, except that an empty restore time (`<feature>_time_to_restore_s` or
+/// `<feature>_mean_restore_s`) of a run with no incident at all (`<feature>_incidents` and
+/// `<feature>_open_incidents` both 0: the feature never fell below 99 %) is 0 s of restore,
+/// the best case, so it meets a restore-time target (docs/metrics.md#sizejson-and-sizecsv).
+/// An open incident leaves the cell empty, and no value.
+pub fn metric_value(header: &[String], row: &[String], metric: &str) -> Option<f64> {
+    let at = |m: &str| header.iter().position(|h| h == m).and_then(|i| row.get(i)).and_then(|c| number(c));
+    if let Some(x) = at(metric) {
+        return Some(x);
+    }
+    let feature =
+        metric.strip_suffix("_time_to_restore_s").or_else(|| metric.strip_suffix("_mean_restore_s"))?;
+    let none = |m: &str| at(&format!("{feature}_{m}")) == Some(0.0);
+    (none("incidents") && none("open_incidents")).then_some(0.0)
 }
 
 /// One value of the varied field that was run.
@@ -159,12 +193,7 @@ impl Verdict {
         let cells: Vec<Vec<String>> = s.probes.iter().map(|p| metric_row(&p.outcome)).collect();
         let meets: Vec<Vec<bool>> = cells
             .iter()
-            .map(|row| {
-                s.targets
-                    .iter()
-                    .map(|t| t.meets(row.get(column(&header, &t.metric)).and_then(|c| number(c))))
-                    .collect()
-            })
+            .map(|row| s.targets.iter().map(|t| t.meets(t.cell(&header, row))).collect())
             .collect();
         let all = |i: usize| meets[i].iter().all(|m| *m);
         let answer = (0..s.probes.len()).find(|&i| all(i));
@@ -194,12 +223,11 @@ fn failures(s: &Search, v: &Verdict, i: usize) -> String {
         if *meets {
             continue;
         }
-        let cell = v.cells[i].get(column(&header, &t.metric)).and_then(|c| number(c));
-        out.push(match cell {
+        out.push(match t.cell(&header, &v.cells[i]) {
             Some(x) => {
-                format!("{} = {} {} {}", t.metric, trim_number(x), t.op.failing(), trim_number(t.value))
+                format!("{} = {} {} {}", t.metric, sig6_against(x, t.value), t.op.failing(), t.value_text())
             }
-            None => format!("{} has no value (target {} {})", t.metric, t.op.symbol(), trim_number(t.value)),
+            None => format!("{} has no value (target {} {})", t.metric, t.op.symbol(), t.value_text()),
         });
     }
     out.join(", ")
@@ -485,7 +513,6 @@ pub fn charts_of(s: &Search, v: &Verdict) -> Vec<SizeChart> {
     metrics
         .into_iter()
         .map(|metric| {
-            let col = column(&header, metric);
             let mine: Vec<usize> = (0..s.targets.len()).filter(|&k| s.targets[k].metric == metric).collect();
             SizeChart {
                 metric: metric.to_string(),
@@ -496,7 +523,7 @@ pub fn charts_of(s: &Search, v: &Verdict) -> Vec<SizeChart> {
                     .iter()
                     .enumerate()
                     .map(|(i, p)| {
-                        let y = v.cells[i].get(col).and_then(|c| number(c));
+                        let y = metric_value(&header, &v.cells[i], metric);
                         (x(&p.value), y, mine.iter().all(|&k| v.meets[i][k]))
                     })
                     .collect(),
@@ -504,7 +531,7 @@ pub fn charts_of(s: &Search, v: &Verdict) -> Vec<SizeChart> {
                     .iter()
                     .map(|&k| {
                         let t = &s.targets[k];
-                        (format!("{} {}", t.op.symbol(), trim_number(t.value)), t.value)
+                        (format!("{} {}", t.op.symbol(), t.value_text()), t.value)
                     })
                     .collect(),
             }
@@ -612,13 +639,66 @@ mod tests {
 
     #[test]
     fn targets_compare_and_an_empty_cell_never_meets() {
-        let t = Target { metric: "contacts_time_to_restore_s".into(), op: Op::Le, value: 900.0 };
+        let t = Target {
+            metric: "contacts_time_to_restore_s".into(),
+            op: Op::Le,
+            value: 900.0,
+            text: "contacts_time_to_restore_s<=900".into(),
+        };
         assert!(t.meets(Some(900.0)) && !t.meets(Some(900.5)) && !t.meets(None));
         assert_eq!(t.text(), "contacts_time_to_restore_s<=900");
         assert!(Op::Lt.holds(1.0, 2.0) && !Op::Lt.holds(2.0, 2.0));
         assert!(Op::Ge.holds(2.0, 2.0) && Op::Gt.holds(3.0, 2.0) && !Op::Gt.holds(2.0, 2.0));
         assert_eq!(json_number("8"), json!(8));
         assert_eq!(json_number("5.5").to_string(), "5.5");
+    }
+
+    /// Review finding 1: an empty restore time with no incident at all (the feature never
+    /// fell below 99 %) is 0 s of restore and meets a restore-time target; an open incident
+    /// still fails.
+    #[test]
+    fn no_incident_meets_a_restore_time_target_and_an_open_one_does_not() {
+        let header: Vec<String> = [
+            "contacts_incidents",
+            "contacts_time_to_restore_s",
+            "contacts_mean_restore_s",
+            "contacts_open_incidents",
+            "peak_signin_queue",
+        ]
+        .map(String::from)
+        .to_vec();
+        let row = |cells: [&str; 5]| cells.map(String::from).to_vec();
+        let t = Target {
+            metric: "contacts_time_to_restore_s".into(),
+            op: Op::Le,
+            value: 900.0,
+            text: "contacts_time_to_restore_s<=900".into(),
+        };
+        let none = row(["0.000000", "", "", "0.000000", ""]);
+        assert_eq!(t.cell(&header, &none), Some(0.0));
+        assert!(t.meets(t.cell(&header, &none)));
+        assert_eq!(metric_value(&header, &none, "contacts_mean_restore_s"), Some(0.0));
+        // Another empty column stays empty.
+        assert_eq!(metric_value(&header, &none, "peak_signin_queue"), None);
+        let open = row(["1.000000", "", "", "1.000000", ""]);
+        assert!(!t.meets(t.cell(&header, &open)));
+        let ended = row(["1.000000", "950.000000", "950.000000", "0.000000", ""]);
+        assert!(!t.meets(t.cell(&header, &ended)));
+    }
+
+    /// Review finding 2: the target's value as typed, not rounded to 3 decimals.
+    #[test]
+    fn a_target_keeps_the_value_as_typed() {
+        let t = Target {
+            metric: "voice_availability".into(),
+            op: Op::Ge,
+            value: 0.9995,
+            text: "voice_availability>=0.9995".into(),
+        };
+        assert_eq!(
+            (t.text(), t.value_text()),
+            ("voice_availability>=0.9995".to_string(), "0.9995".to_string())
+        );
     }
 
     #[test]

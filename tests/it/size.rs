@@ -186,7 +186,30 @@ fn bad_ranges_paths_metrics_and_targets_exit_2_naming_the_fix() {
     std::fs::write(&s, WALL).unwrap();
     let s = s.to_str().unwrap();
     let out = dir.join("out");
-    let cases: [(&str, &str, &[&str]); 7] = [
+    let cases: [(&str, &str, &[&str]); 10] = [
+        // Review finding 3: `=<` and `=>` were read as `<` and `>`.
+        (
+            "pools[0].front_ends=2..12",
+            "peak_turned_away_users=<0",
+            &[
+                "--target peak_turned_away_users=<0: `=<` is not a comparison",
+                "did you mean peak_turned_away_users<=0?",
+            ],
+        ),
+        (
+            "pools[0].front_ends=2..12",
+            "contacts_availability=>0.99",
+            &["`=>` is not a comparison", "did you mean contacts_availability>=0.99?"],
+        ),
+        // Review finding 5: a STEP with decimals on a whole-number field is a --vary error.
+        (
+            "pools[0].front_ends=2..12:0.5",
+            "peak_turned_away_users<=0",
+            &[
+                "--vary pools[0].front_ends=2..12:0.5: pools[0].front_ends takes whole numbers, and STEP 0.5 has decimals",
+                "e.g. pools[0].front_ends=2..12",
+            ],
+        ),
         (
             "pools[0].front_ends=12..2",
             "peak_turned_away_users<=0",
@@ -267,4 +290,154 @@ fn bad_ranges_paths_metrics_and_targets_exit_2_naming_the_fix() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("--max-memory"), "{err}");
     assert!(!out.join("wall-size").exists(), "nothing written");
+}
+
+/// Review finding 1: pool b (of 10,000 + b users) is lost for 20 minutes. With 50 users b is
+/// under 1 % of all users, so contacts never fall below 99 %: no incident, an empty
+/// restore time, which is the best case and meets a restore-time target. The answer is LO.
+#[test]
+fn a_value_without_an_incident_meets_a_restore_time_target() {
+    const BLIP: &str = r#"Scenario(
+    name: "blip",
+    seed: 7,
+    horizon: "3h",
+    sample_every: "1m",
+    sites: [ Site(name: "dc1"), Site(name: "dc2") ],
+    pools: [
+        Pool(fqdn: "a.contoso.com", site: "dc1", edition: Enterprise, back_end: Single, front_ends: 4,
+             users: 10000),
+        Pool(fqdn: "b.contoso.com", site: "dc2", edition: Enterprise, back_end: Single, front_ends: 2,
+             users: 50),
+    ],
+    events: [
+        At("1h", PoolDown(pool: "b.contoso.com")),
+        At("1h20m", PoolUp(pool: "b.contoso.com")),
+    ],
+)"#;
+    let dir = tempdir("size-no-incident");
+    let s = dir.join("blip.ron");
+    std::fs::write(&s, BLIP).unwrap();
+    let out = dir.join("out");
+    let err = ok(&lyncsim(&[
+        "size",
+        s.to_str().unwrap(),
+        "--vary",
+        "pools[1].users=50..450:100",
+        "--target",
+        "contacts_time_to_restore_s<=600",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--format",
+        "svg",
+    ]));
+    let doc = json(&out.join("blip-size/size.json"));
+    let probes = doc["probes"].as_array().unwrap();
+    let lo = probes.iter().find(|p| p["value"] == serde_json::json!(50)).expect("LO was run");
+    // The cell is empty (no incident), as in sweep.csv, and the target is met.
+    assert_eq!(lo["metrics"]["contacts_incidents"].as_f64(), Some(0.0), "{lo}");
+    assert_eq!(lo["metrics"]["contacts_open_incidents"].as_f64(), Some(0.0), "{lo}");
+    assert_eq!(lo["metrics"]["contacts_time_to_restore_s"], serde_json::Value::Null, "{lo}");
+    assert_eq!(lo["meets"], serde_json::json!(true), "{lo}");
+    assert_eq!(doc["answer"], serde_json::json!(50), "{doc}");
+    assert!(err.contains("pools[1].users = 50 is the smallest value in 50..450"), "{err}");
+    // Larger values lose contacts for more than 1 % of the users for 20 minutes and fail.
+    let hi =
+        probes.iter().find(|p| p["metrics"]["contacts_time_to_restore_s"].is_number()).expect("an incident");
+    assert_eq!(hi["meets"], serde_json::json!(false), "{hi}");
+}
+
+/// Review finding 2: a target is shown as typed, and the values it is compared with with six
+/// significant digits (not rounded to 3 decimals: `voice_availability>=1`, `0.995 < 1`).
+#[test]
+fn targets_are_shown_as_typed_and_values_with_six_significant_digits() {
+    let dir = tempdir("size-digits");
+    let s = dir.join("wall.ron");
+    std::fs::write(&s, WALL).unwrap();
+    let out = dir.join("out");
+    let err = ok(&lyncsim(&[
+        "size",
+        s.to_str().unwrap(),
+        "--vary",
+        "pools[0].front_ends=10..12",
+        "--target",
+        "contacts_availability>=0.9995",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--format",
+        "svg",
+    ]));
+    let folder = out.join("wall-size");
+    let doc = json(&folder.join("size.json"));
+    assert_eq!(doc["targets"][0]["text"], serde_json::json!("contacts_availability>=0.9995"), "{doc}");
+    assert_eq!(doc["failed_at_hi"], serde_json::json!(["contacts_availability>=0.9995"]), "{doc}");
+    let x = doc["probes"][2]["metrics"]["contacts_availability"].as_f64().unwrap();
+    let said = format!("at 12: contacts_availability = {} < 0.9995", six_significant(x));
+    assert!(err.contains(&said), "{said:?} not in {err}");
+    assert!(doc["answer_text"].as_str().unwrap().contains(&said), "{doc}");
+    let html = std::fs::read_to_string(folder.join("report.html")).unwrap();
+    assert!(html.contains("contacts_availability&gt;=0.9995"), "the target as typed in report.html");
+    assert!(html.contains(&said.replace('<', "&lt;")), "{said:?} in report.html");
+    let svg = std::fs::read_to_string(folder.join("size-contacts_availability.svg")).unwrap();
+    assert!(svg.contains("target &gt;= 0.9995") || svg.contains("target >= 0.9995"), "the target's label");
+}
+
+/// `x` with six significant digits, trailing zeros dropped (for a number in (0.1, 1)).
+fn six_significant(x: f64) -> String {
+    assert!(x > 0.1 && x < 1.0, "{x}");
+    format!("{x:.6}").trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Review finding 4: warnings are deduplicated by field and message, and the answer's own
+/// probe shows its warnings (its backup pool's capacity, 3 x 6,660 = 19,980, is below the
+/// 20,000 users it carries after failover), though a probe before it warned of the same field.
+#[test]
+fn the_answers_own_warnings_are_shown() {
+    let scenario =
+        WALL.replace("users: 6000", "users: 10000").replace("max_user_count: 2000", "max_user_count: 8000");
+    let dir = tempdir("size-warnings");
+    let s = dir.join("wall.ron");
+    std::fs::write(&s, scenario).unwrap();
+    let out = dir.join("out");
+    let err = ok(&lyncsim(&[
+        "size",
+        s.to_str().unwrap(),
+        "--vary",
+        "pools[0].front_ends=2..12",
+        "--target",
+        "peak_turned_away_users<=0",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--format",
+        "svg",
+    ]));
+    assert!(err.contains("pools[0].front_ends = 3 is the smallest value in 2..12"), "{err}");
+    assert!(err.contains("is more than its capacity of 19,980"), "{err}");
+    assert!(err.contains("is more than its capacity of 13,320"), "{err}");
+    assert!(err.contains("with --vary pools[0].front_ends=3"), "{err}");
+}
+
+/// Review finding 5: one probe is "1 probe", not "1 probes".
+#[test]
+fn one_probe_is_said_in_the_singular() {
+    let dir = tempdir("size-one");
+    let s = dir.join("wall.ron");
+    std::fs::write(&s, WALL).unwrap();
+    let out = dir.join("out");
+    let o = lyncsim(&[
+        "size",
+        s.to_str().unwrap(),
+        "--vary",
+        "pools[0].front_ends=6..6",
+        "--target",
+        "peak_turned_away_users<=0",
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "svg",
+    ]);
+    let err = ok(&o);
+    assert!(err.contains("1 probe in 1 round (a sweep of the range runs 1)"), "{err}");
 }
