@@ -117,16 +117,35 @@ impl Target {
 /// `<feature>_mean_restore_s`) of a run with no incident at all (`<feature>_incidents` and
 /// `<feature>_open_incidents` both 0: the feature never fell below 99 %) is 0 s of restore,
 /// the best case, so it meets a restore-time target (docs/metrics.md#sizejson-and-sizecsv).
-/// An open incident leaves the cell empty, and no value.
+/// An incident still open at the horizon (in any replication) is no value either: its
+/// restore time is unknown and at least `<feature>_open_incident_s`, so "restored within"
+/// cannot be said, even when an earlier incident ended in time.
 pub fn metric_value(header: &[String], row: &[String], metric: &str) -> Option<f64> {
     let at = |m: &str| header.iter().position(|h| h == m).and_then(|i| row.get(i)).and_then(|c| number(c));
+    let Some(feature) = restore_feature(metric) else {
+        return at(metric);
+    };
+    if open_incident(header, row, feature) {
+        return None;
+    }
     if let Some(x) = at(metric) {
         return Some(x);
     }
-    let feature =
-        metric.strip_suffix("_time_to_restore_s").or_else(|| metric.strip_suffix("_mean_restore_s"))?;
     let none = |m: &str| at(&format!("{feature}_{m}")) == Some(0.0);
     (none("incidents") && none("open_incidents")).then_some(0.0)
+}
+
+/// The feature of a restore-time metric (`contacts` of `contacts_time_to_restore_s` or
+/// `contacts_mean_restore_s`).
+fn restore_feature(metric: &str) -> Option<&str> {
+    metric.strip_suffix("_time_to_restore_s").or_else(|| metric.strip_suffix("_mean_restore_s"))
+}
+
+/// Whether the row has an incident of `feature` still open at the horizon.
+fn open_incident(header: &[String], row: &[String], feature: &str) -> bool {
+    let column = format!("{feature}_open_incidents");
+    let cell = header.iter().position(|h| *h == column).and_then(|i| row.get(i)).and_then(|c| number(c));
+    cell.is_some_and(|n| n > 0.0)
 }
 
 /// One value of the varied field that was run.
@@ -226,6 +245,14 @@ fn failures(s: &Search, v: &Verdict, i: usize) -> String {
         out.push(match t.cell(&header, &v.cells[i]) {
             Some(x) => {
                 format!("{} = {} {} {}", t.metric, sig6_against(x, t.value), t.op.failing(), t.value_text())
+            }
+            None if restore_feature(&t.metric).is_some_and(|f| open_incident(&header, &v.cells[i], f)) => {
+                format!(
+                    "{} is unknown: an incident is still open at the horizon (target {} {})",
+                    t.metric,
+                    t.op.symbol(),
+                    t.value_text()
+                )
             }
             None => format!("{} has no value (target {} {})", t.metric, t.op.symbol(), t.value_text()),
         });
@@ -684,6 +711,12 @@ mod tests {
         assert!(!t.meets(t.cell(&header, &open)));
         let ended = row(["1.000000", "950.000000", "950.000000", "0.000000", ""]);
         assert!(!t.meets(t.cell(&header, &ended)));
+        // An earlier incident restored in time does not hide one still open at the horizon.
+        let ended_then_open = row(["2.000000", "100.000000", "100.000000", "1.000000", ""]);
+        assert_eq!(t.cell(&header, &ended_then_open), None);
+        assert!(!t.meets(t.cell(&header, &ended_then_open)));
+        let in_time = row(["1.000000", "100.000000", "100.000000", "0.000000", ""]);
+        assert!(t.meets(t.cell(&header, &in_time)));
     }
 
     /// Review finding 2: the target's value as typed, not rounded to 3 decimals.
