@@ -383,19 +383,31 @@ impl Assumption {
     /// `value` scaled by `factor` (e.g. 0.5, 1.5) and clamped to the field's range. An
     /// integer moves at least one step when the factor differs from 1 and the range allows.
     pub fn scale(&self, value: Value, factor: f64) -> Value {
-        match (self.vary, value) {
-            (Vary::Number { min, max }, Value::Number(x)) => Value::Number((x * factor).clamp(min, max)),
+        self.scale_clamped(value, factor).0
+    }
+
+    /// [`Assumption::scale`], and whether the range clamped the value (or one of a timing's
+    /// durations): then it is not ×`factor` of the base, and may be the base itself.
+    pub fn scale_clamped(&self, value: Value, factor: f64) -> (Value, bool) {
+        let mut clamped = false;
+        let mut clamp = |x: f64, min: f64, max: f64| {
+            let y = x.clamp(min, max);
+            clamped |= y != x;
+            y
+        };
+        let scaled = match (self.vary, value) {
+            (Vary::Number { min, max }, Value::Number(x)) => Value::Number(clamp(x * factor, min, max)),
             (Vary::Integer { min, max }, Value::Integer(n)) => {
                 let mut m = (f64::from(n) * factor).round();
                 if m == f64::from(n) && factor != 1.0 {
                     m += if factor > 1.0 { 1.0 } else { -1.0 };
                 }
-                Value::Integer(m.clamp(f64::from(min), f64::from(max)) as u32)
+                Value::Integer(clamp(m, f64::from(min), f64::from(max)) as u32)
             }
             (Vary::Timing { min, max }, Value::Timing(t)) => {
-                let d = |d: Duration| {
+                let mut d = |d: Duration| {
                     let ms = (d.time().as_millis() as f64 * factor).round();
-                    let ms = ms.clamp(min.as_millis() as f64, max.as_millis() as f64);
+                    let ms = clamp(ms, min.as_millis() as f64, max.as_millis() as f64);
                     Duration(SimTime::from_millis(ms as u64))
                 };
                 Value::Timing(match t {
@@ -410,13 +422,15 @@ impl Assumption {
                             Distribution::LogNormal { median: d(median), sigma }
                         }
                         Distribution::Uniform { min, max } => {
-                            Distribution::Uniform { min: d(min), max: d(max) }
+                            let min = d(min);
+                            Distribution::Uniform { min, max: d(max) }
                         }
                     }),
                 })
             }
             (_, v) => v,
-        }
+        };
+        (scaled, clamped)
     }
 
     /// Whether `config` uses what this assumption times or counts; when it does not, why.
@@ -683,6 +697,10 @@ mod tests {
         assert_eq!(rg.scale(Value::Integer(20), 0.5), Value::Integer(10));
         let jitter = find("clients.retry_jitter").unwrap();
         assert_eq!(jitter.scale(Value::Number(0.8), 1.5), Value::Number(1.0));
+        assert_eq!(jitter.scale_clamped(Value::Number(0.8), 1.5), (Value::Number(1.0), true));
+        assert_eq!(jitter.scale_clamped(Value::Number(0.5), 1.5), (Value::Number(0.75), false));
+        assert_eq!(rg.scale_clamped(Value::Integer(1), 0.5), (Value::Integer(1), true));
+        assert_eq!(rg.scale_clamped(Value::Integer(1), 1.5), (Value::Integer(2), false));
         let keepalive = find("clients.keepalive").unwrap();
         let t = |text: &str| {
             let s = format!("Scenario(name: \"x\", horizon: \"1h\", sites: [], pools: [], clients: Clients(keepalive: {text}))");
@@ -690,6 +708,8 @@ mod tests {
         };
         assert_eq!(keepalive.scale(t("\"300s\""), 0.5), t("\"150s\""));
         assert_eq!(keepalive.scale(t("\"50m\""), 1.5), t("\"1h\""), "clamped to 1 h");
+        assert!(keepalive.scale_clamped(t("\"50m\""), 1.5).1);
+        assert!(!keepalive.scale_clamped(t("\"50m\""), 0.5).1);
         assert_eq!(
             keepalive.scale(t("Weibull(shape: 1.5, scale: \"4m\")"), 1.5),
             t("Weibull(shape: 1.5, scale: \"6m\")")
