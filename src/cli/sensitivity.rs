@@ -13,6 +13,7 @@ use super::load::load_one;
 use super::output::{check_targets, write_results};
 use super::progress;
 use crate::report::compare::metric_header;
+use crate::report::format::trim_number;
 use crate::report::tornado::{self, Study, Varied};
 use crate::scenario::assumptions::{Assumption, Value, Vary, ASSUMPTIONS};
 use crate::scenario::{self, did_you_mean, edit};
@@ -79,6 +80,17 @@ fn shown(values: &[Value]) -> String {
     texts.join("; ")
 }
 
+/// Scaled values as a table shows them ([`shown`]), each marked `(clamped)` where its valid
+/// range clamped it: `1 (clamped)`.
+fn shown_marked(values: &[(Value, bool)]) -> String {
+    let mut texts: Vec<String> = values
+        .iter()
+        .map(|(v, clamped)| if *clamped { format!("{} (clamped)", v.shown()) } else { v.shown() })
+        .collect();
+    texts.dedup();
+    texts.join("; ")
+}
+
 /// Run `lyncsim sensitivity`.
 pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
     let factor = check_factor(args.factor)?;
@@ -95,9 +107,12 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
     let mut base_config = base.config.clone();
     apply_overrides([(&mut base_config, base.label.as_str())], args.overrides)?;
 
-    // Each assumption that applies, with its low and high scenarios; the others and why.
+    // Each assumption that applies, with its low and high scenarios (`None`: the value is
+    // the base's, clamped to its range: not run, the base's metrics reused); the others and
+    // why.
     let mut skipped: Vec<(String, String)> = Vec::new();
-    let mut planned: Vec<(&Assumption, [String; 3], crate::model::Config, crate::model::Config)> = Vec::new();
+    type Side = Option<crate::model::Config>;
+    let mut planned: Vec<(&Assumption, [String; 3], Side, Side)> = Vec::new();
     for a in ASSUMPTIONS {
         if let Vary::Not(why) = a.vary {
             skipped.push((a.path.to_string(), why.to_string()));
@@ -115,25 +130,44 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
             ));
             continue;
         }
-        let mut configs = Vec::new();
-        let mut values = vec![shown(&at_base.iter().map(|(_, v)| *v).collect::<Vec<_>>())];
-        for f in [1.0 - factor, 1.0 + factor] {
+        let base_values: Vec<Value> = at_base.iter().map(|(_, v)| *v).collect();
+        let scaled_at =
+            |f: f64| -> Vec<(Value, bool)> { base_values.iter().map(|v| a.scale_clamped(*v, f)).collect() };
+        let unchanged = |scaled: &[(Value, bool)]| scaled.iter().zip(&base_values).all(|((s, _), b)| s == b);
+        let (low_f, high_f) = (1.0 - factor, 1.0 + factor);
+        if unchanged(&scaled_at(low_f)) && unchanged(&scaled_at(high_f)) {
+            skipped.push((
+                a.path.to_string(),
+                format!(
+                    "{} is the same at ×{} and ×{} (its valid range)",
+                    shown(&base_values),
+                    trim_number(low_f),
+                    trim_number(high_f)
+                ),
+            ));
+            continue;
+        }
+        let mut sides: Vec<Side> = Vec::new();
+        let mut values = vec![shown(&base_values)];
+        for f in [low_f, high_f] {
+            let scaled = scaled_at(f);
+            values.push(shown_marked(&scaled));
+            if unchanged(&scaled) {
+                sides.push(None);
+                continue;
+            }
             let mut text = base.source.clone();
             let mut edits = Vec::new();
-            let mut scaled = Vec::new();
-            for (path, v) in &at_base {
-                let new = a.scale(*v, f);
+            for ((path, _), (new, _)) in at_base.iter().zip(&scaled) {
                 text = edit::set(&text, path, &new.ron())
                     .map_err(|message| CliError::SetField { label: base.label.clone(), message })?;
                 edits.push(format!("{path}={}", new.shown()));
-                scaled.push(new);
             }
-            values.push(shown(&scaled));
             let label = format!("{} with {}", base.label, edits.join(", "));
             match scenario::load_str(&label, &text) {
                 Ok(mut loaded) => {
                     apply_overrides([(&mut loaded.config, loaded.label.as_str())], args.overrides)?;
-                    configs.push(loaded.config);
+                    sides.push(Some(loaded.config));
                 }
                 Err(failed) => {
                     let first = failed
@@ -149,24 +183,22 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
                 }
             }
         }
-        if let (Some(high), Some(low), [b, l, h]) = (configs.pop(), configs.pop(), values.as_slice()) {
+        if let (Some(high), Some(low), [b, l, h]) = (sides.pop(), sides.pop(), values.as_slice()) {
             planned.push((a, [b.clone(), l.clone(), h.clone()], low, high));
         }
     }
 
+    // The base, then each side that runs.
     let mut configs = vec![base_config.clone()];
-    for (_, _, low, high) in &planned {
-        configs.push(low.clone());
-        configs.push(high.clone());
+    let mut labels = vec![base.label.clone()];
+    for (p, v, low, high) in &planned {
+        for (side, value) in [(low, &v[1]), (high, &v[2])] {
+            if let Some(c) = side {
+                configs.push(c.clone());
+                labels.push(format!("{} with {}={}", base.label, p.path, value));
+            }
+        }
     }
-    let labels: Vec<String> = std::iter::once(base.label.clone())
-        .chain(planned.iter().flat_map(|(p, v, ..)| {
-            [
-                format!("{} with {}={}", base.label, p.path, v[1]),
-                format!("{} with {}={}", base.label, p.path, v[2]),
-            ]
-        }))
-        .collect();
     let studies: Vec<_> =
         configs.iter().zip(&labels).map(|(c, l)| (c, l.as_str(), plan(c, None, None, jobs))).collect();
     let memory = check_memory(&studies, args.workers.max_memory, false)?;
@@ -175,15 +207,20 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
     check_targets(&[(out.clone(), name.clone())])?;
 
     let units: u64 = configs.iter().map(|c| c.replications as u64).sum();
+    let runs = configs.len() - 1;
     let bar = progress::bar(units, args.output.quiet);
     bar.set_message("sensitivity");
     let mut outcomes = simulate_all(configs, jobs, &memory, &|| bar.inc(1))?.into_iter();
     let base_outcome = outcomes.next().expect("the base run is first");
+    let mut next = |side: &Side| match side {
+        Some(_) => (outcomes.next().expect("a run per side that runs"), false),
+        None => (base_outcome.clone(), true),
+    };
     let varied: Vec<Varied> = planned
         .into_iter()
-        .map(|(a, values, ..)| {
-            let low = outcomes.next().expect("a low run per assumption");
-            let high = outcomes.next().expect("a high run per assumption");
+        .map(|(a, values, low, high)| {
+            let (low, low_is_base) = next(&low);
+            let (high, high_is_base) = next(&high);
             Varied {
                 parameter: a.path.to_string(),
                 what: a.what.to_string(),
@@ -191,6 +228,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
                 values,
                 low,
                 high,
+                not_run: [low_is_base, high_is_base],
             }
         })
         .collect();
@@ -208,7 +246,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
     say!(
         "varied {} assumptions ({} runs and the base; {} not varied) -> {}",
         varied.len(),
-        2 * varied.len(),
+        runs,
         skipped.len(),
         dir.display()
     );

@@ -309,16 +309,26 @@ pub fn comparison_csv(outcomes: &[Outcome]) -> Result<Vec<u8>, ReportError> {
 /// `sweep.csv`: one row per grid point: the point's number, the value of each swept path
 /// (as written), then the metrics.
 pub fn sweep_csv(paths: &[String], points: &[(Vec<String>, Outcome)]) -> Result<Vec<u8>, ReportError> {
+    let (header, rows) = sweep_table(paths, points);
+    csv_bytes(std::iter::once(header).chain(rows))
+}
+
+/// The header and rows of `sweep.csv`, as cells (a swept value may hold a comma).
+pub fn sweep_table(paths: &[String], points: &[(Vec<String>, Outcome)]) -> (Vec<String>, Vec<Vec<String>>) {
     let mut header = vec!["point".to_string()];
     header.extend(paths.iter().cloned());
     header.extend(metric_header());
-    let rows = points.iter().enumerate().map(|(i, (values, o))| {
-        let mut row = vec![i.to_string()];
-        row.extend(values.iter().cloned());
-        row.extend(metric_row(o));
-        row
-    });
-    csv_bytes(std::iter::once(header).chain(rows))
+    let rows = points
+        .iter()
+        .enumerate()
+        .map(|(i, (values, o))| {
+            let mut row = vec![i.to_string()];
+            row.extend(values.iter().cloned());
+            row.extend(metric_row(o));
+            row
+        })
+        .collect();
+    (header, rows)
 }
 
 /// The warning `lyncsim compare` prints when the scenarios' horizons differ, naming each

@@ -9,7 +9,9 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use super::compare::{comparison_csv, comparison_md, metric_header, metric_row, sweep_csv, Outcome};
+use super::compare::{
+    comparison_csv, comparison_md, metric_header, metric_row, sweep_csv, sweep_table, Outcome,
+};
 use super::{
     chart, distribution, events_csv, events_csv_of, html, monte, overlay, summary_json, sweep,
     write_timeseries_csv,
@@ -327,7 +329,7 @@ pub fn sweep<'a>(
     duration: &dyn Fn(&str) -> Option<SimTime>,
 ) -> Result<Files<'a>, ReportError> {
     let csv = sweep_csv(paths, points)?;
-    let mut files: Files = vec![("sweep.csv".into(), csv.clone().into())];
+    let mut files: Files = vec![("sweep.csv".into(), csv.into())];
     let drawn = sweep_charts(paths, points, charts, duration)?;
     let mut figures = Vec::new();
     for (file, bytes) in &drawn {
@@ -346,9 +348,8 @@ pub fn sweep<'a>(
     }
     if charts.any() {
         // The table: each point's values and its headline metrics.
-        let text = String::from_utf8_lossy(&csv).into_owned();
-        let mut lines = text.lines().map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>());
-        let header = lines.next().unwrap_or_default();
+        // From the cells, not the CSV's text: a swept value may hold a comma.
+        let (header, rows) = sweep_table(paths, points);
         let keep: Vec<usize> = header
             .iter()
             .enumerate()
@@ -357,7 +358,7 @@ pub fn sweep<'a>(
             .collect();
         let pick =
             |row: &Vec<String>| keep.iter().map(|&i| row.get(i).cloned().unwrap_or_default()).collect();
-        let table = ("Sweep".to_string(), pick(&header), lines.map(|r| pick(&r)).collect());
+        let table = ("Sweep".to_string(), pick(&header), rows.iter().map(pick).collect());
         let title = format!("Sweep of {name}");
         // Each point's scenario, when there are few enough to read.
         let scenarios = if points.len() <= 12 {

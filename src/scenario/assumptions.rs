@@ -67,7 +67,8 @@ pub enum Uses {
     /// Enterprise pool that loses front ends (replicas move).
     RoutingGroups,
     /// A front end returning to an Enterprise pool that kept serving (`ServerUp`,
-    /// `ServiceStart` of FrontEnd, a `FrontEnd` failure).
+    /// `ServiceStart` of FrontEnd, a `FrontEnd` failure), on a product with Windows Fabric
+    /// (not Lync 2010).
     ReplicaRebuild,
     /// An Enterprise pool returning after all its front ends stopped (`PoolUp`, `SiteUp`, a
     /// `Pool` or `Site` failure), not on Lync 2010.
@@ -75,6 +76,9 @@ pub enum Uses {
     /// A mirrored back end that fails over (`BackEndDown` or a `BackEnd` failure of a
     /// mirrored pool with a witness, or `InvokeCsDatabaseFailover`).
     MirrorFailover,
+    /// A disruption, and a pool with a backup registrar (a `backup_pool`): only then does
+    /// it matter whether a client holds it (docs/model.md#the-registrar-list).
+    BackupRegistrar,
     /// The field is written in the scenario (an administrator's delay, `None` by default).
     Written,
 }
@@ -246,7 +250,7 @@ pub const ASSUMPTIONS: &[Assumption] = &[
         what: "share of each pool's clients that hold their backup registrar (the q=0.3 Contact of a 301, or DNS SRV records)",
         why: "no published share: it depends on Directors and DNS records (docs/model.md#the-registrar-list)",
         vary: Vary::Number { min: 0.0, max: 1.0 },
-        uses: Uses::Disruption,
+        uses: Uses::BackupRegistrar,
     },
     Assumption {
         path: "administrator.failover_after",
@@ -379,19 +383,31 @@ impl Assumption {
     /// `value` scaled by `factor` (e.g. 0.5, 1.5) and clamped to the field's range. An
     /// integer moves at least one step when the factor differs from 1 and the range allows.
     pub fn scale(&self, value: Value, factor: f64) -> Value {
-        match (self.vary, value) {
-            (Vary::Number { min, max }, Value::Number(x)) => Value::Number((x * factor).clamp(min, max)),
+        self.scale_clamped(value, factor).0
+    }
+
+    /// [`Assumption::scale`], and whether the range clamped the value (or one of a timing's
+    /// durations): then it is not ×`factor` of the base, and may be the base itself.
+    pub fn scale_clamped(&self, value: Value, factor: f64) -> (Value, bool) {
+        let mut clamped = false;
+        let mut clamp = |x: f64, min: f64, max: f64| {
+            let y = x.clamp(min, max);
+            clamped |= y != x;
+            y
+        };
+        let scaled = match (self.vary, value) {
+            (Vary::Number { min, max }, Value::Number(x)) => Value::Number(clamp(x * factor, min, max)),
             (Vary::Integer { min, max }, Value::Integer(n)) => {
                 let mut m = (f64::from(n) * factor).round();
                 if m == f64::from(n) && factor != 1.0 {
                     m += if factor > 1.0 { 1.0 } else { -1.0 };
                 }
-                Value::Integer(m.clamp(f64::from(min), f64::from(max)) as u32)
+                Value::Integer(clamp(m, f64::from(min), f64::from(max)) as u32)
             }
             (Vary::Timing { min, max }, Value::Timing(t)) => {
-                let d = |d: Duration| {
+                let mut d = |d: Duration| {
                     let ms = (d.time().as_millis() as f64 * factor).round();
-                    let ms = ms.clamp(min.as_millis() as f64, max.as_millis() as f64);
+                    let ms = clamp(ms, min.as_millis() as f64, max.as_millis() as f64);
                     Duration(SimTime::from_millis(ms as u64))
                 };
                 Value::Timing(match t {
@@ -406,13 +422,15 @@ impl Assumption {
                             Distribution::LogNormal { median: d(median), sigma }
                         }
                         Distribution::Uniform { min, max } => {
-                            Distribution::Uniform { min: d(min), max: d(max) }
+                            let min = d(min);
+                            Distribution::Uniform { min, max: d(max) }
                         }
                     }),
                 })
             }
             (_, v) => v,
-        }
+        };
+        (scaled, clamped)
     }
 
     /// Whether `config` uses what this assumption times or counts; when it does not, why.
@@ -457,6 +475,9 @@ impl Assumption {
                     }),
                 "no pool fails over and no Enterprise pool loses front ends",
             ),
+            Uses::ReplicaRebuild | Uses::ColdStart if !config.product.has_windows_fabric() => {
+                (false, "Lync 2010 has no Windows Fabric")
+            }
             Uses::ReplicaRebuild => (
                 actions().any(|a| match a {
                     Action::ServerUp { pool, .. } => enterprise(pool),
@@ -466,34 +487,40 @@ impl Assumption {
                 "no front end returns to an Enterprise pool",
             ),
             Uses::ColdStart => (
-                config.product != Product::Lync2010
-                    && (actions().any(|a| match a {
-                        Action::PoolUp(pool) => enterprise(pool),
-                        Action::SiteUp(site) => {
-                            config.pools.iter().any(|p| p.site == site && p.edition == Edition::Enterprise)
-                        }
-                        _ => false,
-                    }) || targets().any(|t| match t {
-                        FailureTarget::Pool(pool) => enterprise(pool),
-                        FailureTarget::Site(site) => {
-                            config.pools.iter().any(|p| p.site == site && p.edition == Edition::Enterprise)
-                        }
-                        _ => false,
-                    })),
+                actions().any(|a| match a {
+                    Action::PoolUp(pool) => enterprise(pool),
+                    Action::SiteUp(site) => {
+                        config.pools.iter().any(|p| p.site == site && p.edition == Edition::Enterprise)
+                    }
+                    _ => false,
+                }) || targets().any(|t| match t {
+                    FailureTarget::Pool(pool) => enterprise(pool),
+                    FailureTarget::Site(site) => {
+                        config.pools.iter().any(|p| p.site == site && p.edition == Edition::Enterprise)
+                    }
+                    _ => false,
+                }),
                 "no Enterprise pool returns from a full stop",
             ),
             Uses::MirrorFailover => {
-                let mirrored =
-                    |p: crate::model::PoolId| matches!(config.pool(p).back_end, BackEnd::Mirrored { .. });
+                // An automatic failover needs a witness (docs/model.md#back-end).
+                let witnessed = |p: crate::model::PoolId| {
+                    matches!(config.pool(p).back_end, BackEnd::Mirrored { witness: true })
+                };
                 (
                     actions().any(|a| match a {
-                        Action::BackEndDown { pool, .. } => mirrored(pool),
+                        Action::BackEndDown { pool, .. } => witnessed(pool),
                         Action::InvokeCsDatabaseFailover { .. } => true,
                         _ => false,
-                    }) || targets().any(|t| matches!(t, FailureTarget::BackEnd(pool, _) if mirrored(pool))),
-                    "no mirrored back end fails over",
+                    }) || targets().any(|t| matches!(t, FailureTarget::BackEnd(pool, _) if witnessed(pool))),
+                    "no mirrored back end with a witness fails over and no InvokeCsDatabaseFailover runs",
                 )
             }
+            Uses::BackupRegistrar if !disruption => (false, "no event or failure disrupts the users"),
+            Uses::BackupRegistrar => (
+                config.pools.iter().any(|p| p.backup.is_some()),
+                "no pool has a backup registrar (backup_pool)",
+            ),
             Uses::Written => (true, ""),
         };
         if ok {
@@ -587,6 +614,81 @@ mod tests {
         }
     }
 
+    /// Why `path` is skipped in the scenario `text`, or `None` when it applies.
+    fn skipped(path: &str, text: &str) -> Option<String> {
+        let config = crate::scenario::load_str("t", text).unwrap_or_else(|e| panic!("{e}")).config;
+        find(path).unwrap().applies(&config).err()
+    }
+
+    /// A scenario file of the repository.
+    fn file(name: &str) -> String {
+        std::fs::read_to_string(format!("{}/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    /// Two Enterprise pools; `product`, each pool's `backup_pool` and back end and the
+    /// events are filled in.
+    fn pair(product: &str, backup: bool, back_end: &str, events: &str) -> String {
+        let b =
+            |p: &str| if backup { format!("backup_pool: Some(\"{p}.contoso.com\"),") } else { String::new() };
+        format!(
+            r#"Scenario(name: "x", product: {product}, horizon: "6h",
+                sites: [Site(name: "dc1"), Site(name: "dc2")],
+                pools: [
+                    Pool(fqdn: "a.contoso.com", site: "dc1", edition: Enterprise, front_ends: 3,
+                         back_end: {back_end}, users: 3000, {}),
+                    Pool(fqdn: "b.contoso.com", site: "dc2", edition: Enterprise, front_ends: 3,
+                         back_end: {back_end}, users: 3000, {}),
+                ],
+                events: [{events}])"#,
+            b("b"),
+            b("a")
+        )
+    }
+
+    #[test]
+    fn replica_rebuild_and_cold_start_need_windows_fabric() {
+        // Lync 2010: front ends return and the pool returns, but there is no Windows Fabric.
+        let lync2010 = file("scenarios/lync2010-ee3-server-losses.ron");
+        for path in ["timing.replica_rebuild", "timing.pool_cold_start"] {
+            assert_eq!(
+                skipped(path, &lync2010).as_deref(),
+                Some("Lync 2010 has no Windows Fabric"),
+                "{path}"
+            );
+            let lync2013 = lync2010.replace("product: Lync2010", "product: Lync2013");
+            assert_eq!(skipped(path, &lync2013), None, "{path} on Lync 2013");
+        }
+    }
+
+    #[test]
+    fn the_backup_registrar_share_needs_a_backup_registrar() {
+        let path = "clients.backup_registrar_known";
+        let no_dr = file("scenarios/library/ee3-no-dr-site-loss.ron");
+        assert_eq!(skipped(path, &no_dr).as_deref(), Some("no pool has a backup registrar (backup_pool)"));
+        let down = r#"At("1h", PoolDown(pool: "a.contoso.com"))"#;
+        assert_eq!(skipped(path, &pair("Lync2013", true, "Single", down)), None);
+        assert_eq!(
+            skipped(path, &pair("Lync2013", true, "Single", "")).as_deref(),
+            Some("no event or failure disrupts the users")
+        );
+    }
+
+    #[test]
+    fn a_mirror_failover_needs_a_witness_or_the_cmdlet() {
+        let path = "timing.sql_mirror_failover";
+        let down = r#"At("1h", BackEndDown(pool: "a.contoso.com", node: Principal))"#;
+        let no_witness = pair("Lync2013", true, "Mirrored(witness: false)", down);
+        assert_eq!(
+            skipped(path, &no_witness).as_deref(),
+            Some("no mirrored back end with a witness fails over and no InvokeCsDatabaseFailover runs")
+        );
+        assert_eq!(skipped(path, &pair("Lync2013", true, "Mirrored(witness: true)", down)), None);
+        let cmdlet = format!(
+            "{down}, At(\"1h5m\", InvokeCsDatabaseFailover(pool: \"a.contoso.com\", new_principal: Mirror))"
+        );
+        assert_eq!(skipped(path, &pair("Lync2013", true, "Mirrored(witness: false)", &cmdlet)), None);
+    }
+
     #[test]
     fn values_scale_by_their_durations_round_and_clamp() {
         let rg = find("pools[*].routing_groups").unwrap();
@@ -595,6 +697,10 @@ mod tests {
         assert_eq!(rg.scale(Value::Integer(20), 0.5), Value::Integer(10));
         let jitter = find("clients.retry_jitter").unwrap();
         assert_eq!(jitter.scale(Value::Number(0.8), 1.5), Value::Number(1.0));
+        assert_eq!(jitter.scale_clamped(Value::Number(0.8), 1.5), (Value::Number(1.0), true));
+        assert_eq!(jitter.scale_clamped(Value::Number(0.5), 1.5), (Value::Number(0.75), false));
+        assert_eq!(rg.scale_clamped(Value::Integer(1), 0.5), (Value::Integer(1), true));
+        assert_eq!(rg.scale_clamped(Value::Integer(1), 1.5), (Value::Integer(2), false));
         let keepalive = find("clients.keepalive").unwrap();
         let t = |text: &str| {
             let s = format!("Scenario(name: \"x\", horizon: \"1h\", sites: [], pools: [], clients: Clients(keepalive: {text}))");
@@ -602,6 +708,8 @@ mod tests {
         };
         assert_eq!(keepalive.scale(t("\"300s\""), 0.5), t("\"150s\""));
         assert_eq!(keepalive.scale(t("\"50m\""), 1.5), t("\"1h\""), "clamped to 1 h");
+        assert!(keepalive.scale_clamped(t("\"50m\""), 1.5).1);
+        assert!(!keepalive.scale_clamped(t("\"50m\""), 0.5).1);
         assert_eq!(
             keepalive.scale(t("Weibull(shape: 1.5, scale: \"4m\")"), 1.5),
             t("Weibull(shape: 1.5, scale: \"6m\")")

@@ -94,7 +94,7 @@ fn a_row_is_reproduced_by_a_run_with_that_field_changed() {
     let html = std::fs::read_to_string(folder.join("report.html")).unwrap();
     assert!(html.contains("What decides the answer"), "findings in words");
     assert!(
-        html.contains("timing.sql_mirror_failover (no mirrored back end fails over)"),
+        html.contains("timing.sql_mirror_failover (no mirrored back end with a witness fails over and no InvokeCsDatabaseFailover runs)"),
         "skipped, with why"
     );
     assert!(folder.join("tornado-contacts_availability.svg").is_file());
@@ -166,4 +166,81 @@ fn help_shows_an_example() {
     let text = String::from_utf8_lossy(&r.stdout);
     assert!(text.contains("lyncsim sensitivity scenarios/site-loss-disaster-failover-20k.ron"), "{text}");
     assert!(text.contains("--factor") && text.contains("--metric"), "{text}");
+}
+
+/// The rows of a CSV file, quoted fields read as such.
+fn csv_rows(path: &std::path::Path) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_path(path).unwrap();
+    r.records().map(|rec| rec.unwrap().iter().map(String::from).collect()).collect()
+}
+
+/// Review of issue 18, items 1-3: at ×0.01 the sign-in rate never restores contacts by the
+/// horizon: the row says so (an empty cell in the CSV), sorts first, and report.html and
+/// the tornado say "not restored by the horizon at ×0.01"; `clients.backup_registrar_known`
+/// at 1 ×1.99 is clamped to 1, the base: not run, the base's metrics reused, shown
+/// "1 (clamped)"; a keep-alive written `Uniform(min: "2m", max: "4m")` (a quoted CSV field)
+/// is one cell of report.html's table.
+#[test]
+fn a_run_that_never_restores_is_the_largest_effect_and_a_clamped_base_is_not_run() {
+    let dir = tempdir("sensitivity-never");
+    let path = dir.join("storm.ron");
+    let scenario = SCENARIO.replace(
+        "    sites:",
+        "    clients: Clients(keepalive: Uniform(min: \"2m\", max: \"4m\")),\n    sites:",
+    );
+    std::fs::write(&path, &scenario).unwrap();
+    let out = dir.join("out");
+    let run = lyncsim(&[
+        "sensitivity",
+        path.to_str().unwrap(),
+        "--factor",
+        "0.99",
+        "--metric",
+        "contacts_time_to_restore_s",
+        "--metric",
+        "contacts_availability",
+        "--format",
+        "svg",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    let folder = out.join("storm-sensitivity");
+    let table = csv_rows(&folder.join("sensitivity.csv"));
+    let header = &table[0];
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name}"));
+    let rate = &table[1];
+    assert_eq!(rate[0], "pools[*].registrations_per_sec", "the row that never restores first: {table:?}");
+    assert_eq!(rate[col("contacts_time_to_restore_s_low")], "", "{rate:?}");
+    assert_eq!(rate[col("contacts_time_to_restore_s_swing")], "", "{rate:?}");
+    assert!(!rate[col("contacts_time_to_restore_s_base")].is_empty(), "{rate:?}");
+
+    let known = table.iter().find(|r| r[0] == "clients.backup_registrar_known").expect("a backup registrar");
+    assert_eq!(known[1..4], ["1", "0.01", "1 (clamped)"]);
+    for m in ["contacts_time_to_restore_s", "contacts_availability"] {
+        assert_eq!(
+            known[col(&format!("{m}_high"))],
+            known[col(&format!("{m}_base"))],
+            "the base's: {known:?}"
+        );
+    }
+    let keepalive = table.iter().find(|r| r[0] == "clients.keepalive").unwrap();
+    assert_eq!(keepalive[1], "Uniform(min: \"2m\", max: \"4m\")");
+    // Each assumption twice but the clamped value, and the base.
+    let varied = table.len() - 1;
+    assert!(stderr.contains(&format!("({} runs and the base", 2 * varied - 1)), "{stderr}");
+
+    let html = std::fs::read_to_string(folder.join("report.html")).unwrap();
+    assert!(html.contains("pools[*].registrations_per_sec (not restored by the horizon at ×0.01"), "{html}");
+    let moves = html.split("contacts_time_to_restore_s is ").nth(1).unwrap().split("</p>").next().unwrap();
+    assert!(
+        !moves.split("does not move with").nth(1).is_some_and(|s| s.contains("registrations_per_sec")),
+        "{moves}"
+    );
+    assert!(html.contains("1 (clamped), the base&#39;s: not run"), "{html}");
+    assert!(html.contains("1 value clamped to the field&#39;s range is the base&#39;s: not run"), "{html}");
+    assert!(html.contains("<td>Uniform(min: &quot;2m&quot;, max: &quot;4m&quot;)</td>"), "one cell");
+    let svg = std::fs::read_to_string(folder.join("tornado-contacts_time_to_restore_s.svg")).unwrap();
+    assert!(svg.contains("not restored by the horizon at ×0.01"), "the tornado says it");
 }

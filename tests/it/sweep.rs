@@ -156,3 +156,28 @@ fn each_points_warnings_are_shown_once_naming_the_point() {
     let err = sweep(&["pools[0].users=1000,1500"], "c");
     assert!(!err.contains("warning"), "{err}");
 }
+
+/// Review of issue 18, item 3: a swept value holding a comma (a quoted field of sweep.csv)
+/// is one cell of report.html's table, not split at its comma.
+#[test]
+fn a_swept_value_with_a_comma_is_one_cell_of_the_report() {
+    let dir = tempdir("sweep-quoted");
+    let path = dir.join("storm.ron");
+    std::fs::write(&path, SCENARIO).unwrap();
+    let out = dir.join("sw");
+    let o = Command::new(bin())
+        .args(["sweep", path.to_str().unwrap(), "--quiet", "--format", "svg", "--out", out.to_str().unwrap()])
+        .args(["--set", r#"clients.keepalive=Uniform(min: "2m", max: "4m"),"5m""#])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert!(csv.contains(r#"0,"Uniform(min: ""2m"", max: ""4m"")","#), "{csv}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains(
+            "<tr><td class=\"num\">0</td><td>Uniform(min: &quot;2m&quot;, max: &quot;4m&quot;)</td>"
+        ),
+        "{html}"
+    );
+}
