@@ -195,13 +195,9 @@ fn report_html(config: &Config, files: &Files, svg: &str, distribution: Option<&
         tables: Vec::new(),
         figures: Vec::new(),
         scenarios: vec![html::ScenarioPart {
-            name: &config.name,
-            description: &config.description,
-            source: &config.source,
-            file: &config.file,
-            summary_json: &summary,
             chart_svg: Some(svg),
             distribution_svg: distribution,
+            ..html::ScenarioPart::new(config, &summary)
         }],
     };
     html::render(&report).into_bytes()
@@ -271,13 +267,9 @@ pub fn comparison(outcomes: &[Outcome], charts: Charts) -> Result<Files<'_>, Rep
                 .iter()
                 .zip(&parts)
                 .map(|(o, (summary, svg, distribution))| html::ScenarioPart {
-                    name: o.name(),
-                    description: &o.config().description,
-                    source: &o.config().source,
-                    file: &o.config().file,
-                    summary_json: summary,
                     chart_svg: svg.as_deref(),
                     distribution_svg: distribution.as_deref(),
+                    ..html::ScenarioPart::new(o.config(), summary)
                 })
                 .collect(),
         };
@@ -365,15 +357,7 @@ pub fn sweep<'a>(
             points
                 .iter()
                 .zip(&parts)
-                .map(|((_, o), summary)| html::ScenarioPart {
-                    name: o.name(),
-                    description: &o.config().description,
-                    source: &o.config().source,
-                    file: &o.config().file,
-                    summary_json: summary,
-                    chart_svg: None,
-                    distribution_svg: None,
-                })
+                .map(|((_, o), summary)| html::ScenarioPart::new(o.config(), summary))
                 .collect()
         } else {
             Vec::new()

@@ -633,15 +633,7 @@ pub fn files<'a>(s: &Search<'a>, charts: Charts) -> Result<Files<'a>, ReportErro
             s.probes
                 .iter()
                 .zip(&parts)
-                .map(|(p, summary)| html::ScenarioPart {
-                    name: p.outcome.name(),
-                    description: &p.outcome.config().description,
-                    source: &p.outcome.config().source,
-                    file: &p.outcome.config().file,
-                    summary_json: summary,
-                    chart_svg: None,
-                    distribution_svg: None,
-                })
+                .map(|(p, summary)| html::ScenarioPart::new(p.outcome.config(), summary))
                 .collect()
         } else {
             Vec::new()

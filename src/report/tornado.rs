@@ -529,15 +529,7 @@ pub fn folder<'a>(study: &Study, charts: Charts) -> Result<Files<'a>, ReportErro
             version: env!("CARGO_PKG_VERSION"),
             tables: vec![table, what],
             figures,
-            scenarios: vec![html::ScenarioPart {
-                name: &config.name,
-                description: &config.description,
-                source: &config.source,
-                file: &config.file,
-                summary_json: &summary,
-                chart_svg: None,
-                distribution_svg: None,
-            }],
+            scenarios: vec![html::ScenarioPart::new(config, &summary)],
         };
         let page = with_findings(&html::render(&report), &findings(study));
         files.push(("report.html".into(), page.into_bytes().into()));

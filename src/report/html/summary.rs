@@ -29,6 +29,22 @@ pub struct ScenarioPart<'a> {
     pub distribution_svg: Option<&'a str>,
 }
 
+impl<'a> ScenarioPart<'a> {
+    /// A scenario's part of a report without charts: its name, description, text and file
+    /// from its configuration, and its `summary.json`.
+    pub fn new(config: &'a crate::model::Config, summary_json: &'a str) -> Self {
+        ScenarioPart {
+            name: &config.name,
+            description: &config.description,
+            source: &config.source,
+            file: &config.file,
+            summary_json,
+            chart_svg: None,
+            distribution_svg: None,
+        }
+    }
+}
+
 type Fmt = fn(f64) -> String;
 
 /// The statistics object of a replicated summary (`{mean, ci95_low, ...}`), if `v` is one.
