@@ -214,6 +214,7 @@ pub struct SweepArgs {
 /// `lyncsim size`. Its `--out` is the folder that receives `<scenario name>-size/`.
 #[derive(Debug, Args)]
 #[command(
+    mut_arg("out", |a| a.help("Folder that receives <scenario name>-size/")),
     mut_arg("seed", |a| a.help("Override the scenario's seed")),
     mut_arg("replications", |a| a.help("Override the scenario's replication count")),
     mut_arg("jobs", |a| a.help("Worker threads (default: all cores; never more than the cores or the work). Results do not depend on it")),
@@ -224,7 +225,8 @@ pub struct SweepArgs {
                   METRIC is any column of sweep.csv (docs/metrics.md): contacts_time_to_restore_s, \
                   contacts_availability, peak_turned_away_users, ...; a replicated scenario's columns \
                   are means over its replications, with <feature>_availability_ci95_low / _high for the \
-                  interval. An empty cell (no restore ended) fails its target. Probes run 3 per round, \
+                  interval. An empty cell fails its target, except a restore time with no incident at \
+                  all (0 s); an incident still open at the horizon fails a restore-time target. Probes run 3 per round, \
                   in parallel; the answer is checked against the value just below it, and the \
                   answer says \"not monotone\" when a probe above it fails."
 )]
@@ -240,10 +242,9 @@ pub struct SizeArgs {
     /// `--target` must all hold.
     #[arg(long, required = true, value_name = "METRIC<=V")]
     pub target: Vec<String>,
-    /// Folder that receives `<scenario name>-size/` (default `results`, as for `run`,
-    /// `compare` and `sensitivity`).
-    #[arg(long, default_value = "results")]
-    pub out: PathBuf,
+    /// `--out`.
+    #[command(flatten)]
+    pub folder: OutFolder,
     /// `--seed`, `--replications`.
     #[command(flatten)]
     pub overrides: Overrides,

@@ -385,7 +385,7 @@ pub fn size(args: SizeArgs) -> Result<(), CliError> {
         .collect();
     check_memory(&round, args.workers.max_memory, false)?;
     let name = format!("{}-size", base.config.name);
-    check_targets(&[(args.out.clone(), name.clone())])?;
+    check_targets(&[(args.folder.out.clone(), name.clone())])?;
 
     let bar = progress::bar(0, args.output.quiet);
     bar.set_message("size");
@@ -440,7 +440,7 @@ pub fn size(args: SizeArgs) -> Result<(), CliError> {
         }
     }
     let files = size::files(&search, charts(&args.output.format))?;
-    let dir = write_results(&args.out, &name, &files)?;
+    let dir = write_results(&args.folder.out, &name, &files)?;
     bar.finish_and_clear();
     say!("{}", size::answer_line(&search, &verdict));
     say!(
